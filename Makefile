@@ -1,0 +1,28 @@
+# The one test command: the README's quick start and .ci/run both call `make test`.
+GO ?= go
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION = 1
+
+.PHONY: test test-go test-infra vet build lambda bench
+
+test: vet test-go test-infra
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+
+test-go:
+	$(GO) test -count=1 ./...
+
+test-infra:
+	@if [ -f infra/go.mod ]; then cd infra && $(GO) vet ./... && $(GO) test -count=1 ./...; fi
+
+build:
+	$(GO) build -o bin/ ./cmd/...
+
+# The prewarm Lambda for provided.al2023 on arm64.
+lambda:
+	mkdir -p bin/lambda
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -o bin/lambda/bootstrap ./cmd/prewarm-lambda
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...

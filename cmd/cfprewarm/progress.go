@@ -1,0 +1,40 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+)
+
+// progress shows "probe i/N" on stderr, only when stderr is a terminal.
+type progress struct {
+	w     io.Writer
+	total int
+	on    bool
+	shown bool
+}
+
+func newProgress(w io.Writer, total int) *progress {
+	f, ok := w.(*os.File)
+	return &progress{w: w, total: total, on: ok && total > 1 && term.IsTerminal(int(f.Fd()))}
+}
+
+// show prints the state after probe done of total; the next starts after wait.
+func (p *progress) show(done int, wait time.Duration) {
+	if !p.on || done >= p.total {
+		return
+	}
+	fmt.Fprintf(p.w, "\r\033[K%d/%d probes done, next in %s (Ctrl-C ends early with the summary)", done, p.total, wait.Round(time.Second))
+	p.shown = true
+}
+
+// clear erases the progress line before other output.
+func (p *progress) clear() {
+	if p.on && p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.shown = false
+	}
+}

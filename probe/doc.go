@@ -1,0 +1,17 @@
+// Package probe times single HTTPS requests phase by phase, the way curl's
+// -w timings do, and reads what CloudFront says about them.
+//
+// Every probe opens a new TCP and TLS connection unless Config.Reuse is set.
+// The dial is done by the probe itself (resolve, TCP connect, TLS handshake),
+// so the phase boundaries are measured directly rather than reconstructed
+// from net/http/httptrace hooks, which miss DNS when dialing an IP, fire
+// several ConnectStart under Happy Eyeballs and report HTTP/2 differently.
+//
+// From the response it reads x-amz-cf-id, x-amz-cf-pop, x-cache and via, and
+// parses every Server-Timing metric. cdn-upstream-connect with dur=0 means the
+// POP reused a connection to the origin (OriginWarm), dur>0 that it opened a
+// new one (OriginCold); without the metric the state is OriginUnknown.
+//
+// Series of probes are run by Run; Summarize turns results into statistics.
+// The package never formats output: the reporters are in probe/format.
+package probe
