@@ -1,0 +1,194 @@
+package edge
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/http/httputil"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// maxIdlePerHost bounds the idle origin connections one edge host keeps:
+// enough that a burst of prewarm requests leaves every connection pooled.
+const maxIdlePerHost = 1024
+
+// host is one edge host of a POP, with its own origin connection pool.
+type host struct {
+	pop       *POP
+	id        string // 32 hex digits, in the via header
+	via       string
+	log       *slog.Logger
+	transport *http.Transport
+	proxy     *httputil.ReverseProxy
+	counters  counters
+}
+
+func newHost(p *POP, index int, id string) *host {
+	cfg := p.cfg
+	h := &host{
+		pop: p,
+		id:  id,
+		via: "1.1 " + id + ".cloudfront.net (CloudFront)",
+		log: p.log.With("host", index),
+	}
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	h.transport = &http.Transport{
+		DialContext: h.dialOrigin,
+		TLSClientConfig: &tls.Config{
+			RootCAs:    cfg.OriginRoots,
+			ServerName: cfg.originServerName(),
+			MinVersion: tls.VersionTLS12,
+		},
+		TLSHandshakeTimeout:   cfg.ConnectTimeout,
+		IdleConnTimeout:       cfg.KeepAlive,
+		MaxIdleConnsPerHost:   maxIdlePerHost,
+		ResponseHeaderTimeout: cfg.OriginReadTimeout,
+		DisableCompression:    true,
+		Protocols:             protocols,
+	}
+	h.proxy = &httputil.ReverseProxy{
+		Rewrite:        h.rewrite,
+		Transport:      h.transport,
+		ModifyResponse: h.modifyResponse,
+		ErrorHandler:   h.errorHandler,
+		ErrorLog:       slog.NewLogLogger(h.log.Handler(), slog.LevelDebug),
+	}
+	return h
+}
+
+// dialOrigin opens a TCP connection to the origin through the POP↔origin
+// link. The address asked for is the origin domain's; the lab's origin is
+// at Config.OriginAddr, like a DNS answer the POP already has.
+func (h *host) dialOrigin(ctx context.Context, network, _ string) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, h.pop.cfg.ConnectTimeout)
+	defer cancel()
+	c, err := h.pop.cfg.OriginLink.Dial(ctx, network, h.pop.cfg.OriginAddr)
+	if err != nil {
+		return nil, fmt.Errorf("edge: connect to origin %s: %w", h.pop.cfg.OriginAddr, err)
+	}
+	h.counters.originOpened.Add(1)
+	h.counters.originOpen.Add(1)
+	return &countedConn{Conn: c, open: &h.counters.originOpen}, nil
+}
+
+// serveHTTP proxies one viewer request to the origin.
+func (h *host) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	h.counters.requests.Add(1)
+	st := &request{
+		start:        time.Now(),
+		id:           newRequestID(),
+		serverTiming: asksServerTiming(r.Header) || h.pop.sampled(),
+	}
+	h.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, st)))
+}
+
+// rewrite builds the origin request: AllViewerExceptHostHeader, plus the
+// headers CloudFront adds.
+func (h *host) rewrite(pr *httputil.ProxyRequest) {
+	cfg := h.pop.cfg
+	st := requestFrom(pr.In.Context())
+	pr.Out.URL.Scheme = "https"
+	pr.Out.URL.Host = cfg.OriginHost
+	pr.Out.Host = cfg.OriginHost
+	xff := strings.Join(pr.In.Header.Values("X-Forwarded-For"), ", ")
+	if ip, _, err := net.SplitHostPort(pr.In.RemoteAddr); err == nil {
+		if xff != "" {
+			xff += ", "
+		}
+		xff += ip
+	}
+	if xff != "" {
+		pr.Out.Header.Set("X-Forwarded-For", xff)
+	}
+	pr.Out.Header.Add("Via", h.via)
+	pr.Out.Header.Set("X-Amz-Cf-Id", st.id)
+	pr.Out = pr.Out.WithContext(httptrace.WithClientTrace(pr.Out.Context(), st.upstream.trace()))
+}
+
+// modifyResponse adds CloudFront's response headers.
+func (h *host) modifyResponse(resp *http.Response) error {
+	st := requestFrom(resp.Request.Context())
+	u := st.upstream.result()
+	h.count(u)
+	h.setHeaders(resp.Header, st, u, "Miss from cloudfront")
+	h.log.Debug("request", "method", resp.Request.Method, "path", resp.Request.URL.Path,
+		"status", resp.StatusCode, "reused", u.reused, "connect", u.connect, "fbl", u.firstByte)
+	return nil
+}
+
+// errorHandler answers 502 when the origin could not be reached or did not
+// answer, as CloudFront does.
+func (h *host) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	st := requestFrom(r.Context())
+	u := st.upstream.result()
+	h.count(u)
+	h.counters.errors.Add(1)
+	if r.Context().Err() == nil {
+		h.log.Warn("origin request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	h.setHeaders(w.Header(), st, u, "Error from cloudfront")
+	w.Header().Set("Content-Type", "text/html")
+	w.WriteHeader(http.StatusBadGateway)
+	fmt.Fprintf(w, errorPage, st.id)
+}
+
+func (h *host) count(u upstreamResult) {
+	if u.reused {
+		h.counters.originReused.Add(1)
+	}
+	if u.attempts > 1 {
+		h.counters.retries.Add(1)
+	}
+}
+
+// setHeaders sets x-amz-cf-pop, x-amz-cf-id, x-cache, via and, when the
+// request asked or was sampled, Server-Timing.
+func (h *host) setHeaders(hdr http.Header, st *request, u upstreamResult, xcache string) {
+	hdr.Set("X-Cache", xcache)
+	hdr.Add("Via", h.via)
+	hdr.Set("X-Amz-Cf-Pop", h.pop.cfg.POP)
+	hdr.Set("X-Amz-Cf-Id", st.id)
+	if st.serverTiming {
+		hdr.Add("Server-Timing", serverTiming(h.pop.cfg.POP, st.id, u, time.Since(st.start)))
+	}
+}
+
+// countedConn keeps the count of open origin connections.
+type countedConn struct {
+	net.Conn
+	open *atomic.Int64
+	once sync.Once
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(func() { c.open.Add(-1) })
+	return c.Conn.Close()
+}
+
+// errorPage is CloudFront's 502 page, shortened; %s is the request id.
+const errorPage = `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">
+<HTML><HEAD><META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=iso-8859-1">
+<TITLE>ERROR: The request could not be satisfied</TITLE>
+</HEAD><BODY>
+<H1>502 ERROR</H1>
+<H2>The request could not be satisfied.</H2>
+<HR noshade size="1px">
+CloudFront wasn't able to connect to the origin.
+<BR clear="all">
+<HR noshade size="1px">
+<PRE>
+Generated by cloudfront (CloudFront lab emulator)
+Request ID: %s
+</PRE>
+<ADDRESS>
+</ADDRESS>
+</BODY></HTML>
+`

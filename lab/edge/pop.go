@@ -1,0 +1,139 @@
+package edge
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Viewer-side server timeouts. They are not part of the model; they only
+// keep a stuck viewer from holding a connection forever.
+const (
+	viewerHeaderTimeout = 30 * time.Second
+	viewerIdleTimeout   = 60 * time.Second
+)
+
+// POP is one emulated CloudFront POP. Create it with New, run it with Serve.
+type POP struct {
+	cfg   Config
+	log   *slog.Logger
+	hosts []*host
+	srv   *http.Server
+
+	mu  sync.Mutex // guards rng
+	rng *rand.Rand
+}
+
+// New checks cfg and builds the POP and its hosts. Nothing listens yet.
+func New(cfg Config) (*POP, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	h := fnv.New64a()
+	h.Write([]byte(cfg.POP))
+	p := &POP{
+		cfg: cfg,
+		log: cfg.Logger.With("pop", cfg.POP),
+		rng: rand.New(rand.NewPCG(cfg.Seed, h.Sum64())),
+	}
+	for i := range cfg.Hosts {
+		p.hosts = append(p.hosts, newHost(p, i, p.hostID()))
+	}
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetHTTP2(true)
+	p.srv = &http.Server{
+		Handler:           http.HandlerFunc(p.serveHTTP),
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cfg.Cert}, MinVersion: tls.VersionTLS12},
+		Protocols:         protocols,
+		ConnContext:       p.assign,
+		ReadHeaderTimeout: viewerHeaderTimeout,
+		IdleTimeout:       viewerIdleTimeout,
+		// Viewers that hang up mid-handshake are normal (probes, warmers):
+		// their errors are debug noise.
+		ErrorLog: slog.NewLogLogger(p.log.Handler(), slog.LevelDebug),
+	}
+	return p, nil
+}
+
+// Name returns the POP code, e.g. "HKG62-C1".
+func (p *POP) Name() string { return p.cfg.POP }
+
+// Serve accepts viewer connections on ln (wrapped with Config.ViewerLink)
+// until ctx is done or Close is called, then returns nil. It may be called
+// for several listeners.
+func (p *POP) Serve(ctx context.Context, ln net.Listener) error {
+	stop := context.AfterFunc(ctx, func() { p.Close() })
+	defer stop()
+	err := p.srv.ServeTLS(p.cfg.ViewerLink.WrapListener(ln), "", "")
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return fmt.Errorf("edge: %s: serve: %w", p.cfg.POP, err)
+}
+
+// Close stops serving, closes viewer connections and every host's idle
+// origin connections.
+func (p *POP) Close() error {
+	err := p.srv.Close()
+	for _, h := range p.hosts {
+		h.transport.CloseIdleConnections()
+	}
+	if err != nil {
+		return fmt.Errorf("edge: %s: close: %w", p.cfg.POP, err)
+	}
+	return nil
+}
+
+type hostKey struct{}
+
+// assign picks the host of a new viewer connection (http.Server.ConnContext).
+func (p *POP) assign(ctx context.Context, _ net.Conn) context.Context {
+	h := p.hosts[p.pick()]
+	h.counters.viewerConns.Add(1)
+	return context.WithValue(ctx, hostKey{}, h)
+}
+
+// pick draws a host index, uniformly.
+func (p *POP) pick() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rng.IntN(len(p.hosts))
+}
+
+// sampled reports whether a request that did not ask gets Server-Timing.
+func (p *POP) sampled() bool {
+	rate := p.cfg.ServerTimingSampleRate
+	if rate <= 0 {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rng.Float64()*100 < rate
+}
+
+// hostID draws the 32 hex digits that name a host in the via header.
+func (p *POP) hostID() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return fmt.Sprintf("%016x%016x", p.rng.Uint64(), p.rng.Uint64())
+}
+
+// serveHTTP hands the request to the connection's host.
+func (p *POP) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	h, ok := r.Context().Value(hostKey{}).(*host)
+	if !ok {
+		// Not through Serve (a test calling the handler directly).
+		h = p.hosts[p.pick()]
+	}
+	h.serveHTTP(w, r)
+}
