@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -401,7 +400,11 @@ func (p *Prober) fail(res Result, a *attempt, err error, phase Phase) Result {
 	}
 	res.Phase = phase
 	res.Kind = classify(err)
-	res.Error = oneLine(fmt.Sprintf("%s: %v", phase, cleanError(err)))
+	msg := oneLine(cleanError(err).Error())
+	if !strings.HasPrefix(msg, string(phase)+": ") { // crypto/tls says "tls: ..." itself
+		msg = string(phase) + ": " + msg
+	}
+	res.Error = msg
 	return res
 }
 

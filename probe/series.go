@@ -23,7 +23,7 @@ func Run(ctx context.Context, cfg Config, each func(Result)) ([]Result, error) {
 	for i := 1; i <= count; i++ {
 		if i > 1 {
 			next = next.Add(cfg.Interval)
-			if !sleepUntil(ctx, next) {
+			if !SleepUntil(ctx, next) {
 				break
 			}
 		}
@@ -42,8 +42,9 @@ func Run(ctx context.Context, cfg Config, each func(Result)) ([]Result, error) {
 	return results, nil
 }
 
-// sleepUntil waits until t or until ctx is done; it reports whether t came.
-func sleepUntil(ctx context.Context, t time.Time) bool {
+// SleepUntil waits until t or until ctx is done; it reports whether t came.
+// Series schedulers (here and in the lab) pace their probes with it.
+func SleepUntil(ctx context.Context, t time.Time) bool {
 	d := time.Until(t)
 	if d <= 0 {
 		return ctx.Err() == nil

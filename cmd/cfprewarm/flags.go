@@ -71,3 +71,21 @@ func (s *stringList) Set(v string) error {
 	*s = append(*s, v)
 	return nil
 }
+
+// ipVersionFlags defines -4 and -6 on fs; the returned function gives the
+// chosen IP version after parsing: 0 (both), 4 or 6.
+func ipVersionFlags(fs *flagSet, what string) func() (int, error) {
+	v4 := fs.Bool("4", false, what+" over IPv4 only")
+	v6 := fs.Bool("6", false, what+" over IPv6 only")
+	return func() (int, error) {
+		switch {
+		case *v4 && *v6:
+			return 0, usagef("-4 and -6 exclude each other")
+		case *v4:
+			return 4, nil
+		case *v6:
+			return 6, nil
+		}
+		return 0, nil
+	}
+}

@@ -38,12 +38,11 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		headers    stringList
 		pop        = fs.String("pop", "", "send to one POP (e.g. HKG54-C1) through <dist>.<POP>.cloudfront.net; needs --distribution")
 		dist       = fs.String("distribution", "", "distribution domain dXXXX.cloudfront.net, for --pop")
-		ipv4       = fs.Bool("4", false, "connect over IPv4 only")
-		ipv6       = fs.Bool("6", false, "connect over IPv6 only")
 		cacert     = fs.String("cacert", "", "PEM `file` of CA certificates added to the system roots")
 		fail       = fs.Bool("fail", false, "exit 1 when any probe gets a non-2xx status")
 		head       = fs.Bool("head", false, "send HEAD instead of GET")
 	)
+	ipVersion := ipVersionFlags(fs, "connect")
 	fs.IntVar(&cfg.Count, "count", 1, "number of probes")
 	fs.DurationVar(&cfg.Interval, "interval", 10*time.Second, "time from the start of one probe to the start of the next")
 	fs.BoolVar(&cfg.Reuse, "reuse", false, "keep one connection across the series (measures the warm viewer side)")
@@ -72,13 +71,11 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *head {
 		cfg.Method = http.MethodHead
 	}
-	switch {
-	case *ipv4 && *ipv6:
-		return usagef("-4 and -6 exclude each other")
-	case *ipv4:
-		cfg.Network = "tcp4"
-	case *ipv6:
-		cfg.Network = "tcp6"
+	switch v, err := ipVersion(); {
+	case err != nil:
+		return err
+	case v != 0:
+		cfg.Network = fmt.Sprintf("tcp%d", v)
 	}
 	if cfg.Count < 1 {
 		return usagef("--count must be at least 1")

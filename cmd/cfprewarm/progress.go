@@ -9,7 +9,8 @@ import (
 	"golang.org/x/term"
 )
 
-// progress shows "probe i/N" on stderr, only when stderr is a terminal.
+// progress shows a status line on stderr, only when stderr is a terminal
+// and there is more than one step to show (total 0: unknown).
 type progress struct {
 	w     io.Writer
 	total int
@@ -19,7 +20,7 @@ type progress struct {
 
 func newProgress(w io.Writer, total int) *progress {
 	f, ok := w.(*os.File)
-	return &progress{w: w, total: total, on: ok && total > 1 && term.IsTerminal(int(f.Fd()))}
+	return &progress{w: w, total: total, on: ok && total != 1 && term.IsTerminal(int(f.Fd()))}
 }
 
 // show prints the state after probe done of total; the next starts after wait.
@@ -36,5 +37,13 @@ func (p *progress) clear() {
 	if p.on && p.shown {
 		fmt.Fprint(p.w, "\r\033[K")
 		p.shown = false
+	}
+}
+
+// status replaces the progress line with msg (terminal only).
+func (p *progress) status(msg string) {
+	if p.on {
+		fmt.Fprintf(p.w, "\r\033[K%s", msg)
+		p.shown = true
 	}
 }

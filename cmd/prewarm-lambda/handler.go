@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/cfprewarm/cfprewarm/warm"
+)
+
+// maxStopMargin is the most time kept free before the Lambda deadline to
+// write the metrics and return; a tenth of the time left when that is less.
+const maxStopMargin = 3 * time.Second
+
+// handler is the Lambda handler: lambda.Handler's Invoke, so that an empty
+// payload can be told from a bad one.
+type handler struct {
+	getenv  func(string) string
+	metrics io.Writer // EMF lines (stdout: the function's log)
+	logs    io.Writer // slog JSON lines
+}
+
+// Invoke configures a run from the environment and the event, runs it
+// until the deadline minus a margin, writes one EMF line per POP per wave
+// and returns the summary (the run without per-request records).
+func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	s, cfgErr := configure(h.getenv, payload)
+	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: s.level}))
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		log = log.With("request_id", lc.AwsRequestID)
+	}
+	if cfgErr != nil {
+		log.Error("prewarm not run", "err", cfgErr)
+		return nil, cfgErr
+	}
+	s.cfg.Logger = log
+	runner, err := warm.NewRunner(s.cfg)
+	if err != nil {
+		log.Error("prewarm not run", "err", err)
+		return nil, err
+	}
+
+	runCtx := ctx
+	if deadline, ok := ctx.Deadline(); ok {
+		stopAt := deadline.Add(-stopMargin(time.Until(deadline)))
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithDeadline(ctx, stopAt)
+		defer cancel()
+		warnIfTooShort(log, runner.Config(), time.Until(stopAt))
+	}
+
+	res := runner.Run(runCtx, nil)
+	if err := warm.WriteEMF(h.metrics, res, warm.EMFOptions{Namespace: s.namespace}); err != nil {
+		log.Error("writing metrics", "err", err)
+	}
+	cold, known := res.Total.OriginColdRatio()
+	log.Info("prewarm done", "distribution", res.Distribution, "waves", len(res.Waves),
+		"waves_planned", res.WavesPlanned, "stopped", string(res.Stopped), "requests", res.Total.Requests,
+		"errors", res.Total.Errors, "unfinished", res.Total.Unfinished, "error_kinds", res.Total.ErrorKinds,
+		"origin_cold_ratio", coldValue(cold, known), "duration", res.Duration.Round(time.Millisecond).String())
+	out, err := json.Marshal(res.WithoutRequests())
+	if err != nil {
+		return nil, fmt.Errorf("encoding the summary: %w", err)
+	}
+	return out, nil
+}
+
+// stopMargin is the time kept before the deadline: a tenth of what is
+// left, at most maxStopMargin.
+func stopMargin(left time.Duration) time.Duration {
+	return min(maxStopMargin, left/10)
+}
+
+// warnIfTooShort says when the function's timeout cannot fit every wave:
+// the last waves would be skipped on every invocation.
+func warnIfTooShort(log *slog.Logger, cfg warm.Config, available time.Duration) {
+	need := time.Duration(cfg.Waves-1)*cfg.WaveInterval + cfg.Timeout
+	if available < need {
+		log.Warn("the function timeout is too short for every wave; later waves will be skipped",
+			"available", available.Round(time.Millisecond).String(), "needed", need.String(),
+			"hint", fmt.Sprintf("set the timeout to at least (WAVES-1) x WAVE_INTERVAL + REQUEST_TIMEOUT + %v", maxStopMargin))
+	}
+}
+
+func coldValue(v float64, known bool) any {
+	if !known {
+		return nil
+	}
+	return v
+}

@@ -1,0 +1,143 @@
+package warm
+
+import (
+	"crypto/x509"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/probe"
+)
+
+// Defaults applied to zero fields of a Config.
+const (
+	DefaultPath           = "/"
+	DefaultMethod         = http.MethodGet
+	DefaultRequestsPerPOP = 60
+	DefaultConcurrency    = 120 // two POPs' worth of the default 60 at once
+	DefaultTimeout        = 10 * time.Second
+	DefaultWaves          = 1
+	DefaultWaveInterval   = 20 * time.Second
+	DefaultKeepAlive      = 60 * time.Second
+	DefaultPort           = 443
+	DefaultMaxBody        = 64 << 10
+)
+
+// Limits: Validate rejects values beyond them as absurd.
+const (
+	MaxPOPs           = 600
+	MaxRequestsPerPOP = 1000
+	MaxConcurrency    = 2000
+	MaxWaves          = 60
+	MaxRequestsPerRun = 100_000 // Waves × POPs × RequestsPerPOP
+	MaxTimeout        = 2 * time.Minute
+	MaxWaveInterval   = time.Hour
+	MaxKeepAlive      = time.Hour
+	MaxBodyLimit      = 10 << 20
+)
+
+// Config describes one prewarm run. Zero fields take the defaults above;
+// check a Config with Validate (NewRunner and Run do).
+type Config struct {
+	// Distribution is the distribution's domain, dXXXX.cloudfront.net. The
+	// name of a POP is built from it: dXXXX.<POP>.cloudfront.net.
+	Distribution string
+	// Host is the SNI and Host of every request: a custom domain of the
+	// distribution, or the distribution domain (the default).
+	Host   string
+	Path   string // request path and query; default "/"
+	Method string // GET (default) or HEAD
+
+	POPs           []string // POP codes such as HKG54-C1
+	RequestsPerPOP int      // requests per POP per wave; default 60
+	Concurrency    int      // requests in flight at most, over all POPs; default 120
+	Timeout        time.Duration
+
+	// Waves per run, WaveInterval apart (start to start). WaveInterval
+	// must be shorter than KeepAlive, CloudFront's origin keep-alive
+	// timeout, or the origin connections close between waves.
+	Waves        int
+	WaveInterval time.Duration
+	KeepAlive    time.Duration
+
+	Port      int    // default 443
+	IPVersion int    // 0: IPv4 and IPv6 addresses of a POP; 4 or 6: only that family
+	DNSServer string // host[:port] of the resolver; "" means the system's
+
+	Header    http.Header // extra request headers (not Host: that is Host above)
+	UserAgent string      // default UserAgent(the module version)
+
+	// Trust roots. TLS is always verified against Host. CAFile adds a PEM
+	// file to the system roots; RootCAs replaces them (the lab). Not both.
+	CAFile  string
+	RootCAs *x509.CertPool
+
+	Dial    probe.DialFunc // nil means a net.Dialer; the lab injects latency here
+	MaxBody int64          // response body bytes read at most; default 64 KiB
+
+	Logger *slog.Logger // nil means slog.Default()
+}
+
+// withDefaults returns a copy with zero fields set to their defaults and
+// codes, method and names normalized.
+func (c Config) withDefaults() Config {
+	c.Distribution = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(c.Distribution), "."))
+	c.Host = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(c.Host), "."))
+	if c.Host == "" {
+		c.Host = c.Distribution
+	}
+	if c.Path == "" {
+		c.Path = DefaultPath
+	}
+	c.Method = strings.ToUpper(c.Method)
+	if c.Method == "" {
+		c.Method = DefaultMethod
+	}
+	pops := make([]string, 0, len(c.POPs))
+	for _, p := range c.POPs {
+		pops = append(pops, strings.ToUpper(strings.TrimSpace(p)))
+	}
+	c.POPs = pops
+	setDefault(&c.RequestsPerPOP, DefaultRequestsPerPOP)
+	setDefault(&c.Concurrency, DefaultConcurrency)
+	setDefault(&c.Timeout, DefaultTimeout)
+	setDefault(&c.Waves, DefaultWaves)
+	setDefault(&c.WaveInterval, DefaultWaveInterval)
+	setDefault(&c.KeepAlive, DefaultKeepAlive)
+	setDefault(&c.Port, DefaultPort)
+	setDefault(&c.MaxBody, DefaultMaxBody)
+	if c.UserAgent == "" {
+		c.UserAgent = UserAgent(moduleVersion())
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+func setDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
+// UserAgent is the User-Agent the prewarmer sends: it names the tool and its
+// version so an origin's logs can tell prewarm requests from users.
+func UserAgent(version string) string {
+	if version == "" {
+		version = "dev"
+	}
+	return "cfprewarm/" + version + " (prewarm; +https://github.com/cfprewarm/cfprewarm)"
+}
+
+// moduleVersion is the version of the main module the binary was built
+// from, or "dev".
+func moduleVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}

@@ -1,0 +1,140 @@
+package warm
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+)
+
+// DefaultNamespace is the CloudWatch namespace of the EMF metrics.
+const DefaultNamespace = "CFPrewarm"
+
+// EMF metric names and dimension names: alarms and dashboards use them.
+const (
+	MetricRequests        = "Requests"
+	MetricErrors          = "Errors"
+	MetricOriginColdRatio = "OriginColdRatio"
+	MetricLatencyP50      = "LatencyP50"
+	MetricLatencyP99      = "LatencyP99"
+
+	DimensionDistribution = "Distribution"
+	DimensionPOP          = "POP"
+)
+
+// Dimension is an extra CloudWatch dimension added to every dimension set.
+type Dimension struct {
+	Name, Value string
+}
+
+// EMFOptions configure WriteEMF.
+type EMFOptions struct {
+	Namespace  string      // default DefaultNamespace
+	Dimensions []Dimension // extra dimensions, e.g. {"Region", "ap-east-1"}
+}
+
+// reserved are the root keys WriteEMF writes itself.
+var reserved = []string{"_aws", DimensionDistribution, DimensionPOP, MetricRequests, MetricErrors,
+	MetricOriginColdRatio, MetricLatencyP50, MetricLatencyP99, "Host", "Wave", "Unfinished",
+	"Mismatched", "OriginWarm", "OriginCold", "OriginUnknown", "ErrorKinds", "ResolveError"}
+
+// WriteEMF writes one CloudWatch Embedded Metric Format line per POP per
+// wave, stamped with the wave's start. The dimension sets are
+// [Distribution, POP] and [Distribution] (each with the extra dimensions);
+// the metrics are Requests and Errors (Count), OriginColdRatio (None; left
+// out when no response said) and LatencyP50, LatencyP99 (Milliseconds; left
+// out when no request succeeded). Other fields (Wave, Host, the origin
+// counts, error kinds) are written as log properties for Logs Insights.
+func WriteEMF(w io.Writer, r *Result, opt EMFOptions) error {
+	if opt.Namespace == "" {
+		opt.Namespace = DefaultNamespace
+	}
+	extra := make([]string, 0, len(opt.Dimensions))
+	for _, d := range opt.Dimensions {
+		if d.Name == "" || d.Value == "" || slices.Contains(reserved, d.Name) {
+			return fmt.Errorf("warm: EMF dimension %q=%q: empty or reserved", d.Name, d.Value)
+		}
+		extra = append(extra, d.Name)
+	}
+	dims := [][]string{
+		append([]string{DimensionDistribution, DimensionPOP}, extra...),
+		append([]string{DimensionDistribution}, extra...),
+	}
+	for _, wave := range r.Waves {
+		for _, p := range wave.POPs {
+			line, err := emfLine(r, wave, p, opt, dims)
+			if err != nil {
+				return err
+			}
+			if _, err := w.Write(line); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+type emfMetric struct {
+	Name string `json:"Name"`
+	Unit string `json:"Unit"`
+}
+
+type emfDirective struct {
+	Namespace  string      `json:"Namespace"`
+	Dimensions [][]string  `json:"Dimensions"`
+	Metrics    []emfMetric `json:"Metrics"`
+}
+
+type emfMeta struct {
+	Timestamp         int64          `json:"Timestamp"`
+	CloudWatchMetrics []emfDirective `json:"CloudWatchMetrics"`
+}
+
+func emfLine(r *Result, wave Wave, p POPResult, opt EMFOptions, dims [][]string) ([]byte, error) {
+	s := p.Stats
+	root := map[string]any{
+		DimensionDistribution: r.Distribution,
+		DimensionPOP:          p.POP,
+		MetricRequests:        s.Requests,
+		MetricErrors:          s.Errors,
+		"Host":                r.Host,
+		"Wave":                wave.Index,
+		"Unfinished":          s.Unfinished,
+		"Mismatched":          s.Mismatched,
+		"OriginWarm":          s.OriginWarm,
+		"OriginCold":          s.OriginCold,
+		"OriginUnknown":       s.OriginUnknown,
+	}
+	metrics := []emfMetric{{MetricRequests, "Count"}, {MetricErrors, "Count"}}
+	if ratio, ok := s.OriginColdRatio(); ok {
+		root[MetricOriginColdRatio] = ratio
+		metrics = append(metrics, emfMetric{MetricOriginColdRatio, "None"})
+	}
+	if s.Latency.N > 0 {
+		root[MetricLatencyP50] = milliseconds(s.Latency.P50)
+		root[MetricLatencyP99] = milliseconds(s.Latency.P99)
+		metrics = append(metrics, emfMetric{MetricLatencyP50, "Milliseconds"}, emfMetric{MetricLatencyP99, "Milliseconds"})
+	}
+	if len(s.ErrorKinds) > 0 {
+		root["ErrorKinds"] = s.ErrorKinds
+	}
+	if p.ResolveError != "" {
+		root["ResolveError"] = p.ResolveError
+	}
+	for _, d := range opt.Dimensions {
+		root[d.Name] = d.Value
+	}
+	root["_aws"] = emfMeta{
+		Timestamp:         wave.Start.UnixMilli(),
+		CloudWatchMetrics: []emfDirective{{Namespace: opt.Namespace, Dimensions: dims, Metrics: metrics}},
+	}
+	b, err := json.Marshal(root)
+	if err != nil {
+		return nil, fmt.Errorf("warm: encoding an EMF line: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// milliseconds converts d to milliseconds with microsecond precision.
+func milliseconds(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }

@@ -1,0 +1,183 @@
+package warm_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/warm"
+)
+
+// emfUnits are the units CloudWatch accepts in an EMF metric definition.
+var emfUnits = []string{"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes",
+	"Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count",
+	"Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second",
+	"Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second",
+	"Count/Second", "None"}
+
+// emfRecord is one parsed EMF line: the root object and its metric names.
+type emfRecord struct {
+	root    map[string]any
+	metrics map[string]string // name → unit
+	dims    [][]string
+	ns      string
+	ts      time.Time
+}
+
+// parseEMF parses lines of EMF and checks each against the specification
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html):
+// _aws with Timestamp (epoch ms) and CloudWatchMetrics directives holding
+// Namespace, Dimensions (arrays of at most 30 names, each a string member
+// of the root) and Metrics (at most 100, each Name a numeric member of the
+// root, Unit one of CloudWatch's units).
+func parseEMF(t *testing.T, out []byte) []emfRecord {
+	t.Helper()
+	var recs []emfRecord
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		var root map[string]any
+		if err := json.Unmarshal(line, &root); err != nil {
+			t.Fatalf("EMF line is not a JSON object: %v\n%s", err, line)
+		}
+		var meta struct {
+			AWS *struct {
+				Timestamp         *int64 `json:"Timestamp"`
+				CloudWatchMetrics []struct {
+					Namespace  string     `json:"Namespace"`
+					Dimensions [][]string `json:"Dimensions"`
+					Metrics    []struct {
+						Name string `json:"Name"`
+						Unit string `json:"Unit"`
+					} `json:"Metrics"`
+				} `json:"CloudWatchMetrics"`
+			} `json:"_aws"`
+		}
+		if err := json.Unmarshal(line, &meta); err != nil || meta.AWS == nil || meta.AWS.Timestamp == nil {
+			t.Fatalf("EMF line without _aws.Timestamp: %v\n%s", err, line)
+		}
+		if len(meta.AWS.CloudWatchMetrics) != 1 {
+			t.Fatalf("want one CloudWatchMetrics directive: %s", line)
+		}
+		d := meta.AWS.CloudWatchMetrics[0]
+		rec := emfRecord{root: root, metrics: map[string]string{}, dims: d.Dimensions, ns: d.Namespace,
+			ts: time.UnixMilli(*meta.AWS.Timestamp)}
+		if d.Namespace == "" || len(d.Namespace) > 255 {
+			t.Errorf("bad Namespace %q", d.Namespace)
+		}
+		if len(d.Dimensions) == 0 {
+			t.Errorf("no Dimensions: %s", line)
+		}
+		for _, set := range d.Dimensions {
+			if len(set) == 0 || len(set) > 30 {
+				t.Errorf("dimension set %v: want 1 to 30 names", set)
+			}
+			for _, name := range set {
+				if v, ok := root[name].(string); !ok || v == "" {
+					t.Errorf("dimension %s: want a non-empty string member of the root, got %#v", name, root[name])
+				}
+			}
+		}
+		if len(d.Metrics) == 0 || len(d.Metrics) > 100 {
+			t.Errorf("%d metrics: want 1 to 100", len(d.Metrics))
+		}
+		for _, m := range d.Metrics {
+			if _, ok := root[m.Name].(float64); !ok {
+				t.Errorf("metric %s: want a number in the root, got %#v", m.Name, root[m.Name])
+			}
+			if !slices.Contains(emfUnits, m.Unit) {
+				t.Errorf("metric %s: unit %q is not a CloudWatch unit", m.Name, m.Unit)
+			}
+			rec.metrics[m.Name] = m.Unit
+		}
+		recs = append(recs, rec)
+	}
+	return recs
+}
+
+func TestWriteEMF(t *testing.T) {
+	start := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	okReq := func(origin probe.OriginConn, ms int) warm.Request {
+		return warm.Request{POP: "HKG54-C1", Status: 200, AnsweredBy: "HKG54-C1", Origin: origin,
+			Timings: probe.Timings{Total: time.Duration(ms) * time.Millisecond}}
+	}
+	hkg := []warm.Request{okReq(probe.OriginCold, 40), okReq(probe.OriginWarm, 10), okReq(probe.OriginWarm, 20), okReq(probe.OriginWarm, 30)}
+	nrt := []warm.Request{{POP: "NRT57-P2", Kind: probe.KindDNS}, {POP: "NRT57-P2", Kind: probe.KindDNS}}
+	res := &warm.Result{Distribution: "d111111abcdef8.cloudfront.net", Host: "api.example.com", WavesPlanned: 2}
+	for i := range 2 {
+		res.Waves = append(res.Waves, warm.Wave{Index: i + 1, Start: start.Add(time.Duration(i) * 20 * time.Second), POPs: []warm.POPResult{
+			{POP: "HKG54-C1", Requests: hkg, Stats: warm.Summarize(hkg)},
+			{POP: "NRT57-P2", ResolveError: "lookup x: no such host", Requests: nrt, Stats: warm.Summarize(nrt)},
+		}})
+	}
+
+	var buf bytes.Buffer
+	if err := warm.WriteEMF(&buf, res, warm.EMFOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	recs := parseEMF(t, buf.Bytes())
+	if len(recs) != 4 {
+		t.Fatalf("%d EMF lines, want one per POP per wave (4)", len(recs))
+	}
+	h := recs[0]
+	if h.ns != "CFPrewarm" || !slices.EqualFunc(h.dims, [][]string{{"Distribution", "POP"}, {"Distribution"}}, slices.Equal) {
+		t.Errorf("namespace %q dimensions %v", h.ns, h.dims)
+	}
+	if !h.ts.Equal(start) || !recs[2].ts.Equal(start.Add(20*time.Second)) {
+		t.Errorf("timestamps %v %v: want each wave's start", h.ts, recs[2].ts)
+	}
+	wantUnits := map[string]string{"Requests": "Count", "Errors": "Count", "OriginColdRatio": "None",
+		"LatencyP50": "Milliseconds", "LatencyP99": "Milliseconds"}
+	for name, unit := range wantUnits {
+		if h.metrics[name] != unit {
+			t.Errorf("metric %s unit %q, want %q", name, h.metrics[name], unit)
+		}
+	}
+	for name, want := range map[string]any{"Distribution": "d111111abcdef8.cloudfront.net", "POP": "HKG54-C1",
+		"Requests": 4.0, "Errors": 0.0, "OriginColdRatio": 0.25, "LatencyP50": 25.0, "Wave": 1.0, "Host": "api.example.com"} {
+		if h.root[name] != want {
+			t.Errorf("%s = %#v, want %#v", name, h.root[name], want)
+		}
+	}
+	n := recs[1]
+	if n.root["POP"] != "NRT57-P2" || n.root["Requests"] != 2.0 || n.root["Errors"] != 2.0 {
+		t.Errorf("unresolved POP line: %v", n.root)
+	}
+	for _, absent := range []string{"OriginColdRatio", "LatencyP50", "LatencyP99"} {
+		if _, ok := n.metrics[absent]; ok {
+			t.Errorf("unresolved POP: metric %s declared without a value to report", absent)
+		}
+	}
+	if !strings.Contains(n.root["ResolveError"].(string), "no such host") {
+		t.Errorf("ResolveError %v", n.root["ResolveError"])
+	}
+}
+
+func TestWriteEMFOptions(t *testing.T) {
+	res := &warm.Result{Distribution: "d1.cloudfront.net", Waves: []warm.Wave{{Index: 1, Start: time.Now(),
+		POPs: []warm.POPResult{{POP: "HKG54-C1"}}}}}
+	var buf bytes.Buffer
+	err := warm.WriteEMF(&buf, res, warm.EMFOptions{Namespace: "Team/Edge", Dimensions: []warm.Dimension{{"Region", "ap-east-1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := parseEMF(t, buf.Bytes())
+	if len(recs) != 1 || recs[0].ns != "Team/Edge" {
+		t.Fatalf("records %+v", recs)
+	}
+	want := [][]string{{"Distribution", "POP", "Region"}, {"Distribution", "Region"}}
+	if !slices.EqualFunc(recs[0].dims, want, slices.Equal) || recs[0].root["Region"] != "ap-east-1" {
+		t.Errorf("dimensions %v root %v", recs[0].dims, recs[0].root)
+	}
+	for _, bad := range []warm.Dimension{{"POP", "x"}, {"", "x"}, {"Region", ""}} {
+		if err := warm.WriteEMF(&buf, res, warm.EMFOptions{Dimensions: []warm.Dimension{bad}}); err == nil {
+			t.Errorf("dimension %v accepted", bad)
+		}
+	}
+}

@@ -1,0 +1,152 @@
+package warm
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/probe"
+)
+
+// WriteTable writes the result for people: a block per wave with a row per
+// POP, an "all waves" block when there were several, and the first error
+// of each kind per POP.
+func WriteTable(w io.Writer, r *Result) error {
+	ew := &errWriter{w: w}
+	ew.printf("prewarm %s  host %s  %s %s  port %d\n", r.Distribution, r.Host, r.Method, r.Path, r.Port)
+	for _, wave := range r.Waves {
+		ew.printf("\nwave %d/%d  started %s  took %s  %s\n", wave.Index, r.WavesPlanned,
+			wave.Start.UTC().Format("15:04:05.000Z"), wave.Duration.Round(time.Millisecond), headline(wave.Total))
+		writePOPTable(ew, wave.POPs)
+	}
+	if len(r.Waves) > 1 {
+		ew.printf("\nall %d waves  took %s  %s\n", len(r.Waves), r.Duration.Round(time.Millisecond), headline(r.Total))
+		writePOPTable(ew, r.ByPOP())
+	}
+	if r.Stopped != StopNone {
+		ew.printf("\nstopped after %d of %d waves: %s\n", len(r.Waves), r.WavesPlanned, stopText(r.Stopped))
+	}
+	writeProblems(ew, r.ByPOP())
+	return ew.err
+}
+
+func headline(s Stats) string {
+	line := fmt.Sprintf("%d requests: %d ok, %d errors", s.Requests, s.OK, s.Errors)
+	if s.Unfinished > 0 {
+		line += fmt.Sprintf(", %d unfinished", s.Unfinished)
+	}
+	return line + ", origin cold " + ratioText(s)
+}
+
+func writePOPTable(ew *errWriter, pops []POPResult) {
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "POP\tADDRS\tREQS\tOK\tCOLD\tP50\tP99\tERRORS\tANSWERED BY")
+	for _, p := range pops {
+		s := p.Stats
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", p.POP, len(p.IPs), s.Requests, s.OK,
+			ratioText(s), latencyText(s, s.Latency.P50), latencyText(s, s.Latency.P99),
+			kindsText(s.ErrorKinds, s.Unfinished), answeredText(p.POP, s.AnsweredBy))
+	}
+	tw.Flush()
+}
+
+// writeProblems lists, per POP, the first error message of each kind.
+func writeProblems(ew *errWriter, pops []POPResult) {
+	var lines []string
+	for _, p := range pops {
+		if p.ResolveError != "" {
+			lines = append(lines, fmt.Sprintf("  %s: %s", p.POP, p.ResolveError))
+			continue
+		}
+		seen := map[probe.ErrorKind]bool{}
+		for _, rq := range p.Requests {
+			if !rq.Failed() || rq.Unfinished || seen[rq.Kind] {
+				continue
+			}
+			seen[rq.Kind] = true
+			where := p.POP
+			if rq.IP.IsValid() {
+				where += " " + rq.IP.String()
+			}
+			lines = append(lines, fmt.Sprintf("  %s: %s", where, rq.Error))
+		}
+	}
+	if len(lines) > 0 {
+		ew.printf("\nerrors (the first of each kind):\n%s\n", strings.Join(lines, "\n"))
+	}
+}
+
+func ratioText(s Stats) string {
+	if v, ok := s.OriginColdRatio(); ok {
+		return fmt.Sprintf("%.1f%%", 100*v)
+	}
+	return "-"
+}
+
+func latencyText(s Stats, d time.Duration) string {
+	if s.Latency.N == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1e3)
+}
+
+func kindsText(kinds map[probe.ErrorKind]int, unfinished int) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(kinds)) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, kinds[k]))
+	}
+	if unfinished > 0 {
+		parts = append(parts, fmt.Sprintf("unfinished %d", unfinished))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func answeredText(target string, by map[string]int) string {
+	var parts []string
+	for _, pop := range slices.Sorted(maps.Keys(by)) {
+		if strings.EqualFold(pop, target) {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %d (mismatch)", pop, by[pop]))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func stopText(s StopReason) string {
+	switch s {
+	case StopDeadline:
+		return "the deadline left too little time for the next wave"
+	case StopCanceled:
+		return "canceled"
+	case StopStopped:
+		return "stop requested"
+	}
+	return string(s)
+}
+
+// errWriter keeps the first write error.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func (e *errWriter) printf(format string, a ...any) { fmt.Fprintf(e, format, a...) }
