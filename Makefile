@@ -1,6 +1,7 @@
 # The one test command: the README's quick start and .ci/run both call `make test`.
 GO ?= go
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION = 1
+# jsii (aws-cdk-go) silences its end-of-life banner only for the Node major version named here.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
 
 .PHONY: test test-go test-infra vet build lambda bench
 

@@ -1,0 +1,53 @@
+// Command infra is the cfprewarm AWS CDK app. It synthesizes the backend
+// stack (CloudfrontDynamicAPIStack) and one prewarm stack per configured
+// region (LambdaPrewarmStack-<region>) from the context in cdk.json, with
+// no AWS credentials. Run it with `cdk synth`/`cdk deploy`, or `go run .`
+// to write cdk.out directly. See docs/deploying.md.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/cfprewarm/cfprewarm/infra/stacks"
+)
+
+func main() {
+	err := run()
+	jsii.Close()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cfprewarm infra:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	props, err := stacks.AppProps(".", os.Getenv)
+	if err != nil {
+		return err
+	}
+	app := awscdk.NewApp(props)
+	cfg, err := stacks.ConfigFromContext(app)
+	if err != nil {
+		return err
+	}
+	if _, err := stacks.Build(app, cfg, stacks.BuildOptions{}); err != nil {
+		return err
+	}
+	// cdk-nag AwsSolutions checks unless -c nag=false.
+	if nag := app.Node().TryGetContext(jsii.String("nag")); nag != false && nag != "false" {
+		stacks.AddNagChecks(app)
+	}
+	asm := app.Synth(nil)
+	if errs := stacks.SynthErrors(asm); len(errs) > 0 {
+		for _, e := range errs {
+			fmt.Fprintln(os.Stderr, e)
+		}
+		return fmt.Errorf("%d synth errors (see above); templates in %s", len(errs), *asm.Directory())
+	}
+	fmt.Fprintf(os.Stderr, "templates written to %s\n", *asm.Directory())
+	return nil
+}

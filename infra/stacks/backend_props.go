@@ -1,0 +1,232 @@
+package stacks
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+)
+
+// ImageSource says where the backend's container image comes from.
+type ImageSource string
+
+const (
+	// ImageFromECR runs an image already pushed to an ECR repository in
+	// the stack's account and region (the seed's way).
+	ImageFromECR ImageSource = "ecr"
+	// ImageFromAsset builds cmd/current-time-app/Dockerfile from the
+	// repository root as a CDK asset (Docker is needed at deploy time).
+	ImageFromAsset ImageSource = "asset"
+)
+
+// Defaults of CloudfrontDynamicAPIStackProps.
+const (
+	DefaultECRRepositoryName        = "current-time-app"
+	DefaultImageTag                 = "latest"
+	DefaultDesiredCount             = 2
+	DefaultTaskCPU                  = 256
+	DefaultTaskMemoryMiB            = 512
+	DefaultNATGateways              = 1
+	DefaultKeepAlive                = 60 * time.Second
+	DefaultAppIdleTimeout           = 75 * time.Second
+	DefaultNLBIdleTimeout           = 350 * time.Second
+	DefaultOriginReadTimeout        = 30 * time.Second
+	DefaultOriginConnectionAttempts = 3
+	DefaultOriginVerifyHeader       = "X-Origin-Verify"
+	DefaultPriceClass               = "PriceClass_All"
+	DefaultAccessLogExpirationDays  = 30
+	// AppPort is where current-time-app listens; HealthCheckPath is its
+	// health endpoint.
+	AppPort         = 8080
+	HealthCheckPath = "/healthz"
+	// OriginFacingPrefixListName is the AWS-managed prefix list of the
+	// addresses CloudFront uses to reach origins.
+	OriginFacingPrefixListName = "com.amazonaws.global.cloudfront.origin-facing"
+)
+
+// CloudfrontDynamicAPIStackProps configures the backend stack. Zero values
+// take the defaults above.
+type CloudfrontDynamicAPIStackProps struct {
+	awscdk.StackProps
+
+	// OriginDomainName is the name CloudFront connects to, e.g.
+	// origin.example.com. The NLB's certificate must cover it. Required.
+	OriginDomainName string
+	// HostedZoneID and HostedZoneName import the Route 53 zone that holds
+	// OriginDomainName (no lookup). With a zone the stack creates the alias
+	// record for the NLB and, unless CertificateARN is set, a DNS-validated
+	// ACM certificate.
+	HostedZoneID   string
+	HostedZoneName string
+	// CertificateARN uses an existing ACM certificate (same region as the
+	// stack) instead of creating one.
+	CertificateARN string
+	// AvailabilityZones pins the VPC's two AZs. Required when the stack's
+	// account is concrete (AZ lookups are disabled); otherwise the first two
+	// AZs of the region are chosen at deploy time.
+	AvailabilityZones []string
+	// NATGateways for the private subnets (default 1; 2 for AZ-independent
+	// egress).
+	NATGateways int
+
+	// Image chooses the container image source (default ImageFromECR).
+	Image ImageSource
+	// ECRRepositoryName and ImageTag name the image for ImageFromECR.
+	ECRRepositoryName string
+	ImageTag          string
+	// RepoRoot is the Docker build context for ImageFromAsset (default: the
+	// repository root found above the working directory).
+	RepoRoot string
+	// DesiredCount, TaskCPU and TaskMemoryMiB size the Fargate service.
+	DesiredCount  int
+	TaskCPU       int
+	TaskMemoryMiB int
+
+	// KeepAlive is CloudFront's origin keep-alive timeout (1–180 s).
+	KeepAlive time.Duration
+	// AppIdleTimeout is current-time-app's HTTP idle timeout.
+	AppIdleTimeout time.Duration
+	// NLBIdleTimeout is the NLB listener's TCP idle timeout (60–6000 s).
+	NLBIdleTimeout time.Duration
+	// OriginReadTimeout and OriginConnectionAttempts tune the CloudFront
+	// origin.
+	OriginReadTimeout        time.Duration
+	OriginConnectionAttempts int
+	// ServerTimingSamplingRate is the percentage (0–100) of responses that
+	// carry Server-Timing. With 0 only requests sending
+	// "Pragma: server-timing" get it, which is what probes do.
+	ServerTimingSamplingRate float64
+	// OriginVerifyHeader names the header CloudFront adds with the secret
+	// the app checks.
+	OriginVerifyHeader string
+	// OriginFacingPrefixListID is the ID of
+	// com.amazonaws.global.cloudfront.origin-facing in the stack's region.
+	// Empty: a custom resource looks it up at deploy time.
+	OriginFacingPrefixListID string
+	// PriceClass of the distribution: PriceClass_All (default),
+	// PriceClass_200 or PriceClass_100.
+	PriceClass string
+	// AccessLogExpirationDays is how long CloudFront, NLB and VPC flow logs
+	// are kept in the access-log bucket.
+	AccessLogExpirationDays int
+}
+
+// withDefaults returns a copy of p with zero values replaced by defaults.
+func (p CloudfrontDynamicAPIStackProps) withDefaults() CloudfrontDynamicAPIStackProps {
+	setDefault(&p.Image, ImageFromECR)
+	setDefault(&p.ECRRepositoryName, DefaultECRRepositoryName)
+	setDefault(&p.ImageTag, DefaultImageTag)
+	setDefault(&p.NATGateways, DefaultNATGateways)
+	setDefault(&p.DesiredCount, DefaultDesiredCount)
+	setDefault(&p.TaskCPU, DefaultTaskCPU)
+	setDefault(&p.TaskMemoryMiB, DefaultTaskMemoryMiB)
+	setDefault(&p.KeepAlive, DefaultKeepAlive)
+	setDefault(&p.AppIdleTimeout, DefaultAppIdleTimeout)
+	setDefault(&p.NLBIdleTimeout, DefaultNLBIdleTimeout)
+	setDefault(&p.OriginReadTimeout, DefaultOriginReadTimeout)
+	setDefault(&p.OriginConnectionAttempts, DefaultOriginConnectionAttempts)
+	setDefault(&p.OriginVerifyHeader, DefaultOriginVerifyHeader)
+	setDefault(&p.PriceClass, DefaultPriceClass)
+	setDefault(&p.AccessLogExpirationDays, DefaultAccessLogExpirationDays)
+	return p
+}
+
+// setDefault sets *v to def when *v is the zero value.
+func setDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
+// validate reports every problem of defaulted props at once.
+func (p CloudfrontDynamicAPIStackProps) validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if err := ValidateTimeouts(p.KeepAlive, p.AppIdleTimeout, p.NLBIdleTimeout); err != nil {
+		errs = append(errs, err)
+	}
+	if !isDomainName(p.OriginDomainName) {
+		add("originDomainName %q: must be a DNS name such as origin.example.com", p.OriginDomainName)
+	}
+	if (p.HostedZoneID == "") != (p.HostedZoneName == "") {
+		add("hostedZoneId and hostedZoneName must be given together")
+	}
+	if p.HostedZoneName != "" && !inZone(p.OriginDomainName, p.HostedZoneName) {
+		add("originDomainName %q is not inside hosted zone %q", p.OriginDomainName, p.HostedZoneName)
+	}
+	if p.HostedZoneID == "" && p.CertificateARN == "" {
+		add("the origin needs a certificate: set certificateArn, or hostedZoneId and hostedZoneName for a DNS-validated one")
+	}
+	if p.CertificateARN != "" && !strings.HasPrefix(p.CertificateARN, "arn:") {
+		add("certificateArn %q: not an ARN", p.CertificateARN)
+	}
+	if p.Image != ImageFromECR && p.Image != ImageFromAsset {
+		add("image %q: must be %q or %q", p.Image, ImageFromECR, ImageFromAsset)
+	}
+	if p.DesiredCount < 2 {
+		add("desiredCount %d: at least 2 tasks keep the origin up across an AZ or a deployment", p.DesiredCount)
+	}
+	if p.OriginReadTimeout < time.Second || p.OriginReadTimeout%time.Second != 0 {
+		add("originReadTimeout %v: must be whole seconds, at least 1s", p.OriginReadTimeout)
+	}
+	if p.OriginConnectionAttempts < 1 || p.OriginConnectionAttempts > 3 {
+		add("originConnectionAttempts %d: must be 1–3", p.OriginConnectionAttempts)
+	}
+	if p.ServerTimingSamplingRate < 0 || p.ServerTimingSamplingRate > 100 {
+		add("serverTimingSamplingRate %v: must be 0–100", p.ServerTimingSamplingRate)
+	}
+	if p.OriginFacingPrefixListID != "" && !strings.HasPrefix(p.OriginFacingPrefixListID, "pl-") {
+		add("originFacingPrefixListId %q: must look like pl-xxxxxxxx", p.OriginFacingPrefixListID)
+	}
+	if _, ok := priceClasses[p.PriceClass]; !ok {
+		add("priceClass %q: must be PriceClass_All, PriceClass_200 or PriceClass_100", p.PriceClass)
+	}
+	if p.AccessLogExpirationDays < 1 {
+		add("accessLogExpirationDays %d: must be at least 1", p.AccessLogExpirationDays)
+	}
+	account := ""
+	if p.Env != nil && p.Env.Account != nil {
+		account = *p.Env.Account
+	}
+	if account != "" && len(p.AvailabilityZones) == 0 {
+		add("account %s is set, so availabilityZones must be set too (AZ lookups are disabled), e.g. [\"eu-central-1a\", \"eu-central-1b\"]", account)
+	}
+	if n := len(p.AvailabilityZones); n != 0 && n < 2 {
+		add("availabilityZones %v: give at least two", p.AvailabilityZones)
+	}
+	if p.Env != nil && p.Env.Region != nil {
+		for _, az := range p.AvailabilityZones {
+			if !strings.HasPrefix(az, *p.Env.Region) {
+				add("availability zone %q is not in region %s", az, *p.Env.Region)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// inZone reports whether name is zone or a name below it.
+func inZone(name, zone string) bool {
+	name, zone = strings.TrimSuffix(name, "."), strings.TrimSuffix(zone, ".")
+	return name == zone || strings.HasSuffix(name, "."+zone)
+}
+
+// isDomainName is a light syntax check of a fully qualified DNS name.
+func isDomainName(s string) bool {
+	if len(s) == 0 || len(s) > 253 || !strings.Contains(s, ".") {
+		return false
+	}
+	for label := range strings.SplitSeq(s, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,278 @@
+package stacks
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+)
+
+const (
+	cachingDisabledID           = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+	allViewerExceptHostHeaderID = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+)
+
+func TestBackendDistribution(t *testing.T) {
+	f := shared(t)
+	tm := f.template(f.backend)
+	_, dist := only(t, tm, "AWS::CloudFront::Distribution")
+	cfg := dist["DistributionConfig"].(map[string]any)
+	origins := cfg["Origins"].([]any)
+	if len(origins) != 1 {
+		t.Fatalf("want one origin, got %d", len(origins))
+	}
+	origin := origins[0].(map[string]any)
+	jsonEqual(t, "origin config", origin["CustomOriginConfig"], map[string]any{
+		"OriginKeepaliveTimeout": 60,
+		"OriginProtocolPolicy":   "https-only",
+		"OriginReadTimeout":      30,
+		"OriginSSLProtocols":     []string{"TLSv1.2"},
+	})
+	jsonEqual(t, "origin domain", origin["DomainName"], "origin.example.com")
+	jsonEqual(t, "connection attempts", origin["ConnectionAttempts"], 3)
+
+	// The origin-verify header carries a Secrets Manager dynamic reference:
+	// the secret itself never appears in the template.
+	headers := origin["OriginCustomHeaders"].([]any)
+	if len(headers) != 1 {
+		t.Fatalf("want one origin custom header, got %v", headers)
+	}
+	h := headers[0].(map[string]any)
+	jsonEqual(t, "header name", h["HeaderName"], DefaultOriginVerifyHeader)
+	if v, _ := json.Marshal(h["HeaderValue"]); !strings.Contains(string(v), "{{resolve:secretsmanager:") {
+		t.Errorf("origin-verify header value %s: want a secretsmanager dynamic reference", v)
+	}
+
+	behavior := cfg["DefaultCacheBehavior"].(map[string]any)
+	jsonEqual(t, "cache policy", behavior["CachePolicyId"], cachingDisabledID)
+	jsonEqual(t, "origin request policy", behavior["OriginRequestPolicyId"], allViewerExceptHostHeaderID)
+	jsonEqual(t, "viewer protocol policy", behavior["ViewerProtocolPolicy"], "redirect-to-https")
+
+	check(t, "Server-Timing on at sampling rate 0", func() {
+		tm.HasResourceProperties(jsii.String("AWS::CloudFront::ResponseHeadersPolicy"), map[string]any{
+			"ResponseHeadersPolicyConfig": map[string]any{
+				"ServerTimingHeadersConfig": map[string]any{"Enabled": true, "SamplingRate": 0},
+			},
+		})
+	})
+	check(t, "outputs", func() {
+		tm.HasOutput(jsii.String("DistributionDomainName"), map[string]any{})
+		tm.HasOutput(jsii.String("DistributionId"), map[string]any{})
+	})
+}
+
+func TestBackendOriginSecurity(t *testing.T) {
+	f := shared(t)
+	tm := f.template(f.backend)
+	ingress := resources(t, tm, "AWS::EC2::SecurityGroupIngress")
+	var fromPrefixList, fromNLB int
+	for id, r := range ingress {
+		p := r["Properties"].(map[string]any)
+		switch {
+		case p["SourcePrefixListId"] != nil:
+			fromPrefixList++
+			jsonEqual(t, id+" prefix list", p["SourcePrefixListId"], testPrefixList)
+			jsonEqual(t, id+" ports", []any{p["IpProtocol"], p["FromPort"], p["ToPort"]}, []any{"tcp", 443, 443})
+		case p["SourceSecurityGroupId"] != nil:
+			fromNLB++
+			jsonEqual(t, id+" ports", []any{p["IpProtocol"], p["FromPort"], p["ToPort"]}, []any{"tcp", AppPort, AppPort})
+		default:
+			t.Errorf("ingress %s admits something other than the prefix list or the NLB: %v", id, p)
+		}
+	}
+	if fromPrefixList != 1 || fromNLB != 1 {
+		t.Errorf("ingress rules: %d from the prefix list, %d from the NLB; want 1 and 1", fromPrefixList, fromNLB)
+	}
+	for id, r := range resources(t, tm, "AWS::EC2::SecurityGroup") {
+		if in := r["Properties"].(map[string]any)["SecurityGroupIngress"]; in != nil {
+			t.Errorf("security group %s has inline ingress %v", id, in)
+		}
+	}
+}
+
+func TestBackendLoadBalancerAndService(t *testing.T) {
+	f := shared(t)
+	tm := f.template(f.backend)
+	check(t, "TLS listener", func() {
+		tm.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{
+			"Port":               443,
+			"Protocol":           "TLS",
+			"SslPolicy":          "ELBSecurityPolicy-TLS13-1-2-2021-06",
+			"ListenerAttributes": []any{map[string]any{"Key": "tcp.idle_timeout.seconds", "Value": "350"}},
+		})
+	})
+	check(t, "target group", func() {
+		tm.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), map[string]any{
+			"Port": AppPort, "Protocol": "TCP", "TargetType": "ip",
+			"HealthCheckProtocol": "HTTP", "HealthCheckPath": HealthCheckPath,
+		})
+	})
+	check(t, "NLB", func() {
+		tm.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::LoadBalancer"), map[string]any{
+			"Type": "network", "Scheme": "internet-facing",
+		})
+	})
+	check(t, "service", func() {
+		tm.HasResourceProperties(jsii.String("AWS::ECS::Service"), map[string]any{
+			"DesiredCount": 2, "LaunchType": "FARGATE",
+			"NetworkConfiguration": map[string]any{"AwsvpcConfiguration": map[string]any{"AssignPublicIp": "DISABLED"}},
+		})
+	})
+	check(t, "DNS-validated certificate", func() {
+		tm.HasResourceProperties(jsii.String("AWS::CertificateManager::Certificate"), map[string]any{
+			"DomainName":              "origin.example.com",
+			"ValidationMethod":        "DNS",
+			"DomainValidationOptions": []any{map[string]any{"DomainName": "origin.example.com", "HostedZoneId": "Z0123456789EXAMPLE"}},
+		})
+	})
+	check(t, "alias record", func() {
+		tm.HasResourceProperties(jsii.String("AWS::Route53::RecordSet"), map[string]any{
+			"Name": "origin.example.com.", "Type": "A", "HostedZoneId": "Z0123456789EXAMPLE",
+		})
+	})
+
+	_, task := only(t, tm, "AWS::ECS::TaskDefinition")
+	jsonEqual(t, "runtime platform", task["RuntimePlatform"], map[string]any{"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"})
+	c := task["ContainerDefinitions"].([]any)[0].(map[string]any)
+	jsonEqual(t, "container environment", c["Environment"], []map[string]string{
+		{"Name": "CLOUDFRONT_KEEPALIVE", "Value": "60s"},
+		{"Name": "IDLE_TIMEOUT", "Value": "75s"},
+		{"Name": "LB_IDLE_TIMEOUT", "Value": "350s"},
+		{"Name": "LISTEN_ADDR", "Value": ":8080"},
+		{"Name": "ORIGIN_VERIFY_HEADER", "Value": "X-Origin-Verify"},
+	})
+	secretID, _ := only(t, tm, "AWS::SecretsManager::Secret")
+	jsonEqual(t, "container secrets", c["Secrets"], []any{map[string]any{"Name": "ORIGIN_VERIFY_SECRET", "ValueFrom": map[string]any{"Ref": secretID}}})
+	jsonEqual(t, "container port", c["PortMappings"], []any{map[string]any{"ContainerPort": AppPort, "Protocol": "tcp"}})
+	if img, _ := json.Marshal(c["Image"]); !strings.Contains(string(img), "/current-time-app:latest") {
+		t.Errorf("image %s: want the current-time-app:latest ECR image", img)
+	}
+}
+
+// TestBackendNoLookups: the concrete-account stack synthesizes with its
+// pinned AZs and records no missing context (nothing the CLI would have to
+// look up with credentials).
+func TestBackendNoLookups(t *testing.T) {
+	f := shared(t)
+	var manifest struct {
+		Missing []any `json:"missing"`
+	}
+	data, err := os.ReadFile(filepath.Join(*f.asm.Directory(), "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &manifest); err != nil {
+		t.Fatal(err)
+	}
+	if len(manifest.Missing) != 0 {
+		t.Errorf("synth recorded context lookups: %v", manifest.Missing)
+	}
+	azs := map[string]bool{}
+	for _, s := range resources(t, f.template(f.backend), "AWS::EC2::Subnet") {
+		azs[s["Properties"].(map[string]any)["AvailabilityZone"].(string)] = true
+	}
+	jsonEqual(t, "subnet AZs", azs, map[string]bool{"eu-central-1a": true, "eu-central-1b": true})
+}
+
+func TestBackendVariant(t *testing.T) {
+	f := shared(t)
+	tm := f.template(f.backendAsset)
+	check(t, "no certificate or record created", func() {
+		tm.ResourceCountIs(jsii.String("AWS::CertificateManager::Certificate"), jsii.Number(0))
+		tm.ResourceCountIs(jsii.String("AWS::Route53::RecordSet"), jsii.Number(0))
+	})
+	check(t, "listener with the given certificate and idle timeout", func() {
+		tm.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{
+			"Certificates":       []any{map[string]any{"CertificateArn": testCertARN}},
+			"ListenerAttributes": []any{map[string]any{"Key": "tcp.idle_timeout.seconds", "Value": "600"}},
+		})
+	})
+	check(t, "keep-alive 120 and sampling 12.5", func() {
+		tm.HasResourceProperties(jsii.String("AWS::CloudFront::Distribution"), map[string]any{
+			"DistributionConfig": map[string]any{"Origins": []any{map[string]any{
+				"CustomOriginConfig": map[string]any{"OriginKeepaliveTimeout": 120},
+			}}},
+		})
+		tm.HasResourceProperties(jsii.String("AWS::CloudFront::ResponseHeadersPolicy"), map[string]any{
+			"ResponseHeadersPolicyConfig": map[string]any{
+				"ServerTimingHeadersConfig": map[string]any{"Enabled": true, "SamplingRate": 12.5},
+			},
+		})
+		tm.HasResourceProperties(jsii.String("AWS::ECS::Service"), map[string]any{"DesiredCount": 3})
+	})
+	check(t, "app timeouts", func() {
+		tm.HasResourceProperties(jsii.String("AWS::ECS::TaskDefinition"), map[string]any{
+			"ContainerDefinitions": []any{map[string]any{"Environment": assertions.Match_ArrayWith(&[]any{
+				map[string]any{"Name": "IDLE_TIMEOUT", "Value": "150s"},
+				map[string]any{"Name": "LB_IDLE_TIMEOUT", "Value": "600s"},
+			})}},
+		})
+	})
+
+	// Without a configured ID the prefix list is read at deploy time.
+	lookupID := ""
+	for id, r := range resources(t, tm, "Custom::AWS") {
+		if create, _ := r["Properties"].(map[string]any)["Create"].(string); strings.Contains(create, OriginFacingPrefixListName) &&
+			strings.Contains(create, "describeManagedPrefixLists") {
+			lookupID = id
+		}
+	}
+	if lookupID == "" {
+		t.Fatal("no custom resource looking up " + OriginFacingPrefixListName)
+	}
+	check(t, "ingress from the looked-up prefix list", func() {
+		tm.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroupIngress"), map[string]any{
+			"SourcePrefixListId": map[string]any{"Fn::GetAtt": []any{lookupID, "PrefixLists.0.PrefixListId"}},
+			"FromPort":           443, "ToPort": 443,
+		})
+	})
+
+	// Account-agnostic: the AZs are chosen at deploy time.
+	for id, s := range resources(t, tm, "AWS::EC2::Subnet") {
+		if az, _ := json.Marshal(s["Properties"].(map[string]any)["AvailabilityZone"]); !strings.Contains(string(az), "Fn::GetAZs") {
+			t.Errorf("subnet %s AZ %s: want Fn::GetAZs", id, az)
+		}
+	}
+}
+
+// TestBackendImageAsset: the image is built from the repository's
+// Dockerfile for linux/arm64; synth stages the context without Docker and
+// without infra/ (which holds cdk.out).
+func TestBackendImageAsset(t *testing.T) {
+	f := shared(t)
+	data, err := os.ReadFile(filepath.Join(*f.asm.Directory(), "BackendAsset.assets.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var assets struct {
+		DockerImages map[string]struct {
+			Source struct {
+				Directory string `json:"directory"`
+				File      string `json:"dockerFile"`
+				Platform  string `json:"platform"`
+			} `json:"source"`
+		} `json:"dockerImages"`
+	}
+	if err := json.Unmarshal(data, &assets); err != nil {
+		t.Fatal(err)
+	}
+	if len(assets.DockerImages) != 1 {
+		t.Fatalf("want one docker image asset, got %d", len(assets.DockerImages))
+	}
+	for _, img := range assets.DockerImages {
+		if img.Source.File != AppDockerfile || img.Source.Platform != "linux/arm64" {
+			t.Errorf("image asset %+v: want %s for linux/arm64", img.Source, AppDockerfile)
+		}
+		dir := filepath.Join(*f.asm.Directory(), img.Source.Directory)
+		if _, err := os.Stat(filepath.Join(dir, AppDockerfile)); err != nil {
+			t.Errorf("staged context lacks the Dockerfile: %v", err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "infra")); !os.IsNotExist(err) {
+			t.Errorf("staged context includes infra/ (err=%v)", err)
+		}
+	}
+}

@@ -1,0 +1,65 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// priceClasses maps the configuration names to CloudFront price classes.
+var priceClasses = map[string]awscloudfront.PriceClass{
+	"PriceClass_All": awscloudfront.PriceClass_PRICE_CLASS_ALL,
+	"PriceClass_200": awscloudfront.PriceClass_PRICE_CLASS_200,
+	"PriceClass_100": awscloudfront.PriceClass_PRICE_CLASS_100,
+}
+
+// newDistribution creates the CloudFront distribution in front of the
+// origin domain: HTTPS-only TLSv1.2 origin with the configured keep-alive,
+// CachingDisabled, AllViewerExceptHostHeader (forwarding the viewer's Host
+// would make CloudFront check the origin certificate against the
+// distribution's name), Server-Timing on, the origin-verify header from
+// Secrets Manager, and HTTP redirected to HTTPS.
+func newDistribution(stack awscdk.Stack, logs awss3.IBucket, secret awssecretsmanager.ISecret, p CloudfrontDynamicAPIStackProps) awscloudfront.Distribution {
+	origin := awscloudfrontorigins.NewHttpOrigin(jsii.String(p.OriginDomainName), &awscloudfrontorigins.HttpOriginProps{
+		ProtocolPolicy:     awscloudfront.OriginProtocolPolicy_HTTPS_ONLY,
+		OriginSslProtocols: &[]awscloudfront.OriginSslPolicy{awscloudfront.OriginSslPolicy_TLS_V1_2},
+		KeepaliveTimeout:   awscdk.Duration_Seconds(jsii.Number(p.KeepAlive.Seconds())),
+		ReadTimeout:        awscdk.Duration_Seconds(jsii.Number(p.OriginReadTimeout.Seconds())),
+		ConnectionAttempts: jsii.Number(float64(p.OriginConnectionAttempts)),
+		CustomHeaders: &map[string]*string{
+			// A CloudFormation dynamic reference: the value is resolved at
+			// deploy time and never appears in the template.
+			p.OriginVerifyHeader: secret.SecretValue().UnsafeUnwrap(),
+		},
+	})
+	headers := awscloudfront.NewResponseHeadersPolicy(stack, jsii.String("ServerTiming"), &awscloudfront.ResponseHeadersPolicyProps{
+		Comment: jsii.String("Server-Timing for cfprewarm probes (Pragma: server-timing)"),
+	})
+	// Written through the L1 resource: the L2 prop drops a sampling rate of
+	// 0 (falsy in JavaScript) and with it the whole Server-Timing config, yet
+	// 0 is the useful default: only probes sending "Pragma: server-timing"
+	// get the header.
+	headers.Node().DefaultChild().(awscdk.CfnResource).AddPropertyOverride(
+		jsii.String("ResponseHeadersPolicyConfig.ServerTimingHeadersConfig"),
+		map[string]any{"Enabled": true, "SamplingRate": p.ServerTimingSamplingRate})
+	return awscloudfront.NewDistribution(stack, jsii.String("Distribution"), &awscloudfront.DistributionProps{
+		Comment: jsii.String("cfprewarm dynamic API"),
+		DefaultBehavior: &awscloudfront.BehaviorOptions{
+			Origin:                origin,
+			ViewerProtocolPolicy:  awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
+			AllowedMethods:        awscloudfront.AllowedMethods_ALLOW_ALL(),
+			CachePolicy:           awscloudfront.CachePolicy_CACHING_DISABLED(),
+			OriginRequestPolicy:   awscloudfront.OriginRequestPolicy_ALL_VIEWER_EXCEPT_HOST_HEADER(),
+			ResponseHeadersPolicy: headers,
+			Compress:              jsii.Bool(true),
+		},
+		HttpVersion:   awscloudfront.HttpVersion_HTTP2_AND_3,
+		PriceClass:    priceClasses[p.PriceClass],
+		EnableLogging: jsii.Bool(true),
+		LogBucket:     logs,
+		LogFilePrefix: jsii.String("cloudfront/"),
+	})
+}

@@ -1,0 +1,252 @@
+package stacks
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// The infra tests share one synthesized app (one Node.js jsii process per
+// test binary, one synth): every stack variant the tests look at is added
+// to it before the first synth.
+
+const (
+	testAccount      = "123456789012"
+	testDistribution = "d111111abcdef8.cloudfront.net"
+	testPrefixList   = "pl-a3a144ca"
+	testCertARN      = "arn:aws:acm:us-west-2:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+)
+
+var testTmp string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "cfprewarm-infra-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	testTmp = dir
+	code := m.Run()
+	jsii.Close()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// tempDir is a fresh directory under the test binary's temp dir; it
+// outlives a single test (the shared app refers to it).
+func tempDir(t testing.TB, name string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp(testTmp, name+"-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// writeFile writes data to dir/rel, creating parents.
+func writeFile(t testing.TB, dir, rel, data string) {
+	t.Helper()
+	path := filepath.Join(dir, rel)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// dummyCode is a Lambda asset dir with a placeholder bootstrap, so the
+// stack tests do not depend on the root module compiling.
+func dummyCode(t testing.TB) string {
+	dir := tempDir(t, "lambda")
+	writeFile(t, dir, "bootstrap", "#!/bin/sh\n# placeholder for stack tests\n")
+	return dir
+}
+
+// newTestApp is an app writing to a temp dir, with no ambient context.
+func newTestApp(t testing.TB) awscdk.App {
+	return awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(filepath.Join(tempDir(t, "cdkout"), "cdk.out"))})
+}
+
+// noEnv is a Getenv that sees no CDK_* variables.
+func noEnv(string) string { return "" }
+
+// testPrewarmContext is the multi-region configuration the shared app
+// expands: two regions, the second overriding several defaults.
+const testPrewarmContext = `{
+  "prewarmDefaults": {"distributionDomain": "d111111abcdef8.cloudfront.net", "waves": 3, "waveInterval": "20s"},
+  "prewarm": [
+    {"region": "ap-east-1", "pops": ["HKG54-C1", "HKG62-C1"]},
+    {"region": "ap-northeast-1", "pops": ["NRT57-P2"], "requestsPerPop": 30, "tracing": true,
+     "host": "api.example.com", "scheduleEnabled": false, "concurrency": 8, "memoryMiB": 256,
+     "alarmTopicArn": "arn:aws:sns:ap-northeast-1:123456789012:cfprewarm-alerts"}
+  ]
+}`
+
+// fixture is the shared, synthesized app.
+type fixture struct {
+	backend      awscdk.Stack // hosted zone, DNS-validated cert, ECR image, explicit prefix list
+	backendAsset awscdk.Stack // certificate ARN, image asset, looked-up prefix list, other timeouts
+	prewarm      []awscdk.Stack
+	asm          cxapi.CloudAssembly
+
+	mu        sync.Mutex
+	templates map[awscdk.Stack]assertions.Template
+}
+
+var (
+	fxOnce sync.Once
+	fx     *fixture
+	fxErr  error
+)
+
+// shared builds (once) and returns the shared app.
+func shared(t *testing.T) *fixture {
+	t.Helper()
+	fxOnce.Do(func() { fx, fxErr = buildFixture(t) })
+	if fxErr != nil {
+		t.Fatalf("shared app: %v", fxErr)
+	}
+	return fx
+}
+
+func buildFixture(t *testing.T) (*fixture, error) {
+	start := time.Now()
+	app := newTestApp(t)
+	f := &fixture{templates: map[awscdk.Stack]assertions.Template{}}
+	var err error
+	f.backend, err = NewCloudfrontDynamicAPIStack(app, "Backend", &CloudfrontDynamicAPIStackProps{
+		StackProps:               awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(testAccount), Region: jsii.String("eu-central-1")}},
+		OriginDomainName:         "origin.example.com",
+		HostedZoneID:             "Z0123456789EXAMPLE",
+		HostedZoneName:           "example.com",
+		AvailabilityZones:        []string{"eu-central-1a", "eu-central-1b"},
+		OriginFacingPrefixListID: testPrefixList,
+	})
+	if err != nil {
+		return nil, err
+	}
+	repo := tempDir(t, "repo")
+	writeFile(t, repo, AppDockerfile, "FROM scratch\n")
+	writeFile(t, repo, "go.mod", "module "+RootModule+"\n")
+	writeFile(t, repo, "infra/cdk.out/huge", "must not be copied into the image context\n")
+	f.backendAsset, err = NewCloudfrontDynamicAPIStack(app, "BackendAsset", &CloudfrontDynamicAPIStackProps{
+		StackProps:               awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-west-2")}},
+		OriginDomainName:         "origin.example.org",
+		CertificateARN:           testCertARN,
+		Image:                    ImageFromAsset,
+		RepoRoot:                 repo,
+		DesiredCount:             3,
+		KeepAlive:                120 * time.Second,
+		AppIdleTimeout:           150 * time.Second,
+		NLBIdleTimeout:           600 * time.Second,
+		ServerTimingSamplingRate: 12.5,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var ctx map[string]any
+	if err := json.Unmarshal([]byte(testPrewarmContext), &ctx); err != nil {
+		return nil, err
+	}
+	cfg, err := ParseConfig(nil, ctx[ContextPrewarmDefaults], ctx[ContextPrewarm])
+	if err != nil {
+		return nil, err
+	}
+	getenv := func(k string) string {
+		if k == "CDK_DEPLOY_ACCOUNT" {
+			return testAccount
+		}
+		return ""
+	}
+	f.prewarm, err = Build(app, cfg, BuildOptions{Getenv: getenv, CodePath: dummyCode(t)})
+	if err != nil {
+		return nil, err
+	}
+	AddNagChecks(app)
+	f.asm = app.Synth(nil)
+	t.Logf("shared app built and synthesized in %v", time.Since(start).Round(time.Millisecond))
+	return f, nil
+}
+
+// template returns the (cached) assertions template of a shared stack.
+func (f *fixture) template(stack awscdk.Stack) assertions.Template {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	tm, ok := f.templates[stack]
+	if !ok {
+		tm = assertions.Template_FromStack(stack, nil)
+		f.templates[stack] = tm
+	}
+	return tm
+}
+
+// check runs a CDK assertion, turning its panic into a test error.
+func check(t *testing.T, what string, assert func()) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("%s: %v", what, r)
+		}
+	}()
+	assert()
+}
+
+// resources returns the template's resources of one type, by logical ID,
+// as plain decoded JSON.
+func resources(t *testing.T, tm assertions.Template, typ string) map[string]map[string]any {
+	t.Helper()
+	all := *tm.ToJSON()
+	raw, err := json.Marshal(all["Resources"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res map[string]map[string]any
+	if err := json.Unmarshal(raw, &res); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]any{}
+	for id, r := range res {
+		if r["Type"] == typ {
+			out[id] = r
+		}
+	}
+	return out
+}
+
+// only returns the single resource of a type, failing otherwise.
+func only(t *testing.T, tm assertions.Template, typ string) (string, map[string]any) {
+	t.Helper()
+	rs := resources(t, tm, typ)
+	if len(rs) != 1 {
+		t.Fatalf("want exactly one %s, got %d", typ, len(rs))
+	}
+	for id, r := range rs {
+		return id, r["Properties"].(map[string]any)
+	}
+	panic("unreachable")
+}
+
+// jsonEqual compares two values as JSON.
+func jsonEqual(t *testing.T, what string, got, want any) {
+	t.Helper()
+	g, _ := json.Marshal(got)
+	w, _ := json.Marshal(want)
+	var gv, wv any
+	json.Unmarshal(g, &gv)
+	json.Unmarshal(w, &wv)
+	gs, _ := json.Marshal(gv)
+	ws, _ := json.Marshal(wv)
+	if string(gs) != string(ws) {
+		t.Errorf("%s:\n got %s\nwant %s", what, gs, ws)
+	}
+}

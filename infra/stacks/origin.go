@@ -1,0 +1,219 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecrassets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
+	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53targets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// AppDockerfile is current-time-app's Dockerfile, relative to the
+// repository root (the Docker build context).
+const AppDockerfile = "cmd/current-time-app/Dockerfile"
+
+// assetExcludes keeps the Docker build context small and free of
+// recursion (infra/cdk.out lives inside the repository root).
+var assetExcludes = []string{".git", "infra", "bin", "dist", "lab-out", "**/*.test", "**/cdk.out"}
+
+// newOrigin creates the origin side of the backend: the ECS cluster and Fargate service, the TLS network load
+// balancer and its certificate, and (with a hosted zone) the alias record.
+// The NLB's security group admits only CloudFront's origin-facing prefix
+// list on 443; the tasks admit only the NLB on 8080.
+func newOrigin(stack awscdk.Stack, vpc awsec2.Vpc, logs awss3.IBucket, secret awssecretsmanager.ISecret, p CloudfrontDynamicAPIStackProps) elbv2.NetworkLoadBalancer {
+	nlbSG := awsec2.NewSecurityGroup(stack, jsii.String("LoadBalancerSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc:              vpc,
+		Description:      jsii.String("NLB: HTTPS from CloudFront origin-facing addresses only"),
+		AllowAllOutbound: jsii.Bool(false),
+	})
+	nlbSG.AddIngressRule(awsec2.Peer_PrefixList(originFacingPrefixList(stack, p)), awsec2.Port_Tcp(jsii.Number(443)),
+		jsii.String("HTTPS from "+OriginFacingPrefixListName), jsii.Bool(false))
+	taskSG := awsec2.NewSecurityGroup(stack, jsii.String("TaskSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc:              vpc,
+		Description:      jsii.String("current-time-app tasks: HTTP from the NLB only"),
+		AllowAllOutbound: jsii.Bool(true),
+	})
+	taskSG.Connections().AllowFrom(nlbSG, awsec2.Port_Tcp(jsii.Number(AppPort)), jsii.String("app port from the NLB"))
+
+	service := newService(stack, vpc, taskSG, secret, p)
+	var zone awsroute53.IHostedZone
+	if p.HostedZoneID != "" {
+		// Imported by ID and name: no lookup, no credentials.
+		zone = awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
+			HostedZoneId: jsii.String(p.HostedZoneID),
+			ZoneName:     jsii.String(p.HostedZoneName),
+		})
+	}
+
+	nlb := elbv2.NewNetworkLoadBalancer(stack, jsii.String("LoadBalancer"), &elbv2.NetworkLoadBalancerProps{
+		Vpc:              vpc,
+		InternetFacing:   jsii.Bool(true),
+		CrossZoneEnabled: jsii.Bool(true),
+		SecurityGroups:   &[]awsec2.ISecurityGroup{nlbSG},
+		VpcSubnets:       &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PUBLIC},
+	})
+	nlb.LogAccessLogs(logs, jsii.String("nlb"))
+	listener := nlb.AddListener(jsii.String("Tls"), &elbv2.BaseNetworkListenerProps{
+		Port:           jsii.Number(443),
+		Protocol:       elbv2.Protocol_TLS,
+		Certificates:   &[]elbv2.IListenerCertificate{elbv2.ListenerCertificate_FromCertificateManager(certificate(stack, zone, p))},
+		SslPolicy:      elbv2.SslPolicy_RECOMMENDED_TLS,
+		TcpIdleTimeout: awscdk.Duration_Seconds(jsii.Number(p.NLBIdleTimeout.Seconds())),
+	})
+	listener.AddTargets(jsii.String("App"), &elbv2.AddNetworkTargetsProps{
+		Port:     jsii.Number(AppPort),
+		Protocol: elbv2.Protocol_TCP,
+		Targets: &[]elbv2.INetworkLoadBalancerTarget{service.LoadBalancerTarget(&awsecs.LoadBalancerTargetOptions{
+			ContainerName: jsii.String("app"),
+			ContainerPort: jsii.Number(AppPort),
+		})},
+		HealthCheck: &elbv2.HealthCheck{
+			Protocol:                elbv2.Protocol_HTTP,
+			Path:                    jsii.String(HealthCheckPath),
+			Interval:                awscdk.Duration_Seconds(jsii.Number(10)),
+			HealthyThresholdCount:   jsii.Number(2),
+			UnhealthyThresholdCount: jsii.Number(2),
+		},
+		DeregistrationDelay: awscdk.Duration_Seconds(jsii.Number(30)),
+	})
+
+	if zone != nil {
+		awsroute53.NewARecord(stack, jsii.String("OriginAlias"), &awsroute53.ARecordProps{
+			Zone:       zone,
+			RecordName: jsii.String(p.OriginDomainName),
+			Target:     awsroute53.RecordTarget_FromAlias(awsroute53targets.NewLoadBalancerTarget(nlb, nil)),
+		})
+	}
+	return nlb
+}
+
+// originVerifySecret is the shared secret CloudFront sends in the
+// origin-verify header and the app requires. Punctuation is excluded so the
+// value is a plain header token.
+func originVerifySecret(stack awscdk.Stack) awssecretsmanager.Secret {
+	return awssecretsmanager.NewSecret(stack, jsii.String("OriginVerifySecret"), &awssecretsmanager.SecretProps{
+		Description: jsii.String("Value CloudFront sends in the origin-verify header; current-time-app rejects requests without it"),
+		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+			ExcludePunctuation: jsii.Bool(true),
+			IncludeSpace:       jsii.Bool(false),
+			PasswordLength:     jsii.Number(48),
+		},
+	})
+}
+
+// newService creates the cluster, the ARM64 task definition and the
+// Fargate service running current-time-app in the private subnets.
+func newService(stack awscdk.Stack, vpc awsec2.Vpc, sg awsec2.ISecurityGroup, secret awssecretsmanager.ISecret, p CloudfrontDynamicAPIStackProps) awsecs.FargateService {
+	cluster := awsecs.NewCluster(stack, jsii.String("Cluster"), &awsecs.ClusterProps{
+		Vpc:                 vpc,
+		ContainerInsightsV2: awsecs.ContainerInsights_ENABLED,
+	})
+	task := awsecs.NewFargateTaskDefinition(stack, jsii.String("Task"), &awsecs.FargateTaskDefinitionProps{
+		Cpu:            jsii.Number(float64(p.TaskCPU)),
+		MemoryLimitMiB: jsii.Number(float64(p.TaskMemoryMiB)),
+		RuntimePlatform: &awsecs.RuntimePlatform{
+			CpuArchitecture:       awsecs.CpuArchitecture_ARM64(),
+			OperatingSystemFamily: awsecs.OperatingSystemFamily_LINUX(),
+		},
+	})
+	appLogs := awslogs.NewLogGroup(stack, jsii.String("AppLogs"), &awslogs.LogGroupProps{
+		Retention:     awslogs.RetentionDays_ONE_WEEK,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	task.AddContainer(jsii.String("app"), &awsecs.ContainerDefinitionOptions{
+		ContainerName:          jsii.String("app"),
+		Image:                  containerImage(stack, p),
+		ReadonlyRootFilesystem: jsii.Bool(true),
+		PortMappings:           &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(AppPort), Protocol: awsecs.Protocol_TCP}},
+		Environment: &map[string]*string{
+			"LISTEN_ADDR":          jsii.String(":8080"),
+			"IDLE_TIMEOUT":         jsii.String(envDuration(p.AppIdleTimeout)),
+			"CLOUDFRONT_KEEPALIVE": jsii.String(envDuration(p.KeepAlive)),
+			"LB_IDLE_TIMEOUT":      jsii.String(envDuration(p.NLBIdleTimeout)),
+			"ORIGIN_VERIFY_HEADER": jsii.String(p.OriginVerifyHeader),
+		},
+		Secrets: &map[string]awsecs.Secret{
+			"ORIGIN_VERIFY_SECRET": awsecs.Secret_FromSecretsManager(secret, nil),
+		},
+		Logging: awsecs.LogDriver_AwsLogs(&awsecs.AwsLogDriverProps{
+			StreamPrefix: jsii.String("current-time-app"),
+			LogGroup:     appLogs,
+		}),
+	})
+	return awsecs.NewFargateService(stack, jsii.String("Service"), &awsecs.FargateServiceProps{
+		Cluster:           cluster,
+		TaskDefinition:    task,
+		DesiredCount:      jsii.Number(float64(p.DesiredCount)),
+		MinHealthyPercent: jsii.Number(100),
+		MaxHealthyPercent: jsii.Number(200),
+		CircuitBreaker:    &awsecs.DeploymentCircuitBreaker{Rollback: jsii.Bool(true)},
+		SecurityGroups:    &[]awsec2.ISecurityGroup{sg},
+		VpcSubnets:        &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS},
+		AssignPublicIp:    jsii.Bool(false),
+	})
+}
+
+// containerImage resolves the image source chosen by props.
+func containerImage(stack awscdk.Stack, p CloudfrontDynamicAPIStackProps) awsecs.ContainerImage {
+	if p.Image == ImageFromAsset {
+		return awsecs.ContainerImage_FromAsset(jsii.String(p.RepoRoot), &awsecs.AssetImageProps{
+			File:     jsii.String(AppDockerfile),
+			Platform: awsecrassets.Platform_LINUX_ARM64(),
+			Exclude:  jsii.Strings(assetExcludes...),
+		})
+	}
+	repo := awsecr.Repository_FromRepositoryName(stack, jsii.String("AppRepository"), jsii.String(p.ECRRepositoryName))
+	return awsecs.ContainerImage_FromEcrRepository(repo, jsii.String(p.ImageTag))
+}
+
+// certificate returns the NLB's certificate for the origin domain: the
+// given ARN, or a new DNS-validated one in the hosted zone.
+func certificate(stack awscdk.Stack, zone awsroute53.IHostedZone, p CloudfrontDynamicAPIStackProps) awscertificatemanager.ICertificate {
+	if p.CertificateARN != "" {
+		return awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("Certificate"), jsii.String(p.CertificateARN))
+	}
+	return awscertificatemanager.NewCertificate(stack, jsii.String("Certificate"), &awscertificatemanager.CertificateProps{
+		DomainName: jsii.String(p.OriginDomainName),
+		Validation: awscertificatemanager.CertificateValidation_FromDns(zone),
+	})
+}
+
+// originFacingPrefixList returns the ID of CloudFront's origin-facing
+// managed prefix list: the configured one, or one read at deploy time by a
+// custom resource calling ec2:DescribeManagedPrefixLists (the ID differs per
+// region, and synth makes no AWS calls).
+func originFacingPrefixList(stack awscdk.Stack, p CloudfrontDynamicAPIStackProps) *string {
+	if p.OriginFacingPrefixListID != "" {
+		return jsii.String(p.OriginFacingPrefixListID)
+	}
+	const idPath = "PrefixLists.0.PrefixListId"
+	call := &customresources.AwsSdkCall{
+		Service: jsii.String("EC2"),
+		Action:  jsii.String("describeManagedPrefixLists"),
+		Parameters: map[string]any{
+			"Filters": []map[string]any{{"Name": "prefix-list-name", "Values": []string{OriginFacingPrefixListName}}},
+		},
+		PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String(OriginFacingPrefixListName)),
+		OutputPaths:        jsii.Strings(idPath),
+	}
+	lookup := customresources.NewAwsCustomResource(stack, jsii.String("OriginFacingPrefixList"), &customresources.AwsCustomResourceProps{
+		OnCreate:            call,
+		OnUpdate:            call,
+		Policy:              customresources.AwsCustomResourcePolicy_FromSdkCalls(&customresources.SdkCallsPolicyOptions{Resources: customresources.AwsCustomResourcePolicy_ANY_RESOURCE()}),
+		InstallLatestAwsSdk: jsii.Bool(false),
+		LogGroup: awslogs.NewLogGroup(stack, jsii.String("OriginFacingPrefixListLogs"), &awslogs.LogGroupProps{
+			Retention:     awslogs.RetentionDays_ONE_WEEK,
+			RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		}),
+	})
+	return lookup.GetResponseField(jsii.String(idPath))
+}

@@ -1,0 +1,209 @@
+package stacks
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Defaults of LambdaPrewarmStackProps.
+const (
+	DefaultPath                  = "/"
+	DefaultMethod                = "GET"
+	DefaultRequestsPerPOP        = 60
+	DefaultRequestTimeout        = 5 * time.Second
+	DefaultWaves                 = 3
+	DefaultWaveInterval          = 20 * time.Second
+	DefaultEMFNamespace          = "CFPrewarm"
+	DefaultLogLevel              = "INFO"
+	DefaultMemoryMiB             = 128
+	DefaultErrorRateThreshold    = 0.05
+	DefaultColdRatioThreshold    = 0.5
+	DefaultAlarmEvaluationPeriod = 5
+	// timeoutMargin is added to the prewarm run's own length to get the
+	// Lambda timeout.
+	timeoutMargin    = 10 * time.Second
+	maxLambdaTimeout = 900 * time.Second
+)
+
+var (
+	popPattern          = regexp.MustCompile(`^[A-Z]{3}[0-9]{1,3}-[A-Z][0-9]{1,2}$`)
+	distributionPattern = regexp.MustCompile(`^d[a-z0-9]+\.cloudfront\.net$`)
+	logLevels           = map[string]bool{"DEBUG": true, "INFO": true, "WARN": true, "ERROR": true}
+)
+
+// LambdaPrewarmStackProps configures one region's prewarmer. Zero values
+// take the defaults above. The configuration reaches the Lambda as the
+// environment variables documented in docs/deploying.md.
+type LambdaPrewarmStackProps struct {
+	awscdk.StackProps
+
+	// DistributionDomain is the distribution's dXXXX.cloudfront.net name
+	// (the backend stack's DistributionDomainName output). Required.
+	DistributionDomain string
+	// Host is the custom domain the distribution serves, if any; it is sent
+	// as SNI and Host instead of DistributionDomain.
+	Host string
+	// Path and Method of the prewarm requests (GET or HEAD).
+	Path   string
+	Method string
+	// POPs are the POP codes to keep warm, e.g. HKG54-C1. Required.
+	POPs []string
+	// RequestsPerPOP per wave, Concurrency (0: the Lambda's default) and
+	// RequestTimeout of each request.
+	RequestsPerPOP int
+	Concurrency    int
+	RequestTimeout time.Duration
+	// Waves per invocation, WaveInterval apart: several waves in one
+	// one-minute invocation keep connections warm despite schedule jitter.
+	Waves        int
+	WaveInterval time.Duration
+	// KeepAlive is the distribution's origin keep-alive timeout; waves must
+	// come closer together than this.
+	KeepAlive time.Duration
+	// EMFNamespace for the metrics and LogLevel (DEBUG, INFO, WARN, ERROR).
+	EMFNamespace string
+	LogLevel     string
+	// MemoryMiB of the function (default 128).
+	MemoryMiB int
+	// ScheduleDisabled creates the one-minute rule disabled.
+	ScheduleDisabled bool
+	// Tracing turns on X-Ray active tracing (and the role's X-Ray rights).
+	Tracing bool
+	// ErrorRateThreshold (fraction of failed prewarm requests) and
+	// ColdRatioThreshold (average OriginColdRatio) trip the alarms after
+	// AlarmEvaluationPeriods one-minute periods.
+	ErrorRateThreshold     float64
+	ColdRatioThreshold     float64
+	AlarmEvaluationPeriods int
+	// AlarmTopicARN, if set, is an SNS topic notified by the alarms.
+	AlarmTopicARN string
+	// CodePath is a directory holding a prebuilt `bootstrap`. Empty: the
+	// stack builds cmd/prewarm-lambda from RepoRoot with BuildLambda.
+	CodePath string
+	// RepoRoot is where cmd/prewarm-lambda is built from (default: found
+	// above the working directory).
+	RepoRoot string
+}
+
+// withDefaults returns a copy of p with zero values replaced by defaults.
+func (p LambdaPrewarmStackProps) withDefaults() LambdaPrewarmStackProps {
+	setDefault(&p.Path, DefaultPath)
+	setDefault(&p.Method, DefaultMethod)
+	setDefault(&p.RequestsPerPOP, DefaultRequestsPerPOP)
+	setDefault(&p.RequestTimeout, DefaultRequestTimeout)
+	setDefault(&p.Waves, DefaultWaves)
+	setDefault(&p.WaveInterval, DefaultWaveInterval)
+	setDefault(&p.KeepAlive, DefaultKeepAlive)
+	setDefault(&p.EMFNamespace, DefaultEMFNamespace)
+	setDefault(&p.LogLevel, DefaultLogLevel)
+	setDefault(&p.MemoryMiB, DefaultMemoryMiB)
+	setDefault(&p.ErrorRateThreshold, DefaultErrorRateThreshold)
+	setDefault(&p.ColdRatioThreshold, DefaultColdRatioThreshold)
+	setDefault(&p.AlarmEvaluationPeriods, DefaultAlarmEvaluationPeriod)
+	p.Method = strings.ToUpper(p.Method)
+	p.LogLevel = strings.ToUpper(p.LogLevel)
+	return p
+}
+
+// validate reports every problem of defaulted props at once.
+func (p LambdaPrewarmStackProps) validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if !distributionPattern.MatchString(p.DistributionDomain) {
+		add("distributionDomain %q: must be the distribution's dXXXX.cloudfront.net name", p.DistributionDomain)
+	}
+	if p.Host != "" && !isDomainName(p.Host) {
+		add("host %q: not a DNS name", p.Host)
+	}
+	if !strings.HasPrefix(p.Path, "/") {
+		add("path %q: must start with /", p.Path)
+	}
+	if p.Method != "GET" && p.Method != "HEAD" {
+		add("method %q: must be GET or HEAD", p.Method)
+	}
+	if len(p.POPs) == 0 {
+		add("pops: list at least one POP code, e.g. HKG54-C1")
+	}
+	for _, pop := range p.POPs {
+		if !popPattern.MatchString(pop) {
+			add("pop %q: not a POP code like HKG54-C1", pop)
+		}
+	}
+	if p.RequestsPerPOP < 1 {
+		add("requestsPerPop %d: must be at least 1", p.RequestsPerPOP)
+	}
+	if p.Concurrency < 0 {
+		add("concurrency %d: must not be negative", p.Concurrency)
+	}
+	if p.RequestTimeout <= 0 {
+		add("requestTimeout %s: must be positive", envDuration(p.RequestTimeout))
+	}
+	if p.Waves < 1 {
+		add("waves %d: must be at least 1", p.Waves)
+	}
+	if p.WaveInterval <= 0 {
+		add("waveInterval %s: must be positive", envDuration(p.WaveInterval))
+	}
+	if p.Waves > 1 && p.WaveInterval >= p.KeepAlive {
+		add("waveInterval %s: must be shorter than the keep-alive %s, or origin connections go idle between waves", envDuration(p.WaveInterval), envDuration(p.KeepAlive))
+	}
+	if t := p.timeout(); t > maxLambdaTimeout {
+		add("waves × waveInterval + requestTimeout + %s = %s: over the Lambda limit of %s", envDuration(timeoutMargin), envDuration(t), envDuration(maxLambdaTimeout))
+	}
+	if !logLevels[p.LogLevel] {
+		add("logLevel %q: must be DEBUG, INFO, WARN or ERROR", p.LogLevel)
+	}
+	if p.MemoryMiB < 128 || p.MemoryMiB > 10240 {
+		add("memoryMiB %d: must be 128–10240", p.MemoryMiB)
+	}
+	if p.ErrorRateThreshold <= 0 || p.ErrorRateThreshold > 1 {
+		add("errorRateThreshold %v: must be in (0, 1]", p.ErrorRateThreshold)
+	}
+	if p.ColdRatioThreshold <= 0 || p.ColdRatioThreshold > 1 {
+		add("coldRatioThreshold %v: must be in (0, 1]", p.ColdRatioThreshold)
+	}
+	if p.AlarmEvaluationPeriods < 1 {
+		add("alarmEvaluationPeriods %d: must be at least 1", p.AlarmEvaluationPeriods)
+	}
+	if p.AlarmTopicARN != "" && !strings.HasPrefix(p.AlarmTopicARN, "arn:") {
+		add("alarmTopicArn %q: not an ARN", p.AlarmTopicARN)
+	}
+	return errors.Join(errs...)
+}
+
+// timeout is the Lambda timeout: the waves' span plus one request timeout
+// plus a margin.
+func (p LambdaPrewarmStackProps) timeout() time.Duration {
+	return time.Duration(p.Waves)*p.WaveInterval + p.RequestTimeout + timeoutMargin
+}
+
+// environment renders the props as the Lambda's environment.
+func (p LambdaPrewarmStackProps) environment() map[string]*string {
+	env := map[string]*string{
+		"DISTRIBUTION_DOMAIN": jsii.String(p.DistributionDomain),
+		"URL_PATH":            jsii.String(p.Path),
+		"METHOD":              jsii.String(p.Method),
+		"POPS":                jsii.String(strings.Join(p.POPs, ",")),
+		"REQUESTS_PER_POP":    jsii.String(strconv.Itoa(p.RequestsPerPOP)),
+		"REQUEST_TIMEOUT":     jsii.String(envDuration(p.RequestTimeout)),
+		"WAVES":               jsii.String(strconv.Itoa(p.Waves)),
+		"WAVE_INTERVAL":       jsii.String(envDuration(p.WaveInterval)),
+		"KEEPALIVE":           jsii.String(envDuration(p.KeepAlive)),
+		"EMF_NAMESPACE":       jsii.String(p.EMFNamespace),
+		"LOG_LEVEL":           jsii.String(p.LogLevel),
+	}
+	if p.Host != "" {
+		env["HOST"] = jsii.String(p.Host)
+	}
+	if p.Concurrency > 0 {
+		env["CONCURRENCY"] = jsii.String(strconv.Itoa(p.Concurrency))
+	}
+	return env
+}

@@ -1,0 +1,83 @@
+package stacks
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// wantError fails unless err contains wantMsg; wantMsg "" wants no error.
+func wantError(t *testing.T, err error, wantMsg string) {
+	t.Helper()
+	switch {
+	case wantMsg == "" && err != nil:
+		t.Fatalf("unexpected error: %v", err)
+	case wantMsg != "" && (err == nil || !strings.Contains(err.Error(), wantMsg)):
+		t.Fatalf("error %v, want it to contain %q", err, wantMsg)
+	}
+}
+
+func TestBackendPropsValidation(t *testing.T) {
+	valid := CloudfrontDynamicAPIStackProps{OriginDomainName: "origin.example.com", HostedZoneID: "Z1", HostedZoneName: "example.com"}
+	for _, tc := range []struct {
+		name    string
+		edit    func(*CloudfrontDynamicAPIStackProps)
+		wantMsg string
+	}{
+		{"valid", func(*CloudfrontDynamicAPIStackProps) {}, ""},
+		{"no origin domain", func(p *CloudfrontDynamicAPIStackProps) { p.OriginDomainName = "" }, `originDomainName "": must be a DNS name`},
+		{"origin outside zone", func(p *CloudfrontDynamicAPIStackProps) { p.OriginDomainName = "origin.example.org" }, `originDomainName "origin.example.org" is not inside hosted zone "example.com"`},
+		{"zone id without name", func(p *CloudfrontDynamicAPIStackProps) { p.HostedZoneName = "" }, "hostedZoneId and hostedZoneName must be given together"},
+		{"no certificate source", func(p *CloudfrontDynamicAPIStackProps) { p.HostedZoneID, p.HostedZoneName = "", "" }, "the origin needs a certificate"},
+		{"one task", func(p *CloudfrontDynamicAPIStackProps) { p.DesiredCount = 1 }, "desiredCount 1: at least 2 tasks"},
+		{"sampling over 100", func(p *CloudfrontDynamicAPIStackProps) { p.ServerTimingSamplingRate = 101 }, "serverTimingSamplingRate 101: must be 0–100"},
+		{"bad image source", func(p *CloudfrontDynamicAPIStackProps) { p.Image = "docker" }, `image "docker"`},
+		{"bad prefix list", func(p *CloudfrontDynamicAPIStackProps) { p.OriginFacingPrefixListID = "sg-1" }, `originFacingPrefixListId "sg-1"`},
+		{"four connection attempts", func(p *CloudfrontDynamicAPIStackProps) { p.OriginConnectionAttempts = 4 }, "originConnectionAttempts 4: must be 1–3"},
+		{"AZs of another region", func(p *CloudfrontDynamicAPIStackProps) {
+			p.Env = &awscdk.Environment{Region: jsii.String("us-east-1")}
+			p.AvailabilityZones = []string{"eu-central-1a", "eu-central-1b"}
+		}, `availability zone "eu-central-1a" is not in region us-east-1`},
+		{"account without AZs", func(p *CloudfrontDynamicAPIStackProps) {
+			p.Env = &awscdk.Environment{Account: jsii.String(testAccount), Region: jsii.String("eu-central-1")}
+		}, "account 123456789012 is set, so availabilityZones must be set too"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := valid
+			tc.edit(&p)
+			wantError(t, p.withDefaults().validate(), tc.wantMsg)
+		})
+	}
+}
+
+func TestPrewarmPropsValidation(t *testing.T) {
+	valid := LambdaPrewarmStackProps{DistributionDomain: testDistribution, POPs: []string{"HKG54-C1", "FRA56-P3", "PVG1-E1"}}
+	for _, tc := range []struct {
+		name    string
+		edit    func(*LambdaPrewarmStackProps)
+		wantMsg string
+	}{
+		{"valid", func(*LambdaPrewarmStackProps) {}, ""},
+		{"lower-case method accepted", func(p *LambdaPrewarmStackProps) { p.Method = "head" }, ""},
+		{"custom domain as distribution", func(p *LambdaPrewarmStackProps) { p.DistributionDomain = "api.example.com" }, `distributionDomain "api.example.com": must be the distribution's dXXXX.cloudfront.net name`},
+		{"no POPs", func(p *LambdaPrewarmStackProps) { p.POPs = nil }, "pops: list at least one POP code"},
+		{"bad POP", func(p *LambdaPrewarmStackProps) { p.POPs = []string{"hkg54"} }, `pop "hkg54": not a POP code like HKG54-C1`},
+		{"POST", func(p *LambdaPrewarmStackProps) { p.Method = "POST" }, `method "POST": must be GET or HEAD`},
+		{"relative path", func(p *LambdaPrewarmStackProps) { p.Path = "api" }, `path "api": must start with /`},
+		{"waves further apart than keep-alive", func(p *LambdaPrewarmStackProps) { p.WaveInterval = 60 * time.Second },
+			"waveInterval 60s: must be shorter than the keep-alive 60s"},
+		{"over the Lambda limit", func(p *LambdaPrewarmStackProps) { p.Waves = 50 }, "= 1015s: over the Lambda limit of 900s"},
+		{"bad log level", func(p *LambdaPrewarmStackProps) { p.LogLevel = "trace" }, `logLevel "TRACE"`},
+		{"memory too small", func(p *LambdaPrewarmStackProps) { p.MemoryMiB = 64 }, "memoryMiB 64: must be 128–10240"},
+		{"cold threshold over 1", func(p *LambdaPrewarmStackProps) { p.ColdRatioThreshold = 2 }, "coldRatioThreshold 2: must be in (0, 1]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := valid
+			tc.edit(&p)
+			wantError(t, p.withDefaults().validate(), tc.wantMsg)
+		})
+	}
+}
