@@ -1,0 +1,169 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/origin"
+)
+
+// Environment variables that only exist as environment variables: the
+// secret never comes from a flag, so it stays out of process listings.
+const (
+	envSecret      = "ORIGIN_VERIFY_SECRET"
+	flagSecretFile = "origin-verify-secret-file"
+)
+
+// envOf maps each flag to its environment variable. A flag on the command
+// line wins over the variable.
+var envOf = []struct{ flag, env string }{
+	{"listen", "LISTEN_ADDR"},
+	{"tls-cert", "TLS_CERT_FILE"},
+	{"tls-key", "TLS_KEY_FILE"},
+	{"idle-timeout", "IDLE_TIMEOUT"},
+	{"read-header-timeout", "READ_HEADER_TIMEOUT"},
+	{"write-timeout", "WRITE_TIMEOUT"},
+	{"shutdown-timeout", "SHUTDOWN_TIMEOUT"},
+	{"cloudfront-keepalive", "CLOUDFRONT_KEEPALIVE"},
+	{"lb-idle-timeout", "LB_IDLE_TIMEOUT"},
+	{"origin-verify-header", "ORIGIN_VERIFY_HEADER"},
+	{flagSecretFile, "ORIGIN_VERIFY_SECRET_FILE"},
+	{"log-health-checks", "LOG_HEALTH_CHECKS"},
+}
+
+// options is the parsed command line: the server's Config and the
+// command's own switches.
+type options struct {
+	cfg     origin.Config
+	version bool
+}
+
+// parseOptions builds the options from defaults, then the environment, then
+// args. Problems with values are returned together; --help prints the usage
+// to stdout and returns flag.ErrHelp.
+func parseOptions(args []string, getenv func(string) string, readFile func(string) ([]byte, error), stdout io.Writer) (options, error) {
+	opts := options{cfg: origin.DefaultConfig()}
+	cfg := &opts.cfg
+	var secretFile string
+
+	fs := flag.NewFlagSet("current-time-app", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are returned; --help is printed below
+	fs.StringVar(&cfg.Addr, "listen", cfg.Addr, "listen `address` host:port")
+	fs.StringVar(&cfg.CertFile, "tls-cert", "", "TLS certificate `file` (PEM); with --tls-key turns on TLS 1.2+, HTTP/2 and HTTP/1.1")
+	fs.StringVar(&cfg.KeyFile, "tls-key", "", "TLS private key `file` (PEM)")
+	fs.Var(durationValue{&cfg.IdleTimeout}, "idle-timeout", "close keep-alive connections after this `duration` idle; must be longer than --cloudfront-keepalive and shorter than --lb-idle-timeout")
+	fs.Var(durationValue{&cfg.ReadHeaderTimeout}, "read-header-timeout", "`duration` allowed for the TLS handshake and for each request's headers")
+	fs.Var(durationValue{&cfg.WriteTimeout}, "write-timeout", "`duration` allowed from the end of the request headers to the end of the response")
+	fs.Var(durationValue{&cfg.ShutdownTimeout}, "shutdown-timeout", "on SIGTERM/SIGINT, `duration` allowed to finish in-flight requests (keep it below ECS's stopTimeout, 30s by default)")
+	fs.Var(durationValue{&cfg.CloudFrontKeepAlive}, "cloudfront-keepalive", "the distribution's origin keep-alive timeout `duration`, to check the timeout order (0: not checked)")
+	fs.Var(durationValue{&cfg.LoadBalancerIdle}, "lb-idle-timeout", "the load balancer's idle timeout `duration`, to check the timeout order (0: not checked; NLB default 350s, ALB 60s)")
+	fs.StringVar(&cfg.VerifyHeader, "origin-verify-header", cfg.VerifyHeader, "header `name` that must carry the origin-verify secret")
+	fs.StringVar(&secretFile, flagSecretFile, "", "read the origin-verify secret from this `file` (or set $"+envSecret+"); no secret: verification off")
+	fs.BoolVar(&cfg.LogHealthChecks, "log-health-checks", false, "include /healthz requests in the access log")
+	fs.BoolVar(&opts.version, "version", false, "print the version and exit")
+	for _, e := range envOf {
+		fs.Lookup(e.flag).Usage += " [$" + e.env + "]"
+	}
+
+	var errs []error
+	envGiven := map[string]bool{}
+	for _, e := range envOf {
+		v := getenv(e.env)
+		if v == "" {
+			continue
+		}
+		envGiven[e.flag] = true
+		if err := fs.Lookup(e.flag).Value.Set(v); err != nil {
+			errs = append(errs, fmt.Errorf("invalid value %q for $%s: %w", v, e.env, err))
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stdout, fs)
+			return opts, err
+		}
+		return opts, errors.Join(append(errs, err)...)
+	}
+	if fs.NArg() > 0 {
+		errs = append(errs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	}
+	given := func(name string) bool {
+		if envGiven[name] {
+			return true
+		}
+		set := false
+		fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+		return set
+	}
+
+	secret, err := readSecret(getenv(envSecret), secretFile, readFile)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	cfg.VerifySecret = secret
+	if secret == "" && err == nil && given("origin-verify-header") {
+		errs = append(errs, fmt.Errorf("origin-verify header %q given without a secret: set $%s or --%s", cfg.VerifyHeader, envSecret, flagSecretFile))
+	}
+	return opts, errors.Join(errs...)
+}
+
+// readSecret returns the origin-verify secret from the environment or from
+// a file (one trailing newline removed), never both.
+func readSecret(fromEnv, file string, readFile func(string) ([]byte, error)) (string, error) {
+	switch {
+	case file == "":
+		return fromEnv, nil
+	case fromEnv != "":
+		return "", fmt.Errorf("origin-verify secret given twice: set $%s or --%s, not both", envSecret, flagSecretFile)
+	}
+	b, err := readFile(file)
+	if err != nil {
+		return "", fmt.Errorf("origin-verify secret file: %w", err)
+	}
+	secret := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	if secret == "" {
+		return "", fmt.Errorf("origin-verify secret file %s is empty", file)
+	}
+	return secret, nil
+}
+
+func printUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, `Usage: current-time-app [flags]
+
+The sample CloudFront origin: GET / answers "Current date and time: <RFC1123 UTC>",
+/healthz answers health checks, /metrics exposes Prometheus counters. Access log:
+JSON on stdout. SIGTERM/SIGINT drain in-flight requests, then exit 0.
+
+Every flag can be given as the environment variable in brackets; the flag wins.
+Durations are Go durations (75s, 2m). The secret comes only from $%s or a file.
+
+Flags:
+`, envSecret)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// durationValue is a flag.Value for a time.Duration whose parse errors say
+// what is wrong (the flag package only says "parse error").
+type durationValue struct{ d *time.Duration }
+
+func (v durationValue) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*v.d = d
+	return nil
+}
+
+func (v durationValue) String() string {
+	if v.d == nil || *v.d == 0 {
+		return ""
+	}
+	return v.d.String()
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io/fs"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/origin"
+)
+
+// env returns a getenv over m.
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// files returns a readFile over m; other names do not exist.
+func files(m map[string]string) func(string) ([]byte, error) {
+	return func(name string) ([]byte, error) {
+		if v, ok := m[name]; ok {
+			return []byte(v), nil
+		}
+		return nil, fs.ErrNotExist
+	}
+}
+
+func TestParseOptions(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		files   map[string]string
+		check   func(t *testing.T, cfg origin.Config)
+		wantErr []string
+	}{
+		{name: "defaults", check: func(t *testing.T, cfg origin.Config) {
+			def := origin.DefaultConfig()
+			if cfg.Addr != def.Addr || cfg.IdleTimeout != def.IdleTimeout || cfg.ReadHeaderTimeout != def.ReadHeaderTimeout ||
+				cfg.WriteTimeout != def.WriteTimeout || cfg.ShutdownTimeout != def.ShutdownTimeout || cfg.VerifyHeader != def.VerifyHeader ||
+				cfg.CloudFrontKeepAlive != 0 || cfg.LoadBalancerIdle != 0 || cfg.VerifySecret != "" || cfg.LogHealthChecks || cfg.CertFile != "" {
+				t.Errorf("got %+v, want the defaults", cfg)
+			}
+		}},
+		{name: "every setting from the environment", env: map[string]string{
+			"LISTEN_ADDR": "127.0.0.1:9000", "TLS_CERT_FILE": "c.pem", "TLS_KEY_FILE": "k.pem",
+			"IDLE_TIMEOUT": "90s", "READ_HEADER_TIMEOUT": "3s", "WRITE_TIMEOUT": "4s", "SHUTDOWN_TIMEOUT": "20s",
+			"CLOUDFRONT_KEEPALIVE": "60s", "LB_IDLE_TIMEOUT": "350s", "ORIGIN_VERIFY_HEADER": "X-Secret",
+			"ORIGIN_VERIFY_SECRET": "from-env", "LOG_HEALTH_CHECKS": "true",
+		}, check: func(t *testing.T, cfg origin.Config) {
+			want := origin.Config{Addr: "127.0.0.1:9000", CertFile: "c.pem", KeyFile: "k.pem",
+				IdleTimeout: 90 * time.Second, ReadHeaderTimeout: 3 * time.Second, WriteTimeout: 4 * time.Second, ShutdownTimeout: 20 * time.Second,
+				CloudFrontKeepAlive: 60 * time.Second, LoadBalancerIdle: 350 * time.Second,
+				VerifyHeader: "X-Secret", VerifySecret: "from-env", LogHealthChecks: true}
+			cfg.Now = nil
+			if !reflect.DeepEqual(cfg, want) {
+				t.Errorf("got %+v\nwant %+v", cfg, want)
+			}
+		}},
+		{name: "flags win over the environment",
+			args: []string{"--listen", "127.0.0.1:9001", "--idle-timeout=100s", "-log-health-checks=false", "--cloudfront-keepalive", "90s"},
+			env:  map[string]string{"LISTEN_ADDR": "127.0.0.1:9000", "IDLE_TIMEOUT": "90s", "LOG_HEALTH_CHECKS": "1", "CLOUDFRONT_KEEPALIVE": "60s"},
+			check: func(t *testing.T, cfg origin.Config) {
+				if cfg.Addr != "127.0.0.1:9001" || cfg.IdleTimeout != 100*time.Second || cfg.LogHealthChecks || cfg.CloudFrontKeepAlive != 90*time.Second {
+					t.Errorf("got %+v", cfg)
+				}
+			}},
+		{name: "secret from a file, newline trimmed", args: []string{"--origin-verify-secret-file", "/run/secret"},
+			files: map[string]string{"/run/secret": "s3cret\n"},
+			check: func(t *testing.T, cfg origin.Config) {
+				if cfg.VerifySecret != "s3cret" {
+					t.Errorf("secret %q", cfg.VerifySecret)
+				}
+			}},
+		{name: "secret file from the environment", env: map[string]string{"ORIGIN_VERIFY_SECRET_FILE": "/run/secret"},
+			files: map[string]string{"/run/secret": "s3cret\r\n"},
+			check: func(t *testing.T, cfg origin.Config) {
+				if cfg.VerifySecret != "s3cret" {
+					t.Errorf("secret %q", cfg.VerifySecret)
+				}
+			}},
+		{name: "secret twice", args: []string{"--origin-verify-secret-file", "/run/secret"},
+			env: map[string]string{"ORIGIN_VERIFY_SECRET": "x"}, files: map[string]string{"/run/secret": "y"},
+			wantErr: []string{"secret given twice"}},
+		{name: "secret file missing", args: []string{"--origin-verify-secret-file", "/nope"},
+			wantErr: []string{"origin-verify secret file: file does not exist"}},
+		{name: "secret file empty", args: []string{"--origin-verify-secret-file", "/run/secret"},
+			files: map[string]string{"/run/secret": "\n"}, wantErr: []string{"/run/secret is empty"}},
+		{name: "header without secret", args: []string{"--origin-verify-header", "X-Secret"},
+			wantErr: []string{`header "X-Secret" given without a secret`}},
+		{name: "header from env without secret", env: map[string]string{"ORIGIN_VERIFY_HEADER": "X-Secret"},
+			wantErr: []string{"given without a secret"}},
+		{name: "bad durations everywhere", args: []string{"--write-timeout", "5"},
+			env:     map[string]string{"IDLE_TIMEOUT": "abc", "LOG_HEALTH_CHECKS": "maybe"},
+			wantErr: []string{`invalid value "abc" for $IDLE_TIMEOUT: time: invalid duration`, `$LOG_HEALTH_CHECKS`, `invalid value "5" for flag -write-timeout: time: missing unit`}},
+		{name: "unknown flag", args: []string{"--port", "80"}, wantErr: []string{"flag provided but not defined: -port"}},
+		{name: "a secret is not a flag", args: []string{"--origin-verify-secret", "x"}, wantErr: []string{"not defined: -origin-verify-secret"}},
+		{name: "stray argument", args: []string{"serve"}, wantErr: []string{`unexpected argument "serve"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts, err := parseOptions(tt.args, env(tt.env), files(tt.files), nil)
+			if len(tt.wantErr) > 0 {
+				if err == nil {
+					t.Fatalf("no error, want %q", tt.wantErr)
+				}
+				for _, want := range tt.wantErr {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("error %q does not contain %q", err, want)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, opts.cfg)
+		})
+	}
+}
+
+func TestHelpListsEveryEnvironmentVariable(t *testing.T) {
+	var out strings.Builder
+	_, err := parseOptions([]string{"--help"}, env(nil), files(nil), &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err = %v, want flag.ErrHelp", err)
+	}
+	for _, e := range envOf {
+		if !strings.Contains(out.String(), "-"+e.flag) || !strings.Contains(out.String(), "[$"+e.env+"]") {
+			t.Errorf("usage does not show --%s [$%s]", e.flag, e.env)
+		}
+	}
+	if !strings.Contains(out.String(), "$"+envSecret) {
+		t.Errorf("usage does not mention $%s", envSecret)
+	}
+}

@@ -1,0 +1,73 @@
+// Command current-time-app is the sample CloudFront origin: package origin
+// behind flags and environment variables, with graceful shutdown on SIGTERM
+// and SIGINT. See docs/origin.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/cfprewarm/cfprewarm/origin"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal kills the process at once
+	}()
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is main without the process: 0 after a graceful shutdown, 2 for bad
+// configuration, 1 when serving fails.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	opts, err := parseOptions(args, getenv, os.ReadFile, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err == nil && opts.version {
+		fmt.Fprintln(stdout, "current-time-app", version)
+		return 0
+	}
+	if err == nil {
+		err = opts.cfg.Validate()
+	}
+	if err != nil {
+		printErrors(stderr, err)
+		fmt.Fprintln(stderr, "current-time-app: run with --help for usage")
+		return 2
+	}
+
+	logger := slog.New(slog.NewJSONHandler(stdout, nil))
+	srv, err := origin.NewServer(opts.cfg, logger)
+	if err != nil {
+		printErrors(stderr, err)
+		return 2
+	}
+	if err := srv.ListenAndServe(ctx); err != nil {
+		logger.Error("exit", slog.String("error", err.Error()))
+		return 1
+	}
+	return 0
+}
+
+// printErrors writes one line per problem (errors.Join puts one per line).
+func printErrors(w io.Writer, err error) {
+	for line := range strings.SplitSeq(err.Error(), "\n") {
+		fmt.Fprintln(w, "current-time-app:", line)
+	}
+}

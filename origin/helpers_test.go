@@ -1,0 +1,204 @@
+package origin
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// running is a Server serving on a loopback listener.
+type running struct {
+	*Server
+	addr string
+	stop func() error // cancels Serve's context and returns what Serve returned, for the caller to check
+}
+
+// start makes a Server from cfg, without logs, and serves it with
+// serveLoopback.
+func start(t *testing.T, cfg Config, wrap func(http.Handler) http.Handler) *running {
+	t.Helper()
+	s, err := NewServer(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return serveLoopback(t, s, wrap)
+}
+
+// serveLoopback serves s on 127.0.0.1 until the test ends (or stop is
+// called). wrap, when not nil, wraps the server's handler from the outside.
+func serveLoopback(t *testing.T, s *Server, wrap func(http.Handler) http.Handler) *running {
+	t.Helper()
+	if wrap != nil {
+		s.srv.Handler = wrap(s.srv.Handler)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	var (
+		once     sync.Once
+		serveErr error
+		checked  bool // a test called stop and looks at the error itself
+	)
+	shutdown := func() error {
+		once.Do(func() {
+			cancel()
+			serveErr = <-done
+		})
+		return serveErr
+	}
+	t.Cleanup(func() {
+		if err := shutdown(); err != nil && !checked {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	stop := func() error {
+		checked = true
+		return shutdown()
+	}
+	return &running{Server: s, addr: ln.Addr().String(), stop: stop}
+}
+
+// testConfig is the default Config with a short drain, for tests.
+func testConfig() Config {
+	cfg := DefaultConfig()
+	cfg.ShutdownTimeout = 5 * time.Second
+	return cfg
+}
+
+// rawConn speaks HTTP/1.1 on one TCP connection, so tests control exactly
+// which requests share a connection.
+type rawConn struct {
+	net.Conn
+	br *bufio.Reader
+}
+
+func dialRaw(t testing.TB, addr string) *rawConn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &rawConn{Conn: c, br: bufio.NewReader(c)}
+}
+
+// do sends one request with the given extra header lines and reads the
+// whole response.
+func (c *rawConn) do(method, path string, header ...string) (*http.Response, string, error) {
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	defer c.SetDeadline(time.Time{})
+	req := fmt.Sprintf("%s %s HTTP/1.1\r\nHost: origin.test\r\n%s\r\n", method, path, headerLines(header))
+	if _, err := io.WriteString(c, req); err != nil {
+		return nil, "", err
+	}
+	resp, err := http.ReadResponse(c.br, &http.Request{Method: method})
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp, string(body), err
+}
+
+// get is do("GET", ...) failing the test on a transport error.
+func (c *rawConn) get(t testing.TB, path string, header ...string) (*http.Response, string) {
+	t.Helper()
+	resp, body, err := c.do(http.MethodGet, path, header...)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	return resp, body
+}
+
+func headerLines(header []string) string {
+	var b strings.Builder
+	for _, h := range header {
+		b.WriteString(h + "\r\n")
+	}
+	return b.String()
+}
+
+// waitFor polls cond until it holds or 5 s pass: connection state changes
+// reach the ConnState hook a moment after the client sees them.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// testPKI is a throwaway CA and a server certificate for 127.0.0.1, ::1
+// and localhost signed by it.
+type testPKI struct {
+	roots  *x509.CertPool
+	server tls.Certificate
+}
+
+func newTestPKI(t *testing.T) testPKI {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	caTmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "origin test CA"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2),
+		Subject:      pkix.Name{CommonName: "localhost"},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	return testPKI{roots: roots, server: tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: key}}
+}
