@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/lab"
+	"github.com/cfprewarm/cfprewarm/lab/report"
+	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/probe/format"
+)
+
+func init() {
+	register(command{
+		name:    "lab",
+		summary: "run the whole system on loopback and reproduce the published measurements (the default)",
+		run:     runLab,
+	})
+}
+
+const labAbout = `
+Runs the real origin, emulated CloudFront POPs (per-host origin pools,
+keep-alive expiry, CloudFront headers), a DNS server for *.cloudfront.net and
+user-space latency on loopback, then probes as a viewer with the real probe
+while the real prewarm engine runs. The default reproduces the seed's
+experiment, viewers in Hong Kong and origin in Frankfurt: keep-alive 5 s
+without prewarm, then keep-alive 60 s with prewarm, 20 probes 90 s apart,
+with every timeout and interval divided by --time-scale (round trips never).
+Prints the seed script's line per probe, then a comparison table and the
+speedup. 'cfprewarm lab serve' keeps a lab running to explore by hand.`
+
+func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "serve" {
+		return runLabServe(ctx, args[1:], stdout, stderr)
+	}
+	fs := newFlagSet("lab", "lab [flags]   |   lab serve [flags]", labAbout, stdout)
+	var (
+		cfg       lab.Config
+		scenarios stringList
+		quick     = fs.Bool("quick", false, fmt.Sprintf("a short run for CI: %d probes per scenario at time scale %d (under 20 s)", lab.QuickProbes, lab.QuickTimeScale))
+		out       = fs.String("out", "", "write results.jsonl, summary.json, report.html and PNG charts into `DIR`")
+	)
+	fs.StringVar(&cfg.Profile, "profile", "hkg-fra", "geography: "+strings.Join(lab.ProfileNames(), ", "))
+	fs.Var(&scenarios, "scenario", "`name`s to run, comma-separated or repeated, or 'all': "+strings.Join(lab.ScenarioNames(), ", ")+
+		" (default "+strings.Join(lab.DefaultScenarios, ",")+")")
+	fs.IntVar(&cfg.Probes, "probes", lab.DefaultProbes, "viewer probes per scenario")
+	fs.DurationVar(&cfg.ProbeInterval, "interval", lab.DefaultProbeInterval, "time between viewer probes, before time scaling")
+	fs.Float64Var(&cfg.TimeScale, "time-scale", lab.DefaultTimeScale, "divide every timeout and interval by `K` (never the round-trip times)")
+	fs.IntVar(&cfg.Hosts, "hosts", lab.DefaultHosts, "edge hosts per POP, each with its own origin connection pool")
+	fs.Int64Var(&cfg.Seed, "seed", 0, "random seed for host assignment and jitter (0: random)")
+	pos, err := fs.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q (the subcommand is 'lab serve')", pos[0])
+	}
+	set := setFlags(fs)
+	// Zero means "the default" to the library; on the command line it is a mistake.
+	for _, f := range []struct {
+		name string
+		zero bool
+	}{{"probes", cfg.Probes == 0}, {"interval", cfg.ProbeInterval == 0}, {"time-scale", cfg.TimeScale == 0}, {"hosts", cfg.Hosts == 0}} {
+		if set[f.name] && f.zero {
+			return usagef("--%s must not be 0", f.name)
+		}
+	}
+	if *quick {
+		if !set["probes"] {
+			cfg.Probes = lab.QuickProbes
+		}
+		if !set["time-scale"] {
+			cfg.TimeScale = lab.QuickTimeScale
+		}
+	}
+	for _, s := range scenarios {
+		for _, name := range strings.Split(s, ",") {
+			if name == "all" {
+				cfg.Scenarios = append(cfg.Scenarios, lab.ScenarioNames()...)
+			} else if name = strings.TrimSpace(name); name != "" {
+				cfg.Scenarios = append(cfg.Scenarios, name)
+			}
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError{firstLine(err)}
+	}
+
+	prog := newProgress(stderr, 0)
+	current := ""
+	cfg.OnStatus = func(msg string) { fmt.Fprintf(stderr, "lab: %s\n", msg) }
+	cfg.OnProbe = func(s lab.Scenario, r probe.Result) {
+		if s.Name != current {
+			current = s.Name
+			fmt.Fprintf(stdout, "# %s: %s\n", s.Name, s.Title)
+		}
+		fmt.Fprintln(stdout, format.SeedLine(r))
+		if !r.OK() {
+			fmt.Fprintf(stderr, "lab: probe %d failed: %s\n", r.Seq, r.Error)
+		}
+		prog.status(fmt.Sprintf("%s: %d/%d probes, origin %s", s.Name, r.Seq, cfg.Probes, r.Origin))
+	}
+	start := time.Now()
+	rep, err := lab.Run(ctx, cfg)
+	prog.clear()
+	interrupted := errors.Is(err, context.Canceled)
+	if err != nil && !interrupted {
+		return err
+	}
+	if len(rep.Scenarios) > 0 {
+		fmt.Fprintln(stdout)
+		if werr := report.WriteTable(stdout, rep); werr != nil {
+			return werr
+		}
+	}
+	if *out != "" && len(rep.Scenarios) > 0 {
+		paths, werr := report.WriteDir(*out, rep)
+		if werr != nil {
+			return fmt.Errorf("writing the report: %w", werr)
+		}
+		fmt.Fprintf(stderr, "lab: wrote %s\n", strings.Join(paths, ", "))
+	}
+	fmt.Fprintf(stderr, "lab: done in %s\n", time.Since(start).Round(100*time.Millisecond))
+	if interrupted {
+		return exitError{code: 1, msg: "interrupted: the report covers the probes that finished"}
+	}
+	return nil
+}
+
+// setFlags returns the names of the flags given on the command line.
+func setFlags(fs *flagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
+}

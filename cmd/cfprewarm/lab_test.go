@@ -1,0 +1,111 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLabQuickReproducesSeed is the end-to-end check of the lab: the quick
+// run of profile hkg-fra must land within 10% of the seed's published
+// medians (0.620 s without prewarm, 0.238 s with), give a speedup within
+// 10% of 2.6, and see the origin connection warm on every prewarmed probe
+// and on none of the others.
+func TestLabQuickReproducesSeed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the quick lab run takes about 20 s")
+	}
+	dir := t.TempDir()
+	code, out, errOut := runCLI("lab", "--quick", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	t.Logf("stdout:\n%s", out)
+	for _, part := range []string{"# ka5-noprewarm:", "# ka60-prewarm:", "Total: 0.", ", x-amz-cf-id: ", "speedup"} {
+		if !strings.Contains(out, part) {
+			t.Errorf("stdout lacks %q", part)
+		}
+	}
+	for _, f := range []string{"results.jsonl", "summary.json", "report.html"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	pngs, _ := filepath.Glob(filepath.Join(dir, "*.png"))
+	if len(pngs) < 3 {
+		t.Errorf("PNG charts: %v", pngs)
+	}
+
+	var sum struct {
+		Schema    int     `json:"schema"`
+		Profile   string  `json:"profile"`
+		Speedup   float64 `json:"speedup"`
+		Scenarios []struct {
+			Name            string   `json:"name"`
+			KeepAlive       float64  `json:"keepalive_s"`
+			Prewarm         bool     `json:"prewarm"`
+			Probes          int      `json:"probes"`
+			TotalP50        float64  `json:"total_p50_s"`
+			TotalP90        float64  `json:"total_p90_s"`
+			OriginWarmRatio *float64 `json:"origin_warm_ratio"`
+		} `json:"scenarios"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Schema != 1 || sum.Profile != "hkg-fra" || len(sum.Scenarios) != 2 {
+		t.Fatalf("summary.json: %s", b)
+	}
+	within := func(got, want float64) bool { return math.Abs(got-want) <= 0.10*want }
+	want := map[string]struct {
+		p50, warmRatio, keepAlive float64
+		prewarm                   bool
+	}{
+		"ka5-noprewarm": {0.620, 0, 5, false},
+		"ka60-prewarm":  {0.238, 1, 60, true},
+	}
+	for _, s := range sum.Scenarios {
+		w, ok := want[s.Name]
+		if !ok {
+			t.Errorf("unexpected scenario %q", s.Name)
+			continue
+		}
+		if s.Probes != 5 || s.KeepAlive != w.keepAlive || s.Prewarm != w.prewarm {
+			t.Errorf("%s: probes %d keepalive %v prewarm %v", s.Name, s.Probes, s.KeepAlive, s.Prewarm)
+		}
+		if !within(s.TotalP50, w.p50) {
+			t.Errorf("%s: median Total %.3f s, want %.3f s ± 10%%", s.Name, s.TotalP50, w.p50)
+		}
+		if s.OriginWarmRatio == nil || *s.OriginWarmRatio != w.warmRatio {
+			t.Errorf("%s: origin warm ratio %v, want %v", s.Name, s.OriginWarmRatio, w.warmRatio)
+		}
+	}
+	if !within(sum.Speedup, 0.620/0.238) {
+		t.Errorf("speedup %.2f, want %.2f ± 10%%", sum.Speedup, 0.620/0.238)
+	}
+}
+
+func TestLabUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"lab", "--profile", "mars"},
+		{"lab", "--scenario", "nope"},
+		{"lab", "--scenario", "ka60-noprewarm", "--time-scale", "200"},
+		{"lab", "--probes", "0"},
+		{"lab", "extra"},
+		{"lab", "serve", "--keepalive", "500s"},
+	} {
+		if code, out, errOut := runCLI(args...); code != 2 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and one line", args, code, out, errOut)
+		}
+	}
+	if code, out, _ := runCLI("lab", "--help"); code != 0 || !strings.Contains(out, "--time-scale") && !strings.Contains(out, "-time-scale") {
+		t.Errorf("lab --help: %d %s", code, out)
+	}
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/lab"
+	"github.com/cfprewarm/cfprewarm/probe"
+)
+
+const labServeAbout = `
+Keeps one lab running until Ctrl-C: the origin, one emulated POP per code of
+the profile (each on its own 127.0.0.x address, all on one port), the DNS
+server and the CA, in real time (no time scaling). It prints the addresses
+and ready-to-paste probe, warm and curl commands. Clients other than the lab's
+own probe pay the viewer link's round trips for TLS and requests but not for
+the TCP connect.`
+
+func runLabServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("lab serve", "lab serve [flags]", labServeAbout, stdout)
+	var (
+		cfg     lab.EnvConfig
+		profile = fs.String("profile", "hkg-fra", "geography: "+strings.Join(lab.ProfileNames(), ", "))
+		caOut   = fs.String("ca-out", "", "also write the lab CA certificate (PEM) to `FILE`")
+	)
+	fs.DurationVar(&cfg.KeepAlive, "keepalive", 60*time.Second, "CloudFront origin keep-alive timeout of the POPs (1s to 180s)")
+	fs.DurationVar(&cfg.OriginIdle, "origin-idle", 75*time.Second, "the origin server's idle timeout")
+	fs.IntVar(&cfg.Hosts, "hosts", lab.DefaultHosts, "edge hosts per POP")
+	fs.IntVar(&cfg.Port, "port", 0, "port of the POPs (0: a free one)")
+	pos, err := fs.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	if cfg.Profile, err = lab.LookupProfile(*profile); err != nil {
+		return usageError{err}
+	}
+	if cfg.KeepAlive < time.Second || cfg.KeepAlive > 180*time.Second {
+		return usagef("--keepalive %v: CloudFront accepts 1s to 180s", cfg.KeepAlive)
+	}
+	if cfg.OriginIdle <= 0 || cfg.Hosts < 1 || cfg.Port < 0 || cfg.Port > 65535 {
+		return usagef("--origin-idle must be positive, --hosts at least 1, --port 0 to 65535")
+	}
+	env, err := lab.Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	caFile := env.CAFile
+	if *caOut != "" {
+		if err := env.CA.WritePEM(*caOut); err != nil {
+			return err
+		}
+		if caFile, err = filepath.Abs(*caOut); err != nil {
+			return err
+		}
+	}
+	printLabServe(stdout, env, cfg, caFile)
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "lab: stopping")
+	if *caOut != "" {
+		os.Remove(*caOut)
+	}
+	return nil
+}
+
+func printLabServe(w io.Writer, env *lab.Env, cfg lab.EnvConfig, caFile string) {
+	p := cfg.Profile
+	viewer := env.POPAddr[p.ViewerPOP]
+	fmt.Fprintf(w, "cfprewarm lab: %s (%s)\n", p.Name, p.Description)
+	fmt.Fprintf(w, "  viewer↔POP %s, POP↔origin %s, keep-alive %s, origin idle %s, %d edge hosts per POP\n\n",
+		p.ViewerLink, p.OriginLink, cfg.KeepAlive, cfg.OriginIdle, cfg.Hosts)
+	fmt.Fprintf(w, "origin      https://%s (%s)\n", env.OriginAddr, lab.OriginHost)
+	fmt.Fprintf(w, "DNS server  %s\n", env.DNSAddr)
+	fmt.Fprintf(w, "CA file     %s\n", caFile)
+	fmt.Fprintln(w, "POPs:")
+	codes := p.POPs()
+	sort.Strings(codes)
+	for _, code := range codes {
+		name, _ := probe.POPHostname(lab.Distribution, code)
+		mark := ""
+		if code == p.ViewerPOP {
+			mark = "  ← " + lab.Distribution + " and " + lab.CustomHost + " resolve here"
+		}
+		fmt.Fprintf(w, "  %-9s %s:%d  %s%s\n", code, env.POPAddr[code], env.Port, name, mark)
+	}
+	url := env.ViewerURL()
+	fmt.Fprintf(w, `
+Try:
+  cfprewarm probe --dns-server %[1]s --cacert %[2]s --count 5 --interval 2s %[3]s
+  cfprewarm warm %[4]s --pops %[5]s --port %[6]d --dns-server %[1]s --cacert %[2]s --keepalive %[7]s --every 20s
+  curl -sS -o /dev/null -D - -H 'Pragma: server-timing' --cacert %[2]s --resolve %[4]s:%[6]d:%[8]s %[3]s
+  curl -sS --cacert %[2]s --resolve %[9]s:%[10]s:127.0.0.1 https://%[9]s:%[10]s/metrics
+
+Ctrl-C stops the lab.
+`, env.DNSAddr, caFile, url, lab.Distribution, strings.Join(p.POPs(), ","), env.Port, cfg.KeepAlive, viewer,
+		lab.OriginHost, originPort(env.OriginAddr))
+}
+
+func originPort(addr string) string {
+	i := strings.LastIndexByte(addr, ':')
+	return addr[i+1:]
+}

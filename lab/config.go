@@ -1,0 +1,136 @@
+package lab
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/probe"
+)
+
+// Defaults of a full run and of --quick.
+const (
+	DefaultProbes        = 20
+	DefaultProbeInterval = 90 * time.Second
+	DefaultTimeScale     = 40
+	DefaultHosts         = 8
+
+	QuickProbes    = 5
+	QuickTimeScale = 60
+)
+
+// Config describes a lab run.
+type Config struct {
+	Profile       string   // a key of Profiles; default hkg-fra
+	Scenarios     []string // names from Scenarios; default DefaultScenarios
+	Probes        int      // viewer probes per scenario; default 20
+	ProbeInterval time.Duration
+	TimeScale     float64 // K: timeouts and intervals are divided by K, RTTs never
+	Hosts         int     // edge hosts per POP; default 8
+	Seed          int64   // random seed for host assignment and jitter; 0 picks one
+
+	// OnProbe, if set, is called with every viewer probe as it finishes.
+	OnProbe func(s Scenario, r probe.Result)
+	// OnStatus, if set, receives progress messages for people.
+	OnStatus func(msg string)
+}
+
+func (c Config) withDefaults() Config {
+	if c.Profile == "" {
+		c.Profile = "hkg-fra"
+	}
+	if len(c.Scenarios) == 0 {
+		c.Scenarios = DefaultScenarios
+	}
+	if c.Probes == 0 {
+		c.Probes = DefaultProbes
+	}
+	if c.ProbeInterval == 0 {
+		c.ProbeInterval = DefaultProbeInterval
+	}
+	if c.TimeScale == 0 {
+		c.TimeScale = DefaultTimeScale
+	}
+	if c.Hosts == 0 {
+		c.Hosts = DefaultHosts
+	}
+	return c
+}
+
+// Validate checks the configuration, including that the time scale keeps
+// every scenario faithful: scaling shrinks timeouts but not round trips, so
+// past some K a request lasts longer than the idle gaps it is meant to have.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	var errs []error
+	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	prof, err := LookupProfile(c.Profile)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if c.Probes < 1 || c.Probes > 1000 {
+		add("probes %d: want 1 to 1000 per scenario", c.Probes)
+	}
+	if c.ProbeInterval < time.Second || c.ProbeInterval > time.Hour {
+		add("probe interval %v: want 1s to 1h", c.ProbeInterval)
+	}
+	if c.TimeScale < 1 || c.TimeScale > 1000 {
+		add("time scale %v: want 1 to 1000", c.TimeScale)
+	}
+	if c.Hosts < 1 || c.Hosts > 64 {
+		add("hosts %d: want 1 to 64 edge hosts per POP", c.Hosts)
+	}
+	seen := map[string]bool{}
+	for _, name := range c.Scenarios {
+		s, err := LookupScenario(name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if seen[name] {
+			add("scenario %q given twice", name)
+		}
+		seen[name] = true
+		if err == nil && prof.Name != "" && c.TimeScale >= 1 {
+			if max := maxTimeScale(prof, s, c.ProbeInterval); c.TimeScale > max {
+				add("time scale %g is too high for scenario %s with profile %s: at most %.0f keeps its timing faithful (round trips are not scaled)",
+					c.TimeScale, s.Name, prof.Name, max)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// maxTimeScale is the largest K at which scenario s keeps its meaning:
+//   - without prewarm, a probe must still find the origin connection expired
+//     when the real experiment would (probe gap minus a cold request longer
+//     than the keep-alive), and
+//   - with prewarm, the connections must survive from one wave to the next
+//     even when a probe and a wave run back to back in between, and an
+//     origin idle timeout shorter than the wave interval must still expire.
+func maxTimeScale(p Profile, s Scenario, probeInterval time.Duration) float64 {
+	v, o := p.ViewerLink.RTT+p.ViewerLink.Jitter, p.OriginLink.RTT+p.OriginLink.Jitter
+	cold := 3*v + 3*o + 20*time.Millisecond // a request that opens an origin connection, plus CPU
+	warm := 3*v + o + 20*time.Millisecond
+	k := 1000.0
+	if s.Prewarm {
+		if slack := s.KeepAlive - s.WaveInterval; slack > 0 {
+			k = min(k, slack.Seconds()/(2*warm).Seconds())
+		}
+		// An origin that closes first must still do so between two waves.
+		if gap := s.WaveInterval - s.OriginIdle; s.OriginIdle < s.KeepAlive && gap > 0 {
+			k = min(k, gap.Seconds()/warm.Seconds())
+		}
+		return k
+	}
+	// The connection is gone after the shorter of the two idle timeouts.
+	if gap := probeInterval - min(s.KeepAlive, s.OriginIdle); gap > 0 {
+		k = min(k, gap.Seconds()/cold.Seconds())
+	}
+	return k
+}
+
+// scaled divides a real duration by the time scale.
+func scaled(d time.Duration, k float64) time.Duration {
+	return time.Duration(float64(d) / k)
+}

@@ -1,0 +1,17 @@
+// Package lab runs the whole cfprewarm system on one machine, on loopback,
+// with no AWS account: the real origin (package origin) serving TLS with a
+// lab CA, emulated CloudFront POPs (lab/edge) with per-host origin pools and
+// keep-alive expiry, user-space latency links (lab/link), a DNS server for
+// *.cloudfront.net (lab/dnsserver), the real probe as the viewer and the real
+// prewarm engine (package warm).
+//
+// A Profile fixes the geography (viewer↔POP and POP↔origin round-trip times);
+// a Scenario fixes the CloudFront and origin settings and whether prewarming
+// runs. Run runs scenarios and returns a report.Report; Start brings up one
+// environment and keeps it running (cfprewarm lab serve).
+//
+// Time scaling: every timeout and interval (keep-alive, origin idle timeout,
+// probe spacing, prewarm cadence) is divided by the time scale K, never the
+// round-trip times, so that a 30-minute experiment runs in under a minute
+// while each request still costs what it costs on the real network.
+package lab

@@ -1,0 +1,140 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/probe"
+)
+
+// summarySchema is the version of summary.json.
+const summarySchema = 1
+
+type summaryJSON struct {
+	Schema           int             `json:"schema"`
+	Type             string          `json:"type"`
+	Generated        *time.Time      `json:"generated,omitempty"`
+	Profile          string          `json:"profile"`
+	ProfileDesc      string          `json:"profile_desc,omitempty"`
+	ViewerRTT        float64         `json:"viewer_rtt_s"`
+	OriginRTT        float64         `json:"origin_rtt_s"`
+	TimeScale        float64         `json:"time_scale"`
+	ProbeInterval    float64         `json:"probe_interval_s"`
+	Baseline         string          `json:"baseline,omitempty"`
+	Improved         string          `json:"improved,omitempty"`
+	Speedup          float64         `json:"speedup"`
+	PublishedSpeedup *float64        `json:"published_speedup,omitempty"`
+	Scenarios        []scenarioJSON  `json:"scenarios"`
+	References       []referenceJSON `json:"references,omitempty"`
+}
+
+type scenarioJSON struct {
+	Name                  string     `json:"name"`
+	Title                 string     `json:"title,omitempty"`
+	KeepAlive             float64    `json:"keepalive_s"`
+	OriginIdle            float64    `json:"origin_idle_s"`
+	Prewarm               bool       `json:"prewarm"`
+	PrewarmRequestsPerPOP int        `json:"prewarm_requests_per_pop"`
+	Hosts                 int        `json:"hosts"`
+	Start                 *time.Time `json:"start,omitempty"`
+	Probes                int        `json:"probes"`
+	OK                    int        `json:"ok"`
+	Errors                int        `json:"errors"`
+	TotalP50              float64    `json:"total_p50_s"`
+	TotalP90              float64    `json:"total_p90_s"`
+	TLSP50                float64    `json:"tls_p50_s"`        // viewer TLS done: curl time_appconnect
+	FirstByteP50          float64    `json:"first_byte_p50_s"` // curl time_starttransfer
+	// OriginWarmRatio is null when no probe said whether the POP reused an
+	// origin connection.
+	OriginWarmRatio  *float64      `json:"origin_warm_ratio"`
+	PrewarmColdRatio *float64      `json:"prewarm_cold_ratio"` // null without prewarm
+	Summary          probe.Summary `json:"summary"`
+}
+
+type referenceJSON struct {
+	Scenario    string   `json:"scenario"`
+	Published   float64  `json:"published_total_p50_s"`
+	Lab         *float64 `json:"lab_total_p50_s"` // null when the scenario did not run or had no response
+	DiffPercent *float64 `json:"diff_percent"`    // (lab − published) / published × 100
+	Source      string   `json:"source,omitempty"`
+}
+
+// WriteSummaryJSON writes summary.json: schema 1, the profile and its
+// parameters, the speedup (0 when not computable) and per scenario its
+// configuration, counts, Total p50/p90, viewer TLS and first byte p50 (all
+// in seconds), the origin warm ratio (null when unknown) and the full
+// probe.Summary; then the published references next to the lab's medians.
+func WriteSummaryJSON(w io.Writer, r Report) error {
+	out := summaryJSON{
+		Schema:        summarySchema,
+		Type:          "lab-summary",
+		Profile:       r.Profile,
+		ProfileDesc:   r.ProfileDesc,
+		ViewerRTT:     probe.Seconds(r.ViewerRTT),
+		OriginRTT:     probe.Seconds(r.OriginRTT),
+		TimeScale:     r.timeScale(),
+		ProbeInterval: probe.Seconds(r.ProbeInterval),
+		Baseline:      r.Baseline,
+		Improved:      r.Improved,
+		Speedup:       roundMicro(r.Speedup()),
+		Scenarios:     make([]scenarioJSON, 0, len(r.Scenarios)),
+	}
+	if !r.Generated.IsZero() {
+		out.Generated = &r.Generated
+	}
+	if ps := r.PublishedSpeedup(); ps > 0 {
+		out.PublishedSpeedup = ptr(roundMicro(ps))
+	}
+	for _, s := range r.Scenarios {
+		sum := s.summary()
+		sj := scenarioJSON{
+			Name:                  s.Name,
+			Title:                 s.Title,
+			KeepAlive:             probe.Seconds(s.KeepAlive),
+			OriginIdle:            probe.Seconds(s.OriginIdle),
+			Prewarm:               s.Prewarm,
+			PrewarmRequestsPerPOP: s.PrewarmRequestsPerPOP,
+			Hosts:                 s.Hosts,
+			Probes:                sum.Probes,
+			OK:                    sum.OK,
+			Errors:                sum.Errors,
+			TotalP50:              probe.Seconds(sum.Timings.Total.P50),
+			TotalP90:              probe.Seconds(sum.Timings.Total.P90),
+			TLSP50:                probe.Seconds(sum.Timings.AppConnect.P50),
+			FirstByteP50:          probe.Seconds(sum.Timings.StartTransfer.P50),
+			Summary:               sum,
+		}
+		if !s.Start.IsZero() {
+			sj.Start = &s.Start
+		}
+		if wr, ok := s.warmRatio(); ok {
+			sj.OriginWarmRatio = ptr(roundMicro(wr))
+		}
+		if s.Prewarm && s.PrewarmColdRatio >= 0 {
+			sj.PrewarmColdRatio = ptr(roundMicro(s.PrewarmColdRatio))
+		}
+		out.Scenarios = append(out.Scenarios, sj)
+	}
+	labs := map[string]comparison{}
+	for _, c := range r.comparisons() {
+		labs[c.Scenario] = c
+	}
+	for _, ref := range r.Reference {
+		rj := referenceJSON{Scenario: ref.Scenario, Published: probe.Seconds(ref.TotalP50), Source: ref.Source}
+		if c, ok := labs[ref.Scenario]; ok {
+			rj.Lab = ptr(probe.Seconds(c.Lab))
+			rj.DiffPercent = ptr(math.Round(c.DiffPercent*100) / 100)
+		}
+		out.References = append(out.References, rj)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// roundMicro rounds to six decimals, the precision of every number written.
+func roundMicro(f float64) float64 { return math.Round(f*1e6) / 1e6 }

@@ -1,0 +1,188 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/lab/report"
+	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/warm"
+)
+
+// Run runs the configured scenarios one after the other, each in a fresh
+// environment, and returns their report. When ctx ends early it returns the
+// scenarios that finished (and the probes of the one cut short) with
+// ctx's error.
+func Run(ctx context.Context, cfg Config) (report.Report, error) {
+	if err := cfg.Validate(); err != nil {
+		return report.Report{}, err
+	}
+	cfg = cfg.withDefaults()
+	prof, _ := LookupProfile(cfg.Profile)
+	seed := uint64(cfg.Seed)
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	rep := report.Report{
+		Profile:       prof.Name,
+		ProfileDesc:   prof.Description,
+		ViewerRTT:     prof.ViewerLink.RTT,
+		OriginRTT:     prof.OriginLink.RTT,
+		TimeScale:     cfg.TimeScale,
+		ProbeInterval: cfg.ProbeInterval,
+		Generated:     time.Now(),
+	}
+	if slices.Contains(cfg.Scenarios, "ka5-noprewarm") && slices.Contains(cfg.Scenarios, "ka60-prewarm") {
+		rep.Baseline, rep.Improved = "ka5-noprewarm", "ka60-prewarm"
+	}
+	for _, name := range cfg.Scenarios {
+		if d, ok := prof.Reference[name]; ok {
+			rep.Reference = append(rep.Reference, report.Reference{Scenario: name, TotalP50: d, Source: prof.Source})
+		}
+	}
+	for i, name := range cfg.Scenarios {
+		s, _ := LookupScenario(name)
+		cfg.status(fmt.Sprintf("scenario %d/%d: %s (%s)", i+1, len(cfg.Scenarios), s.Name, s.Title))
+		sc, err := runScenario(ctx, cfg, prof, s, seed+uint64(i)*1000)
+		if len(sc.Results) > 0 || err == nil {
+			rep.Scenarios = append(rep.Scenarios, sc)
+		}
+		if err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+func (c Config) status(msg string) {
+	if c.OnStatus != nil {
+		c.OnStatus(msg)
+	}
+}
+
+// runScenario brings up an environment with the scenario's settings, keeps
+// prewarm waves going if it has them, and probes as the viewer.
+//
+// A probe and a prewarm wave never overlap: at real time scale a wave takes
+// about a quarter of a second of every 20 s, so a viewer request rarely
+// meets one; with time scaling the waves would fill much of the (shortened)
+// time and viewers would keep landing on busy hosts. The lab takes turns:
+// a probe waits for a wave in flight and a wave waits for a probe.
+func runScenario(ctx context.Context, cfg Config, prof Profile, s Scenario, seed uint64) (report.Scenario, error) {
+	k := cfg.TimeScale
+	sc := report.Scenario{
+		Name: s.Name, Title: s.Title, KeepAlive: s.KeepAlive, OriginIdle: s.OriginIdle,
+		Prewarm: s.Prewarm, PrewarmRequestsPerPOP: s.RequestsPerPOP, Hosts: cfg.Hosts, PrewarmColdRatio: -1,
+	}
+	env, err := Start(ctx, EnvConfig{
+		Profile: prof, Hosts: cfg.Hosts, Seed: seed,
+		KeepAlive: scaled(s.KeepAlive, k), OriginIdle: scaled(s.OriginIdle, k),
+	})
+	if err != nil {
+		return sc, err
+	}
+	defer env.Close()
+
+	prober, err := probe.NewProber(env.ProbeConfig())
+	if err != nil {
+		return sc, fmt.Errorf("lab: %w", err)
+	}
+	defer prober.Close()
+
+	var turn sync.Mutex // a probe or a wave, never both
+	stopWarm := func() []float64 { return nil }
+	if s.Prewarm {
+		w, err := startPrewarm(ctx, env, prof, s, k, &turn)
+		if err != nil {
+			return sc, err
+		}
+		stopWarm = w
+	}
+
+	paced(ctx, scaled(cfg.ProbeInterval, k), cfg.Probes, true, &turn, func(i int) bool {
+		r := prober.Probe(ctx, i)
+		if ctx.Err() != nil && r.Kind == probe.KindCanceled {
+			return false
+		}
+		if i == 1 {
+			sc.Start = r.Start
+		}
+		sc.Results = append(sc.Results, r)
+		if cfg.OnProbe != nil {
+			cfg.OnProbe(s, r)
+		}
+		return true
+	})
+	if ratios := stopWarm(); len(ratios) > 0 {
+		var sum float64
+		for _, r := range ratios {
+			sum += r
+		}
+		sc.PrewarmColdRatio = sum / float64(len(ratios))
+	}
+	sc.Summary = probe.Summarize(sc.Results)
+	return sc, ctx.Err()
+}
+
+// startPrewarm runs one wave right away (prewarming has been running long
+// before the viewer arrives) and then one wave every WaveInterval/k, each a
+// warm.Run of one wave: the engine the Lambda runs. It returns a function
+// that stops the waves and returns the origin-cold ratio of every wave after
+// the first.
+func startPrewarm(ctx context.Context, env *Env, prof Profile, s Scenario, k float64, turn *sync.Mutex) (func() []float64, error) {
+	wcfg := env.WarmConfig([]string{prof.ViewerPOP})
+	wcfg.RequestsPerPOP = s.RequestsPerPOP
+	wcfg.Waves = 1
+	wcfg.KeepAlive = scaled(s.KeepAlive, k)
+	runner, err := warm.NewRunner(wcfg)
+	if err != nil {
+		return nil, fmt.Errorf("lab: prewarm: %w", err)
+	}
+	if res := runner.Run(ctx, nil); res.Total.OK == 0 {
+		return nil, fmt.Errorf("lab: the first prewarm wave got no answer (%d errors)", res.Total.Errors)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var ratios []float64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		paced(ctx, scaled(s.WaveInterval, k), 0, false, turn, func(int) bool {
+			res := runner.Run(ctx, nil)
+			if r, ok := res.Total.OriginColdRatio(); ok && ctx.Err() == nil {
+				ratios = append(ratios, r)
+			}
+			return true
+		})
+	}()
+	return func() []float64 {
+		cancel()
+		<-done
+		return ratios
+	}, nil
+}
+
+// paced calls step(1), step(2), ... interval apart from start to start, n
+// times (n ≤ 0: until ctx ends), the first right away if now is set and
+// after one interval otherwise. Each call holds turn. It stops early when
+// ctx ends or step returns false.
+func paced(ctx context.Context, interval time.Duration, n int, now bool, turn *sync.Mutex, step func(i int) bool) {
+	next := time.Now()
+	for i := 1; n <= 0 || i <= n; i++ {
+		if i > 1 || !now {
+			next = next.Add(interval)
+			if !probe.SleepUntil(ctx, next) {
+				return
+			}
+		}
+		turn.Lock()
+		ok := step(i)
+		turn.Unlock()
+		if !ok {
+			return
+		}
+	}
+}

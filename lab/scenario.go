@@ -1,0 +1,76 @@
+package lab
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Scenario is one CloudFront and origin configuration, probed by a viewer
+// at the profile's viewer POP. Durations are real (unscaled) values.
+type Scenario struct {
+	Name  string
+	Title string
+	Why   string // what it shows
+
+	KeepAlive  time.Duration // CloudFront origin keep-alive timeout (1–180 s)
+	OriginIdle time.Duration // the origin server's idle (keep-alive) timeout
+
+	Prewarm        bool
+	RequestsPerPOP int           // prewarm requests per POP per wave
+	WaveInterval   time.Duration // prewarm cadence: one wave every WaveInterval
+}
+
+// Scenarios are the built-in scenarios, by name.
+var Scenarios = []Scenario{
+	{
+		Name: "ka5-noprewarm", Title: "keep-alive 5 s, no prewarm",
+		Why:       "CloudFront's default: every infrequent request opens a new origin connection",
+		KeepAlive: 5 * time.Second, OriginIdle: 75 * time.Second,
+	},
+	{
+		Name: "ka60-prewarm", Title: "keep-alive 60 s, prewarm",
+		Why:       "the fix: a longer keep-alive and prewarm waves keep every edge host's origin connections open",
+		KeepAlive: 60 * time.Second, OriginIdle: 75 * time.Second,
+		Prewarm: true, RequestsPerPOP: 60, WaveInterval: 20 * time.Second,
+	},
+	{
+		Name: "ka60-noprewarm", Title: "keep-alive 60 s, no prewarm",
+		Why:       "keep-alive alone does not help traffic rarer than the keep-alive",
+		KeepAlive: 60 * time.Second, OriginIdle: 75 * time.Second,
+	},
+	{
+		Name: "prewarm-partial", Title: "keep-alive 60 s, prewarm with 3 requests per POP",
+		Why:       "too few prewarm requests for the POP's edge hosts: only the hosts they reach stay warm",
+		KeepAlive: 60 * time.Second, OriginIdle: 75 * time.Second,
+		Prewarm: true, RequestsPerPOP: 3, WaveInterval: 20 * time.Second,
+	},
+	{
+		Name: "origin-idle-short", Title: "keep-alive 60 s, prewarm, origin idle timeout 5 s",
+		Why:       "the misordering trap: the origin closes idle connections before CloudFront would, so prewarming cannot keep them",
+		KeepAlive: 60 * time.Second, OriginIdle: 5 * time.Second,
+		Prewarm: true, RequestsPerPOP: 60, WaveInterval: 20 * time.Second,
+	},
+}
+
+// DefaultScenarios is the seed's experiment: before and after.
+var DefaultScenarios = []string{"ka5-noprewarm", "ka60-prewarm"}
+
+// LookupScenario returns the named scenario.
+func LookupScenario(name string) (Scenario, error) {
+	for _, s := range Scenarios {
+		if s.Name == name {
+			return s, nil
+		}
+	}
+	return Scenario{}, fmt.Errorf("unknown scenario %q (have %s)", name, strings.Join(ScenarioNames(), ", "))
+}
+
+// ScenarioNames lists the built-in scenarios in their order.
+func ScenarioNames() []string {
+	names := make([]string, len(Scenarios))
+	for i, s := range Scenarios {
+		names[i] = s.Name
+	}
+	return names
+}
