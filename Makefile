@@ -11,14 +11,15 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 
-# The lab's end-to-end check compares latencies with the published ones; it runs
-# on its own after the rest, because tests of other packages running beside it
-# on a 2-core machine make its timers fire late.
-LAB_E2E = ^TestLabQuickReproducesSeed$$
+# Two tests compare measured latencies (the lab's end-to-end check against the
+# published medians, the probe against curl); they run on their own after the
+# rest, because tests of other packages beside them on a 2-core machine make
+# timers fire late.
+TIMING = ^(TestLabQuickReproducesSeed|TestAgreesWithCurl)$$
 
 test-go:
-	$(GO) test -count=1 -skip '$(LAB_E2E)' ./...
-	$(GO) test -count=1 -run '$(LAB_E2E)' ./cmd/cfprewarm
+	$(GO) test -count=1 -skip '$(TIMING)' ./...
+	$(GO) test -count=1 -p 1 -run '$(TIMING)' ./cmd/cfprewarm ./probe
 
 test-infra:
 	@if [ -f infra/go.mod ]; then cd infra && $(GO) vet ./... && $(GO) test -count=1 ./...; fi

@@ -27,7 +27,7 @@ type Config struct {
 	ProbeInterval time.Duration
 	TimeScale     float64 // K: timeouts and intervals are divided by K, RTTs never
 	Hosts         int     // edge hosts per POP; default 8
-	Seed          int64   // random seed for host assignment and jitter; 0 picks one
+	Seed          int64   // seed of the edge hosts' random assignment of viewer connections; 0 picks one
 
 	// OnProbe, if set, is called with every viewer probe as it finishes.
 	OnProbe func(s Scenario, r probe.Result)
@@ -91,7 +91,7 @@ func (c Config) Validate() error {
 			add("scenario %q given twice", name)
 		}
 		seen[name] = true
-		if err == nil && prof.Name != "" && c.TimeScale >= 1 {
+		if prof.Name != "" && c.TimeScale >= 1 {
 			if max := maxTimeScale(prof, s, c.ProbeInterval); c.TimeScale > max {
 				add("time scale %g is too high for scenario %s with profile %s: at most %.0f keeps its timing faithful (round trips are not scaled)",
 					c.TimeScale, s.Name, prof.Name, max)

@@ -23,10 +23,11 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 	}
 	cfg = cfg.withDefaults()
 	prof, _ := LookupProfile(cfg.Profile)
-	seed := uint64(cfg.Seed)
-	if seed == 0 {
-		seed = rand.Uint64()
+	if cfg.Seed == 0 {
+		cfg.Seed = rand.Int64N(1<<31) + 1
 	}
+	seed := uint64(cfg.Seed)
+	cfg.status(fmt.Sprintf("profile %s, time scale %g, %d probes per scenario, seed %d", prof.Name, cfg.TimeScale, cfg.Probes, cfg.Seed))
 	rep := report.Report{
 		Profile:       prof.Name,
 		ProfileDesc:   prof.Description,
@@ -46,7 +47,7 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 	}
 	for i, name := range cfg.Scenarios {
 		s, _ := LookupScenario(name)
-		cfg.status(fmt.Sprintf("scenario %d/%d: %s (%s)", i+1, len(cfg.Scenarios), s.Name, s.Title))
+		cfg.status(fmt.Sprintf("scenario %d/%d: %s (%s): %s", i+1, len(cfg.Scenarios), s.Name, s.Title, s.Why))
 		sc, err := runScenario(ctx, cfg, prof, s, seed+uint64(i)*1000)
 		if len(sc.Results) > 0 || err == nil {
 			rep.Scenarios = append(rep.Scenarios, sc)
@@ -72,7 +73,7 @@ func (c Config) status(msg string) {
 // meets one; with time scaling the waves would fill much of the (shortened)
 // time and viewers would keep landing on busy hosts. The lab takes turns:
 // a probe waits for a wave in flight and a wave waits for a probe.
-func runScenario(ctx context.Context, cfg Config, prof Profile, s Scenario, seed uint64) (report.Scenario, error) {
+func runScenario(ctx context.Context, cfg Config, prof Profile, s Scenario, seed uint64) (_ report.Scenario, err error) {
 	k := cfg.TimeScale
 	sc := report.Scenario{
 		Name: s.Name, Title: s.Title, KeepAlive: s.KeepAlive, OriginIdle: s.OriginIdle,
@@ -85,7 +86,12 @@ func runScenario(ctx context.Context, cfg Config, prof Profile, s Scenario, seed
 	if err != nil {
 		return sc, err
 	}
-	defer env.Close()
+	defer func() {
+		// A server that failed mid-scenario makes its measurements suspect.
+		if cerr := env.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("lab: scenario %s: %w", s.Name, cerr)
+		}
+	}()
 
 	prober, err := probe.NewProber(env.ProbeConfig())
 	if err != nil {

@@ -21,6 +21,7 @@ func POPHostname(distribution, pop string) (string, error) {
 	if label == "" || strings.Contains(label, ".") || !isDNSLabel(label) {
 		return "", fmt.Errorf("distribution %q: want dXXXX.cloudfront.net", distribution)
 	}
+	pop = strings.ToUpper(pop)
 	if !ValidPOPCode(pop) {
 		return "", fmt.Errorf("POP code %q does not look like HKG54-C1", pop)
 	}

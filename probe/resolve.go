@@ -18,8 +18,8 @@ func NewResolver(server string) *net.Resolver {
 	if server == "" {
 		return net.DefaultResolver
 	}
-	if _, _, err := net.SplitHostPort(server); err != nil {
-		server = net.JoinHostPort(strings.Trim(server, "[]"), "53")
+	if addr, err := DNSServerAddr(server); err == nil {
+		server = addr
 	}
 	return &net.Resolver{
 		PreferGo: true,
@@ -28,6 +28,19 @@ func NewResolver(server string) *net.Resolver {
 			return d.DialContext(ctx, network, server)
 		},
 	}
+}
+
+// DNSServerAddr checks a resolver address given as host[:port] and returns
+// it as host:port, with port 53 when none is given.
+func DNSServerAddr(s string) (string, error) {
+	if _, _, err := net.SplitHostPort(s); err != nil {
+		s = net.JoinHostPort(strings.Trim(s, "[]"), "53")
+	}
+	host, port, err := net.SplitHostPort(s)
+	if err != nil || host == "" || strings.ContainsAny(host, "/ ") || !validPort(port) {
+		return "", fmt.Errorf("DNS server %q: want host[:port], e.g. 127.0.0.1:5353", s)
+	}
+	return s, nil
 }
 
 // LoadRootCAs returns the system roots plus the certificates in the PEM file

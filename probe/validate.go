@@ -21,7 +21,7 @@ func (c Config) Validate() error {
 	if c.URL == "" {
 		add("a URL is required")
 	} else if u, err := url.Parse(c.URL); err != nil {
-		add("bad URL %q: %v", c.URL, unwrapURLError(err))
+		add("bad URL %q: %v", c.URL, cleanError(err))
 	} else {
 		switch u.Scheme {
 		case "https", "http":
@@ -63,12 +63,8 @@ func (c Config) Validate() error {
 		add("network %q: want tcp, tcp4 or tcp6", c.Network)
 	}
 	if c.DNSServer != "" {
-		s := c.DNSServer
-		if _, _, err := net.SplitHostPort(s); err != nil {
-			s = net.JoinHostPort(strings.Trim(s, "[]"), "53")
-		}
-		if host, port, err := net.SplitHostPort(s); err != nil || host == "" || !validPort(port) {
-			add("DNS server %q: want host[:port]", c.DNSServer)
+		if _, err := DNSServerAddr(c.DNSServer); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if c.Timeout < 0 {
@@ -90,12 +86,4 @@ func (c Config) Validate() error {
 		return nil
 	}
 	return fmt.Errorf("%w: %w", ErrInvalidConfig, errors.Join(errs...))
-}
-
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }

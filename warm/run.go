@@ -40,7 +40,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 	if cfg.CAFile != "" {
 		roots, err := probe.LoadRootCAs(cfg.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("warm: %w", err)
+			return nil, err // "CA file: ..." says what it is
 		}
 		r.roots = roots
 	}

@@ -4,10 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -73,8 +71,10 @@ func (c Config) Validate() error {
 	if c.IPVersion != 0 && c.IPVersion != 4 && c.IPVersion != 6 {
 		add("IP version %d: want 4, 6 or 0 (both)", c.IPVersion)
 	}
-	if c.DNSServer != "" && !validHostPort(c.DNSServer) {
-		add("DNS server %q: want host[:port], e.g. 127.0.0.1:5353", c.DNSServer)
+	if c.DNSServer != "" {
+		if _, err := probe.DNSServerAddr(c.DNSServer); err != nil {
+			add("%v", err)
+		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.Header)) {
 		values := c.Header[name]
@@ -151,15 +151,6 @@ func validHostname(h string) bool {
 		}
 	}
 	return true
-}
-
-func validHostPort(s string) bool {
-	host, port, err := net.SplitHostPort(s)
-	if err != nil {
-		host, port = strings.Trim(s, "[]"), "53"
-	}
-	n, err := strconv.Atoi(port)
-	return host != "" && !strings.ContainsAny(host, "/ ") && err == nil && n > 0 && n < 65536
 }
 
 // validToken reports whether s is an RFC 9110 token (a header name).

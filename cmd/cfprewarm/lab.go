@@ -52,7 +52,7 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.DurationVar(&cfg.ProbeInterval, "interval", lab.DefaultProbeInterval, "time between viewer probes, before time scaling")
 	fs.Float64Var(&cfg.TimeScale, "time-scale", lab.DefaultTimeScale, "divide every timeout and interval by `K` (never the round-trip times)")
 	fs.IntVar(&cfg.Hosts, "hosts", lab.DefaultHosts, "edge hosts per POP, each with its own origin connection pool")
-	fs.Int64Var(&cfg.Seed, "seed", 0, "random seed for host assignment and jitter (0: random)")
+	fs.Int64Var(&cfg.Seed, "seed", 0, "random `seed` of the edge hosts' assignment of viewer connections (0: a random one, printed)")
 	pos, err := fs.parse(args)
 	if err != nil {
 		return err
@@ -93,8 +93,12 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 	prog := newProgress(stderr, 0)
 	current := ""
-	cfg.OnStatus = func(msg string) { fmt.Fprintf(stderr, "lab: %s\n", msg) }
+	cfg.OnStatus = func(msg string) {
+		prog.clear()
+		fmt.Fprintf(stderr, "lab: %s\n", msg)
+	}
 	cfg.OnProbe = func(s lab.Scenario, r probe.Result) {
+		prog.clear()
 		if s.Name != current {
 			current = s.Name
 			fmt.Fprintf(stdout, "# %s: %s\n", s.Name, s.Title)

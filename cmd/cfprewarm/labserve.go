@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -27,7 +28,7 @@ func runLabServe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var (
 		cfg     lab.EnvConfig
 		profile = fs.String("profile", "hkg-fra", "geography: "+strings.Join(lab.ProfileNames(), ", "))
-		caOut   = fs.String("ca-out", "", "also write the lab CA certificate (PEM) to `FILE`")
+		caOut   = fs.String("ca-out", "", "also write the lab CA certificate (PEM) to `FILE` (removed again when the lab stops)")
 	)
 	fs.DurationVar(&cfg.KeepAlive, "keepalive", 60*time.Second, "CloudFront origin keep-alive timeout of the POPs (1s to 180s)")
 	fs.DurationVar(&cfg.OriginIdle, "origin-idle", 75*time.Second, "the origin server's idle timeout")
@@ -53,23 +54,19 @@ func runLabServe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	defer env.Close()
 	caFile := env.CAFile
 	if *caOut != "" {
-		if err := env.CA.WritePEM(*caOut); err != nil {
-			return err
+		if err = env.CA.WritePEM(*caOut); err == nil {
+			caFile, err = filepath.Abs(*caOut)
 		}
-		if caFile, err = filepath.Abs(*caOut); err != nil {
-			return err
-		}
+		defer os.Remove(*caOut)
 	}
-	printLabServe(stdout, env, cfg, caFile)
-	<-ctx.Done()
-	fmt.Fprintln(stderr, "lab: stopping")
-	if *caOut != "" {
-		os.Remove(*caOut)
+	if err == nil {
+		printLabServe(stdout, env, cfg, caFile)
+		<-ctx.Done()
+		fmt.Fprintln(stderr, "lab: stopping")
 	}
-	return nil
+	return errors.Join(err, env.Close())
 }
 
 func printLabServe(w io.Writer, env *lab.Env, cfg lab.EnvConfig, caFile string) {

@@ -159,21 +159,26 @@ func warmWriter(name string, withRequests bool, namespace string) (func(io.Write
 	return nil, usagef("--format %q: want table, json or emf", name)
 }
 
-// abortOnSecondSignal waits for the first signal (ctx done), says that the
+// abortOnSecondSignal says, once ctx is done (the first signal), that the
 // wave in progress finishes, and aborts it on a second SIGINT or SIGTERM.
+// Signals are counted from the start, so a quick double Ctrl-C is not lost.
 func abortOnSecondSignal(ctx, hard context.Context, abort context.CancelFunc, stderr io.Writer) {
-	select {
-	case <-hard.Done():
-		return
-	case <-ctx.Done():
-	}
-	second := make(chan os.Signal, 1)
-	signal.Notify(second, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(second)
-	fmt.Fprintln(stderr, "cfprewarm warm: stopping after the wave in progress (signal again to abort it)")
-	select {
-	case <-second:
-		abort()
-	case <-hard.Done():
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	done := ctx.Done()
+	for n := 0; ; {
+		select {
+		case <-hard.Done():
+			return
+		case <-done:
+			done = nil
+			fmt.Fprintln(stderr, "cfprewarm warm: stopping after the wave in progress (signal again to abort it)")
+		case <-sigs:
+			if n++; n >= 2 {
+				abort()
+				return
+			}
+		}
 	}
 }

@@ -48,7 +48,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if err != nil {
 		printErrors(stderr, err)
-		fmt.Fprintln(stderr, "current-time-app: run with --help for usage")
 		return 2
 	}
 

@@ -36,7 +36,6 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 		{"timeout order", []string{"--idle-timeout", "50s", "--cloudfront-keepalive", "60s", "--lb-idle-timeout", "40s"}, nil, []string{
 			"current-time-app: timeouts in the wrong order: idle timeout 50s must be longer than the CloudFront origin keep-alive timeout 1m0s",
 			"current-time-app: timeouts in the wrong order: idle timeout 50s must be shorter than the load balancer idle timeout 40s",
-			"current-time-app: run with --help for usage",
 		}},
 		{"order from the environment", nil, map[string]string{"CLOUDFRONT_KEEPALIVE": "180s"}, []string{
 			"current-time-app: timeouts in the wrong order: idle timeout 1m15s must be longer than the CloudFront origin keep-alive timeout 3m0s",

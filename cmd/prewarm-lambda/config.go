@@ -63,10 +63,7 @@ func fromEnv(getenv func(string) string) (settings, problems) {
 	var p problems
 	s := settings{namespace: warm.DefaultNamespace, level: slog.LevelInfo}
 	c := &s.cfg
-	c.Distribution = getenv("DISTRIBUTION_DOMAIN")
-	if c.Distribution == "" {
-		p.add("DISTRIBUTION_DOMAIN: required (e.g. d111111abcdef8.cloudfront.net)")
-	}
+	c.Distribution = getenv("DISTRIBUTION_DOMAIN") // required, from here or the event: warm.Validate checks
 	c.Host = getenv("HOST")
 	c.Path = getenv("URL_PATH")
 	c.Method = getenv("METHOD")

@@ -175,6 +175,14 @@ func TestEventOverrides(t *testing.T) {
 	if err != nil || f.edge.POPs["HKG54-C1"].Requests() != 1 || f.edge.Requests()-before != 1 {
 		t.Errorf("EventBridge detail overrides: err %v, HKG54-C1 got %d", err, f.edge.POPs["HKG54-C1"].Requests())
 	}
+	// The event may supply a setting the environment lacks, even a required one.
+	dist := f.env["DISTRIBUTION_DOMAIN"]
+	f.env["DISTRIBUTION_DOMAIN"] = ""
+	before = f.edge.Requests()
+	_, err = f.invoke(context.Background(), `{"distributionDomain":"`+dist+`","pops":["HKG54-C1"],"requestsPerPop":1,"waves":1}`)
+	if err != nil || f.edge.Requests()-before != 1 {
+		t.Errorf("distributionDomain only in the event: err %v, %d requests", err, f.edge.Requests()-before)
+	}
 }
 
 // Bad events and environments fail with a message naming every problem, and
@@ -203,7 +211,7 @@ func TestBadConfiguration(t *testing.T) {
 			want: []string{`unknown field "bucket"`}},
 		{name: "bad environment, all at once",
 			env: map[string]string{"DISTRIBUTION_DOMAIN": "", "REQUESTS_PER_POP": "sixty", "WAVE_INTERVAL": "20", "HEADERS": "X-A: b", "LOG_LEVEL": "loud"},
-			want: []string{"DISTRIBUTION_DOMAIN: required", `REQUESTS_PER_POP "sixty": want a whole number`,
+			want: []string{"distribution: required", `REQUESTS_PER_POP "sixty": want a whole number`,
 				`WAVE_INTERVAL "20": want a duration`, "HEADERS: want a JSON object", `LOG_LEVEL "loud"`}},
 	}
 	for _, tt := range tests {

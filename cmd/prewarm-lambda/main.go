@@ -3,9 +3,9 @@
 // bootstrap). EventBridge invokes it once a minute; each invocation runs
 // several prewarm waves paced inside the minute and stops before the
 // function's deadline. Configuration comes from environment variables, and
-// the invocation event may override any of them. Metrics go to the log as
-// CloudWatch Embedded Metric Format lines: no API call, no
-// cloudwatch:PutMetricData permission. See docs/warm.md.
+// the invocation event may override the prewarm settings among them.
+// Metrics go to the log as CloudWatch Embedded Metric Format lines: no API
+// call, no cloudwatch:PutMetricData permission. See docs/warm.md.
 package main
 
 import (

@@ -199,6 +199,7 @@ func prewarmProps(pc PrewarmConfig, opts BuildOptions) *LambdaPrewarmStackProps 
 		Waves:                  pc.Waves,
 		WaveInterval:           time.Duration(pc.WaveInterval),
 		KeepAlive:              time.Duration(pc.KeepAlive),
+		IPVersion:              pc.IPVersion,
 		EMFNamespace:           pc.EMFNamespace,
 		LogLevel:               pc.LogLevel,
 		MemoryMiB:              pc.MemoryMiB,

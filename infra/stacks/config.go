@@ -85,6 +85,7 @@ type PrewarmConfig struct {
 	Waves                  int      `json:"waves"`
 	WaveInterval           Duration `json:"waveInterval"`
 	KeepAlive              Duration `json:"keepAlive"`
+	IPVersion              int      `json:"ipVersion"`
 	EMFNamespace           string   `json:"emfNamespace"`
 	LogLevel               string   `json:"logLevel"`
 	MemoryMiB              int      `json:"memoryMiB"`

@@ -14,12 +14,17 @@ import (
 
 // Defaults of LambdaPrewarmStackProps.
 const (
-	DefaultPath                  = "/"
-	DefaultMethod                = "GET"
-	DefaultRequestsPerPOP        = 60
-	DefaultRequestTimeout        = 5 * time.Second
-	DefaultWaves                 = 3
-	DefaultWaveInterval          = 20 * time.Second
+	DefaultPath           = "/"
+	DefaultMethod         = "GET"
+	DefaultRequestsPerPOP = 60
+	DefaultRequestTimeout = 5 * time.Second
+	DefaultWaves          = 3
+	DefaultWaveInterval   = 20 * time.Second
+	// DefaultIPVersion: the function runs outside a VPC, where it has IPv4
+	// egress; assuming a POP's edge hosts answer on both families (not
+	// verifiable without AWS), prewarming over IPv4 warms the same origin
+	// connection pools.
+	DefaultIPVersion             = 4
 	DefaultEMFNamespace          = "CFPrewarm"
 	DefaultLogLevel              = "INFO"
 	DefaultMemoryMiB             = 128
@@ -67,6 +72,9 @@ type LambdaPrewarmStackProps struct {
 	// KeepAlive is the distribution's origin keep-alive timeout; waves must
 	// come closer together than this.
 	KeepAlive time.Duration
+	// IPVersion of the POP addresses to use: 4 (the default), 6, or -1 for
+	// both (only for a function with IPv6 egress).
+	IPVersion int
 	// EMFNamespace for the metrics and LogLevel (DEBUG, INFO, WARN, ERROR).
 	EMFNamespace string
 	LogLevel     string
@@ -101,6 +109,7 @@ func (p LambdaPrewarmStackProps) withDefaults() LambdaPrewarmStackProps {
 	setDefault(&p.Waves, DefaultWaves)
 	setDefault(&p.WaveInterval, DefaultWaveInterval)
 	setDefault(&p.KeepAlive, DefaultKeepAlive)
+	setDefault(&p.IPVersion, DefaultIPVersion)
 	setDefault(&p.EMFNamespace, DefaultEMFNamespace)
 	setDefault(&p.LogLevel, DefaultLogLevel)
 	setDefault(&p.MemoryMiB, DefaultMemoryMiB)
@@ -147,6 +156,9 @@ func (p LambdaPrewarmStackProps) validate() error {
 	}
 	if p.Waves < 1 {
 		add("waves %d: must be at least 1", p.Waves)
+	}
+	if p.IPVersion != 4 && p.IPVersion != 6 && p.IPVersion != -1 {
+		add("ipVersion %d: want 4, 6 or -1 (both)", p.IPVersion)
 	}
 	if p.WaveInterval <= 0 {
 		add("waveInterval %s: must be positive", envDuration(p.WaveInterval))
@@ -204,6 +216,9 @@ func (p LambdaPrewarmStackProps) environment() map[string]*string {
 	}
 	if p.Concurrency > 0 {
 		env["CONCURRENCY"] = jsii.String(strconv.Itoa(p.Concurrency))
+	}
+	if p.IPVersion > 0 {
+		env["IP_VERSION"] = jsii.String(strconv.Itoa(p.IPVersion))
 	}
 	return env
 }

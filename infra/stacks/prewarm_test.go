@@ -42,6 +42,7 @@ func TestPrewarmFunction(t *testing.T) {
 		"WAVES":               "3",
 		"WAVE_INTERVAL":       "20s",
 		"KEEPALIVE":           "60s",
+		"IP_VERSION":          "4",
 		"EMF_NAMESPACE":       "CFPrewarm",
 		"LOG_LEVEL":           "INFO",
 	}})

@@ -73,11 +73,25 @@ func TestPrewarmPropsValidation(t *testing.T) {
 		{"bad log level", func(p *LambdaPrewarmStackProps) { p.LogLevel = "trace" }, `logLevel "TRACE"`},
 		{"memory too small", func(p *LambdaPrewarmStackProps) { p.MemoryMiB = 64 }, "memoryMiB 64: must be 128–10240"},
 		{"cold threshold over 1", func(p *LambdaPrewarmStackProps) { p.ColdRatioThreshold = 2 }, "coldRatioThreshold 2: must be in (0, 1]"},
+		{"both IP versions", func(p *LambdaPrewarmStackProps) { p.IPVersion = -1 }, ""},
+		{"bad IP version", func(p *LambdaPrewarmStackProps) { p.IPVersion = 5 }, "ipVersion 5: want 4, 6 or -1 (both)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := valid
 			tc.edit(&p)
 			wantError(t, p.withDefaults().validate(), tc.wantMsg)
 		})
+	}
+}
+
+// IP_VERSION: 4 by default (no IPv6 egress outside a VPC), absent for both.
+func TestPrewarmIPVersionEnvironment(t *testing.T) {
+	p := LambdaPrewarmStackProps{DistributionDomain: testDistribution, POPs: []string{"HKG54-C1"}}.withDefaults()
+	if v := p.environment()["IP_VERSION"]; v == nil || *v != "4" {
+		t.Errorf("default IP_VERSION %v, want 4", v)
+	}
+	p.IPVersion = -1
+	if v, ok := p.environment()["IP_VERSION"]; ok {
+		t.Errorf("IP_VERSION %q for both families, want it unset", *v)
 	}
 }
