@@ -135,9 +135,13 @@ func (e *Env) startPOPs(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	codes := e.cfg.Profile.POPs()
-	lns, port, err := listenPOPs(len(codes), e.cfg.Port)
+	addrs := make([]string, len(codes))
+	for i := range codes {
+		addrs[i] = fmt.Sprintf("127.0.0.%d", i+2)
+	}
+	lns, port, err := edge.ListenShared(addrs, e.cfg.Port)
 	if err != nil {
-		return err
+		return fmt.Errorf("lab: %w", err)
 	}
 	e.Port = port
 	for i, code := range codes {
@@ -166,36 +170,6 @@ func (e *Env) startPOPs(ctx context.Context, log *slog.Logger) error {
 		e.serve(func() error { return pop.Serve(ctx, ln) })
 	}
 	return nil
-}
-
-// listenPOPs listens on 127.0.0.2, 127.0.0.3, ... with one common port.
-func listenPOPs(n, port int) ([]net.Listener, int, error) {
-	var lastErr error
-	for try := 0; try < 20; try++ {
-		var lns []net.Listener
-		p := port
-		for i := 0; i < n; i++ {
-			ln, err := net.Listen("tcp", net.JoinHostPort(fmt.Sprintf("127.0.0.%d", i+2), strconv.Itoa(p)))
-			if err != nil {
-				lastErr = err
-				break
-			}
-			if p == 0 {
-				p = ln.Addr().(*net.TCPAddr).Port
-			}
-			lns = append(lns, ln)
-		}
-		if len(lns) == n {
-			return lns, p, nil
-		}
-		for _, ln := range lns {
-			ln.Close()
-		}
-		if port != 0 {
-			break // the port was asked for: do not pick another
-		}
-	}
-	return nil, 0, fmt.Errorf("lab: no common port for %d POP addresses: %w", n, lastErr)
 }
 
 func (e *Env) startDNS() error {

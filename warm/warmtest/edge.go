@@ -13,10 +13,7 @@ package warmtest
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
-	"github.com/cfprewarm/cfprewarm/lab/dnsserver"
-	"github.com/cfprewarm/cfprewarm/lab/labca"
 	"io"
 	"log"
 	"net"
@@ -25,9 +22,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/lab/dnsserver"
+	"github.com/cfprewarm/cfprewarm/lab/edge"
+	"github.com/cfprewarm/cfprewarm/lab/labca"
 )
 
 // POPSpec describes one stand-in POP.
@@ -243,50 +243,27 @@ func (l listenerSet) closeAll() {
 	}
 }
 
-// listenAll listens on every address of every POP on one common port,
-// retrying with another port when one address has it taken.
+// listenAll listens on every address of every POP on one common port.
 func listenAll(pops map[string]*POP) (listenerSet, error) {
-	var lastErr error
-	for range 20 {
-		set := listenerSet{byPOP: map[string][]net.Listener{}}
-		ok := true
-		for code, p := range pops {
-			if p.Spec.NoListen {
-				continue
-			}
-			for _, a := range p.Spec.Addrs {
-				ln, err := net.Listen("tcp", net.JoinHostPort(a, fmt.Sprint(set.port)))
-				if err != nil {
-					lastErr = err
-					ok = false
-					break
-				}
-				if set.port == 0 {
-					set.port = ln.Addr().(*net.TCPAddr).Port
-				}
-				set.byPOP[code] = append(set.byPOP[code], ln)
-			}
-			if !ok {
-				break
-			}
+	var addrs, owners []string
+	for code, p := range pops {
+		if p.Spec.NoListen {
+			continue
 		}
-		if ok {
-			if set.port == 0 { // no POP listens: pick a port nothing uses
-				ln, err := net.Listen("tcp", "127.0.0.1:0")
-				if err != nil {
-					return set, err
-				}
-				set.port = ln.Addr().(*net.TCPAddr).Port
-				ln.Close()
-			}
-			return set, nil
-		}
-		set.closeAll()
-		if !errors.Is(lastErr, syscall.EADDRINUSE) {
-			break
+		for _, a := range p.Spec.Addrs {
+			addrs = append(addrs, a)
+			owners = append(owners, code)
 		}
 	}
-	return listenerSet{}, fmt.Errorf("warmtest: listening: %w", lastErr)
+	lns, port, err := edge.ListenShared(addrs, 0)
+	if err != nil {
+		return listenerSet{}, fmt.Errorf("warmtest: %w", err)
+	}
+	set := listenerSet{port: port, byPOP: map[string][]net.Listener{}}
+	for i, ln := range lns {
+		set.byPOP[owners[i]] = append(set.byPOP[owners[i]], ln)
+	}
+	return set, nil
 }
 
 func (e *Edge) serve(p *POP, lns []net.Listener) (*http.Server, error) {
