@@ -1,8 +1,9 @@
 // Package lab runs the whole cfprewarm system on one machine, on loopback,
 // with no AWS account: the real origin (package origin) serving TLS with a
-// lab CA, emulated CloudFront POPs (lab/edge) with per-host origin pools and
-// keep-alive expiry, user-space latency links (lab/link), a DNS server for
-// *.cloudfront.net (lab/dnsserver), the real probe as the viewer and the real
+// lab CA, emulated CloudFront POPs (internal/loopback/edge) with per-host
+// origin pools and keep-alive expiry, user-space latency links
+// (internal/loopback/link), a DNS server for *.cloudfront.net
+// (internal/loopback/dnsserver), the real probe as the viewer and the real
 // prewarm engine (package warm).
 //
 // A Profile fixes the geography (viewer↔POP and POP↔origin round-trip times);

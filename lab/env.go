@@ -15,9 +15,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cfprewarm/cfprewarm/lab/dnsserver"
-	"github.com/cfprewarm/cfprewarm/lab/edge"
-	"github.com/cfprewarm/cfprewarm/lab/labca"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/dnsserver"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/edge"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/labca"
 	"github.com/cfprewarm/cfprewarm/origin"
 	"github.com/cfprewarm/cfprewarm/probe"
 	"github.com/cfprewarm/cfprewarm/warm"

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cfprewarm/cfprewarm/lab/link"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/link"
 	"github.com/cfprewarm/cfprewarm/probe"
 )
 

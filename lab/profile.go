@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cfprewarm/cfprewarm/lab/link"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/link"
 )
 
 // Profile is the geography of an experiment.

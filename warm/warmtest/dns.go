@@ -4,7 +4,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/cfprewarm/cfprewarm/lab/dnsserver"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/dnsserver"
 )
 
 // startDNS serves A and AAAA records for the POP names on loopback, with

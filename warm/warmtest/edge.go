@@ -25,9 +25,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cfprewarm/cfprewarm/lab/dnsserver"
-	"github.com/cfprewarm/cfprewarm/lab/edge"
-	"github.com/cfprewarm/cfprewarm/lab/labca"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/dnsserver"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/edge"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/labca"
 )
 
 // POPSpec describes one stand-in POP.

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cfprewarm/cfprewarm/lab/labca"
-	"github.com/cfprewarm/cfprewarm/lab/link"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/labca"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/link"
 )
 
 const (

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cfprewarm/cfprewarm/lab/labca"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/labca"
 )
 
 // series holds timings of one operation with the link and, as a

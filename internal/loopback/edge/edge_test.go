@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cfprewarm/cfprewarm/lab/labca"
-	"github.com/cfprewarm/cfprewarm/lab/link"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/labca"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/link"
 )
 
 func newCA(t testing.TB) *labca.CA {

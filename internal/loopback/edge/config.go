@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cfprewarm/cfprewarm/lab/link"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/link"
 )
 
 // Defaults, CloudFront's where it has one.
