@@ -1,4 +1,4 @@
-package probe
+package cloudfront
 
 import (
 	"reflect"
@@ -76,5 +76,44 @@ func FuzzParseServerTiming(f *testing.F) {
 			t.Fatalf("%d metrics from %d comma-separated parts", len(ms), strings.Count(s, ",")+1)
 		}
 		OriginFromMetrics(ms)
+	})
+}
+
+// What the emulator writes with FormatServerTiming, the probe reads back
+// unchanged, in CloudFront's byte form.
+func TestFormatServerTiming(t *testing.T) {
+	ms := []Metric{
+		Description(MetricUpstreamLayer, "EDGE"),
+		Duration(MetricUpstreamDNS, 0),
+		Duration(MetricUpstreamConnect, 191),
+		{Name: MetricCacheMiss},
+		Description(MetricPOP, "HKG62-C1"),
+		Description(MetricRequestID, `a"b\c==`),
+		{Name: "x", Dur: 1.5, HasDur: true, Params: map[string]string{"z": "has space", "a": "tok"}},
+	}
+	got := FormatServerTiming(ms)
+	want := `cdn-upstream-layer;desc="EDGE",cdn-upstream-dns;dur=0,cdn-upstream-connect;dur=191,cdn-cache-miss,cdn-pop;desc="HKG62-C1",cdn-rid;desc="a\"b\\c==",x;dur=1.5;a=tok;z="has space"`
+	if got != want {
+		t.Errorf("FormatServerTiming\n got %s\nwant %s", got, want)
+	}
+	if back := ParseServerTiming(got); !reflect.DeepEqual(back, ms) {
+		t.Errorf("round trip\n got %+v\nwant %+v", back, ms)
+	}
+}
+
+// Whatever ParseServerTiming makes of a header, formatting it and parsing
+// again gives the same metrics.
+func FuzzServerTimingRoundTrip(f *testing.F) {
+	f.Add(`cdn-upstream-layer;desc="EDGE",cdn-upstream-connect;dur=0,x;a="b c";dur=2`)
+	f.Add(`a;desc="q\"\\";p`)
+	f.Fuzz(func(t *testing.T, s string) {
+		ms := ParseServerTiming(s)
+		again := ParseServerTiming(FormatServerTiming(ms))
+		if len(ms) == 0 && len(again) == 0 {
+			return
+		}
+		if !reflect.DeepEqual(again, ms) {
+			t.Fatalf("%q: parsed %+v, after a format round trip %+v", s, ms, again)
+		}
 	})
 }

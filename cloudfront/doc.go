@@ -1,0 +1,21 @@
+// Package cloudfront is the project's vocabulary for Amazon CloudFront: the
+// one place that knows what CloudFront's names, headers and metrics look
+// like, so that the probe, the prewarm engine, the lab's POP emulator and the
+// origin all read and write them the same way.
+//
+// It owns:
+//   - POP codes (HKG54-C1, FRA56-P3, ...) and the per-POP DNS name
+//     <dist-label>.<POP>.cloudfront.net (POPHostname);
+//   - the response headers CloudFront adds (x-amz-cf-id, x-amz-cf-pop,
+//     x-cache, via) and the edge host id inside via;
+//   - the Server-Timing header: parsing (ParseServerTiming) and formatting
+//     (FormatServerTiming), the cdn-* metric names, and what
+//     cdn-upstream-connect says about the POP's origin connection
+//     (OriginConn: warm, cold or unknown);
+//   - the kinds a failed request is counted by (ErrorKind);
+//   - the syntax checks every configuration uses: RFC 9110 tokens (header
+//     names), header values, DNS host names.
+//
+// It does no I/O and depends on nothing but the standard library. See
+// shared/reference/cloudfront-facts.md for the sources of each fact.
+package cloudfront

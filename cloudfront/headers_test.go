@@ -1,0 +1,76 @@
+package cloudfront
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestEdgeHostID(t *testing.T) {
+	for via, want := range map[string]string{
+		"1.1 4fb6bd3cfb2ce84a4a5e1b8bfab9e3e2.cloudfront.net (CloudFront)":                   "4fb6bd3cfb2ce84a4a5e1b8bfab9e3e2",
+		"1.1 origin-proxy, 1.1 0123ABCDEF0123456789abcdef012345.CloudFront.net (CloudFront)": "0123abcdef0123456789abcdef012345",
+		"1.1 warmtest.cloudfront.net (CloudFront)":                                           "",
+		"1.1 d111111abcdef8.HKG54-C1.cloudfront.net":                                         "",
+		"":            "",
+		"1.1 varnish": "",
+	} {
+		if got := EdgeHostID(via); got != want {
+			t.Errorf("EdgeHostID(%q) = %q, want %q", via, got, want)
+		}
+	}
+	if got := EdgeHostID(Via("00ff")); got != "00ff" {
+		t.Errorf("Via and EdgeHostID disagree: %q", got)
+	}
+}
+
+func TestReadHeadersAndPragma(t *testing.T) {
+	h := http.Header{}
+	h.Set("x-amz-cf-id", "id==")
+	h.Set("x-amz-cf-pop", "HKG62-C1")
+	h.Set("x-cache", CacheMiss)
+	h.Set("via", Via("abc"))
+	got := ReadHeaders(h)
+	if got != (Headers{ID: "id==", POP: "HKG62-C1", Cache: CacheMiss, Via: "1.1 abc.cloudfront.net (CloudFront)"}) || got.EdgeHost() != "abc" {
+		t.Errorf("ReadHeaders = %+v", got)
+	}
+	for _, tc := range []struct {
+		pragma []string
+		want   bool
+	}{
+		{nil, false}, {[]string{"no-cache"}, false}, {[]string{"no-cache, Server-Timing"}, true},
+		{[]string{"no-cache", "server-timing"}, true}, {[]string{"server-timings"}, false},
+	} {
+		h := http.Header{"Pragma": tc.pragma}
+		if got := AsksServerTiming(h); got != tc.want {
+			t.Errorf("AsksServerTiming(%q) = %v", tc.pragma, got)
+		}
+	}
+	id := NewRequestID()
+	if len(id) != 56 || !strings.HasSuffix(id, "==") || id == NewRequestID() {
+		t.Errorf("request id %q", id)
+	}
+}
+
+func TestSyntax(t *testing.T) {
+	for h, want := range map[string]bool{
+		"api.example.com": true, "API.Example.com.": true, "_acme.example.com": true, "localhost": true,
+		"d111111abcdef8.cloudfront.net": true, "127.0.0.1": false, "::1": false, "127.1": false, "": false,
+		"-a.example.com": false, "a..b": false, "https://a.com": false, "a.com:443": false, "a.com/x": false,
+		strings.Repeat("a", 64) + ".com": false,
+	} {
+		if got := ValidHostname(h); got != want {
+			t.Errorf("ValidHostname(%q) = %v, want %v", h, got, want)
+		}
+	}
+	for s, want := range map[string]bool{"X-Origin-Verify": true, "a!#$%&'*+-.^_`|~9": true, "": false, "a b": false, "a:b": false, "é": false} {
+		if got := ValidToken(s); got != want {
+			t.Errorf("ValidToken(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for s, want := range map[string]bool{"plain value\twith tab": true, "": true, "a\r\nb": false, "a\x00": false, "a\nb": false} {
+		if got := ValidHeaderValue(s); got != want {
+			t.Errorf("ValidHeaderValue(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
