@@ -74,3 +74,14 @@ func TestSyntax(t *testing.T) {
 		}
 	}
 }
+
+func TestHeaderErrors(t *testing.T) {
+	h := http.Header{"X-Ok": {"fine"}, "Bad Name": {"v"}, "X-Inject": {"a\r\nEvil: 1"}}
+	errs := HeaderErrors(h)
+	if len(errs) != 2 || !strings.Contains(errs[0].Error(), `"Bad Name"`) || !strings.Contains(errs[1].Error(), "X-Inject") {
+		t.Errorf("HeaderErrors = %v", errs)
+	}
+	if HeaderErrors(http.Header{"User-Agent": {"cfprewarm/1 (prewarm)"}}) != nil {
+		t.Error("a valid header was refused")
+	}
+}

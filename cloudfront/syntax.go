@@ -1,7 +1,11 @@
 package cloudfront
 
 import (
+	"fmt"
+	"maps"
+	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -73,4 +77,23 @@ func validLabel(s string, underscore bool) bool {
 		}
 	}
 	return true
+}
+
+// HeaderErrors checks headers to be sent on a request: every name must be a
+// token and no value may hold a line break or another control character
+// (a header injection). It returns one error per problem, in name order.
+func HeaderErrors(h http.Header) []error {
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(h)) {
+		if !ValidToken(name) {
+			errs = append(errs, fmt.Errorf("header %q: not a valid header name", name))
+		}
+		for _, v := range h[name] {
+			if !ValidHeaderValue(v) {
+				errs = append(errs, fmt.Errorf("header %s: the value contains a line break or another control character", name))
+				break
+			}
+		}
+	}
+	return errs
 }

@@ -1,10 +1,9 @@
 package lab
 
 import (
-	"errors"
-	"fmt"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/probe"
 )
 
@@ -14,6 +13,7 @@ const (
 	DefaultProbeInterval = 90 * time.Second
 	DefaultTimeScale     = 40
 	DefaultHosts         = 8
+	DefaultProfile       = "hkg-fra"
 
 	QuickProbes    = 5
 	QuickTimeScale = 60
@@ -36,38 +36,28 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.Profile == "" {
-		c.Profile = "hkg-fra"
-	}
+	config.Default(&c.Profile, DefaultProfile)
 	if len(c.Scenarios) == 0 {
 		c.Scenarios = DefaultScenarios
 	}
-	if c.Probes == 0 {
-		c.Probes = DefaultProbes
-	}
-	if c.ProbeInterval == 0 {
-		c.ProbeInterval = DefaultProbeInterval
-	}
-	if c.TimeScale == 0 {
-		c.TimeScale = DefaultTimeScale
-	}
-	if c.Hosts == 0 {
-		c.Hosts = DefaultHosts
-	}
+	config.Default(&c.Probes, DefaultProbes)
+	config.Default(&c.ProbeInterval, DefaultProbeInterval)
+	config.Default(&c.TimeScale, DefaultTimeScale)
+	config.Default(&c.Hosts, DefaultHosts)
 	return c
 }
 
 // Validate checks the configuration, including that the time scale keeps
 // every scenario faithful: scaling shrinks timeouts but not round trips, so
 // past some K a request lasts longer than the idle gaps it is meant to have.
-func (c Config) Validate() error {
-	c = c.withDefaults()
-	var errs []error
-	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+func (c Config) Validate() error { return c.withDefaults().validate() }
+
+// validate checks a Config whose defaults are applied.
+func (c Config) validate() error {
+	var p config.Problems
+	add := p.Add
 	prof, err := LookupProfile(c.Profile)
-	if err != nil {
-		errs = append(errs, err)
-	}
+	p.AddErr(err)
 	if c.Probes < 1 || c.Probes > 1000 {
 		add("probes %d: want 1 to 1000 per scenario", c.Probes)
 	}
@@ -84,7 +74,7 @@ func (c Config) Validate() error {
 	for _, name := range c.Scenarios {
 		s, err := LookupScenario(name)
 		if err != nil {
-			errs = append(errs, err)
+			p.AddErr(err)
 			continue
 		}
 		if seen[name] {
@@ -98,7 +88,7 @@ func (c Config) Validate() error {
 			}
 		}
 	}
-	return errors.Join(errs...)
+	return p.Err("lab configuration")
 }
 
 // maxTimeScale is the largest K at which scenario s keeps its meaning:

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/internal/loopback/dnsserver"
 	"github.com/cfprewarm/cfprewarm/internal/loopback/edge"
 	"github.com/cfprewarm/cfprewarm/internal/loopback/labca"
@@ -176,7 +177,7 @@ func (e *Env) startDNS() error {
 	viewer := []netip.Addr{e.POPAddr[e.cfg.Profile.ViewerPOP]}
 	records := map[string][]netip.Addr{Distribution: viewer, CustomHost: viewer}
 	for code, addr := range e.POPAddr {
-		name, err := probe.POPHostname(Distribution, code)
+		name, err := cloudfront.POPHostname(Distribution, code)
 		if err != nil {
 			return fmt.Errorf("lab: %w", err)
 		}

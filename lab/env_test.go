@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"net/netip"
 	"testing"
 	"time"
@@ -62,8 +63,8 @@ func TestEnvKeepAliveThroughProbe(t *testing.T) {
 	third := p.Probe(context.Background(), 3)
 	for i, tc := range []struct {
 		r    probe.Result
-		want probe.OriginConn
-	}{{first, probe.OriginCold}, {second, probe.OriginWarm}, {third, probe.OriginCold}} {
+		want cloudfront.OriginConn
+	}{{first, cloudfront.OriginCold}, {second, cloudfront.OriginWarm}, {third, cloudfront.OriginCold}} {
 		if !tc.r.OK() || tc.r.Origin != tc.want || tc.r.CloudFront.POP != "HKG62-C1" {
 			t.Errorf("probe %d: origin %v pop %q err %q, want %v", i+1, tc.r.Origin, tc.r.CloudFront.POP, tc.r.Error, tc.want)
 		}

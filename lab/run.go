@@ -8,8 +8,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/lab/report"
+	"github.com/cfprewarm/cfprewarm/pace"
 	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/stats"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
 
@@ -77,7 +80,7 @@ func runScenario(ctx context.Context, cfg Config, prof Profile, s Scenario, seed
 	k := cfg.TimeScale
 	sc := report.Scenario{
 		Name: s.Name, Title: s.Title, KeepAlive: s.KeepAlive, OriginIdle: s.OriginIdle,
-		Prewarm: s.Prewarm, PrewarmRequestsPerPOP: s.RequestsPerPOP, Hosts: cfg.Hosts, PrewarmColdRatio: -1,
+		Prewarm: s.Prewarm, PrewarmRequestsPerPOP: s.RequestsPerPOP, Hosts: cfg.Hosts,
 	}
 	env, err := Start(ctx, EnvConfig{
 		Profile: prof, Hosts: cfg.Hosts, Seed: seed,
@@ -100,7 +103,7 @@ func runScenario(ctx context.Context, cfg Config, prof Profile, s Scenario, seed
 	defer prober.Close()
 
 	var turn sync.Mutex // a probe or a wave, never both
-	stopWarm := func() []float64 { return nil }
+	stopWarm := func() stats.Ratio { return stats.Ratio{} }
 	if s.Prewarm {
 		w, err := startPrewarm(ctx, env, prof, s, k, &turn)
 		if err != nil {
@@ -109,9 +112,11 @@ func runScenario(ctx context.Context, cfg Config, prof Profile, s Scenario, seed
 		stopWarm = w
 	}
 
-	paced(ctx, scaled(cfg.ProbeInterval, k), cfg.Probes, true, &turn, func(i int) bool {
+	pace.Run(ctx, pace.Constant{Interval: scaled(cfg.ProbeInterval, k), Count: cfg.Probes}, func(i int) bool {
+		turn.Lock()
+		defer turn.Unlock()
 		r := prober.Probe(ctx, i)
-		if ctx.Err() != nil && r.Kind == probe.KindCanceled {
+		if ctx.Err() != nil && r.Kind == cloudfront.KindCanceled {
 			return false
 		}
 		if i == 1 {
@@ -123,23 +128,17 @@ func runScenario(ctx context.Context, cfg Config, prof Profile, s Scenario, seed
 		}
 		return true
 	})
-	if ratios := stopWarm(); len(ratios) > 0 {
-		var sum float64
-		for _, r := range ratios {
-			sum += r
-		}
-		sc.PrewarmColdRatio = sum / float64(len(ratios))
-	}
+	sc.PrewarmColdRatio = stopWarm()
 	sc.Summary = probe.Summarize(sc.Results)
 	return sc, ctx.Err()
 }
 
 // startPrewarm runs one wave right away (prewarming has been running long
 // before the viewer arrives) and then one wave every WaveInterval/k, each a
-// warm.Run of one wave: the engine the Lambda runs. It returns a function
-// that stops the waves and returns the origin-cold ratio of every wave after
-// the first.
-func startPrewarm(ctx context.Context, env *Env, prof Profile, s Scenario, k float64, turn *sync.Mutex) (func() []float64, error) {
+// warm.Runner run of one wave: the engine the Lambda runs. It returns a
+// function that stops the waves and returns the origin-cold share of the
+// requests of every wave after the first.
+func startPrewarm(ctx context.Context, env *Env, prof Profile, s Scenario, k float64, turn *sync.Mutex) (func() stats.Ratio, error) {
 	wcfg := env.WarmConfig([]string{prof.ViewerPOP})
 	wcfg.RequestsPerPOP = s.RequestsPerPOP
 	wcfg.Waves = 1
@@ -152,43 +151,23 @@ func startPrewarm(ctx context.Context, env *Env, prof Profile, s Scenario, k flo
 		return nil, fmt.Errorf("lab: the first prewarm wave got no answer (%d errors)", res.Total.Errors)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	var ratios []float64
+	var cold stats.Ratio
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		paced(ctx, scaled(s.WaveInterval, k), 0, false, turn, func(int) bool {
-			res := runner.Run(ctx, nil)
-			if r, ok := res.Total.OriginColdRatio(); ok && ctx.Err() == nil {
-				ratios = append(ratios, r)
+		interval := scaled(s.WaveInterval, k)
+		pace.Run(ctx, pace.Constant{Interval: interval, Offset: interval}, func(int) bool {
+			turn.Lock()
+			defer turn.Unlock()
+			if res := runner.Run(ctx, nil); ctx.Err() == nil {
+				cold = cold.Add(res.Total.OriginColdRatio())
 			}
 			return true
 		})
 	}()
-	return func() []float64 {
+	return func() stats.Ratio {
 		cancel()
 		<-done
-		return ratios
+		return cold
 	}, nil
-}
-
-// paced calls step(1), step(2), ... interval apart from start to start, n
-// times (n ≤ 0: until ctx ends), the first right away if now is set and
-// after one interval otherwise. Each call holds turn. It stops early when
-// ctx ends or step returns false.
-func paced(ctx context.Context, interval time.Duration, n int, now bool, turn *sync.Mutex, step func(i int) bool) {
-	next := time.Now()
-	for i := 1; n <= 0 || i <= n; i++ {
-		if i > 1 || !now {
-			next = next.Add(interval)
-			if !probe.SleepUntil(ctx, next) {
-				return
-			}
-		}
-		turn.Lock()
-		ok := step(i)
-		turn.Unlock()
-		if !ok {
-			return
-		}
-	}
 }

@@ -54,11 +54,11 @@ func TestScenarioSemantics(t *testing.T) {
 	t.Run("partial coverage", func(t *testing.T) {
 		t.Parallel()
 		s := run(t, "prewarm-partial", 16, 16)
-		if r := s.Summary.Origin.WarmRatio(); r <= 0 || r >= 1 {
+		if r, _ := s.Summary.Origin.WarmRatio().Value(); r <= 0 || r >= 1 {
 			t.Errorf("3 prewarm requests per wave for 16 edge hosts: warm ratio %.2f, want strictly between 0 and 1", r)
 		}
-		if s.PrewarmColdRatio <= 0 {
-			t.Errorf("prewarm cold ratio %.2f: waves should keep finding hosts they missed", s.PrewarmColdRatio)
+		if r, _ := s.PrewarmColdRatio.Value(); r <= 0 {
+			t.Errorf("prewarm cold ratio %.2f: waves should keep finding hosts they missed", r)
 		}
 	})
 	t.Run("origin closes first", func(t *testing.T) {
@@ -68,8 +68,8 @@ func TestScenarioSemantics(t *testing.T) {
 		// edge dialed but did not use stay open at the origin until its
 		// read-header timeout (see docs/lab-model.md); on a slow machine a wave
 		// leaves more of them, so expect most waves cold, not all.
-		if s.PrewarmColdRatio < 0.5 {
-			t.Errorf("origin idle 5 s, waves 20 s apart: prewarm cold ratio %.2f, want most waves to find the connections closed", s.PrewarmColdRatio)
+		if r, ok := s.PrewarmColdRatio.Value(); !ok || r < 0.5 {
+			t.Errorf("origin idle 5 s, waves 20 s apart: prewarm cold ratio %.2f, want most waves to find the connections closed", r)
 		}
 	})
 }

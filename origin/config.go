@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/internal/config"
 )
 
 // Defaults used for zero fields of Config.
@@ -78,37 +80,26 @@ func DefaultConfig() Config {
 
 // withDefaults returns c with zero fields set to their defaults.
 func (c Config) withDefaults() Config {
-	if c.Addr == "" {
-		c.Addr = DefaultAddr
-	}
-	for _, d := range []struct {
-		field *time.Duration
-		def   time.Duration
-	}{
-		{&c.IdleTimeout, DefaultIdleTimeout},
-		{&c.ReadHeaderTimeout, DefaultReadHeaderTimeout},
-		{&c.WriteTimeout, DefaultWriteTimeout},
-		{&c.ShutdownTimeout, DefaultShutdownTimeout},
-	} {
-		if *d.field == 0 {
-			*d.field = d.def
-		}
-	}
-	if c.VerifyHeader == "" {
-		c.VerifyHeader = DefaultVerifyHeader
-	}
+	config.Default(&c.Addr, DefaultAddr)
+	config.Default(&c.IdleTimeout, DefaultIdleTimeout)
+	config.Default(&c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	config.Default(&c.WriteTimeout, DefaultWriteTimeout)
+	config.Default(&c.ShutdownTimeout, DefaultShutdownTimeout)
+	config.Default(&c.VerifyHeader, DefaultVerifyHeader)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
 	return c
 }
 
-// Validate reports every problem of c at once (joined with errors.Join), or
-// nil. Errors about the timeout order wrap ErrTimeoutOrder.
-func (c Config) Validate() error {
-	c = c.withDefaults()
-	var errs []error
-	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+// Validate reports every problem of c at once (a *config.Error), or nil.
+// Errors about the timeout order wrap ErrTimeoutOrder.
+func (c Config) Validate() error { return c.withDefaults().validate() }
+
+// validate checks a Config whose defaults are applied.
+func (c Config) validate() error {
+	var p config.Problems
+	add := p.Add
 
 	if err := checkAddr(c.Addr); err != nil {
 		add("listen address %q: %w", c.Addr, err)
@@ -146,13 +137,13 @@ func (c Config) Validate() error {
 			"or the load balancer drops connections the origin still holds open", ErrTimeoutOrder, c.IdleTimeout, c.LoadBalancerIdle)
 	}
 
-	if !isToken(c.VerifyHeader) {
+	if !cloudfront.ValidToken(c.VerifyHeader) {
 		add("origin-verify header name %q is not a valid HTTP header name", c.VerifyHeader)
 	}
 	if c.VerifySecret != "" && !isPlainHeaderValue(c.VerifySecret) {
 		add("origin-verify secret must be printable ASCII without leading or trailing spaces (it is sent as a header value)")
 	}
-	return errors.Join(errs...)
+	return p.Err("origin configuration")
 }
 
 // checkAddr accepts host:port with a numeric port or an empty host.
@@ -167,23 +158,6 @@ func checkAddr(addr string) error {
 		return fmt.Errorf("port %q is not a number from 0 to 65535", port)
 	}
 	return nil
-}
-
-// isToken reports whether s is an RFC 9110 token, the syntax of header names.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		b := s[i]
-		switch {
-		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // isPlainHeaderValue reports whether s survives a trip through a header

@@ -3,6 +3,7 @@ package origin
 import (
 	"crypto/tls"
 	"errors"
+	"github.com/cfprewarm/cfprewarm/internal/config"
 	"strings"
 	"testing"
 	"time"
@@ -74,8 +75,9 @@ func TestValidate(t *testing.T) {
 					t.Errorf("error %q does not mention %q", err, want)
 				}
 			}
-			if lines := strings.Count(err.Error(), "\n") + 1; lines != len(tt.wantErrs) {
-				t.Errorf("%d problems reported, want %d:\n%v", lines, len(tt.wantErrs), err)
+			var ce *config.Error
+			if !errors.As(err, &ce) || len(ce.Problems) != len(tt.wantErrs) {
+				t.Errorf("problems reported: %v, want %d:\n%v", ce, len(tt.wantErrs), err)
 			}
 			if got := errors.Is(err, ErrTimeoutOrder); got != tt.wantOrder {
 				t.Errorf("errors.Is(err, ErrTimeoutOrder) = %v, want %v", got, tt.wantOrder)

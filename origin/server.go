@@ -28,10 +28,10 @@ type Server struct {
 // returns a Server ready to Serve. A nil logger discards every log record,
 // the access log included.
 func NewServer(cfg Config, logger *slog.Logger) (*Server, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("origin: invalid config: %w", err)
-	}
 	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("origin: %w", err)
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}

@@ -5,13 +5,22 @@ import (
 	"crypto/x509"
 	"net"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/internal/config"
 )
 
 // DialFunc opens the TCP connection of a probe. The default is a net.Dialer.
 // The lab passes a dialer that adds link latency; the time it takes is the
 // connect phase.
 type DialFunc func(ctx context.Context, network, address string) (net.Conn, error)
+
+// Defaults applied to zero fields of a Config.
+const (
+	DefaultTimeout = 30 * time.Second
+	DefaultMaxBody = 10 << 20
+)
 
 // Config describes the probes to send. The zero value is not valid: URL is
 // required. Check it with Validate (Run and NewProber do).
@@ -44,12 +53,24 @@ type Config struct {
 	// verification cannot be turned off.
 	RootCAs *x509.CertPool
 
-	Timeout time.Duration // per probe; 0 means 30s
-	MaxBody int64         // body bytes read at most; 0 means 10 MiB; the rest is discarded unread
+	Timeout time.Duration // per probe; 0 means DefaultTimeout
+	MaxBody int64         // body bytes read at most; 0 means DefaultMaxBody; the rest is discarded unread
 
 	Dial DialFunc // nil means net.Dialer
 
 	// Series
 	Count    int           // probes to run; 0 means 1
 	Interval time.Duration // from the start of one probe to the start of the next
+}
+
+// withDefaults returns c with zero fields set to their defaults and the
+// method upper-cased: the one place probe's defaults are applied.
+func (c Config) withDefaults() Config {
+	c.Method = strings.ToUpper(c.Method)
+	config.Default(&c.Method, http.MethodGet)
+	config.Default(&c.Network, "tcp")
+	config.Default(&c.Timeout, DefaultTimeout)
+	config.Default(&c.MaxBody, DefaultMaxBody)
+	config.Default(&c.Count, 1)
+	return c
 }

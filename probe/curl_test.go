@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/pem"
 	"fmt"
+	"github.com/cfprewarm/cfprewarm/stats"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -74,8 +75,8 @@ func medians(ts []Timings) Timings {
 		nl, co, ac = append(nl, t.NameLookup), append(co, t.Connect), append(ac, t.AppConnect)
 		st, to = append(st, t.StartTransfer), append(to, t.Total)
 	}
-	return Timings{Distribution(nl).P50, Distribution(co).P50, Distribution(ac).P50,
-		Distribution(st).P50, Distribution(to).P50}
+	return Timings{stats.Describe(nl).P50, stats.Describe(co).P50, stats.Describe(ac).P50,
+		stats.Describe(st).P50, stats.Describe(to).P50}
 }
 
 // TestAgreesWithCurl checks the probe's timings against curl's -w timings,
@@ -144,8 +145,8 @@ func medianPhases(ts []Timings) Phases {
 		dns, tcp, tls = append(dns, ph.DNS), append(tcp, ph.TCP), append(tls, ph.TLS)
 		srv, xfr = append(srv, ph.Server), append(xfr, ph.Transfer)
 	}
-	return Phases{DNS: Distribution(dns).P50, TCP: Distribution(tcp).P50, TLS: Distribution(tls).P50,
-		Server: Distribution(srv).P50, Transfer: Distribution(xfr).P50}
+	return Phases{DNS: stats.Describe(dns).P50, TCP: stats.Describe(tcp).P50, TLS: stats.Describe(tls).P50,
+		Server: stats.Describe(srv).P50, Transfer: stats.Describe(xfr).P50}
 }
 
 // BenchmarkProbeVsCurl measures the probe's own overhead: median Total of the
@@ -171,7 +172,7 @@ func BenchmarkProbeVsCurl(b *testing.B) {
 		}
 		ours = append(ours, r.Timings.Total)
 	}
-	cm, om := Distribution(curl).P50, Distribution(ours).P50
+	cm, om := stats.Describe(curl).P50, stats.Describe(ours).P50
 	b.ReportMetric(float64(cm)/1e3, "curl-µs/op")
 	b.ReportMetric(float64(om)/1e3, "probe-µs/op")
 	b.ReportMetric(float64(om)/float64(cm), "probe/curl")

@@ -7,11 +7,14 @@
 // from net/http/httptrace hooks, which miss DNS when dialing an IP, fire
 // several ConnectStart under Happy Eyeballs and report HTTP/2 differently.
 //
-// From the response it reads x-amz-cf-id, x-amz-cf-pop, x-cache and via, and
-// parses every Server-Timing metric. cdn-upstream-connect with dur=0 means the
-// POP reused a connection to the origin (OriginWarm), dur>0 that it opened a
+// From the response it reads CloudFront's headers and Server-Timing with
+// package cloudfront: cdn-upstream-connect with dur=0 means the POP reused a
+// connection to the origin (cloudfront.OriginWarm), dur>0 that it opened a
 // new one (OriginCold); without the metric the state is OriginUnknown.
 //
-// Series of probes are run by Run; Summarize turns results into statistics.
-// The package never formats output: the reporters are in probe/format.
+// A Result is the one record of a request in the project: the prewarm
+// engine's records embed it. Run sends a paced series (package pace); a
+// Tally (or Summarize) turns results into a Summary, for probe series and
+// prewarm waves alike. The package never formats output: the reporters are
+// in probe/format.
 package probe

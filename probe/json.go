@@ -2,17 +2,14 @@ package probe
 
 import (
 	"encoding/json"
-	"math"
-	"time"
+
+	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/internal/jsonobj"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
-// Seconds converts d to seconds rounded to the microsecond: the unit of every
-// duration in the JSON and CSV forms, as in curl's -w timings.
-func Seconds(d time.Duration) float64 {
-	return math.Round(d.Seconds()*1e6) / 1e6
-}
-
-func fromSeconds(s float64) time.Duration { return time.Duration(math.Round(s * 1e9)) }
+// The JSON forms write every duration in seconds (fields ending in _s),
+// rounded to the microsecond (stats.Seconds).
 
 type timingsJSON struct {
 	NameLookup    float64 `json:"namelookup_s"`
@@ -24,8 +21,8 @@ type timingsJSON struct {
 
 // MarshalJSON writes the cumulative timings in seconds.
 func (t Timings) MarshalJSON() ([]byte, error) {
-	return json.Marshal(timingsJSON{Seconds(t.NameLookup), Seconds(t.Connect), Seconds(t.AppConnect),
-		Seconds(t.StartTransfer), Seconds(t.Total)})
+	s := stats.Seconds
+	return json.Marshal(timingsJSON{s(t.NameLookup), s(t.Connect), s(t.AppConnect), s(t.StartTransfer), s(t.Total)})
 }
 
 // UnmarshalJSON reads what MarshalJSON wrote.
@@ -34,59 +31,72 @@ func (t *Timings) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*t = Timings{fromSeconds(j.NameLookup), fromSeconds(j.Connect), fromSeconds(j.AppConnect),
-		fromSeconds(j.StartTransfer), fromSeconds(j.Total)}
+	d := stats.FromSeconds
+	*t = Timings{d(j.NameLookup), d(j.Connect), d(j.AppConnect), d(j.StartTransfer), d(j.Total)}
 	return nil
 }
 
 // MarshalJSON writes the phase durations in seconds.
 func (p Phases) MarshalJSON() ([]byte, error) {
+	s := stats.Seconds
 	return json.Marshal(struct {
 		DNS      float64 `json:"dns_s"`
 		TCP      float64 `json:"tcp_s"`
 		TLS      float64 `json:"tls_s"`
 		Server   float64 `json:"server_s"`
 		Transfer float64 `json:"transfer_s"`
-	}{Seconds(p.DNS), Seconds(p.TCP), Seconds(p.TLS), Seconds(p.Server), Seconds(p.Transfer)})
+	}{s(p.DNS), s(p.TCP), s(p.TLS), s(p.Server), s(p.Transfer)})
 }
 
-// MarshalJSON writes the distribution in seconds.
-func (d Dist) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		N    int     `json:"n"`
-		Min  float64 `json:"min_s"`
-		P50  float64 `json:"p50_s"`
-		P90  float64 `json:"p90_s"`
-		P99  float64 `json:"p99_s"`
-		Max  float64 `json:"max_s"`
-		Mean float64 `json:"mean_s"`
-	}{d.N, Seconds(d.Min), Seconds(d.P50), Seconds(d.P90), Seconds(d.P99), Seconds(d.Max), Seconds(d.Mean)})
-}
-
-// MarshalJSON writes a probe record: the schema version, every field, the
-// single phases and the origin connect time, all durations in seconds.
+// MarshalJSON writes every field of the result, the single phases and,
+// when the origin state is known, the origin connect time
+// (upstream_connect_s), all durations in seconds. This is the one place a
+// result becomes JSON; reporters add their envelope with MarshalJSONWith.
 func (r Result) MarshalJSON() ([]byte, error) {
 	type plain Result
 	var up *float64
-	if r.Origin != OriginUnknown {
-		s := Seconds(r.UpstreamConnect)
+	if r.Origin != cloudfront.OriginUnknown {
+		s := stats.Seconds(r.UpstreamConnect)
 		up = &s
 	}
 	return json.Marshal(struct {
-		Schema int    `json:"schema"`
-		Type   string `json:"type"`
 		plain
 		Phases          Phases   `json:"phases"`
 		UpstreamConnect *float64 `json:"upstream_connect_s,omitempty"`
-	}{SchemaVersion, "probe", plain(r), r.Timings.Phases(), up})
+	}{plain(r), r.Timings.Phases(), up})
 }
 
-// MarshalJSON writes the summary with its schema version and the gain in seconds.
+// MarshalJSONWith writes one JSON object with the fields of head (a struct
+// or map that marshals to an object) first, then those of the result: the
+// probe's JSON lines add {"schema","type"} this way, a prewarm record its
+// POP and wave.
+func (r Result) MarshalJSONWith(head any) ([]byte, error) { return jsonobj.Merge(head, r) }
+
+// UnmarshalJSON reads what MarshalJSON (or MarshalJSONWith) wrote, the
+// origin connect time included; other fields are ignored.
+func (r *Result) UnmarshalJSON(b []byte) error {
+	type plain Result
+	var j struct {
+		plain
+		UpstreamConnect *float64 `json:"upstream_connect_s"`
+	}
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*r = Result(j.plain)
+	if j.UpstreamConnect != nil {
+		r.UpstreamConnect = stats.FromSeconds(*j.UpstreamConnect)
+	}
+	return nil
+}
+
+// MarshalJSON writes the origin summary with the warm ratio (null when no
+// probe said) and the gain in seconds.
 func (o OriginSummary) MarshalJSON() ([]byte, error) {
 	type plain OriginSummary
 	return json.Marshal(struct {
 		plain
-		WarmRatio float64 `json:"warm_ratio"`
-		Gain      float64 `json:"gain_s"`
-	}{plain(o), o.WarmRatio(), Seconds(o.Gain)})
+		WarmRatio stats.Ratio `json:"warm_ratio"`
+		Gain      float64     `json:"gain_s"`
+	}{plain(o), o.WarmRatio(), stats.Seconds(o.Gain)})
 }

@@ -13,11 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
-)
 
-const (
-	defaultTimeout = 30 * time.Second
-	defaultMaxBody = 10 << 20
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 )
 
 // Prober sends probes for one Config. Probe is safe for concurrent use
@@ -40,21 +37,9 @@ type Prober struct {
 
 // NewProber validates cfg and prepares a prober.
 func NewProber(cfg Config) (*Prober, error) {
-	if err := cfg.Validate(); err != nil {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
 		return nil, err
-	}
-	if cfg.Method == "" {
-		cfg.Method = http.MethodGet
-	}
-	cfg.Method = strings.ToUpper(cfg.Method)
-	if cfg.Network == "" {
-		cfg.Network = "tcp"
-	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = defaultTimeout
-	}
-	if cfg.MaxBody == 0 {
-		cfg.MaxBody = defaultMaxBody
 	}
 	u, _ := url.Parse(cfg.URL) // validated
 	p := &Prober{cfg: cfg, url: u, host: strings.ToLower(u.Hostname()), port: u.Port()}
@@ -313,7 +298,7 @@ func (p *Prober) Probe(ctx context.Context, seq int) Result {
 		req.Header.Set("User-Agent", p.cfg.UserAgent)
 	}
 	if p.cfg.ServerTiming {
-		req.Header.Add("Pragma", "server-timing")
+		req.Header.Add("Pragma", cloudfront.PragmaServerTiming)
 	}
 	if h := req.Header.Get("Host"); h != "" {
 		req.Host = h
@@ -347,15 +332,10 @@ func (p *Prober) Probe(ctx context.Context, seq int) Result {
 
 // readHeaders copies the CloudFront headers and parses Server-Timing.
 func (p *Prober) readHeaders(res *Result, h http.Header) {
-	res.CloudFront = CloudFront{
-		ID:    h.Get("X-Amz-Cf-Id"),
-		POP:   h.Get("X-Amz-Cf-Pop"),
-		Cache: h.Get("X-Cache"),
-		Via:   h.Get("Via"),
-	}
-	if st := h.Values("Server-Timing"); len(st) > 0 {
-		res.ServerTiming = ParseServerTiming(strings.Join(st, ","))
-		res.Origin, res.UpstreamConnect = OriginFromMetrics(res.ServerTiming)
+	res.CloudFront = cloudfront.ReadHeaders(h)
+	if st := h.Values(cloudfront.HeaderServerTiming); len(st) > 0 {
+		res.ServerTiming = cloudfront.ParseServerTiming(strings.Join(st, ","))
+		res.Origin, res.UpstreamConnect = cloudfront.OriginFromMetrics(res.ServerTiming)
 	}
 }
 
@@ -399,17 +379,16 @@ func (p *Prober) fail(res Result, a *attempt, err error, phase Phase) Result {
 		a.mu.Unlock()
 	}
 	res.Phase = phase
-	res.Kind = classify(err)
 	msg := oneLine(cleanError(err).Error())
 	if !strings.HasPrefix(msg, string(phase)+": ") { // crypto/tls says "tls: ..." itself
 		msg = string(phase) + ": " + msg
 	}
-	res.Error = msg
+	res.Fail(classify(err), msg)
 	return res
 }
 
 // classify maps an error to a kind a user can count.
-func classify(err error) ErrorKind {
+func classify(err error) cloudfront.ErrorKind {
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
 	var alert tls.AlertError
@@ -417,21 +396,21 @@ func classify(err error) ErrorKind {
 	var netErr net.Error
 	switch {
 	case errors.Is(err, context.Canceled):
-		return KindCanceled
+		return cloudfront.KindCanceled
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return KindTimeout
+		return cloudfront.KindTimeout
 	case errors.As(err, &dnsErr):
-		return KindDNS
+		return cloudfront.KindDNS
 	case isRefused(err):
-		return KindRefused
+		return cloudfront.KindRefused
 	case errors.As(err, &certErr), errors.As(err, &alert), errors.As(err, &recErr),
 		strings.Contains(err.Error(), "tls:"), strings.Contains(err.Error(), "x509:"):
-		return KindTLS
+		return cloudfront.KindTLS
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), isReset(err),
 		strings.Contains(err.Error(), "malformed"):
-		return KindProtocol
+		return cloudfront.KindProtocol
 	}
-	return KindOther
+	return cloudfront.KindOther
 }
 
 // cleanError drops the *url.Error wrapper ("Get \"https://...\": ") that

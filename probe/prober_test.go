@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"fmt"
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"net"
 	"net/http"
 	"net/netip"
@@ -50,11 +51,11 @@ func TestProbeTimingsAndHeaders(t *testing.T) {
 	if r.Status != 200 || r.Proto != "HTTP/2.0" || r.BodyBytes != 5 || r.TLSVersion != "TLS 1.3" {
 		t.Errorf("status %d proto %q body %d tls %q", r.Status, r.Proto, r.BodyBytes, r.TLSVersion)
 	}
-	want := CloudFront{ID: "abc123==", POP: "HKG62-C1", Cache: "Miss from cloudfront", Via: "1.1 0123.cloudfront.net (CloudFront)"}
+	want := cloudfront.Headers{ID: "abc123==", POP: "HKG62-C1", Cache: "Miss from cloudfront", Via: "1.1 0123.cloudfront.net (CloudFront)"}
 	if r.CloudFront != want {
 		t.Errorf("cloudfront = %+v, want %+v", r.CloudFront, want)
 	}
-	if r.Origin != OriginCold || r.UpstreamConnect != 37*time.Millisecond {
+	if r.Origin != cloudfront.OriginCold || r.UpstreamConnect != 37*time.Millisecond {
 		t.Errorf("origin %v upstream %v, want cold 37ms", r.Origin, r.UpstreamConnect)
 	}
 	if len(r.ServerTiming) != 5 || r.ServerTiming[4].Name != "x-custom" || r.ServerTiming[4].Params["foo"] != "bar" {
@@ -71,12 +72,12 @@ func TestProbeTimingsAndHeaders(t *testing.T) {
 func TestProbeOriginStates(t *testing.T) {
 	for _, tc := range []struct {
 		header string
-		want   OriginConn
+		want   cloudfront.OriginConn
 	}{
-		{"cdn-upstream-connect;dur=0,cdn-upstream-fbl;dur=12", OriginWarm},
-		{"cdn-upstream-connect;dur=12.5", OriginCold},
-		{"cdn-cache-miss", OriginUnknown},
-		{"", OriginUnknown},
+		{"cdn-upstream-connect;dur=0,cdn-upstream-fbl;dur=12", cloudfront.OriginWarm},
+		{"cdn-upstream-connect;dur=12.5", cloudfront.OriginCold},
+		{"cdn-cache-miss", cloudfront.OriginUnknown},
+		{"", cloudfront.OriginUnknown},
 	} {
 		srv, pool, _ := tlsServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if tc.header != "" {
@@ -196,13 +197,13 @@ func TestProbeFailuresNamePhase(t *testing.T) {
 		name  string
 		cfg   Config
 		phase Phase
-		kind  ErrorKind
+		kind  cloudfront.ErrorKind
 	}{
-		{"dns", Config{URL: "https://missing.test/", DNSServer: dnsAddr}, PhaseDNS, KindDNS},
-		{"refused", Config{URL: fmt.Sprintf("https://127.0.0.1:%d/", closedPort)}, PhaseConnect, KindRefused},
-		{"untrusted", Config{URL: slow.URL}, PhaseTLS, KindTLS},
-		{"wrong name", Config{URL: "https://wrong.test:" + slowPort + "/", Resolve: []string{"wrong.test:" + slowPort + ":127.0.0.1"}, RootCAs: slowPool}, PhaseTLS, KindTLS},
-		{"timeout", Config{URL: slow.URL, RootCAs: slowPool, Timeout: 200 * time.Millisecond}, PhaseRequest, KindTimeout},
+		{"dns", Config{URL: "https://missing.test/", DNSServer: dnsAddr}, PhaseDNS, cloudfront.KindDNS},
+		{"refused", Config{URL: fmt.Sprintf("https://127.0.0.1:%d/", closedPort)}, PhaseConnect, cloudfront.KindRefused},
+		{"untrusted", Config{URL: slow.URL}, PhaseTLS, cloudfront.KindTLS},
+		{"wrong name", Config{URL: "https://wrong.test:" + slowPort + "/", Resolve: []string{"wrong.test:" + slowPort + ":127.0.0.1"}, RootCAs: slowPool}, PhaseTLS, cloudfront.KindTLS},
+		{"timeout", Config{URL: slow.URL, RootCAs: slowPool, Timeout: 200 * time.Millisecond}, PhaseRequest, cloudfront.KindTimeout},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,10 +2,14 @@ package probe
 
 import (
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 )
 
 // SchemaVersion is the version of the JSON form of Result and Summary.
-const SchemaVersion = 1
+// 2: an unknown warm_ratio is null (was 0); the summary counts the status of
+// every response, mismatched answers, and is built by Tally.
+const SchemaVersion = 2
 
 // Timings are cumulative from the start of the probe, with curl's semantics:
 // each value is the time from the start until that phase completed.
@@ -39,29 +43,6 @@ func (t Timings) Phases() Phases {
 	}
 }
 
-// OriginConn says whether the CloudFront POP reused a connection to the origin.
-type OriginConn int
-
-const (
-	OriginUnknown OriginConn = iota // no cdn-upstream-connect metric
-	OriginWarm                      // cdn-upstream-connect dur=0: reused
-	OriginCold                      // cdn-upstream-connect dur>0: new connection
-)
-
-func (o OriginConn) String() string {
-	switch o {
-	case OriginWarm:
-		return "warm"
-	case OriginCold:
-		return "cold"
-	default:
-		return "unknown"
-	}
-}
-
-// MarshalText makes OriginConn appear as "warm", "cold" or "unknown" in JSON.
-func (o OriginConn) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
-
 // Phase names the step of a probe that failed.
 type Phase string
 
@@ -73,28 +54,6 @@ const (
 	PhaseRequest  Phase = "request"  // writing the request / waiting for the first byte
 	PhaseResponse Phase = "response" // reading the body
 )
-
-// ErrorKind classifies a failed probe for counting.
-type ErrorKind string
-
-const (
-	KindNone     ErrorKind = ""
-	KindDNS      ErrorKind = "dns"      // name did not resolve
-	KindRefused  ErrorKind = "refused"  // connection refused
-	KindTimeout  ErrorKind = "timeout"  // the probe's timeout or the context expired
-	KindTLS      ErrorKind = "tls"      // handshake or certificate verification failed
-	KindCanceled ErrorKind = "canceled" // the caller canceled (Ctrl-C)
-	KindProtocol ErrorKind = "protocol" // malformed response, reset, EOF
-	KindOther    ErrorKind = "other"
-)
-
-// CloudFront holds the CloudFront response headers the probe reads.
-type CloudFront struct {
-	ID    string `json:"id,omitempty"`    // x-amz-cf-id
-	POP   string `json:"pop,omitempty"`   // x-amz-cf-pop
-	Cache string `json:"cache,omitempty"` // x-cache
-	Via   string `json:"via,omitempty"`   // via
-}
 
 // Result is one probe: one request on its own (or, with Reuse, a kept) connection.
 type Result struct {
@@ -110,30 +69,23 @@ type Result struct {
 
 	Timings Timings `json:"timings"`
 
-	CloudFront   CloudFront `json:"cloudfront"`
-	ServerTiming []Metric   `json:"server_timing,omitempty"`
-	Origin       OriginConn `json:"origin"`
+	CloudFront   cloudfront.Headers    `json:"cloudfront"`
+	ServerTiming []cloudfront.Metric   `json:"server_timing,omitempty"`
+	Origin       cloudfront.OriginConn `json:"origin"`
 	// UpstreamConnect is cdn-upstream-connect's duration when present.
 	UpstreamConnect time.Duration `json:"-"`
 
 	// Error is set when the probe failed; Phase and Kind say where and how.
-	Error string    `json:"error,omitempty"`
-	Phase Phase     `json:"failed_phase,omitempty"`
-	Kind  ErrorKind `json:"error_kind,omitempty"`
+	Error string               `json:"error,omitempty"`
+	Phase Phase                `json:"failed_phase,omitempty"`
+	Kind  cloudfront.ErrorKind `json:"error_kind,omitempty"`
 }
 
-// OK reports whether the probe got a response (any status).
-func (r Result) OK() bool { return r.Error == "" }
+// OK reports whether the probe got a response (any status) and was not
+// marked failed.
+func (r Result) OK() bool { return r.Kind == cloudfront.KindNone && r.Error == "" }
 
-// UnmarshalText reads what MarshalText wrote.
-func (o *OriginConn) UnmarshalText(b []byte) error {
-	switch string(b) {
-	case "warm":
-		*o = OriginWarm
-	case "cold":
-		*o = OriginCold
-	default:
-		*o = OriginUnknown
-	}
-	return nil
+// Fail marks the result failed with kind and a message.
+func (r *Result) Fail(kind cloudfront.ErrorKind, msg string) {
+	r.Kind, r.Error = kind, msg
 }

@@ -2,7 +2,9 @@ package probe
 
 import (
 	"context"
-	"time"
+
+	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/pace"
 )
 
 // Run sends cfg.Count probes (at least one), cfg.Interval apart from the
@@ -17,44 +19,18 @@ func Run(ctx context.Context, cfg Config, each func(Result)) ([]Result, error) {
 		return nil, err
 	}
 	defer p.Close()
-	count := max(cfg.Count, 1)
-	results := make([]Result, 0, min(count, 1<<16))
-	next := time.Now()
-	for i := 1; i <= count; i++ {
-		if i > 1 {
-			next = next.Add(cfg.Interval)
-			if !SleepUntil(ctx, next) {
-				break
-			}
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		r := p.Probe(ctx, i)
-		if ctx.Err() != nil && r.Kind == KindCanceled {
-			break
+	cfg = p.cfg
+	results := make([]Result, 0, min(cfg.Count, 1<<16))
+	pace.Run(ctx, pace.Constant{Interval: cfg.Interval, Count: cfg.Count}, func(seq int) bool {
+		r := p.Probe(ctx, seq)
+		if ctx.Err() != nil && r.Kind == cloudfront.KindCanceled {
+			return false
 		}
 		results = append(results, r)
 		if each != nil {
 			each(r)
 		}
-	}
-	return results, nil
-}
-
-// SleepUntil waits until t or until ctx is done; it reports whether t came.
-// Series schedulers (here and in the lab) pace their probes with it.
-func SleepUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-timer.C:
 		return true
-	}
+	})
+	return results, nil
 }

@@ -1,159 +1,192 @@
 package probe
 
 import (
-	"sort"
+	"maps"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
-// Summary describes a series of probes.
+// Summary describes a set of results: a probe series, or the requests of a
+// prewarm wave or POP.
 type Summary struct {
-	Probes       int               `json:"probes"`
-	OK           int               `json:"ok"`     // got a response, any status
-	Errors       int               `json:"errors"` // no response
-	ErrorsByKind map[ErrorKind]int `json:"errors_by_kind,omitempty"`
-	Non2xx       int               `json:"non_2xx"`
-	Statuses     map[int]int       `json:"statuses,omitempty"`
+	Requests     int                          `json:"requests"` // results added: probes, or prewarm requests that finished
+	OK           int                          `json:"ok"`       // got a response and did not fail
+	Errors       int                          `json:"errors"`   // failed
+	ErrorsByKind map[cloudfront.ErrorKind]int `json:"errors_by_kind,omitempty"`
+	Non2xx       int                          `json:"non_2xx"`            // OK with a status outside 200–299
+	Statuses     map[int]int                  `json:"statuses,omitempty"` // every status received, of OK and failed results
 
-	// Cumulative timings and single phases over the probes that got a response.
-	Timings TimingDists `json:"timings"`
-	Phases  PhaseDists  `json:"phases"`
+	// Cumulative timings and single phases over the OK results.
+	Timings TimingDurations `json:"timings"`
+	Phases  PhaseDurations  `json:"phases"`
 
 	Origin OriginSummary  `json:"origin"`
-	POPs   map[string]int `json:"pops,omitempty"` // x-amz-cf-pop → probes
+	POPs   map[string]int `json:"pops,omitempty"` // x-amz-cf-pop of OK results → count
+	// Mismatched counts OK results answered by another POP than the one
+	// targeted (Tally.Add's target). They say nothing about the target's
+	// origin connections and are left out of Origin.
+	Mismatched int `json:"mismatched"`
 }
 
-// TimingDists are distributions of the cumulative timings.
-type TimingDists struct {
-	NameLookup    Dist `json:"namelookup"`
-	Connect       Dist `json:"connect"`
-	AppConnect    Dist `json:"appconnect"`
-	StartTransfer Dist `json:"starttransfer"`
-	Total         Dist `json:"total"`
+// TimingDurations describe the cumulative timings.
+type TimingDurations struct {
+	NameLookup    stats.Durations `json:"namelookup"`
+	Connect       stats.Durations `json:"connect"`
+	AppConnect    stats.Durations `json:"appconnect"`
+	StartTransfer stats.Durations `json:"starttransfer"`
+	Total         stats.Durations `json:"total"`
 }
 
-// PhaseDists are distributions of the single phases.
-type PhaseDists struct {
-	DNS      Dist `json:"dns"`
-	TCP      Dist `json:"tcp"`
-	TLS      Dist `json:"tls"`
-	Server   Dist `json:"server"`
-	Transfer Dist `json:"transfer"`
+// PhaseDurations describe the single phases.
+type PhaseDurations struct {
+	DNS      stats.Durations `json:"dns"`
+	TCP      stats.Durations `json:"tcp"`
+	TLS      stats.Durations `json:"tls"`
+	Server   stats.Durations `json:"server"`
+	Transfer stats.Durations `json:"transfer"`
 }
 
-// OriginSummary groups probes by what the POP did with its origin connection.
+// OriginSummary groups results by what the POP did with its origin connection.
 type OriginSummary struct {
 	Warm    int `json:"warm"`
 	Cold    int `json:"cold"`
 	Unknown int `json:"unknown"`
-	// Total latency of the probes in each group.
-	WarmTotal Dist `json:"warm_total"`
-	ColdTotal Dist `json:"cold_total"`
-	// Gain is the mean Total of cold probes minus that of warm probes, and
+	// Total latency of the results in each group.
+	WarmTotal stats.Durations `json:"warm_total"`
+	ColdTotal stats.Durations `json:"cold_total"`
+	// Gain is the mean Total of cold results minus that of warm ones, and
 	// GainPercent the same as a share of the cold mean: the "latency gain"
-	// of a reused origin connection. Zero unless both groups have probes.
+	// of a reused origin connection. Zero unless both groups have results.
 	Gain        time.Duration `json:"-"`
 	GainPercent float64       `json:"gain_percent"`
 }
 
-// WarmRatio is the share of probes with a known origin state that found a
-// warm origin connection (0 when none is known).
-func (o OriginSummary) WarmRatio() float64 {
-	if o.Warm+o.Cold == 0 {
-		return 0
-	}
-	return float64(o.Warm) / float64(o.Warm+o.Cold)
+// WarmRatio is the share of results with a known origin state that found a
+// warm origin connection.
+func (o OriginSummary) WarmRatio() stats.Ratio {
+	return stats.Ratio{Part: o.Warm, Whole: o.Warm + o.Cold}
 }
 
-// Summarize computes the statistics of a series.
-func Summarize(results []Result) Summary {
-	s := Summary{Probes: len(results)}
-	var tl timingLists
-	var warm, cold []time.Duration
-	for _, r := range results {
-		if !r.OK() {
-			s.Errors++
-			if s.ErrorsByKind == nil {
-				s.ErrorsByKind = map[ErrorKind]int{}
-			}
-			s.ErrorsByKind[r.Kind]++
-			continue
-		}
-		s.OK++
-		if s.Statuses == nil {
-			s.Statuses = map[int]int{}
-		}
-		s.Statuses[r.Status]++
-		if r.Status < 200 || r.Status > 299 {
-			s.Non2xx++
-		}
-		if r.CloudFront.POP != "" {
-			if s.POPs == nil {
-				s.POPs = map[string]int{}
-			}
-			s.POPs[r.CloudFront.POP]++
-		}
-		tl.add(r.Timings)
-		switch r.Origin {
-		case OriginWarm:
-			s.Origin.Warm++
-			warm = append(warm, r.Timings.Total)
-		case OriginCold:
-			s.Origin.Cold++
-			cold = append(cold, r.Timings.Total)
-		default:
-			s.Origin.Unknown++
+// ColdRatio is the share of results with a known origin state that found
+// no warm origin connection: the prewarm engine's origin-cold ratio.
+func (o OriginSummary) ColdRatio() stats.Ratio {
+	return stats.Ratio{Part: o.Cold, Whole: o.Warm + o.Cold}
+}
+
+// Tally accumulates results into a Summary: the one statistics accumulator
+// of probe series and prewarm waves. The zero value is empty and ready.
+type Tally struct {
+	s                  Summary
+	nl, co, ac, st, to stats.Sample
+	dns, tcp, tls      stats.Sample
+	srv, xfr           stats.Sample
+	warm, cold         stats.Sample
+}
+
+// Add counts one result. target is the POP code the request was sent to,
+// or "" when it was not sent to a particular POP: an OK answer from another
+// POP is counted as mismatched and not in the origin counts.
+func (t *Tally) Add(r Result, target string) {
+	s := &t.s
+	s.Requests++
+	if r.Status != 0 {
+		inc(&s.Statuses, r.Status)
+	}
+	if !r.OK() {
+		s.Errors++
+		inc(&s.ErrorsByKind, r.Kind)
+		return
+	}
+	s.OK++
+	if r.Status < 200 || r.Status > 299 {
+		s.Non2xx++
+	}
+	t.addTimings(r.Timings)
+	if pop := r.CloudFront.POP; pop != "" {
+		inc(&s.POPs, pop)
+		if target != "" && !strings.EqualFold(pop, target) {
+			s.Mismatched++
+			return
 		}
 	}
-	s.Timings, s.Phases = tl.dists()
-	s.Origin.WarmTotal = Distribution(warm)
-	s.Origin.ColdTotal = Distribution(cold)
-	if len(warm) > 0 && len(cold) > 0 {
+	switch r.Origin {
+	case cloudfront.OriginWarm:
+		s.Origin.Warm++
+		t.warm.Add(r.Timings.Total)
+	case cloudfront.OriginCold:
+		s.Origin.Cold++
+		t.cold.Add(r.Timings.Total)
+	default:
+		s.Origin.Unknown++
+	}
+}
+
+func (t *Tally) addTimings(tm Timings) {
+	ph := tm.Phases()
+	t.nl.Add(tm.NameLookup)
+	t.co.Add(tm.Connect)
+	t.ac.Add(tm.AppConnect)
+	t.st.Add(tm.StartTransfer)
+	t.to.Add(tm.Total)
+	t.dns.Add(ph.DNS)
+	t.tcp.Add(ph.TCP)
+	t.tls.Add(ph.TLS)
+	t.srv.Add(ph.Server)
+	t.xfr.Add(ph.Transfer)
+}
+
+// Summary returns the statistics of everything added so far.
+func (t *Tally) Summary() Summary {
+	s := t.s
+	s.ErrorsByKind = maps.Clone(s.ErrorsByKind)
+	s.Statuses = maps.Clone(s.Statuses)
+	s.POPs = maps.Clone(s.POPs)
+	s.Timings = TimingDurations{
+		NameLookup: t.nl.Durations(), Connect: t.co.Durations(), AppConnect: t.ac.Durations(),
+		StartTransfer: t.st.Durations(), Total: t.to.Durations(),
+	}
+	s.Phases = PhaseDurations{
+		DNS: t.dns.Durations(), TCP: t.tcp.Durations(), TLS: t.tls.Durations(),
+		Server: t.srv.Durations(), Transfer: t.xfr.Durations(),
+	}
+	s.Origin.WarmTotal = t.warm.Durations()
+	s.Origin.ColdTotal = t.cold.Durations()
+	if s.Origin.Warm > 0 && s.Origin.Cold > 0 {
 		s.Origin.Gain = s.Origin.ColdTotal.Mean - s.Origin.WarmTotal.Mean
 		s.Origin.GainPercent = 100 * float64(s.Origin.Gain) / float64(s.Origin.ColdTotal.Mean)
 	}
 	return s
 }
 
-// SortedPOPs returns the POP codes seen, most probes first.
-func (s Summary) SortedPOPs() []string {
-	pops := make([]string, 0, len(s.POPs))
-	for p := range s.POPs {
-		pops = append(pops, p)
+// Summarize computes the statistics of a series of probes sent to no
+// particular POP.
+func Summarize(results []Result) Summary {
+	var t Tally
+	for _, r := range results {
+		t.Add(r, "")
 	}
-	sort.Slice(pops, func(i, j int) bool {
-		if s.POPs[pops[i]] != s.POPs[pops[j]] {
-			return s.POPs[pops[i]] > s.POPs[pops[j]]
+	return t.Summary()
+}
+
+// SortedPOPs returns the POP codes seen, most results first.
+func (s Summary) SortedPOPs() []string {
+	pops := slices.Collect(maps.Keys(s.POPs))
+	slices.SortFunc(pops, func(a, b string) int {
+		if s.POPs[a] != s.POPs[b] {
+			return s.POPs[b] - s.POPs[a]
 		}
-		return pops[i] < pops[j]
+		return strings.Compare(a, b)
 	})
 	return pops
 }
 
-type timingLists struct {
-	nl, co, ac, st, to      []time.Duration
-	dns, tcp, tls, srv, xfr []time.Duration
-}
-
-func (l *timingLists) add(t Timings) {
-	ph := t.Phases()
-	l.nl = append(l.nl, t.NameLookup)
-	l.co = append(l.co, t.Connect)
-	l.ac = append(l.ac, t.AppConnect)
-	l.st = append(l.st, t.StartTransfer)
-	l.to = append(l.to, t.Total)
-	l.dns = append(l.dns, ph.DNS)
-	l.tcp = append(l.tcp, ph.TCP)
-	l.tls = append(l.tls, ph.TLS)
-	l.srv = append(l.srv, ph.Server)
-	l.xfr = append(l.xfr, ph.Transfer)
-}
-
-func (l *timingLists) dists() (TimingDists, PhaseDists) {
-	return TimingDists{
-			NameLookup: Distribution(l.nl), Connect: Distribution(l.co), AppConnect: Distribution(l.ac),
-			StartTransfer: Distribution(l.st), Total: Distribution(l.to),
-		}, PhaseDists{
-			DNS: Distribution(l.dns), TCP: Distribution(l.tcp), TLS: Distribution(l.tls),
-			Server: Distribution(l.srv), Transfer: Distribution(l.xfr),
-		}
+func inc[K comparable](m *map[K]int, k K) {
+	if *m == nil {
+		*m = map[K]int{}
+	}
+	(*m)[k]++
 }

@@ -1,22 +1,22 @@
 package probe
 
 import (
-	"errors"
-	"fmt"
 	"net"
 	"net/url"
-	"strings"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/internal/config"
 )
 
-// ErrInvalidConfig is wrapped by every error Validate returns.
-var ErrInvalidConfig = errors.New("invalid probe configuration")
+// Validate checks every field (after defaults) and returns all problems at
+// once as a *config.Error, or nil.
+func (c Config) Validate() error { return c.withDefaults().validate() }
 
-// Validate checks every field and returns all problems at once, each as one
-// line, joined; errors.Is(err, ErrInvalidConfig) holds for the result.
-func (c Config) Validate() error {
-	var errs []error
-	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+// validate checks a Config whose defaults are applied.
+func (c Config) validate() error {
+	var p config.Problems
+	add := p.Add
 
 	if c.URL == "" {
 		add("a URL is required")
@@ -33,24 +33,28 @@ func (c Config) Validate() error {
 		if u.Hostname() == "" && u.Scheme != "" {
 			add("bad URL %q: no host", c.URL)
 		}
-		if p := u.Port(); p != "" && !validPort(p) {
-			add("bad URL %q: port %q out of range", c.URL, p)
+		if port := u.Port(); port != "" && !validPort(port) {
+			add("bad URL %q: port %q out of range", c.URL, port)
 		}
 	}
-	switch strings.ToUpper(c.Method) {
-	case "", "GET", "HEAD":
+	switch c.Method {
+	case "GET", "HEAD":
 	default:
 		add("method %q not supported (GET or HEAD)", c.Method)
 	}
+	for _, err := range cloudfront.HeaderErrors(c.Header) {
+		p.AddErr(err)
+	}
+	if !cloudfront.ValidHeaderValue(c.UserAgent) {
+		add("user agent: contains a line break or another control character")
+	}
 	for _, r := range c.Resolve {
-		if _, err := parseResolve(r); err != nil {
-			errs = append(errs, err)
-		}
+		_, err := parseResolve(r)
+		p.AddErr(err)
 	}
 	for _, r := range c.ConnectTo {
-		if _, err := parseConnectTo(r); err != nil {
-			errs = append(errs, err)
-		}
+		_, err := parseConnectTo(r)
+		p.AddErr(err)
 	}
 	if c.Address != "" {
 		if _, port, err := net.SplitHostPort(c.Address); err != nil || !validPort(port) {
@@ -58,14 +62,16 @@ func (c Config) Validate() error {
 		}
 	}
 	switch c.Network {
-	case "", "tcp", "tcp4", "tcp6":
+	case "tcp", "tcp4", "tcp6":
 	default:
 		add("network %q: want tcp, tcp4 or tcp6", c.Network)
 	}
 	if c.DNSServer != "" {
-		if _, err := DNSServerAddr(c.DNSServer); err != nil {
-			errs = append(errs, err)
-		}
+		_, err := DNSServerAddr(c.DNSServer)
+		p.AddErr(err)
+	}
+	if c.Count < 0 {
+		add("count %d must not be negative", c.Count)
 	}
 	if c.Timeout < 0 {
 		add("timeout %v must not be negative", c.Timeout)
@@ -73,17 +79,12 @@ func (c Config) Validate() error {
 	if c.MaxBody < 0 {
 		add("max body %d must not be negative", c.MaxBody)
 	}
-	if c.Count < 0 {
-		add("count %d must not be negative", c.Count)
-	}
+
 	if c.Interval < 0 {
 		add("interval %v must not be negative", c.Interval)
 	}
 	if c.Interval > 24*time.Hour {
 		add("interval %v is longer than a day", c.Interval)
 	}
-	if len(errs) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%w: %w", ErrInvalidConfig, errors.Join(errs...))
+	return p.Err("probe configuration")
 }

@@ -112,7 +112,7 @@ func BenchmarkWave(b *testing.B) {
 		w := r.Wave(context.Background(), 1)
 		cpu += cpuTime() - before
 		if w.Total.OK != 540 {
-			b.Fatalf("wave: %d of 540 requests OK: %v", w.Total.OK, w.Total.ErrorKinds)
+			b.Fatalf("wave: %d of 540 requests OK: %v", w.Total.OK, w.Total.ErrorsByKind)
 		}
 	}
 	b.StopTimer()

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/probe"
 )
 
@@ -38,8 +39,9 @@ const (
 	MaxBodyLimit      = 10 << 20
 )
 
-// Config describes one prewarm run. Zero fields take the defaults above;
-// check a Config with Validate (NewRunner and Run do).
+// Config describes one prewarm run. Zero fields take the defaults above
+// (withDefaults, the one place they are applied); check a Config with
+// Validate (NewRunner and Run do).
 type Config struct {
 	// Distribution is the distribution's domain, dXXXX.cloudfront.net. The
 	// name of a POP is built from it: dXXXX.<POP>.cloudfront.net.
@@ -81,47 +83,31 @@ type Config struct {
 }
 
 // withDefaults returns a copy with zero fields set to their defaults and
-// codes, method and names normalized.
+// codes, method and names normalized: the one place warm's defaults are
+// applied.
 func (c Config) withDefaults() Config {
 	c.Distribution = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(c.Distribution), "."))
 	c.Host = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(c.Host), "."))
-	if c.Host == "" {
-		c.Host = c.Distribution
-	}
-	if c.Path == "" {
-		c.Path = DefaultPath
-	}
+	config.Default(&c.Host, c.Distribution)
+	config.Default(&c.Path, DefaultPath)
 	c.Method = strings.ToUpper(c.Method)
-	if c.Method == "" {
-		c.Method = DefaultMethod
-	}
+	config.Default(&c.Method, DefaultMethod)
 	pops := make([]string, 0, len(c.POPs))
 	for _, p := range c.POPs {
 		pops = append(pops, strings.ToUpper(strings.TrimSpace(p)))
 	}
 	c.POPs = pops
-	setDefault(&c.RequestsPerPOP, DefaultRequestsPerPOP)
-	setDefault(&c.Concurrency, DefaultConcurrency)
-	setDefault(&c.Timeout, DefaultTimeout)
-	setDefault(&c.Waves, DefaultWaves)
-	setDefault(&c.WaveInterval, DefaultWaveInterval)
-	setDefault(&c.KeepAlive, DefaultKeepAlive)
-	setDefault(&c.Port, DefaultPort)
-	setDefault(&c.MaxBody, DefaultMaxBody)
-	if c.UserAgent == "" {
-		c.UserAgent = UserAgent(moduleVersion())
-	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
+	config.Default(&c.RequestsPerPOP, DefaultRequestsPerPOP)
+	config.Default(&c.Concurrency, DefaultConcurrency)
+	config.Default(&c.Timeout, DefaultTimeout)
+	config.Default(&c.Waves, DefaultWaves)
+	config.Default(&c.WaveInterval, DefaultWaveInterval)
+	config.Default(&c.KeepAlive, DefaultKeepAlive)
+	config.Default(&c.Port, DefaultPort)
+	config.Default(&c.MaxBody, DefaultMaxBody)
+	config.Default(&c.UserAgent, UserAgent(moduleVersion()))
+	config.Default(&c.Logger, slog.Default())
 	return c
-}
-
-func setDefault[T comparable](v *T, def T) {
-	var zero T
-	if *v == zero {
-		*v = def
-	}
 }
 
 // UserAgent is the User-Agent the prewarmer sends: it names the tool and its

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/internal/config"
 )
 
 func validConfig() Config {
@@ -86,8 +88,8 @@ func TestValidateRejects(t *testing.T) {
 			if err == nil {
 				t.Fatal("accepted")
 			}
-			if !errors.Is(err, ErrInvalidConfig) {
-				t.Errorf("error %v does not match ErrInvalidConfig", err)
+			if !errors.Is(err, config.ErrInvalid) {
+				t.Errorf("error %v does not match config.ErrInvalid", err)
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q\ndoes not say %q", err, tt.want)
@@ -98,16 +100,16 @@ func TestValidateRejects(t *testing.T) {
 
 func TestValidateReportsEveryProblem(t *testing.T) {
 	c := Config{POPs: []string{"nope"}, Method: "PUT", RequestsPerPOP: -2, Waves: 2, WaveInterval: 2 * time.Minute}
-	var ce *ConfigError
+	var ce *config.Error
 	if !errors.As(c.Validate(), &ce) {
-		t.Fatal("want a *ConfigError")
+		t.Fatal("want a *config.Error")
 	}
 	want := []string{"distribution: required", `method "PUT"`, `POP "NOPE"`, "requests per POP -2", "wave interval 2m0s"}
 	if len(ce.Problems) != len(want) {
 		t.Errorf("got %d problems, want %d: %q", len(ce.Problems), len(want), ce.Problems)
 	}
 	for i, w := range want {
-		if i < len(ce.Problems) && !strings.Contains(ce.Problems[i], w) {
+		if i < len(ce.Problems) && !strings.Contains(ce.Problems[i].Error(), w) {
 			t.Errorf("problem %d = %q, want it to say %q", i, ce.Problems[i], w)
 		}
 	}

@@ -4,18 +4,19 @@
 //
 // A wave resolves <dist-label>.<POP>.cloudfront.net for every POP
 // concurrently (A and AAAA), spreads the POP's requests over all of its
-// addresses, and sends each request on a new viewer connection with SNI and
-// Host set to the distribution or custom domain and "Pragma: server-timing",
-// so CloudFront says in cdn-upstream-connect whether the request found a warm
-// origin connection. The share of requests that did not (the origin-cold
-// ratio) is the direct measure of how well the previous wave covered the POP.
+// addresses, and sends each request with package probe on a new viewer
+// connection with SNI and Host set to the distribution or custom domain and
+// "Pragma: server-timing", so CloudFront says in cdn-upstream-connect whether
+// the request found a warm origin connection. The share of requests that did
+// not (the origin-cold ratio) is the direct measure of how well the previous
+// wave covered the POP.
 //
 // The package owns the configuration and its validation (Config), the run
-// and its pacing (Run, Runner), the typed results (Result, Wave, POPResult,
-// Stats, Request) and the reporters that format them: a table for people
-// (WriteTable), JSON (WriteJSON) and CloudWatch Embedded Metric Format lines
-// (WriteEMF). The engine never formats; the reporters never measure. The
-// requests themselves are sent by package probe.
+// and its pacing (Run, Runner, on package pace) and the typed results:
+// Result (a run), Wave, POPResult, Record (one request: the probe's Result
+// plus its POP, wave and address) and Stats (the probe's Summary, from one
+// probe.Tally, plus planned and unfinished counts). It never formats: the
+// reporters (table, JSON, CloudWatch EMF) are in warm/format.
 //
 // Safety limits hold for every run: at most Waves × len(POPs) ×
 // RequestsPerPOP requests, at most Concurrency in flight, each bounded by

@@ -2,24 +2,21 @@ package warm
 
 import (
 	"encoding/json"
-	"fmt"
-	"io"
+	"net/netip"
 
-	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 // The JSON form writes every duration in seconds (fields ending in _s), as
-// package probe does.
+// package probe does. The reporters (warm/format) add the schema envelope.
 
-// MarshalJSON adds the schema version and the run's duration.
+// MarshalJSON adds the run's duration.
 func (r Result) MarshalJSON() ([]byte, error) {
 	type plain Result
 	return json.Marshal(struct {
-		Schema int    `json:"schema"`
-		Type   string `json:"type"`
 		plain
 		Duration float64 `json:"duration_s"`
-	}{SchemaVersion, "warm", plain(r), probe.Seconds(r.Duration)})
+	}{plain(r), stats.Seconds(r.Duration)})
 }
 
 // MarshalJSON adds the wave's duration.
@@ -28,47 +25,42 @@ func (w Wave) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		plain
 		Duration float64 `json:"duration_s"`
-	}{plain(w), probe.Seconds(w.Duration)})
+	}{plain(w), stats.Seconds(w.Duration)})
 }
 
 // MarshalJSON adds origin_cold_ratio: a number, or null when no response
 // said whether it found a warm origin connection.
 func (s Stats) MarshalJSON() ([]byte, error) {
 	type plain Stats
-	var ratio *float64
-	if v, ok := s.OriginColdRatio(); ok {
-		ratio = &v
-	}
 	return json.Marshal(struct {
 		plain
-		OriginColdRatio *float64 `json:"origin_cold_ratio"`
-	}{plain(s), ratio})
+		OriginColdRatio stats.Ratio `json:"origin_cold_ratio"`
+	}{plain(s), s.OriginColdRatio()})
 }
 
-// MarshalJSON adds the origin connect time when the response told it.
-func (r Request) MarshalJSON() ([]byte, error) {
-	type plain Request
-	var up *float64
-	if r.Origin != probe.OriginUnknown {
-		s := probe.Seconds(r.UpstreamConnect)
-		up = &s
-	}
-	return json.Marshal(struct {
-		plain
-		UpstreamConnect *float64 `json:"upstream_connect_s,omitempty"`
-	}{plain(r), up})
+// recordHead are the fields a record puts before the probe's.
+type recordHead struct {
+	POP        string     `json:"pop"`
+	Wave       int        `json:"wave"`
+	IP         netip.Addr `json:"ip"`
+	Unfinished bool       `json:"unfinished,omitempty"`
 }
 
-// WriteJSON writes the result as one line of JSON. Without requests, the
-// per-request records are left out.
-func WriteJSON(w io.Writer, r *Result, requests bool) error {
-	if !requests {
-		r = r.WithoutRequests()
+// MarshalJSON writes the target POP, wave, address and unfinished mark,
+// then the probe's result (probe.Result.MarshalJSONWith).
+func (r Record) MarshalJSON() ([]byte, error) {
+	return r.Result.MarshalJSONWith(recordHead{r.POP, r.Wave, r.IP, r.Unfinished})
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (r *Record) UnmarshalJSON(b []byte) error {
+	var h recordHead
+	if err := json.Unmarshal(b, &h); err != nil {
+		return err
 	}
-	b, err := json.Marshal(r)
-	if err != nil {
-		return fmt.Errorf("warm: encoding the result: %w", err)
+	if err := r.Result.UnmarshalJSON(b); err != nil {
+		return err
 	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+	r.POP, r.Wave, r.IP, r.Unfinished = h.POP, h.Wave, h.IP, h.Unfinished
+	return nil
 }

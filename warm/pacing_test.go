@@ -2,7 +2,7 @@ package warm_test
 
 import (
 	"context"
-	"sync"
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"testing"
 	"time"
 
@@ -48,11 +48,11 @@ func TestOriginColdRatioPerWave(t *testing.T) {
 		if i == 0 {
 			wantHKG = 0.25 // the first request of the run opened the origin connection
 		}
-		if r, ok := w.POPs[0].Stats.OriginColdRatio(); !ok || r != wantHKG {
+		if r, ok := w.POPs[0].Stats.OriginColdRatio().Value(); !ok || r != wantHKG {
 			t.Errorf("wave %d HKG54-C1 origin-cold ratio %v (%v), want %v", i+1, r, ok, wantHKG)
 		}
 		// 300ms keep-alive < 900ms interval: each wave's first request is cold.
-		if r, ok := w.POPs[1].Stats.OriginColdRatio(); !ok || r != 0.25 {
+		if r, ok := w.POPs[1].Stats.OriginColdRatio().Value(); !ok || r != 0.25 {
 			t.Errorf("wave %d FRA56-P3 origin-cold ratio %v (%v), want 0.25", i+1, r, ok)
 		}
 	}
@@ -101,11 +101,11 @@ func oneAtATime(cfg warm.Config, requests int) warm.Config {
 	return cfg
 }
 
-// Closing stop during a wave lets that wave finish and starts no other.
+// Ending the stop context during a wave lets that wave finish and starts no other.
 func TestStopFinishesWaveInProgress(t *testing.T) {
-	stop := make(chan struct{})
-	var once sync.Once
-	specs := []warmtest.POPSpec{{Code: "HKG54-C1", Delay: 50 * time.Millisecond, OnRequest: func() { once.Do(func() { close(stop) }) }}}
+	stop, stopNow := context.WithCancel(context.Background())
+	defer stopNow()
+	specs := []warmtest.POPSpec{{Code: "HKG54-C1", Delay: 50 * time.Millisecond, OnRequest: stopNow}}
 	e := startEdge(t, specs...)
 	r, err := warm.NewRunner(oneAtATime(edgeConfig(e, specs), 4))
 	if err != nil {
@@ -176,7 +176,7 @@ func TestHEADAnd5xx(t *testing.T) {
 		t.Errorf("method %s, want HEAD", m)
 	}
 	fra := res.Waves[0].POPs[1].Stats
-	if fra.Errors != 2 || fra.ErrorKinds[warm.KindStatus5xx] != 2 || fra.Statuses[502] != 2 {
+	if fra.Errors != 2 || fra.ErrorsByKind[cloudfront.KindStatus5xx] != 2 || fra.Statuses[502] != 2 {
 		t.Errorf("502 POP: %+v", fra)
 	}
 	if hkg := res.Waves[0].POPs[0].Stats; hkg.OK != 2 {

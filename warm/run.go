@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/pace"
 	"github.com/cfprewarm/cfprewarm/probe"
 )
 
@@ -24,12 +26,13 @@ type Runner struct {
 	log      *slog.Logger
 }
 
-// NewRunner validates cfg, reads the CA file and prepares the POP names.
+// NewRunner applies the defaults, validates cfg, reads the CA file and
+// prepares the POP names.
 func NewRunner(cfg Config) (*Runner, error) {
-	if err := cfg.Validate(); err != nil {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	cfg = cfg.withDefaults()
 	r := &Runner{
 		cfg:      cfg,
 		resolver: probe.NewResolver(cfg.DNSServer),
@@ -45,8 +48,8 @@ func NewRunner(cfg Config) (*Runner, error) {
 		r.roots = roots
 	}
 	for _, pop := range cfg.POPs {
-		name, err := probe.POPHostname(cfg.Distribution, pop)
-		if err != nil { // Validate checked both parts
+		name, err := cloudfront.POPHostname(cfg.Distribution, pop)
+		if err != nil { // validate checked both parts
 			return nil, fmt.Errorf("warm: %w", err)
 		}
 		r.names[pop] = name
@@ -62,9 +65,9 @@ func NewRunner(cfg Config) (*Runner, error) {
 // Config returns the configuration with its defaults filled in.
 func (r *Runner) Config() Config { return r.cfg }
 
-// Run runs a prewarm with cfg: NewRunner, then Runner.Run without a stop
-// channel. The error is non-nil only when the configuration is invalid (a
-// *ConfigError) or the CA file cannot be read; failed requests are in the
+// Run runs a prewarm with cfg: NewRunner, then Runner.Run with no separate
+// stop. The error is non-nil only when the configuration is invalid (a
+// *config.Error) or the CA file cannot be read; failed requests are in the
 // Result.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r, err := NewRunner(cfg)
@@ -75,13 +78,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 }
 
 // Run runs the configured waves, WaveInterval apart from start to start
-// (a wave that overran its interval delays the next one; waves never
-// overlap). A wave starts only if its requests can have their full timeout
-// before ctx's deadline. When ctx ends, requests in flight are abandoned
-// and marked unfinished; closing stop (which may be nil) only prevents
-// further waves, so the wave in progress finishes. Run returns what
-// finished, with Stopped saying why fewer waves ran than planned.
-func (r *Runner) Run(ctx context.Context, stop <-chan struct{}) *Result {
+// (pace.Constant: a wave that overran its interval delays the next one;
+// waves never overlap). A wave starts only if its requests can have their
+// full timeout before ctx's deadline.
+//
+// A run is stopped through contexts only. When ctx ends, requests in flight
+// are abandoned and marked unfinished. When stop (which may be nil) ends,
+// no further wave starts but the wave in progress finishes. Run returns
+// what finished, with Stopped saying why fewer waves ran than planned.
+func (r *Runner) Run(ctx, stop context.Context) *Result {
 	cfg := r.cfg
 	res := &Result{
 		Distribution: cfg.Distribution,
@@ -92,59 +97,54 @@ func (r *Runner) Run(ctx context.Context, stop <-chan struct{}) *Result {
 		Start:        time.Now(),
 		WavesPlanned: cfg.Waves,
 	}
-	for i := range cfg.Waves {
-		at := res.Start.Add(time.Duration(i) * cfg.WaveInterval)
-		if reason := r.waitFor(ctx, stop, at, i+1); reason != StopNone {
-			res.Stopped = reason
-			r.log.Info("prewarm run stopped early", "reason", string(reason), "waves_done", i, "waves_planned", cfg.Waves)
-			break
+	sched, cancel := r.schedule(ctx, stop)
+	defer cancel()
+	pacer := pace.Constant{Interval: cfg.WaveInterval, Count: cfg.Waves}
+	err := pace.Run(sched, pacer, func(n int) bool {
+		if late := time.Since(res.Start) - pacer.Due(n); n > 1 && late > cfg.WaveInterval/4 {
+			r.log.Warn("prewarm wave starts late: the previous wave took longer than the wave interval",
+				"wave", n, "late", late.Round(time.Millisecond), "wave_interval", cfg.WaveInterval)
 		}
-		res.Waves = append(res.Waves, r.Wave(ctx, i+1))
+		res.Waves = append(res.Waves, r.Wave(ctx, n))
+		return true
+	})
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		res.Stopped = stopReason(ctx)
+	case stop != nil && stop.Err() != nil:
+		res.Stopped = StopStopped
+	default: // the schedule's own deadline: no wave fits before ctx's
+		res.Stopped = StopDeadline
+	}
+	if res.Stopped != StopNone {
+		r.log.Info("prewarm run stopped early", "reason", string(res.Stopped), "waves_done", len(res.Waves), "waves_planned", cfg.Waves)
 	}
 	res.Duration = time.Since(res.Start)
-	res.Total = Summarize(res.requests())
+	res.Total = Summarize(res.records())
 	if res.Stopped == StopNone && res.Total.Unfinished > 0 && ctx.Err() != nil {
 		res.Stopped = stopReason(ctx)
 	}
 	return res
 }
 
-// waitFor waits until at, the planned start of wave n, and says whether the
-// wave may start.
-func (r *Runner) waitFor(ctx context.Context, stop <-chan struct{}, at time.Time, n int) StopReason {
-	select {
-	case <-stop:
-		return StopStopped
-	default:
+// schedule is the context waves are started under: it ends with ctx, with
+// stop, and one request timeout before ctx's deadline, so that a wave only
+// starts when its requests can have their full timeout.
+func (r *Runner) schedule(ctx, stop context.Context) (context.Context, context.CancelFunc) {
+	sched, cancel := context.WithCancel(ctx)
+	if dl, ok := ctx.Deadline(); ok {
+		var cancelDL context.CancelFunc
+		sched, cancelDL = context.WithDeadline(sched, dl.Add(-r.cfg.Timeout))
+		prev := cancel
+		cancel = func() { cancelDL(); prev() }
 	}
-	if ctx.Err() != nil {
-		return stopReason(ctx)
+	if stop != nil {
+		unhook := context.AfterFunc(stop, cancel)
+		prev := cancel
+		cancel = func() { unhook(); prev() }
 	}
-	start := at
-	if now := time.Now(); start.Before(now) {
-		start = now
-		if late := now.Sub(at); n > 1 && late > r.cfg.WaveInterval/4 {
-			r.log.Warn("prewarm wave starts late: the previous wave took longer than the wave interval",
-				"wave", n, "late", late.Round(time.Millisecond), "wave_interval", r.cfg.WaveInterval)
-		}
-	}
-	if dl, ok := ctx.Deadline(); ok && start.Add(r.cfg.Timeout).After(dl) {
-		return StopDeadline
-	}
-	d := time.Until(start)
-	if d <= 0 {
-		return StopNone
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return stopReason(ctx)
-	case <-stop:
-		return StopStopped
-	case <-timer.C:
-		return StopNone
-	}
+	return sched, cancel
 }
 
 func stopReason(ctx context.Context) StopReason {

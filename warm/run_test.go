@@ -3,6 +3,8 @@ package warm_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"io"
 	"log/slog"
 	"net"
@@ -12,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cfprewarm/cfprewarm/probe"
 	"github.com/cfprewarm/cfprewarm/warm"
+	"github.com/cfprewarm/cfprewarm/warm/format"
 	"github.com/cfprewarm/cfprewarm/warm/warmtest"
 )
 
@@ -127,23 +129,23 @@ func TestWaveAgainstLoopbackPOPs(t *testing.T) {
 	}
 
 	s := pops["HKG54-C1"].Stats
-	if s.OK != 6 || s.Errors != 0 || s.OriginWarm+s.OriginCold != 6 || s.Latency.N != 6 {
+	if s.OK != 6 || s.Errors != 0 || s.Origin.Warm+s.Origin.Cold != 6 || s.Latency().N != 6 {
 		t.Errorf("HKG54-C1 stats %+v, want 6 OK with a known origin state", s)
 	}
-	if s.OriginCold < 1 {
-		t.Errorf("HKG54-C1: the first requests to a fresh POP must find cold origin connections, got %d cold", s.OriginCold)
+	if s.Origin.Cold < 1 {
+		t.Errorf("HKG54-C1: the first requests to a fresh POP must find cold origin connections, got %d cold", s.Origin.Cold)
 	}
 
-	wantErrors := map[string]probe.ErrorKind{
-		"NRT57-P2": probe.KindDNS,
-		"SIN52-C1": probe.KindRefused,
-		"LHR61-C2": probe.KindTLS,
-		"IAD89-C3": probe.KindTimeout,
+	wantErrors := map[string]cloudfront.ErrorKind{
+		"NRT57-P2": cloudfront.KindDNS,
+		"SIN52-C1": cloudfront.KindRefused,
+		"LHR61-C2": cloudfront.KindTLS,
+		"IAD89-C3": cloudfront.KindTimeout,
 	}
 	for pop, kind := range wantErrors {
 		s := pops[pop].Stats
-		if s.Errors != 6 || s.ErrorKinds[kind] != 6 || s.OK != 0 {
-			t.Errorf("%s: errors %d kinds %v ok %d, want 6 of kind %s", pop, s.Errors, s.ErrorKinds, s.OK, kind)
+		if s.Errors != 6 || s.ErrorsByKind[kind] != 6 || s.OK != 0 {
+			t.Errorf("%s: errors %d kinds %v ok %d, want 6 of kind %s", pop, s.Errors, s.ErrorsByKind, s.OK, kind)
 		}
 	}
 	if r := pops["NRT57-P2"].ResolveError; !strings.Contains(r, "no such host") {
@@ -157,10 +159,10 @@ func TestWaveAgainstLoopbackPOPs(t *testing.T) {
 	}
 
 	cdg := pops["CDG50-C1"].Stats
-	if cdg.OK != 6 || cdg.Mismatched != 6 || cdg.AnsweredBy["CDG52-P1"] != 6 {
-		t.Errorf("CDG50-C1: ok %d mismatched %d answered %v, want 6 answered by CDG52-P1", cdg.OK, cdg.Mismatched, cdg.AnsweredBy)
+	if cdg.OK != 6 || cdg.Mismatched != 6 || cdg.POPs["CDG52-P1"] != 6 {
+		t.Errorf("CDG50-C1: ok %d mismatched %d answered %v, want 6 answered by CDG52-P1", cdg.OK, cdg.Mismatched, cdg.POPs)
 	}
-	if _, ok := cdg.OriginColdRatio(); ok {
+	if cdg.OriginColdRatio().Known() {
 		t.Error("CDG50-C1: answers from another POP must not count towards the target's origin-cold ratio")
 	}
 
@@ -174,10 +176,10 @@ func TestWaveAgainstLoopbackPOPs(t *testing.T) {
 
 	// The metrics of this very run, as the Lambda logs them.
 	var emf bytes.Buffer
-	if err := warm.WriteEMF(&emf, res, warm.EMFOptions{}); err != nil {
+	if err := format.WriteEMF(&emf, res, format.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	recs := parseEMF(t, emf.Bytes())
+	recs := emfLines(t, emf.Bytes())
 	if len(recs) != len(specs) {
 		t.Fatalf("%d EMF lines, want one per POP (%d)", len(recs), len(specs))
 	}
@@ -192,4 +194,35 @@ func TestWaveAgainstLoopbackPOPs(t *testing.T) {
 	if _, ok := recs[0].metrics["OriginColdRatio"]; !ok {
 		t.Error("HKG54-C1 EMF line lacks OriginColdRatio")
 	}
+}
+
+// emfRecord is one EMF line: its root object and the metric names it
+// declares. The full check against the EMF specification is warm/format's.
+type emfRecord struct {
+	root    map[string]any
+	metrics map[string]bool
+}
+
+func emfLines(t *testing.T, out []byte) []emfRecord {
+	t.Helper()
+	var recs []emfRecord
+	for _, line := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
+		var root map[string]any
+		var meta struct {
+			AWS struct {
+				CloudWatchMetrics []struct {
+					Metrics []struct{ Name string } `json:"Metrics"`
+				} `json:"CloudWatchMetrics"`
+			} `json:"_aws"`
+		}
+		if json.Unmarshal(line, &root) != nil || json.Unmarshal(line, &meta) != nil || len(meta.AWS.CloudWatchMetrics) != 1 {
+			t.Fatalf("not an EMF line: %s", line)
+		}
+		rec := emfRecord{root: root, metrics: map[string]bool{}}
+		for _, m := range meta.AWS.CloudWatchMetrics[0].Metrics {
+			rec.metrics[m.Name] = true
+		}
+		recs = append(recs, rec)
+	}
+	return recs
 }

@@ -3,58 +3,25 @@ package warm
 import (
 	"net/netip"
 	"slices"
-	"strings"
-	"time"
 
 	"github.com/cfprewarm/cfprewarm/probe"
 )
 
-// Summarize counts requests, which may target different POPs. Every request
-// is planned; unfinished ones count only as such.
-func Summarize(reqs []Request) Stats {
-	s := Stats{Planned: len(reqs)}
-	lat := make([]time.Duration, 0, len(reqs))
-	for _, r := range reqs {
+// Summarize counts records, which may target different POPs: each is
+// tallied against its own target POP. Every record is planned; unfinished
+// ones count only as such.
+func Summarize(recs []Record) Stats {
+	var t probe.Tally
+	s := Stats{Planned: len(recs)}
+	for _, r := range recs {
 		if r.Unfinished {
 			s.Unfinished++
 			continue
 		}
-		s.Requests++
-		if r.Status != 0 {
-			inc(&s.Statuses, r.Status)
-		}
-		if r.Failed() {
-			s.Errors++
-			inc(&s.ErrorKinds, r.Kind)
-			continue
-		}
-		s.OK++
-		lat = append(lat, r.Timings.Total)
-		if r.AnsweredBy != "" {
-			inc(&s.AnsweredBy, r.AnsweredBy)
-			if !strings.EqualFold(r.AnsweredBy, r.POP) {
-				s.Mismatched++
-				continue
-			}
-		}
-		switch r.Origin {
-		case probe.OriginWarm:
-			s.OriginWarm++
-		case probe.OriginCold:
-			s.OriginCold++
-		default:
-			s.OriginUnknown++
-		}
+		t.Add(r.Result, r.POP)
 	}
-	s.Latency = probe.Distribution(lat)
+	s.Summary = t.Summary()
 	return s
-}
-
-func inc[K comparable](m *map[K]int, k K) {
-	if *m == nil {
-		*m = map[K]int{}
-	}
-	(*m)[k]++
 }
 
 // ByPOP merges the waves: one POPResult per POP, in the order of the first
@@ -105,17 +72,17 @@ func (r *Result) WithoutRequests() *Result {
 	return &c
 }
 
-// requests returns every request of the run.
-func (r *Result) requests() []Request {
-	var all []Request
+// records returns every record of the run.
+func (r *Result) records() []Record {
+	var all []Record
 	for _, w := range r.Waves {
-		all = append(all, w.requests()...)
+		all = append(all, w.records()...)
 	}
 	return all
 }
 
-func (w *Wave) requests() []Request {
-	var all []Request
+func (w *Wave) records() []Record {
+	var all []Record
 	for _, p := range w.POPs {
 		all = append(all, p.Requests...)
 	}

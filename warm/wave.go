@@ -8,12 +8,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/probe"
 )
 
 // job is one planned request: where it goes and where its record lands.
 type job struct {
-	rec    *Request
+	rec    *Record
 	prober *probe.Prober
 }
 
@@ -31,9 +32,9 @@ func (r *Runner) Wave(ctx context.Context, index int) Wave {
 	var probers []*probe.Prober
 	for i, t := range targets {
 		p := &w.POPs[i]
-		*p = POPResult{POP: t.pop, Name: t.name, IPs: t.ips, Requests: make([]Request, cfg.RequestsPerPOP)}
+		*p = POPResult{POP: t.pop, Name: t.name, IPs: t.ips, Requests: make([]Record, cfg.RequestsPerPOP)}
 		for s := range p.Requests {
-			p.Requests[s] = Request{POP: t.pop, Wave: index, Seq: s + 1, Start: w.Start}
+			p.Requests[s] = Record{POP: t.pop, Wave: index, Result: probe.Result{Seq: s + 1, Start: w.Start, URL: r.url}}
 		}
 		if t.err != nil {
 			p.ResolveError = t.err.Error()
@@ -67,8 +68,8 @@ func (r *Runner) Wave(ctx context.Context, index int) Wave {
 	for i := range w.POPs {
 		w.POPs[i].Stats = Summarize(w.POPs[i].Requests)
 	}
-	w.Total = Summarize(w.requests())
-	cold, _ := w.Total.OriginColdRatio()
+	w.Total = Summarize(w.records())
+	cold, _ := w.Total.OriginColdRatio().Value()
 	r.log.Debug("prewarm wave done", "wave", index, "pops", len(w.POPs), "requests", w.Total.Requests,
 		"errors", w.Total.Errors, "unfinished", w.Total.Unfinished, "origin_cold_ratio", cold,
 		"duration", w.Duration.Round(time.Millisecond))
@@ -86,9 +87,8 @@ func (r *Runner) failAll(ctx context.Context, p *POPResult, t target) {
 	for s := range p.Requests {
 		rec := &p.Requests[s]
 		rec.Timings = probe.Timings{NameLookup: t.lookup, Connect: t.lookup, AppConnect: t.lookup, StartTransfer: t.lookup, Total: t.lookup}
-		rec.Error = fmt.Sprintf("%s: %v", probe.PhaseDNS, t.err)
 		rec.Phase = probe.PhaseDNS
-		rec.Kind = probe.KindDNS
+		rec.Fail(cloudfront.KindDNS, fmt.Sprintf("%s: %v", probe.PhaseDNS, t.err))
 		rec.Unfinished = unfinished
 	}
 }
@@ -122,20 +122,14 @@ func (r *Runner) do(ctx context.Context, j job) {
 	}
 	if j.prober == nil {
 		rec.Start = time.Now()
-		rec.Error, rec.Kind = "cannot prepare the request", probe.KindOther
+		rec.Fail(cloudfront.KindOther, "cannot prepare the request")
 		return
 	}
 	res := j.prober.Probe(ctx, rec.Seq)
-	rec.Start = res.Start
-	rec.Status = res.Status
-	rec.Timings = res.Timings
-	rec.AnsweredBy = res.CloudFront.POP
-	rec.Origin = res.Origin
-	rec.UpstreamConnect = res.UpstreamConnect
-	rec.Error, rec.Phase, rec.Kind = res.Error, res.Phase, res.Kind
-	if rec.Kind == probe.KindNone && rec.Status >= 500 {
-		rec.Error, rec.Kind = fmt.Sprintf("HTTP status %d", rec.Status), KindStatus5xx
+	if res.OK() && res.Status >= 500 {
+		res.Fail(cloudfront.KindStatus5xx, fmt.Sprintf("HTTP status %d", res.Status))
 	}
+	rec.Result = res
 	if rec.Failed() && ctx.Err() != nil {
 		rec.Unfinished = true // cut off by the end of the run, not the POP's fault
 	}

@@ -2,29 +2,34 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
 )
 
 // errHelp is returned (wrapped in usageError) when the user asked for --help;
 // it exits 0 after the usage text was printed.
-var errHelp = usageError{flag.ErrHelp}
+var errHelp = usageError{pflag.ErrHelp}
 
-// flagSet is a flag.FlagSet that never exits, keeps parse errors to one line
-// (the caller prints them) and prints the full usage only for --help.
+// flagSet is a GNU-style flag set (--long, -s) that never exits, keeps parse
+// errors to one line (the caller prints them) and prints the full usage only
+// for --help.
 type flagSet struct {
-	*flag.FlagSet
+	*pflag.FlagSet
 	synopsis string // "probe [flags] URL"
 	about    string // a paragraph printed under the synopsis
 	out      io.Writer
 }
 
 func newFlagSet(name, synopsis, about string, out io.Writer) *flagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
+	fs.SortFlags = false
 	return &flagSet{FlagSet: fs, synopsis: synopsis, about: about, out: out}
 }
 
@@ -34,58 +39,162 @@ func (f *flagSet) printUsage() {
 		fmt.Fprintf(f.out, "%s\n\n", strings.TrimSpace(f.about))
 	}
 	fmt.Fprintln(f.out, "Flags:")
-	f.SetOutput(f.out)
-	f.PrintDefaults()
-	f.SetOutput(io.Discard)
+	f.VisitAll(func(fl *pflag.Flag) {
+		name, usage := pflag.UnquoteUsage(fl)
+		if name == "bool" {
+			name = ""
+		}
+		short := "    "
+		if fl.Shorthand != "" {
+			short = "-" + fl.Shorthand + ", "
+		}
+		head := strings.TrimSpace(fmt.Sprintf("%s--%s %s", short, fl.Name, name))
+		if fl.Shorthand == "" {
+			head = "    " + head
+		}
+		fmt.Fprintf(f.out, "  %s\n        %s", head, usage)
+		switch fl.DefValue {
+		case "", "0", "0s", "false", "[]":
+		default:
+			fmt.Fprintf(f.out, " (default %s)", fl.DefValue)
+		}
+		fmt.Fprintln(f.out)
+	})
 }
 
-// parse parses args, allowing flags after positional arguments
-// (cfprewarm probe URL --count 5), and maps errors to usage errors.
+// parse parses args (flags may follow positional arguments: cfprewarm probe
+// URL --count 5; "--" ends the flags) and maps errors to usage errors. A
+// long flag written with one dash (-count 5, as Go's flag package takes it)
+// is read as --count.
 func (f *flagSet) parse(args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := f.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				f.printUsage()
-				return nil, errHelp
-			}
-			return nil, usageError{err}
+	args = doubleDashLongFlags(f.FlagSet, args)
+	if err := f.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			f.printUsage()
+			return nil, errHelp
 		}
-		args = f.Args()
-		if len(args) == 0 {
-			return positional, nil
-		}
-		if args[0] == "--" {
-			return append(positional, args[1:]...), nil
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
+		return nil, usageError{err}
 	}
+	return f.Args(), nil
 }
 
-// stringList is a repeatable string flag.
-type stringList []string
+// doubleDashLongFlags rewrites -name and -name=value to --name... when name
+// is a long flag of fs of more than one letter; other arguments stay.
+func doubleDashLongFlags(fs *pflag.FlagSet, args []string) []string {
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
+			name, _, _ := strings.Cut(a[1:], "=")
+			if len(name) > 1 && fs.Lookup(name) != nil {
+				a = "-" + a
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
 
-func (s *stringList) String() string { return strings.Join(*s, ",") }
-func (s *stringList) Set(v string) error {
-	*s = append(*s, v)
+// refuseZero makes an explicit 0 for any of the named flags a usage error:
+// zero means "the default" to the libraries, on the command line it is a
+// mistake.
+func refuseZero(fs *flagSet, names ...string) error {
+	for _, name := range names {
+		if !fs.Changed(name) {
+			continue
+		}
+		switch fs.Lookup(name).Value.String() {
+		case "0", "0s", "0.0":
+			return usagef("--%s must not be 0", name)
+		}
+	}
 	return nil
 }
 
-// ipVersionFlags defines -4 and -6 on fs; the returned function gives the
-// chosen IP version after parsing: 0 (both), 4 or 6.
-func ipVersionFlags(fs *flagSet, what string) func() (int, error) {
-	v4 := fs.Bool("4", false, what+" over IPv4 only")
-	v6 := fs.Bool("6", false, what+" over IPv6 only")
-	return func() (int, error) {
-		switch {
-		case *v4 && *v6:
-			return 0, usagef("-4 and -6 exclude each other")
-		case *v4:
-			return 4, nil
-		case *v6:
-			return 6, nil
-		}
-		return 0, nil
+// connFlags are the connection flags probe and warm share, with curl's
+// short forms where curl has one.
+type connFlags struct {
+	dnsServer string
+	cacert    string
+	headers   []string
+	userAgent string
+	timeout   time.Duration
+	head      bool
+	v4, v6    bool
+	insecure  bool
+}
+
+// register defines the flags; what says what -4/-6 restrict ("connect").
+func (c *connFlags) register(fs *flagSet, what, userAgent string, timeout time.Duration) {
+	fs.StringVar(&c.dnsServer, "dns-server", "", "resolver `host[:port]` to use instead of the system's")
+	fs.StringVar(&c.cacert, "cacert", "", "PEM `file` of CA certificates added to the system roots")
+	fs.BoolVarP(&c.insecure, "insecure", "k", false, "refused: TLS is always verified (give the CA with --cacert)")
+	fs.StringArrayVarP(&c.headers, "header", "H", nil, "extra request `header` 'Name: value' (repeatable)")
+	fs.StringVarP(&c.userAgent, "user-agent", "A", userAgent, "User-Agent header")
+	fs.DurationVarP(&c.timeout, "timeout", "m", timeout, "time limit of each request (curl's --max-time)")
+	fs.BoolVarP(&c.head, "head", "I", false, "send HEAD instead of GET")
+	fs.BoolVarP(&c.v4, "ipv4", "4", false, what+" over IPv4 only")
+	fs.BoolVarP(&c.v6, "ipv6", "6", false, what+" over IPv6 only")
+}
+
+// check refuses what the connection flags cannot mean.
+func (c *connFlags) check(fs *flagSet) error {
+	switch {
+	case c.insecure:
+		return usagef("-k/--insecure is refused: cfprewarm always verifies TLS; add your CA with --cacert FILE")
+	case c.v4 && c.v6:
+		return usagef("-4 and -6 exclude each other")
+	case fs.Changed("dns-server") && strings.TrimSpace(c.dnsServer) == "":
+		return usagef("--dns-server is empty: give a resolver host[:port], or leave the flag out for the system's")
 	}
+	return refuseZero(fs, "timeout")
+}
+
+// ipVersion is 0 (both), 4 or 6.
+func (c *connFlags) ipVersion() int {
+	switch {
+	case c.v4:
+		return 4
+	case c.v6:
+		return 6
+	}
+	return 0
+}
+
+// method is GET, or HEAD with -I.
+func (c *connFlags) method() string {
+	if c.head {
+		return http.MethodHead
+	}
+	return http.MethodGet
+}
+
+// header turns the repeated "Name: value" flags into a header.
+func (c *connFlags) header() (http.Header, error) {
+	h := http.Header{}
+	for _, s := range c.headers {
+		name, value, ok := strings.Cut(s, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+			return nil, usagef("header %q: want 'Name: value'", s)
+		}
+		h.Add(name, strings.TrimSpace(value))
+	}
+	return h, nil
+}
+
+// splitList splits comma-separated values of a repeatable flag, dropping
+// empty items and spaces.
+func splitList(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for item := range strings.SplitSeq(v, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				out = append(out, item)
+			}
+		}
+	}
+	return out
 }

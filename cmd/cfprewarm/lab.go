@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -15,14 +14,6 @@ import (
 	"github.com/cfprewarm/cfprewarm/probe/format"
 )
 
-func init() {
-	register(command{
-		name:    "lab",
-		summary: "run the whole system on loopback and reproduce the published measurements (the default)",
-		run:     runLab,
-	})
-}
-
 const labAbout = `
 Runs the real origin, emulated CloudFront POPs (per-host origin pools,
 keep-alive expiry, CloudFront headers), a DNS server for *.cloudfront.net and
@@ -31,22 +22,19 @@ while the real prewarm engine runs. The default reproduces the seed's
 experiment, viewers in Hong Kong and origin in Frankfurt: keep-alive 5 s
 without prewarm, then keep-alive 60 s with prewarm, 20 probes 90 s apart,
 with every timeout and interval divided by --time-scale (round trips never).
-Prints the seed script's line per probe, then a comparison table and the
+Prints check_url_timing.sh's line per probe, then a comparison table and the
 speedup. 'cfprewarm lab serve' keeps a lab running to explore by hand.`
 
 func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "serve" {
-		return runLabServe(ctx, args[1:], stdout, stderr)
-	}
-	fs := newFlagSet("lab", "lab [flags]   |   lab serve [flags]", labAbout, stdout)
+	fs := newFlagSet("lab", "lab [flags]   (and 'cfprewarm lab serve --help')", labAbout, stdout)
 	var (
 		cfg       lab.Config
-		scenarios stringList
+		scenarios []string
 		quick     = fs.Bool("quick", false, fmt.Sprintf("a short run for CI: %d probes per scenario at time scale %d (under 20 s)", lab.QuickProbes, lab.QuickTimeScale))
 		out       = fs.String("out", "", "write results.jsonl, summary.json, report.html and PNG charts into `DIR`")
 	)
-	fs.StringVar(&cfg.Profile, "profile", "hkg-fra", "geography: "+strings.Join(lab.ProfileNames(), ", "))
-	fs.Var(&scenarios, "scenario", "`name`s to run, comma-separated or repeated, or 'all': "+strings.Join(lab.ScenarioNames(), ", ")+
+	fs.StringVar(&cfg.Profile, "profile", lab.DefaultProfile, "geography: "+strings.Join(lab.ProfileNames(), ", "))
+	fs.StringSliceVar(&scenarios, "scenario", nil, "`name`s to run, comma-separated or repeated, or 'all': "+strings.Join(lab.ScenarioNames(), ", ")+
 		" (default "+strings.Join(lab.DefaultScenarios, ",")+")")
 	fs.IntVar(&cfg.Probes, "probes", lab.DefaultProbes, "viewer probes per scenario")
 	fs.DurationVar(&cfg.ProbeInterval, "interval", lab.DefaultProbeInterval, "time between viewer probes, before time scaling")
@@ -60,35 +48,26 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if len(pos) > 0 {
 		return usagef("unexpected argument %q (the subcommand is 'lab serve')", pos[0])
 	}
-	set := setFlags(fs)
-	// Zero means "the default" to the library; on the command line it is a mistake.
-	for _, f := range []struct {
-		name string
-		zero bool
-	}{{"probes", cfg.Probes == 0}, {"interval", cfg.ProbeInterval == 0}, {"time-scale", cfg.TimeScale == 0}, {"hosts", cfg.Hosts == 0}} {
-		if set[f.name] && f.zero {
-			return usagef("--%s must not be 0", f.name)
-		}
+	if err := refuseZero(fs, "probes", "interval", "time-scale", "hosts"); err != nil {
+		return err
 	}
 	if *quick {
-		if !set["probes"] {
+		if !fs.Changed("probes") {
 			cfg.Probes = lab.QuickProbes
 		}
-		if !set["time-scale"] {
+		if !fs.Changed("time-scale") {
 			cfg.TimeScale = lab.QuickTimeScale
 		}
 	}
-	for _, s := range scenarios {
-		for _, name := range strings.Split(s, ",") {
-			if name == "all" {
-				cfg.Scenarios = append(cfg.Scenarios, lab.ScenarioNames()...)
-			} else if name = strings.TrimSpace(name); name != "" {
-				cfg.Scenarios = append(cfg.Scenarios, name)
-			}
+	for _, name := range splitList(scenarios) {
+		if name == "all" {
+			cfg.Scenarios = append(cfg.Scenarios, lab.ScenarioNames()...)
+		} else {
+			cfg.Scenarios = append(cfg.Scenarios, name)
 		}
 	}
 	if err := cfg.Validate(); err != nil {
-		return usageError{firstLine(err)}
+		return usageError{err}
 	}
 
 	prog := newProgress(stderr, 0)
@@ -103,7 +82,7 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			current = s.Name
 			fmt.Fprintf(stdout, "# %s: %s\n", s.Name, s.Title)
 		}
-		fmt.Fprintln(stdout, format.SeedLine(r))
+		fmt.Fprintln(stdout, format.CheckURLTimingLine(r))
 		if !r.OK() {
 			fmt.Fprintf(stderr, "lab: probe %d failed: %s\n", r.Seq, r.Error)
 		}
@@ -134,11 +113,4 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return exitError{code: 1, msg: "interrupted: the report covers the probes that finished"}
 	}
 	return nil
-}
-
-// setFlags returns the names of the flags given on the command line.
-func setFlags(fs *flagSet) map[string]bool {
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	return set
 }

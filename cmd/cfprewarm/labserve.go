@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/lab"
-	"github.com/cfprewarm/cfprewarm/probe"
 )
 
 const labServeAbout = `
@@ -27,7 +27,7 @@ func runLabServe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlagSet("lab serve", "lab serve [flags]", labServeAbout, stdout)
 	var (
 		cfg     lab.EnvConfig
-		profile = fs.String("profile", "hkg-fra", "geography: "+strings.Join(lab.ProfileNames(), ", "))
+		profile = fs.String("profile", lab.DefaultProfile, "geography: "+strings.Join(lab.ProfileNames(), ", "))
 		caOut   = fs.String("ca-out", "", "also write the lab CA certificate (PEM) to `FILE` (removed again when the lab stops)")
 	)
 	fs.DurationVar(&cfg.KeepAlive, "keepalive", 60*time.Second, "CloudFront origin keep-alive timeout of the POPs (1s to 180s)")
@@ -82,7 +82,7 @@ func printLabServe(w io.Writer, env *lab.Env, cfg lab.EnvConfig, caFile string) 
 	codes := p.POPs()
 	sort.Strings(codes)
 	for _, code := range codes {
-		name, _ := probe.POPHostname(lab.Distribution, code)
+		name, _ := cloudfront.POPHostname(lab.Distribution, code)
 		mark := ""
 		if code == p.ViewerPOP {
 			mark = "  ← " + lab.Distribution + " and " + lab.CustomHost + " resolve here"

@@ -1,7 +1,10 @@
-// Command cfprewarm measures and prewarms CloudFront origin connections.
+// Command cfprewarm measures and prewarms CloudFront origin connections:
+// probe (time one request phase by phase), warm (keep POPs' origin
+// connections open), lab (the whole system on loopback) and lab serve.
 //
-// Each subcommand lives in its own file and registers itself with register;
-// this file only dispatches and maps errors to exit codes.
+// Every command is a row of the table below and lives in a file of its own:
+// flags → a library Config → the engine → a reporter, nothing more. This
+// file only dispatches and maps errors to exit codes.
 package main
 
 import (
@@ -11,7 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -20,16 +23,24 @@ var version = "dev"
 
 // command is one subcommand: flags → library call → reporter.
 type command struct {
-	name    string
+	name    string // one or two words: "probe", "lab serve"
 	summary string
 	// run parses args and does the work. Returning a usageError exits 2;
 	// any other error exits 1 (or the code of an exitError).
 	run func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
-var commands = map[string]command{}
+// commands is the command table, in the order help lists them.
+var commands = []command{
+	{"probe", "time HTTPS requests phase by phase and tell whether the POP reused its origin connection", runProbe},
+	{"warm", "prewarm CloudFront POPs' origin connections (once, or --every D as a daemon)", runWarm},
+	{"lab", "run the whole system on loopback and reproduce the published measurements (the default)", runLab},
+	{"lab serve", "keep a lab running and print probe, warm and curl commands for it", runLabServe},
+	{"version", "print the version", runVersion},
+}
 
-func register(c command) { commands[c.name] = c }
+// defaultCommand runs when no command is given: the embedded default.
+const defaultCommand = "lab"
 
 // usageError marks bad input: the process exits with status 2.
 type usageError struct{ err error }
@@ -57,29 +68,35 @@ func main() {
 // run is main without the process: tests call it directly.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		// The embedded default: the lab, when it is built in.
-		if _, ok := commands["lab"]; ok {
-			args = []string{"lab"}
-		} else {
-			printUsage(stderr)
-			return 2
-		}
+		args = []string{defaultCommand}
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		printUsage(stdout)
 		return 0
-	case "version", "--version":
-		fmt.Fprintf(stdout, "cfprewarm %s\n", version)
-		return 0
+	case "--version":
+		args[0] = "version"
 	}
-	c, ok := commands[args[0]]
+	c, rest, ok := lookup(args)
 	if !ok {
 		fmt.Fprintf(stderr, "cfprewarm: unknown command %q (see cfprewarm --help)\n", args[0])
 		return 2
 	}
-	err := c.run(ctx, args[1:], stdout, stderr)
-	return exitCode(err, c.name, stderr)
+	return exitCode(c.run(ctx, rest, stdout, stderr), c.name, stderr)
+}
+
+// lookup finds the command named by the first words of args, the longest
+// name first ("lab serve" before "lab"), and returns the remaining args.
+func lookup(args []string) (command, []string, bool) {
+	var best command
+	n := 0
+	for _, c := range commands {
+		words := strings.Fields(c.name)
+		if len(words) > n && len(words) <= len(args) && strings.Join(args[:len(words)], " ") == c.name {
+			best, n = c, len(words)
+		}
+	}
+	return best, args[n:], n > 0
 }
 
 func exitCode(err error, name string, stderr io.Writer) int {
@@ -109,17 +126,20 @@ func exitCode(err error, name string, stderr io.Writer) int {
 func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "cfprewarm: make infrequent dynamic requests through CloudFront as fast as frequent ones.")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Usage: cfprewarm <command> [flags]   (no command runs the lab)")
+	fmt.Fprintf(w, "Usage: cfprewarm <command> [flags]   (no command runs '%s')\n", defaultCommand)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'cfprewarm <command> --help' for the flags of one command.")
+}
+
+func runVersion(_ context.Context, args []string, stdout, _ io.Writer) error {
+	if len(args) > 0 {
+		return usagef("takes no arguments")
+	}
+	fmt.Fprintf(stdout, "cfprewarm %s\n", version)
+	return nil
 }

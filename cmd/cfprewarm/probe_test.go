@@ -71,7 +71,13 @@ func TestProbeSeedFormat(t *testing.T) {
 		w.Header().Set("X-Amz-Cf-Id", "abc_DEF-123==")
 		w.Header().Set("Server-Timing", "cdn-upstream-connect;dur=0")
 	})
-	code, out, errOut := runCLI("probe", "--format", "seed", "--cacert", ca, srv.URL)
+	for _, name := range []string{"check-url-timing", "seed"} { // seed: the old name, still accepted
+		checkURLTimingFormat(t, srv.URL, ca, name)
+	}
+}
+
+func checkURLTimingFormat(t *testing.T, url, ca, name string) {
+	code, out, errOut := runCLI("probe", "--format", name, "--cacert", ca, url)
 	seed := regexp.MustCompile(`^Total: \d+\.\d{6}, DNS: \d+\.\d{6}, TCP: \d+\.\d{6}, SSL: \d+\.\d{6}, Request: \d+\.\d{6}, x-amz-cf-id: abc_DEF-123==\n$`)
 	if code != 0 || !seed.MatchString(out) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)

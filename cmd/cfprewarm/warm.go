@@ -5,23 +5,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
-	"time"
 
+	"github.com/cfprewarm/cfprewarm/pace"
 	"github.com/cfprewarm/cfprewarm/warm"
+	"github.com/cfprewarm/cfprewarm/warm/format"
 )
-
-func init() {
-	register(command{
-		name:    "warm",
-		summary: "prewarm CloudFront POPs' origin connections (once, or --every D as a daemon)",
-		run:     runWarm,
-	})
-}
 
 const warmAbout = `
 Sends each POP --requests requests, each on a new connection to an address
@@ -38,30 +29,25 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlagSet("warm", "warm [flags] DISTRIBUTION_DOMAIN --pops CODE[,CODE...]", warmAbout, stdout)
 	var (
 		cfg        warm.Config
-		pops       stringList
-		headers    stringList
-		head       = fs.Bool("head", false, "send HEAD instead of GET")
+		conn       connFlags
+		pops       []string
 		every      = fs.Duration("every", 0, "repeat the run every `D` until SIGINT/SIGTERM (0: run once)")
-		formatName = fs.String("format", "table", "output: table, json (a line per run) or emf (CloudWatch Embedded Metric Format lines)")
-		withReqs   = fs.Bool("with-requests", false, "json: include every request's record")
-		namespace  = fs.String("namespace", warm.DefaultNamespace, "emf: CloudWatch namespace")
-		verbose    = fs.Bool("v", false, "log each wave to stderr")
+		formatName = fs.String("format", string(format.Table), "output: table, json (a line per run) or emf (CloudWatch Embedded Metric Format lines)")
+		opts       format.Options
+		verbose    = fs.BoolP("verbose", "v", false, "log each wave to stderr")
 	)
-	ipVersion := ipVersionFlags(fs, "use the POPs' addresses")
-	fs.Var(&pops, "pops", "POP `codes` such as HKG54-C1,FRA56-P3 (comma-separated, repeatable)")
+	fs.StringSliceVar(&pops, "pops", nil, "POP `codes` such as HKG54-C1,FRA56-P3 (comma-separated, repeatable)")
 	fs.StringVar(&cfg.Host, "host", "", "SNI and Host of the requests: the custom domain (default: the distribution domain)")
 	fs.StringVar(&cfg.Path, "path", warm.DefaultPath, "request `path` and query")
 	fs.IntVar(&cfg.RequestsPerPOP, "requests", warm.DefaultRequestsPerPOP, "requests per POP per wave")
 	fs.IntVar(&cfg.Concurrency, "concurrency", warm.DefaultConcurrency, "requests in flight at most, over all POPs")
-	fs.DurationVar(&cfg.Timeout, "timeout", warm.DefaultTimeout, "time limit of each request")
 	fs.IntVar(&cfg.Waves, "waves", warm.DefaultWaves, "waves per run")
 	fs.DurationVar(&cfg.WaveInterval, "wave-interval", warm.DefaultWaveInterval, "time from the start of one wave to the start of the next")
 	fs.DurationVar(&cfg.KeepAlive, "keepalive", warm.DefaultKeepAlive, "the distribution's origin keep-alive timeout: --wave-interval must be shorter")
 	fs.IntVar(&cfg.Port, "port", warm.DefaultPort, "port of the POPs")
-	fs.StringVar(&cfg.DNSServer, "dns-server", "", "resolver `host[:port]` to use instead of the system's")
-	fs.Var(&headers, "H", "extra request `header` 'Name: value' (repeatable)")
-	fs.StringVar(&cfg.CAFile, "cacert", "", "PEM `file` of CA certificates added to the system roots")
-	fs.StringVar(&cfg.UserAgent, "user-agent", warm.UserAgent(version), "User-Agent header")
+	fs.BoolVar(&opts.Requests, "with-requests", false, "json: include every request's record")
+	fs.StringVar(&opts.Namespace, "namespace", format.DefaultNamespace, "emf: CloudWatch namespace")
+	conn.register(fs, "use the POPs' addresses", warm.UserAgent(version), warm.DefaultTimeout)
 
 	pos, err := fs.parse(args)
 	if err != nil {
@@ -70,35 +56,33 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if len(pos) != 1 {
 		return usagef("want exactly one distribution domain (dXXXX.cloudfront.net), got %d arguments (see --help)", len(pos))
 	}
-	cfg.Distribution = pos[0]
-	for _, p := range pops {
-		cfg.POPs = append(cfg.POPs, strings.Split(p, ",")...)
+	if err := conn.check(fs); err != nil {
+		return err
 	}
-	if *head {
-		cfg.Method = http.MethodHead
-	}
-	if cfg.IPVersion, err = ipVersion(); err != nil {
+	if err := refuseZero(fs, "requests", "concurrency", "waves", "port", "wave-interval", "keepalive"); err != nil {
 		return err
 	}
 	if *every < 0 {
 		return usagef("--every %v must not be negative", *every)
 	}
-	// Zero means "the default" to the library; on the command line it is a mistake.
-	for _, f := range []struct {
-		name string
-		zero bool
-	}{{"requests", cfg.RequestsPerPOP == 0}, {"concurrency", cfg.Concurrency == 0}, {"waves", cfg.Waves == 0},
-		{"timeout", cfg.Timeout == 0}, {"port", cfg.Port == 0}, {"wave-interval", cfg.WaveInterval == 0}, {"keepalive", cfg.KeepAlive == 0}} {
-		if f.zero {
-			return usagef("--%s must not be 0", f.name)
-		}
-	}
-	write, err := warmWriter(*formatName, *withReqs, *namespace)
+	name, err := format.ParseName(*formatName)
 	if err != nil {
-		return err
-	}
-	if cfg.Header, err = parseHeaders(headers); err != nil {
 		return usageError{err}
+	}
+	report, err := format.New(name, opts)
+	if err != nil {
+		return usageError{err}
+	}
+	cfg.Distribution = pos[0]
+	cfg.POPs = splitList(pops)
+	cfg.Method = conn.method()
+	cfg.UserAgent = conn.userAgent
+	cfg.Timeout = conn.timeout
+	cfg.DNSServer = conn.dnsServer
+	cfg.CAFile = conn.cacert
+	cfg.IPVersion = conn.ipVersion()
+	if cfg.Header, err = conn.header(); err != nil {
+		return err
 	}
 	level := slog.LevelWarn
 	if *verbose {
@@ -116,24 +100,22 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer abort()
 	go abortOnSecondSignal(ctx, hard, abort, stderr)
 
-	var last *warm.Result
-	for n := 1; ; n++ {
-		start := time.Now()
-		last = runner.Run(hard, ctx.Done())
-		if err := write(stdout, last); err != nil {
-			return err
-		}
-		if *every == 0 || ctx.Err() != nil {
-			break
-		}
-		next := time.NewTimer(time.Until(start.Add(*every)))
-		select {
-		case <-ctx.Done():
-		case <-next.C:
-		}
-		next.Stop()
+	runs := pace.Constant{Interval: *every}
+	if *every == 0 {
+		runs.Count = 1
 	}
+	var last *warm.Result
+	var werr error
+	pace.Run(ctx, runs, func(int) bool {
+		last = runner.Run(hard, ctx)
+		werr = report(stdout, last)
+		return werr == nil
+	})
 	switch {
+	case werr != nil:
+		return werr
+	case last == nil:
+		return exitError{code: 1, msg: "interrupted before the first run"}
 	case *every > 0:
 		return nil // a daemon stopped by a signal
 	case last.Stopped != warm.StopNone:
@@ -142,21 +124,6 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return exitError{code: 1, msg: fmt.Sprintf("%d of %d requests failed", last.Total.Errors, last.Total.Requests)}
 	}
 	return nil
-}
-
-// warmWriter returns the reporter of the --format.
-func warmWriter(name string, withRequests bool, namespace string) (func(io.Writer, *warm.Result) error, error) {
-	switch name {
-	case "table":
-		return warm.WriteTable, nil
-	case "json":
-		return func(w io.Writer, r *warm.Result) error { return warm.WriteJSON(w, r, withRequests) }, nil
-	case "emf":
-		return func(w io.Writer, r *warm.Result) error {
-			return warm.WriteEMF(w, r, warm.EMFOptions{Namespace: namespace})
-		}, nil
-	}
-	return nil, usagef("--format %q: want table, json or emf", name)
 }
 
 // abortOnSecondSignal says, once ctx is done (the first signal), that the

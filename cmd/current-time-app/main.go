@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/origin"
 )
 
@@ -64,9 +65,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return 0
 }
 
-// printErrors writes one line per problem (errors.Join puts one per line).
+// printErrors writes one line per problem: each of a *config.Error's, or
+// each line of another error (errors.Join puts one per line).
 func printErrors(w io.Writer, err error) {
-	for line := range strings.SplitSeq(err.Error(), "\n") {
+	lines := strings.Split(err.Error(), "\n")
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		lines = ce.Lines()
+	}
+	for _, line := range lines {
 		fmt.Fprintln(w, "current-time-app:", line)
 	}
 }

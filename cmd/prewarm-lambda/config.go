@@ -14,7 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/warm"
+	"github.com/cfprewarm/cfprewarm/warm/format"
 )
 
 // defaultWaves: EventBridge invokes once a minute, so one invocation sends
@@ -29,62 +31,47 @@ type settings struct {
 	level     slog.Level
 }
 
-// problems collects configuration problems so all are reported at once.
-type problems []string
-
-func (p *problems) add(format string, a ...any) { *p = append(*p, fmt.Sprintf(format, a...)) }
-
 // configure reads the environment, applies the event's overrides and
 // validates the result. The error lists every problem.
 func configure(getenv func(string) string, payload []byte) (settings, error) {
-	s, probs := fromEnv(getenv)
+	var p config.Problems
+	s := fromEnv(getenv, &p)
 	o, err := parseEvent(payload)
 	if err != nil {
-		probs = append(probs, err.Error())
+		p.AddErr(err)
 	} else {
-		probs = append(probs, o.apply(&s.cfg)...)
+		o.apply(&s.cfg, &p)
 	}
-	if err := s.cfg.Validate(); err != nil {
-		var ce *warm.ConfigError
-		if errors.As(err, &ce) {
-			probs = append(probs, ce.Problems...)
-		} else {
-			probs = append(probs, err.Error())
-		}
-	}
-	if len(probs) > 0 {
-		return s, fmt.Errorf("%w: %s", warm.ErrInvalidConfig, strings.Join(probs, "; "))
-	}
-	return s, nil
+	p.AddErr(s.cfg.Validate())
+	return s, p.Err("prewarm configuration")
 }
 
 // fromEnv reads the environment variables of the table in docs/warm.md.
-func fromEnv(getenv func(string) string) (settings, problems) {
-	var p problems
-	s := settings{namespace: warm.DefaultNamespace, level: slog.LevelInfo}
+func fromEnv(getenv func(string) string, p *config.Problems) settings {
+	s := settings{namespace: format.DefaultNamespace, level: slog.LevelInfo}
 	c := &s.cfg
 	c.Distribution = getenv("DISTRIBUTION_DOMAIN") // required, from here or the event: warm.Validate checks
 	c.Host = getenv("HOST")
 	c.Path = getenv("URL_PATH")
 	c.Method = getenv("METHOD")
 	c.POPs = splitList(getenv("POPS"))
-	c.RequestsPerPOP = envInt(getenv, "REQUESTS_PER_POP", &p)
-	c.Concurrency = envInt(getenv, "CONCURRENCY", &p)
-	c.Timeout = envDuration(getenv, "REQUEST_TIMEOUT", &p)
-	c.Waves = envInt(getenv, "WAVES", &p)
+	c.RequestsPerPOP = envInt(getenv, "REQUESTS_PER_POP", p)
+	c.Concurrency = envInt(getenv, "CONCURRENCY", p)
+	c.Timeout = envDuration(getenv, "REQUEST_TIMEOUT", p)
+	c.Waves = envInt(getenv, "WAVES", p)
 	if c.Waves == 0 && getenv("WAVES") == "" {
 		c.Waves = defaultWaves
 	}
-	c.WaveInterval = envDuration(getenv, "WAVE_INTERVAL", &p)
-	c.KeepAlive = envDuration(getenv, "KEEPALIVE", &p)
-	c.Port = envInt(getenv, "PORT", &p)
-	c.IPVersion = envInt(getenv, "IP_VERSION", &p)
+	c.WaveInterval = envDuration(getenv, "WAVE_INTERVAL", p)
+	c.KeepAlive = envDuration(getenv, "KEEPALIVE", p)
+	c.Port = envInt(getenv, "PORT", p)
+	c.IPVersion = envInt(getenv, "IP_VERSION", p)
 	c.DNSServer = getenv("DNS_SERVER")
 	c.CAFile = getenv("CA_FILE")
 	if v := getenv("HEADERS"); v != "" {
 		var h map[string]string
 		if err := json.Unmarshal([]byte(v), &h); err != nil {
-			p.add(`HEADERS: want a JSON object such as {"X-Prewarm":"1"}: %v`, err)
+			p.Add(`HEADERS: want a JSON object such as {"X-Prewarm":"1"}: %v`, err)
 		}
 		c.Header = toHeader(h)
 	}
@@ -93,10 +80,10 @@ func fromEnv(getenv func(string) string) (settings, problems) {
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := s.level.UnmarshalText([]byte(v)); err != nil {
-			p.add("LOG_LEVEL %q: want debug, info, warn or error", v)
+			p.Add("LOG_LEVEL %q: want debug, info, warn or error", v)
 		}
 	}
-	return s, p
+	return s
 }
 
 func splitList(v string) []string {
@@ -109,17 +96,17 @@ func splitList(v string) []string {
 	return out
 }
 
-func envInt(getenv func(string) string, name string, p *problems) int {
+func envInt(getenv func(string) string, name string, p *config.Problems) int {
 	return envValue(getenv, name, p, strconv.Atoi, "a whole number")
 }
 
-func envDuration(getenv func(string) string, name string, p *problems) time.Duration {
+func envDuration(getenv func(string) string, name string, p *config.Problems) time.Duration {
 	return envValue(getenv, name, p, time.ParseDuration, "a duration such as 20s or 1m")
 }
 
 // envValue parses the variable if it is set; a value that does not parse
 // is a problem.
-func envValue[T any](getenv func(string) string, name string, p *problems, parse func(string) (T, error), want string) T {
+func envValue[T any](getenv func(string) string, name string, p *config.Problems, parse func(string) (T, error), want string) T {
 	var v T
 	s := strings.TrimSpace(getenv(name))
 	if s == "" {
@@ -127,7 +114,7 @@ func envValue[T any](getenv func(string) string, name string, p *problems, parse
 	}
 	v, err := parse(s)
 	if err != nil {
-		p.add("%s %q: want %s", name, s, want)
+		p.Add("%s %q: want %s", name, s, want)
 	}
 	return v
 }
@@ -165,8 +152,7 @@ var overrideFields = []string{"distributionDomain", "host", "path", "method", "p
 	"concurrency", "requestTimeout", "waves", "waveInterval", "keepalive", "port", "headers"}
 
 // apply sets the fields the event gave; it reports durations that do not parse.
-func (o overrides) apply(c *warm.Config) problems {
-	var p problems
+func (o overrides) apply(c *warm.Config, p *config.Problems) {
 	set(&c.Distribution, o.DistributionDomain)
 	set(&c.Host, o.Host)
 	set(&c.Path, o.Path)
@@ -176,13 +162,12 @@ func (o overrides) apply(c *warm.Config) problems {
 	set(&c.Concurrency, o.Concurrency)
 	set(&c.Waves, o.Waves)
 	set(&c.Port, o.Port)
-	setDuration(&c.Timeout, "requestTimeout", o.RequestTimeout, &p)
-	setDuration(&c.WaveInterval, "waveInterval", o.WaveInterval, &p)
-	setDuration(&c.KeepAlive, "keepalive", o.KeepAlive, &p)
+	setDuration(&c.Timeout, "requestTimeout", o.RequestTimeout, p)
+	setDuration(&c.WaveInterval, "waveInterval", o.WaveInterval, p)
+	setDuration(&c.KeepAlive, "keepalive", o.KeepAlive, p)
 	if o.Headers != nil {
 		c.Header = toHeader(*o.Headers)
 	}
-	return p
 }
 
 func set[T any](dst *T, v *T) {
@@ -191,13 +176,13 @@ func set[T any](dst *T, v *T) {
 	}
 }
 
-func setDuration(dst *time.Duration, field string, v *string, p *problems) {
+func setDuration(dst *time.Duration, field string, v *string, p *config.Problems) {
 	if v == nil {
 		return
 	}
 	d, err := time.ParseDuration(*v)
 	if err != nil {
-		p.add("event field %q: want a duration such as \"20s\", got %q", field, *v)
+		p.Add("event field %q: want a duration such as \"20s\", got %q", field, *v)
 		return
 	}
 	*dst = d

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/cfprewarm/cfprewarm/warm"
+	"github.com/cfprewarm/cfprewarm/warm/format"
 )
 
 // maxStopMargin is the most time kept free before the Lambda deadline to
@@ -54,15 +54,15 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 
 	res := runner.Run(runCtx, nil)
-	if err := warm.WriteEMF(h.metrics, res, warm.EMFOptions{Namespace: s.namespace}); err != nil {
+	if err := format.WriteEMF(h.metrics, res, format.Options{Namespace: s.namespace}); err != nil {
 		log.Error("writing metrics", "err", err)
 	}
-	cold, known := res.Total.OriginColdRatio()
+	cold, known := res.Total.OriginColdRatio().Value()
 	log.Info("prewarm done", "distribution", res.Distribution, "waves", len(res.Waves),
 		"waves_planned", res.WavesPlanned, "stopped", string(res.Stopped), "requests", res.Total.Requests,
-		"errors", res.Total.Errors, "unfinished", res.Total.Unfinished, "error_kinds", res.Total.ErrorKinds,
+		"errors", res.Total.Errors, "unfinished", res.Total.Unfinished, "error_kinds", res.Total.ErrorsByKind,
 		"origin_cold_ratio", coldValue(cold, known), "duration", res.Duration.Round(time.Millisecond).String())
-	out, err := json.Marshal(res.WithoutRequests())
+	out, err := format.Document(res.WithoutRequests())
 	if err != nil {
 		return nil, fmt.Errorf("encoding the summary: %w", err)
 	}

@@ -102,7 +102,7 @@ func TestContractAppEnvironment(t *testing.T) {
 }
 
 func TestContractEMFNames(t *testing.T) {
-	warm := stringConsts(rootSource(t, "warm"))
+	warm := stringConsts(rootSource(t, "warm/format"))
 	for theirs, ours := range map[string]string{
 		"DefaultNamespace":      DefaultEMFNamespace,
 		"MetricRequests":        MetricRequests,
@@ -114,7 +114,7 @@ func TestContractEMFNames(t *testing.T) {
 		"DimensionPOP":          DimensionPOP,
 	} {
 		if got, ok := warm[theirs]; !ok || got != ours {
-			t.Errorf("warm.%s = %q (found: %v), the alarms and dashboard use %q", theirs, got, ok, ours)
+			t.Errorf("warm/format.%s = %q (found: %v), the alarms and dashboard use %q", theirs, got, ok, ours)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"image/color"
 	"math"
 	"slices"
@@ -14,8 +15,6 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-
-	"github.com/cfprewarm/cfprewarm/probe"
 )
 
 // chart is one figure: a plot and its legend, drawn to the right of the
@@ -135,9 +134,9 @@ func (r Report) timeline(s Scenario, xMax, yMax float64) (chart, error) {
 		pt := plotter.XY{X: x, Y: res.Timings.Total.Seconds()}
 		trace = append(trace, pt)
 		switch res.Origin {
-		case probe.OriginWarm:
+		case cloudfront.OriginWarm:
 			warm = append(warm, pt)
-		case probe.OriginCold:
+		case cloudfront.OriginCold:
 			cold = append(cold, pt)
 		default:
 			unknown = append(unknown, pt)

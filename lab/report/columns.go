@@ -28,7 +28,7 @@ var columns = []column{
 	{"origin |idle", true, func(s Scenario, _ probe.Summary) string { return configSeconds(s.OriginIdle) }},
 	{"|prewarm", false, func(s Scenario, _ probe.Summary) string { return prewarmCell(s) }},
 	{"|hosts", true, func(s Scenario, _ probe.Summary) string { return countOrDash(s.Hosts) }},
-	{"|probes", true, func(_ Scenario, sum probe.Summary) string { return strconv.Itoa(sum.Probes) }},
+	{"|probes", true, func(_ Scenario, sum probe.Summary) string { return strconv.Itoa(sum.Requests) }},
 	{"|errors", true, func(_ Scenario, sum probe.Summary) string { return strconv.Itoa(sum.Errors) }},
 	{"total |p50", true, func(_ Scenario, sum probe.Summary) string { return okSeconds(sum, sum.Timings.Total.P50) }},
 	{"total |p90", true, func(_ Scenario, sum probe.Summary) string { return okSeconds(sum, sum.Timings.Total.P90) }},
@@ -91,17 +91,20 @@ func prewarmCell(s Scenario) string {
 }
 
 func warmCell(o probe.OriginSummary) string {
-	if o.Warm+o.Cold == 0 {
+	r := o.WarmRatio()
+	v, ok := r.Value()
+	if !ok {
 		return "-"
 	}
-	return fmt.Sprintf("%.2f (%d/%d)", o.WarmRatio(), o.Warm, o.Warm+o.Cold)
+	return fmt.Sprintf("%.2f (%d/%d)", v, r.Part, r.Whole)
 }
 
 func prewarmColdCell(s Scenario) string {
-	if !s.Prewarm || s.PrewarmColdRatio < 0 {
+	v, ok := s.PrewarmColdRatio.Value()
+	if !s.Prewarm || !ok {
 		return "-"
 	}
-	return fmt.Sprintf("%.2f", s.PrewarmColdRatio)
+	return fmt.Sprintf("%.2f", v)
 }
 
 // percent formats a relative difference with its sign: "+1.2%", "−0.3%".

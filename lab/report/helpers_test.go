@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/stats"
 	"math/rand/v2"
 	"time"
 
@@ -19,7 +21,7 @@ const (
 
 // result is a successful probe with the seed's viewer-side timings: DNS
 // 1 ms, TCP done at 21 ms, TLS at 41 ms, first byte 1 ms before the end.
-func result(seq int, start time.Time, total time.Duration, origin probe.OriginConn) probe.Result {
+func result(seq int, start time.Time, total time.Duration, origin cloudfront.OriginConn) probe.Result {
 	r := probe.Result{
 		Seq:        seq,
 		Start:      start,
@@ -35,10 +37,10 @@ func result(seq int, start time.Time, total time.Duration, origin probe.OriginCo
 			StartTransfer: total - time.Millisecond,
 			Total:         total,
 		},
-		CloudFront: probe.CloudFront{ID: "id", POP: "HKG62-C1", Cache: "Miss from cloudfront"},
+		CloudFront: cloudfront.Headers{ID: "id", POP: "HKG62-C1", Cache: "Miss from cloudfront"},
 		Origin:     origin,
 	}
-	if origin == probe.OriginCold {
+	if origin == cloudfront.OriginCold {
 		r.UpstreamConnect = 380 * time.Millisecond
 	}
 	return r
@@ -47,25 +49,24 @@ func result(seq int, start time.Time, total time.Duration, origin probe.OriginCo
 // scenario builds a scenario of n probes spaced testInterval/testScale
 // apart. total and origin give probe i's Total and origin state; a nil
 // total means the probe failed with a timeout.
-func scenario(name string, ka time.Duration, prewarm bool, n int, total func(i int) time.Duration, origin func(i int) probe.OriginConn) Scenario {
+func scenario(name string, ka time.Duration, prewarm bool, n int, total func(i int) time.Duration, origin func(i int) cloudfront.OriginConn) Scenario {
 	s := Scenario{
-		Name:             name,
-		Title:            name + " title",
-		KeepAlive:        ka,
-		OriginIdle:       75 * time.Second,
-		Prewarm:          prewarm,
-		Hosts:            4,
-		Start:            t0,
-		PrewarmColdRatio: -1,
+		Name:       name,
+		Title:      name + " title",
+		KeepAlive:  ka,
+		OriginIdle: 75 * time.Second,
+		Prewarm:    prewarm,
+		Hosts:      4,
+		Start:      t0,
 	}
 	if prewarm {
 		s.PrewarmRequestsPerPOP = 8
-		s.PrewarmColdRatio = 0
+		s.PrewarmColdRatio = stats.Ratio{Whole: 60}
 	}
 	for i := range n {
 		start := t0.Add(time.Duration(i) * testInterval / testScale)
 		if total == nil {
-			s.Results = append(s.Results, probe.Result{Seq: i, Start: start, Error: "timeout", Phase: probe.PhaseRequest, Kind: probe.KindTimeout})
+			s.Results = append(s.Results, probe.Result{Seq: i, Start: start, Error: "timeout", Phase: probe.PhaseRequest, Kind: cloudfront.KindTimeout})
 			continue
 		}
 		s.Results = append(s.Results, result(i, start, total(i), origin(i)))
@@ -80,8 +81,8 @@ func jitter(d time.Duration) func(int) time.Duration {
 	return func(i int) time.Duration { return d + time.Duration(i%5-2)*time.Millisecond }
 }
 
-func always(o probe.OriginConn) func(int) probe.OriginConn {
-	return func(int) probe.OriginConn { return o }
+func always(o cloudfront.OriginConn) func(int) cloudfront.OriginConn {
+	return func(int) cloudfront.OriginConn { return o }
 }
 
 // testReport is the seed's experiment in miniature: 20 cold probes at
@@ -95,8 +96,8 @@ func testReport() Report {
 		TimeScale:     testScale,
 		ProbeInterval: testInterval,
 		Scenarios: []Scenario{
-			scenario("ka5-noprewarm", 5*time.Second, false, 20, jitter(coldTotal), always(probe.OriginCold)),
-			scenario("ka60-prewarm", 60*time.Second, true, 20, jitter(warmTotal), always(probe.OriginWarm)),
+			scenario("ka5-noprewarm", 5*time.Second, false, 20, jitter(coldTotal), always(cloudfront.OriginCold)),
+			scenario("ka60-prewarm", 60*time.Second, true, 20, jitter(warmTotal), always(cloudfront.OriginWarm)),
 		},
 		Baseline: "ka5-noprewarm",
 		Improved: "ka60-prewarm",
@@ -119,32 +120,32 @@ func sampleReport() Report {
 	cold := func(int) time.Duration { return spread(611*time.Millisecond, 669*time.Millisecond) }
 	warm := func(int) time.Duration { return spread(234*time.Millisecond, 242*time.Millisecond) }
 	r := testReport()
-	r.Scenarios[0] = scenario("ka5-noprewarm", 5*time.Second, false, 20, cold, always(probe.OriginCold))
+	r.Scenarios[0] = scenario("ka5-noprewarm", 5*time.Second, false, 20, cold, always(cloudfront.OriginCold))
 	r.Scenarios[0].Title = "keep-alive 5 s, no prewarm"
-	r.Scenarios[1] = scenario("ka60-prewarm", 60*time.Second, true, 20, warm, always(probe.OriginWarm))
+	r.Scenarios[1] = scenario("ka60-prewarm", 60*time.Second, true, 20, warm, always(cloudfront.OriginWarm))
 	r.Scenarios[1].Title = "keep-alive 60 s, prewarm"
-	ka60 := scenario("ka60-noprewarm", 60*time.Second, false, 20, cold, always(probe.OriginCold))
+	ka60 := scenario("ka60-noprewarm", 60*time.Second, false, 20, cold, always(cloudfront.OriginCold))
 	ka60.Title = "keep-alive 60 s, no prewarm"
-	coverage := make([]probe.OriginConn, 20)
+	coverage := make([]cloudfront.OriginConn, 20)
 	for i := range coverage {
-		coverage[i] = probe.OriginWarm
+		coverage[i] = cloudfront.OriginWarm
 		if rng.IntN(100) < 40 {
-			coverage[i] = probe.OriginCold
+			coverage[i] = cloudfront.OriginCold
 		}
 	}
-	coverage[7] = probe.OriginUnknown
+	coverage[7] = cloudfront.OriginUnknown
 	partial := scenario("prewarm-partial", 60*time.Second, true, 20,
 		func(i int) time.Duration {
-			if coverage[i] == probe.OriginCold {
+			if coverage[i] == cloudfront.OriginCold {
 				return cold(i)
 			}
 			return warm(i)
 		},
-		func(i int) probe.OriginConn { return coverage[i] })
+		func(i int) cloudfront.OriginConn { return coverage[i] })
 	partial.Title = "keep-alive 60 s, prewarm 2 requests per POP for 4 hosts"
 	partial.PrewarmRequestsPerPOP = 2
-	partial.PrewarmColdRatio = 0.38
-	partial.Results[12] = probe.Result{Seq: 12, Start: partial.Results[12].Start, Error: "context deadline exceeded", Phase: probe.PhaseRequest, Kind: probe.KindTimeout}
+	partial.PrewarmColdRatio = stats.Ratio{Part: 19, Whole: 50}
+	partial.Results[12] = probe.Result{Seq: 12, Start: partial.Results[12].Start, Error: "context deadline exceeded", Phase: probe.PhaseRequest, Kind: cloudfront.KindTimeout}
 	partial.Summary = probe.Summarize(partial.Results)
 	r.Scenarios = append(r.Scenarios, ka60, partial)
 	return r

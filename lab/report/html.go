@@ -142,7 +142,7 @@ func (r Report) htmlData(svgs []template.HTML) htmlData {
 			row.Cells = append(row.Cells, htmlCell{Text: c.cell(s, sum), Numeric: c.numeric})
 		}
 		d.Rows = append(d.Rows, row)
-		caption := fmt.Sprintf("%d probes, %d failed; median Total %s s; origin warm %s", sum.Probes, sum.Errors,
+		caption := fmt.Sprintf("%d probes, %d failed; median Total %s s; origin warm %s", sum.Requests, sum.Errors,
 			okSeconds(sum, sum.Timings.Total.P50), warmCell(sum.Origin))
 		d.Timelines = append(d.Timelines, htmlChart{caption, svgs[i]})
 	}

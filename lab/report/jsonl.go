@@ -2,41 +2,35 @@ package report
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
+
+	"github.com/cfprewarm/cfprewarm/probe"
 )
 
+// resultHead are the fields a line of results.jsonl puts before the
+// probe's own JSON form.
+type resultHead struct {
+	Scenario   string  `json:"scenario"`
+	Experiment float64 `json:"experiment_s"`
+	Schema     int     `json:"schema"`
+	Type       string  `json:"type"`
+}
+
 // WriteResultsJSONL writes every probe of every scenario, one JSON object a
-// line: the probe's own JSON form (json.Marshal of probe.Result: schema,
-// type "probe", timings ...) with two fields added in front: "scenario",
-// the scenario's name, and "experiment_s", the probe's time on the
-// experiment's clock (seconds since the scenario started, times the time
-// scale).
+// line: "scenario", the scenario's name, "experiment_s", the probe's time on
+// the experiment's clock (seconds since the scenario started, times the time
+// scale), the probe's schema and type "probe", then the probe's own JSON
+// form (probe.Result.MarshalJSONWith).
 func WriteResultsJSONL(w io.Writer, r Report) error {
 	bw := bufio.NewWriter(w)
 	for _, s := range r.Scenarios {
-		name, err := json.Marshal(s.Name)
-		if err != nil {
-			return fmt.Errorf("report: scenario name: %w", err)
-		}
 		for _, res := range s.Results {
-			obj, err := json.Marshal(res)
+			b, err := res.MarshalJSONWith(resultHead{s.Name, roundMicro(r.experimentSeconds(s, res)), probe.SchemaVersion, "probe"})
 			if err != nil {
 				return fmt.Errorf("report: probe %d of %s: %w", res.Seq, s.Name, err)
 			}
-			if len(obj) < 2 || obj[0] != '{' {
-				return fmt.Errorf("report: probe %d of %s: JSON form is not an object", res.Seq, s.Name)
-			}
-			bw.WriteString(`{"scenario":`)
-			bw.Write(name)
-			bw.WriteString(`,"experiment_s":`)
-			bw.WriteString(strconv.FormatFloat(roundMicro(r.experimentSeconds(s, res)), 'f', -1, 64))
-			if len(obj) > 2 { // not "{}"
-				bw.WriteByte(',')
-			}
-			bw.Write(obj[1:])
+			bw.Write(b)
 			bw.WriteByte('\n')
 		}
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"html"
 	"image/png"
 	"os"
@@ -11,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/cfprewarm/cfprewarm/probe"
 )
 
 // externalRef matches anything that would make a browser fetch a resource:
@@ -275,9 +274,9 @@ func TestDegenerateReports(t *testing.T) {
 		r    Report
 	}{
 		{"empty", Report{}},
-		{"scenario without probes", Report{Scenarios: []Scenario{{Name: "none", PrewarmColdRatio: -1}}}},
+		{"scenario without probes", Report{Scenarios: []Scenario{{Name: "none"}}}},
 		{"only failures, no start, scale 0", Report{Scenarios: []Scenario{scenario("down", 5*time.Second, true, 3, nil, nil)}, Baseline: "down", Improved: "down"}},
-		{"one probe", Report{TimeScale: 1, Scenarios: []Scenario{scenario("one", 5*time.Second, false, 1, jitter(coldTotal), always(probe.OriginUnknown))}}},
+		{"one probe", Report{TimeScale: 1, Scenarios: []Scenario{scenario("one", 5*time.Second, false, 1, jitter(coldTotal), always(cloudfront.OriginUnknown))}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

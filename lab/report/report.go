@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 // ErrInvalidReport is returned when a report cannot be written to files:
@@ -26,9 +27,9 @@ type Scenario struct {
 	// Summary is probe.Summarize(Results). When it is left zero and there
 	// are results, the writers compute it.
 	Summary probe.Summary
-	// PrewarmColdRatio is the mean origin-cold ratio of the prewarm waves
-	// after the first (-1 when there is no prewarm).
-	PrewarmColdRatio float64
+	// PrewarmColdRatio is the origin-cold share of the requests of the
+	// prewarm waves after the first (unknown when there is no prewarm).
+	PrewarmColdRatio stats.Ratio
 }
 
 // Report is a whole lab run: the profile it emulated and its scenarios.
@@ -121,7 +122,7 @@ func (r Report) experimentSeconds(s Scenario, res probe.Result) float64 {
 
 // summary returns the scenario's summary, computing it when it was left zero.
 func (s Scenario) summary() probe.Summary {
-	if s.Summary.Probes == 0 && len(s.Results) > 0 {
+	if s.Summary.Requests == 0 && len(s.Results) > 0 {
 		return probe.Summarize(s.Results)
 	}
 	return s.Summary
@@ -129,10 +130,7 @@ func (s Scenario) summary() probe.Summary {
 
 // warmRatio is the origin warm ratio and whether any probe had a known
 // origin state.
-func (s Scenario) warmRatio() (float64, bool) {
-	o := s.summary().Origin
-	return o.WarmRatio(), o.Warm+o.Cold > 0
-}
+func (s Scenario) warmRatio() (float64, bool) { return s.summary().Origin.WarmRatio().Value() }
 
 // check rejects reports whose scenarios cannot get distinct file names.
 func (r Report) check() error {

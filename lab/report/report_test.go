@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"math"
 	"strings"
 	"testing"
@@ -162,7 +163,7 @@ func TestNiceCeil(t *testing.T) {
 
 func TestWriteSummaryJSON(t *testing.T) {
 	r := testReport()
-	r.Scenarios = append(r.Scenarios, scenario("no-server-timing", 5*time.Second, false, 4, jitter(coldTotal), always(probe.OriginUnknown)))
+	r.Scenarios = append(r.Scenarios, scenario("no-server-timing", 5*time.Second, false, 4, jitter(coldTotal), always(cloudfront.OriginUnknown)))
 	var b bytes.Buffer
 	if err := WriteSummaryJSON(&b, r); err != nil {
 		t.Fatal(err)
@@ -294,7 +295,7 @@ func TestWriteResultsJSONL(t *testing.T) {
 				t.Fatalf("line %d into probe.Result: %v: %s", i, err, lines[i])
 			}
 			if tag.Scenario != s.Name || tag.Schema != probe.SchemaVersion || tag.Type != "probe" {
-				t.Errorf("line %d: scenario %q schema %d type %q, want %q 1 probe", i, tag.Scenario, tag.Schema, tag.Type, s.Name)
+				t.Errorf("line %d: scenario %q schema %d type %q, want %q %d probe", i, tag.Scenario, tag.Schema, tag.Type, s.Name, probe.SchemaVersion)
 			}
 			if wantX := float64(want.Seq) * testInterval.Seconds(); tag.Experiment == nil || math.Abs(*tag.Experiment-wantX) > 1e-6 {
 				t.Errorf("line %d: experiment_s %v, want %v", i, deref(tag.Experiment), wantX)
@@ -303,7 +304,7 @@ func TestWriteResultsJSONL(t *testing.T) {
 				got.Origin != want.Origin || got.Error != want.Error || got.Kind != want.Kind {
 				t.Errorf("line %d does not read back:\n got %+v\nwant %+v", i, got, want)
 			}
-			if want.Origin == probe.OriginCold && (tag.UpstreamSec == nil || *tag.UpstreamSec != 0.38) {
+			if want.Origin == cloudfront.OriginCold && (tag.UpstreamSec == nil || *tag.UpstreamSec != 0.38) {
 				t.Errorf("line %d: upstream_connect_s %v, want 0.38", i, deref(tag.UpstreamSec))
 			}
 			i++

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 // summarySchema is the version of summary.json.
@@ -72,10 +73,10 @@ func WriteSummaryJSON(w io.Writer, r Report) error {
 		Type:          "lab-summary",
 		Profile:       r.Profile,
 		ProfileDesc:   r.ProfileDesc,
-		ViewerRTT:     probe.Seconds(r.ViewerRTT),
-		OriginRTT:     probe.Seconds(r.OriginRTT),
+		ViewerRTT:     stats.Seconds(r.ViewerRTT),
+		OriginRTT:     stats.Seconds(r.OriginRTT),
 		TimeScale:     r.timeScale(),
-		ProbeInterval: probe.Seconds(r.ProbeInterval),
+		ProbeInterval: stats.Seconds(r.ProbeInterval),
 		Baseline:      r.Baseline,
 		Improved:      r.Improved,
 		Speedup:       roundMicro(r.Speedup()),
@@ -92,18 +93,18 @@ func WriteSummaryJSON(w io.Writer, r Report) error {
 		sj := scenarioJSON{
 			Name:                  s.Name,
 			Title:                 s.Title,
-			KeepAlive:             probe.Seconds(s.KeepAlive),
-			OriginIdle:            probe.Seconds(s.OriginIdle),
+			KeepAlive:             stats.Seconds(s.KeepAlive),
+			OriginIdle:            stats.Seconds(s.OriginIdle),
 			Prewarm:               s.Prewarm,
 			PrewarmRequestsPerPOP: s.PrewarmRequestsPerPOP,
 			Hosts:                 s.Hosts,
-			Probes:                sum.Probes,
+			Probes:                sum.Requests,
 			OK:                    sum.OK,
 			Errors:                sum.Errors,
-			TotalP50:              probe.Seconds(sum.Timings.Total.P50),
-			TotalP90:              probe.Seconds(sum.Timings.Total.P90),
-			TLSP50:                probe.Seconds(sum.Timings.AppConnect.P50),
-			FirstByteP50:          probe.Seconds(sum.Timings.StartTransfer.P50),
+			TotalP50:              stats.Seconds(sum.Timings.Total.P50),
+			TotalP90:              stats.Seconds(sum.Timings.Total.P90),
+			TLSP50:                stats.Seconds(sum.Timings.AppConnect.P50),
+			FirstByteP50:          stats.Seconds(sum.Timings.StartTransfer.P50),
 			Summary:               sum,
 		}
 		if !s.Start.IsZero() {
@@ -112,8 +113,8 @@ func WriteSummaryJSON(w io.Writer, r Report) error {
 		if wr, ok := s.warmRatio(); ok {
 			sj.OriginWarmRatio = ptr(roundMicro(wr))
 		}
-		if s.Prewarm && s.PrewarmColdRatio >= 0 {
-			sj.PrewarmColdRatio = ptr(roundMicro(s.PrewarmColdRatio))
+		if v, ok := s.PrewarmColdRatio.Value(); s.Prewarm && ok {
+			sj.PrewarmColdRatio = ptr(roundMicro(v))
 		}
 		out.Scenarios = append(out.Scenarios, sj)
 	}
@@ -122,9 +123,9 @@ func WriteSummaryJSON(w io.Writer, r Report) error {
 		labs[c.Scenario] = c
 	}
 	for _, ref := range r.Reference {
-		rj := referenceJSON{Scenario: ref.Scenario, Published: probe.Seconds(ref.TotalP50), Source: ref.Source}
+		rj := referenceJSON{Scenario: ref.Scenario, Published: stats.Seconds(ref.TotalP50), Source: ref.Source}
 		if c, ok := labs[ref.Scenario]; ok {
-			rj.Lab = ptr(probe.Seconds(c.Lab))
+			rj.Lab = ptr(stats.Seconds(c.Lab))
 			rj.DiffPercent = ptr(math.Round(c.DiffPercent*100) / 100)
 		}
 		out.References = append(out.References, rj)

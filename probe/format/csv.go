@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 // CSVHeader names the CSV columns; durations are in seconds.
@@ -27,13 +29,13 @@ func writeCSVHeader(w io.Writer) error {
 
 func writeCSVRow(w io.Writer, r probe.Result) error {
 	t, ph := r.Timings, r.Timings.Phases()
-	sec := func(d time.Duration) string { return strconv.FormatFloat(probe.Seconds(d), 'f', 6, 64) }
+	sec := func(d time.Duration) string { return strconv.FormatFloat(stats.Seconds(d), 'f', 6, 64) }
 	status := ""
 	if r.Status != 0 {
 		status = strconv.Itoa(r.Status)
 	}
 	upstream := ""
-	if r.Origin != probe.OriginUnknown {
+	if r.Origin != cloudfront.OriginUnknown {
 		upstream = sec(r.UpstreamConnect)
 	}
 	cw := csv.NewWriter(w)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"strings"
 	"testing"
 	"time"
@@ -17,15 +18,15 @@ func sample() probe.Result {
 		Seq: 3, Start: time.Date(2026, 11, 25, 3, 20, 0, 0, time.UTC), URL: "https://api.example.com/",
 		Status: 200, Proto: "HTTP/2.0", RemoteAddr: "127.0.0.2:443", BodyBytes: 53,
 		Timings:    probe.Timings{NameLookup: ms(1.5), Connect: ms(21.25), AppConnect: ms(40.125), StartTransfer: ms(619.5), Total: ms(620.063)},
-		CloudFront: probe.CloudFront{ID: "Xq1_abc==", POP: "HKG62-C1", Cache: "Miss from cloudfront"},
-		Origin:     probe.OriginCold, UpstreamConnect: ms(381),
-		ServerTiming: []probe.Metric{{Name: "cdn-upstream-connect", Dur: 381, HasDur: true}},
+		CloudFront: cloudfront.Headers{ID: "Xq1_abc==", POP: "HKG62-C1", Cache: "Miss from cloudfront"},
+		Origin:     cloudfront.OriginCold, UpstreamConnect: ms(381),
+		ServerTiming: []cloudfront.Metric{{Name: "cdn-upstream-connect", Dur: 381, HasDur: true}},
 	}
 }
 
-func TestSeedLine(t *testing.T) {
+func TestCheckURLTimingLine(t *testing.T) {
 	want := "Total: 0.620063, DNS: 0.001500, TCP: 0.021250, SSL: 0.040125, Request: 0.619500, x-amz-cf-id: Xq1_abc=="
-	if got := SeedLine(sample()); got != want {
+	if got := CheckURLTimingLine(sample()); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
@@ -37,7 +38,7 @@ func TestHumanLine(t *testing.T) {
 			t.Errorf("%q lacks %q", got, part)
 		}
 	}
-	failed := probe.Result{Seq: 4, Error: "dns: lookup x: no such host", Phase: probe.PhaseDNS, Kind: probe.KindDNS}
+	failed := probe.Result{Seq: 4, Error: "dns: lookup x: no such host", Phase: probe.PhaseDNS, Kind: cloudfront.KindDNS}
 	if got := HumanLine(failed); !strings.Contains(got, "ERR") || !strings.Contains(got, "no such host") {
 		t.Errorf("failed line %q", got)
 	}
@@ -58,7 +59,7 @@ func TestJSONLines(t *testing.T) {
 	}
 	timings := m["timings"].(map[string]any)
 	phases := m["phases"].(map[string]any)
-	if m["schema"] != 1.0 || m["type"] != "probe" || m["origin"] != "cold" || timings["total_s"] != 0.620063 ||
+	if m["schema"] != float64(probe.SchemaVersion) || m["type"] != "probe" || m["origin"] != "cold" || timings["total_s"] != 0.620063 ||
 		phases["tls_s"] != 0.018875 || m["upstream_connect_s"] != 0.381 || m["cloudfront"].(map[string]any)["pop"] != "HKG62-C1" {
 		t.Errorf("json line: %s", lines[0])
 	}
@@ -72,7 +73,7 @@ func TestCSV(t *testing.T) {
 	var buf bytes.Buffer
 	w := NewWriter(&buf, CSV)
 	w.Write(sample())
-	w.Write(probe.Result{Seq: 4, Error: `tls: bad, "quoted"`, Phase: probe.PhaseTLS, Kind: probe.KindTLS})
+	w.Write(probe.Result{Seq: 4, Error: `tls: bad, "quoted"`, Phase: probe.PhaseTLS, Kind: cloudfront.KindTLS})
 	rows, err := csv.NewReader(&buf).ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -99,9 +100,9 @@ func TestCSV(t *testing.T) {
 
 func TestSummaryText(t *testing.T) {
 	warm := sample()
-	warm.Origin, warm.UpstreamConnect = probe.OriginWarm, 0
+	warm.Origin, warm.UpstreamConnect = cloudfront.OriginWarm, 0
 	warm.Timings.Total = 240 * time.Millisecond
-	s := probe.Summarize([]probe.Result{sample(), warm, {Error: "x", Kind: probe.KindTimeout}})
+	s := probe.Summarize([]probe.Result{sample(), warm, {Error: "x", Kind: cloudfront.KindTimeout}})
 	var buf bytes.Buffer
 	WriteSummary(&buf, "https://api.example.com/", s)
 	out := buf.String()
@@ -115,5 +116,16 @@ func TestSummaryText(t *testing.T) {
 	var m map[string]any
 	if err := json.Unmarshal(buf.Bytes(), &m); err != nil || m["type"] != "summary" || m["origin"].(map[string]any)["warm_ratio"] != 0.5 {
 		t.Errorf("summary json %v: %s", err, buf.String())
+	}
+}
+
+func TestParseName(t *testing.T) {
+	for in, want := range map[string]Name{"human": Human, "check-url-timing": CheckURLTiming, "seed": CheckURLTiming, "json": JSON, "csv": CSV} {
+		if got, err := ParseName(in); err != nil || got != want {
+			t.Errorf("ParseName(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := ParseName("xml"); err == nil {
+		t.Error("xml accepted")
 	}
 }

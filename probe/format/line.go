@@ -1,12 +1,12 @@
 package format
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/probe"
 )
 
@@ -14,14 +14,18 @@ import (
 type Name string
 
 const (
-	Seed  Name = "seed"  // the seed script's line, byte-for-byte in form
-	Human Name = "human" // one aligned line per probe
-	JSON  Name = "json"  // JSON lines with a schema version
-	CSV   Name = "csv"   // a header row, then a row per probe
+	Human          Name = "human"            // one aligned line per probe
+	CheckURLTiming Name = "check-url-timing" // check_url_timing.sh's line, byte for byte in form
+	JSON           Name = "json"             // JSON lines with a schema version
+	CSV            Name = "csv"              // a header row, then a row per probe
 )
 
 // Names lists the formats, for help texts and validation.
-var Names = []Name{Human, Seed, JSON, CSV}
+var Names = []Name{Human, CheckURLTiming, JSON, CSV}
+
+// aliases are other names ParseName accepts: "seed", the name of the
+// check_url_timing.sh format before it was named after the script.
+var aliases = map[string]Name{"seed": CheckURLTiming}
 
 // ParseName checks a --format value.
 func ParseName(s string) (Name, error) {
@@ -30,12 +34,16 @@ func ParseName(s string) (Name, error) {
 			return n, nil
 		}
 	}
-	return "", fmt.Errorf("unknown format %q (want one of human, seed, json, csv)", s)
+	if n, ok := aliases[s]; ok {
+		return n, nil
+	}
+	return "", fmt.Errorf("unknown format %q (want one of human, check-url-timing, json, csv)", s)
 }
 
-// SeedLine is check_url_timing.sh's output line: cumulative seconds with six
-// decimals, then the x-amz-cf-id.
-func SeedLine(r probe.Result) string {
+// CheckURLTimingLine is the output line of the seed document's
+// check_url_timing.sh: cumulative seconds with six decimals, then the
+// x-amz-cf-id.
+func CheckURLTimingLine(r probe.Result) string {
 	t := r.Timings
 	return fmt.Sprintf("Total: %.6f, DNS: %.6f, TCP: %.6f, SSL: %.6f, Request: %.6f, x-amz-cf-id: %s",
 		t.Total.Seconds(), t.NameLookup.Seconds(), t.Connect.Seconds(), t.AppConnect.Seconds(),
@@ -67,9 +75,9 @@ func HumanLine(r probe.Result) string {
 
 func originText(r probe.Result) string {
 	switch r.Origin {
-	case probe.OriginCold:
+	case cloudfront.OriginCold:
 		return fmt.Sprintf("cold %s", strings.TrimSpace(ms(r.UpstreamConnect)))
-	case probe.OriginWarm:
+	case cloudfront.OriginWarm:
 		return "warm"
 	}
 	return "?"
@@ -94,23 +102,33 @@ func ms(d time.Duration) string {
 type Writer struct {
 	w      io.Writer
 	format Name
-	enc    *json.Encoder
 	header bool
+}
+
+// envelope starts every JSON line: the schema version and the record type.
+type envelope struct {
+	Schema int    `json:"schema"`
+	Type   string `json:"type"`
 }
 
 // NewWriter returns a writer of results in format f.
 func NewWriter(w io.Writer, f Name) *Writer {
-	return &Writer{w: w, format: f, enc: json.NewEncoder(w)}
+	return &Writer{w: w, format: f}
 }
 
 // Write writes one result.
 func (w *Writer) Write(r probe.Result) error {
 	switch w.format {
-	case Seed:
-		_, err := fmt.Fprintln(w.w, SeedLine(r))
+	case CheckURLTiming:
+		_, err := fmt.Fprintln(w.w, CheckURLTimingLine(r))
 		return err
 	case JSON:
-		return w.enc.Encode(r)
+		b, err := r.MarshalJSONWith(envelope{probe.SchemaVersion, "probe"})
+		if err != nil {
+			return err
+		}
+		_, err = w.w.Write(append(b, '\n'))
+		return err
 	case CSV:
 		if !w.header {
 			w.header = true

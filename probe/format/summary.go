@@ -8,17 +8,18 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 // WriteSummaryJSON writes the summary as one JSON line tagged "summary".
 func WriteSummaryJSON(w io.Writer, url string, s probe.Summary) error {
 	return json.NewEncoder(w).Encode(struct {
-		Schema int    `json:"schema"`
-		Type   string `json:"type"`
-		URL    string `json:"url"`
+		envelope
+		URL string `json:"url"`
 		probe.Summary
-	}{probe.SchemaVersion, "summary", url, s})
+	}{envelope{probe.SchemaVersion, "summary"}, url, s})
 }
 
 // WriteSummary writes the statistics of a series for people: counts, a
@@ -26,7 +27,7 @@ func WriteSummaryJSON(w io.Writer, url string, s probe.Summary) error {
 // group and the gain, and the POPs seen.
 func WriteSummary(w io.Writer, url string, s probe.Summary) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "--- %s: %d probes, %d ok, %d errors", url, s.Probes, s.OK, s.Errors)
+	fmt.Fprintf(&b, "--- %s: %d probes, %d ok, %d errors", url, s.Requests, s.OK, s.Errors)
 	if s.Errors > 0 {
 		fmt.Fprintf(&b, " (%s)", kinds(s.ErrorsByKind))
 	}
@@ -39,7 +40,7 @@ func WriteSummary(w io.Writer, url string, s probe.Summary) error {
 	fmt.Fprintln(tw, "phase (s)\tmin\tp50\tp90\tp99\tmax\tmean\t")
 	rows := []struct {
 		name string
-		d    probe.Dist
+		d    stats.Durations
 	}{
 		{"dns", s.Phases.DNS}, {"tcp", s.Phases.TCP}, {"tls", s.Phases.TLS},
 		{"server", s.Phases.Server}, {"transfer", s.Phases.Transfer},
@@ -53,8 +54,8 @@ func WriteSummary(w io.Writer, url string, s probe.Summary) error {
 	tw.Flush()
 	o := s.Origin
 	fmt.Fprintf(&b, "origin connection: %d warm (reused), %d cold (new), %d unknown", o.Warm, o.Cold, o.Unknown)
-	if o.Warm+o.Cold > 0 {
-		fmt.Fprintf(&b, "; warm ratio %.2f", o.WarmRatio())
+	if v, ok := o.WarmRatio().Value(); ok {
+		fmt.Fprintf(&b, "; warm ratio %.2f", v)
 	}
 	b.WriteString("\n")
 	if o.Warm > 0 {
@@ -65,6 +66,9 @@ func WriteSummary(w io.Writer, url string, s probe.Summary) error {
 	}
 	if o.Warm > 0 && o.Cold > 0 {
 		fmt.Fprintf(&b, "  latency gain of a reused origin connection: %.6f s (%.1f%%)\n", o.Gain.Seconds(), o.GainPercent)
+	}
+	if s.Mismatched > 0 {
+		fmt.Fprintf(&b, "  %d answered by another POP than the one targeted (left out of the origin counts)\n", s.Mismatched)
 	}
 	if o.Unknown == s.OK {
 		b.WriteString("  (no cdn-upstream-connect metric: no Server-Timing header, or not sent through CloudFront)\n")
@@ -80,14 +84,14 @@ func WriteSummary(w io.Writer, url string, s probe.Summary) error {
 	return err
 }
 
-func kinds(m map[probe.ErrorKind]int) string {
+func kinds(m map[cloudfront.ErrorKind]int) string {
 	ks := make([]string, 0, len(m))
 	for k := range m {
 		ks = append(ks, string(k))
 	}
 	sort.Strings(ks)
 	for i, k := range ks {
-		ks[i] = fmt.Sprintf("%s %d", k, m[probe.ErrorKind(k)])
+		ks[i] = fmt.Sprintf("%s %d", k, m[cloudfront.ErrorKind(k)])
 	}
 	return strings.Join(ks, ", ")
 }

@@ -2,12 +2,13 @@ package link
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
 	"syscall"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/internal/config"
 )
 
 // DialFunc is the signature of Link.Dial and Link.ConnectDial, the same as
@@ -23,17 +24,17 @@ type Link struct {
 
 // Validate reports a negative RTT or jitter, or a jitter larger than the RTT.
 func (l Link) Validate() error {
-	var errs []error
+	var p config.Problems
 	if l.RTT < 0 {
-		errs = append(errs, fmt.Errorf("link: RTT %v is negative", l.RTT))
+		p.Add("RTT %v is negative", l.RTT)
 	}
 	if l.Jitter < 0 {
-		errs = append(errs, fmt.Errorf("link: jitter %v is negative", l.Jitter))
+		p.Add("jitter %v is negative", l.Jitter)
 	}
 	if l.Jitter > l.RTT && l.RTT >= 0 {
-		errs = append(errs, fmt.Errorf("link: jitter %v is larger than the RTT %v", l.Jitter, l.RTT))
+		p.Add("jitter %v is larger than the RTT %v", l.Jitter, l.RTT)
 	}
-	return errors.Join(errs...)
+	return p.Err("link")
 }
 
 // IsZero reports whether the link adds no latency at all.

@@ -1,4 +1,4 @@
-package warm
+package format
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/warm"
 )
 
 // DefaultNamespace is the CloudWatch namespace of the EMF metrics.
@@ -28,12 +30,6 @@ type Dimension struct {
 	Name, Value string
 }
 
-// EMFOptions configure WriteEMF.
-type EMFOptions struct {
-	Namespace  string      // default DefaultNamespace
-	Dimensions []Dimension // extra dimensions, e.g. {"Region", "ap-east-1"}
-}
-
 // reserved are the root keys WriteEMF writes itself.
 var reserved = []string{"_aws", DimensionDistribution, DimensionPOP, MetricRequests, MetricErrors,
 	MetricOriginColdRatio, MetricLatencyP50, MetricLatencyP99, "Host", "Wave", "Unfinished",
@@ -46,7 +42,7 @@ var reserved = []string{"_aws", DimensionDistribution, DimensionPOP, MetricReque
 // out when no response said) and LatencyP50, LatencyP99 (Milliseconds; left
 // out when no request succeeded). Other fields (Wave, Host, the origin
 // counts, error kinds) are written as log properties for Logs Insights.
-func WriteEMF(w io.Writer, r *Result, opt EMFOptions) error {
+func WriteEMF(w io.Writer, r *warm.Result, opt Options) error {
 	if opt.Namespace == "" {
 		opt.Namespace = DefaultNamespace
 	}
@@ -91,7 +87,7 @@ type emfMeta struct {
 	CloudWatchMetrics []emfDirective `json:"CloudWatchMetrics"`
 }
 
-func emfLine(r *Result, wave Wave, p POPResult, opt EMFOptions, dims [][]string) ([]byte, error) {
+func emfLine(r *warm.Result, wave warm.Wave, p warm.POPResult, opt Options, dims [][]string) ([]byte, error) {
 	s := p.Stats
 	root := map[string]any{
 		DimensionDistribution: r.Distribution,
@@ -102,22 +98,22 @@ func emfLine(r *Result, wave Wave, p POPResult, opt EMFOptions, dims [][]string)
 		"Wave":                wave.Index,
 		"Unfinished":          s.Unfinished,
 		"Mismatched":          s.Mismatched,
-		"OriginWarm":          s.OriginWarm,
-		"OriginCold":          s.OriginCold,
-		"OriginUnknown":       s.OriginUnknown,
+		"OriginWarm":          s.Origin.Warm,
+		"OriginCold":          s.Origin.Cold,
+		"OriginUnknown":       s.Origin.Unknown,
 	}
 	metrics := []emfMetric{{MetricRequests, "Count"}, {MetricErrors, "Count"}}
-	if ratio, ok := s.OriginColdRatio(); ok {
+	if ratio, ok := s.OriginColdRatio().Value(); ok {
 		root[MetricOriginColdRatio] = ratio
 		metrics = append(metrics, emfMetric{MetricOriginColdRatio, "None"})
 	}
-	if s.Latency.N > 0 {
-		root[MetricLatencyP50] = milliseconds(s.Latency.P50)
-		root[MetricLatencyP99] = milliseconds(s.Latency.P99)
+	if lat := s.Latency(); lat.N > 0 {
+		root[MetricLatencyP50] = milliseconds(lat.P50)
+		root[MetricLatencyP99] = milliseconds(lat.P99)
 		metrics = append(metrics, emfMetric{MetricLatencyP50, "Milliseconds"}, emfMetric{MetricLatencyP99, "Milliseconds"})
 	}
-	if len(s.ErrorKinds) > 0 {
-		root["ErrorKinds"] = s.ErrorKinds
+	if len(s.ErrorsByKind) > 0 {
+		root["ErrorKinds"] = s.ErrorsByKind
 	}
 	if p.ResolveError != "" {
 		root["ResolveError"] = p.ResolveError

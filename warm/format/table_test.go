@@ -1,4 +1,4 @@
-package warm_test
+package format_test
 
 import (
 	"bytes"
@@ -7,32 +7,35 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/probe"
 	"github.com/cfprewarm/cfprewarm/warm"
+	"github.com/cfprewarm/cfprewarm/warm/format"
 )
 
 // sampleResult is a two-wave run stopped by the deadline after wave 2 of 3,
 // with one healthy POP, one answered by another POP and one failing TLS.
 func sampleResult() *warm.Result {
 	start := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-	mk := func(pop, answered string, origin probe.OriginConn, ms int) warm.Request {
-		return warm.Request{POP: pop, Status: 200, AnsweredBy: answered, Origin: origin, UpstreamConnect: 12 * time.Millisecond,
-			Timings: probe.Timings{Total: time.Duration(ms) * time.Millisecond}}
+	mk := func(pop, answered string, origin cloudfront.OriginConn, ms int) warm.Record {
+		return warm.Record{POP: pop, Result: probe.Result{Status: 200, CloudFront: cloudfront.Headers{POP: answered}, Origin: origin,
+			UpstreamConnect: 12 * time.Millisecond, Timings: probe.Timings{Total: time.Duration(ms) * time.Millisecond}}}
 	}
-	tlsErr := warm.Request{POP: "LHR61-C2", Error: "tls: certificate is valid for wrong.example, not api.example.com", Kind: probe.KindTLS, Phase: probe.PhaseTLS}
+	tlsErr := warm.Record{POP: "LHR61-C2", Result: probe.Result{Error: "tls: certificate is valid for wrong.example, not api.example.com",
+		Kind: cloudfront.KindTLS, Phase: probe.PhaseTLS}}
 	res := &warm.Result{Distribution: "d111111abcdef8.cloudfront.net", Host: "api.example.com", Path: "/", Method: "GET",
 		Port: 443, Start: start, Duration: 21 * time.Second, WavesPlanned: 3, Stopped: warm.StopDeadline}
 	for i := range 2 {
-		cold := probe.OriginWarm
+		cold := cloudfront.OriginWarm
 		if i == 0 {
-			cold = probe.OriginCold
+			cold = cloudfront.OriginCold
 		}
 		pops := []warm.POPResult{
-			{POP: "HKG54-C1", Requests: []warm.Request{mk("HKG54-C1", "HKG54-C1", cold, 40), mk("HKG54-C1", "HKG54-C1", probe.OriginWarm, 20)}},
-			{POP: "CDG50-C1", Requests: []warm.Request{mk("CDG50-C1", "CDG52-P1", probe.OriginWarm, 10)}},
-			{POP: "LHR61-C2", Requests: []warm.Request{tlsErr, {POP: "LHR61-C2", Unfinished: true}}},
+			{POP: "HKG54-C1", Requests: []warm.Record{mk("HKG54-C1", "HKG54-C1", cold, 40), mk("HKG54-C1", "HKG54-C1", cloudfront.OriginWarm, 20)}},
+			{POP: "CDG50-C1", Requests: []warm.Record{mk("CDG50-C1", "CDG52-P1", cloudfront.OriginWarm, 10)}},
+			{POP: "LHR61-C2", Requests: []warm.Record{tlsErr, {POP: "LHR61-C2", Unfinished: true}}},
 		}
-		var all []warm.Request
+		var all []warm.Record
 		for j := range pops {
 			pops[j].Stats = warm.Summarize(pops[j].Requests)
 			all = append(all, pops[j].Requests...)
@@ -40,7 +43,7 @@ func sampleResult() *warm.Result {
 		res.Waves = append(res.Waves, warm.Wave{Index: i + 1, Start: start.Add(time.Duration(i) * 20 * time.Second),
 			Duration: 300 * time.Millisecond, POPs: pops, Total: warm.Summarize(all)})
 	}
-	var all []warm.Request
+	var all []warm.Record
 	for _, w := range res.Waves {
 		for _, p := range w.POPs {
 			all = append(all, p.Requests...)
@@ -52,7 +55,7 @@ func sampleResult() *warm.Result {
 
 func TestWriteTable(t *testing.T) {
 	var buf bytes.Buffer
-	if err := warm.WriteTable(&buf, sampleResult()); err != nil {
+	if err := format.WriteTable(&buf, sampleResult()); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -80,7 +83,7 @@ func TestWriteTable(t *testing.T) {
 func TestWriteJSON(t *testing.T) {
 	for _, withRequests := range []bool{false, true} {
 		var buf bytes.Buffer
-		if err := warm.WriteJSON(&buf, sampleResult(), withRequests); err != nil {
+		if err := format.WriteJSON(&buf, sampleResult(), withRequests); err != nil {
 			t.Fatal(err)
 		}
 		if n := strings.Count(buf.String(), "\n"); n != 1 {
@@ -115,7 +118,7 @@ func TestWriteJSON(t *testing.T) {
 		if r, ok := w1.POPs[2].Stats["origin_cold_ratio"]; !ok || r != nil {
 			t.Errorf("a POP with no origin information must have origin_cold_ratio null, got %v", r)
 		}
-		if lat := w1.POPs[0].Stats["latency"].(map[string]any); lat["p50_s"] != 0.03 {
+		if lat := w1.POPs[0].Stats["timings"].(map[string]any)["total"].(map[string]any); lat["p50_s"] != 0.03 {
 			t.Errorf("latency in seconds: %v", lat)
 		}
 		if got := len(w1.POPs[0].Requests); withRequests != (got == 2) {
@@ -124,5 +127,24 @@ func TestWriteJSON(t *testing.T) {
 		if withRequests && !strings.Contains(string(w1.POPs[0].Requests[0]), `"upstream_connect_s":0.012`) {
 			t.Errorf("request record: %s", w1.POPs[0].Requests[0])
 		}
+	}
+}
+
+func TestParseNameAndNew(t *testing.T) {
+	for _, n := range format.Names {
+		got, err := format.ParseName(string(n))
+		if err != nil || got != n {
+			t.Errorf("ParseName(%q) = %q, %v", n, got, err)
+		}
+		if rep, err := format.New(n, format.Options{}); err != nil || rep == nil {
+			t.Errorf("New(%q): %v", n, err)
+		}
+		var buf bytes.Buffer
+		if rep, _ := format.New(n, format.Options{}); rep(&buf, sampleResult()) != nil || buf.Len() == 0 {
+			t.Errorf("%s reporter wrote nothing", n)
+		}
+	}
+	if _, err := format.ParseName("yaml"); err == nil || !strings.Contains(err.Error(), "table, json, emf") {
+		t.Errorf("ParseName(yaml): %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package warm
+package format
 
 import (
 	"fmt"
@@ -9,13 +9,14 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/warm"
 )
 
 // WriteTable writes the result for people: a block per wave with a row per
 // POP, an "all waves" block when there were several, and the first error
 // of each kind per POP.
-func WriteTable(w io.Writer, r *Result) error {
+func WriteTable(w io.Writer, r *warm.Result) error {
 	ew := &errWriter{w: w}
 	ew.printf("prewarm %s  host %s  %s %s  port %d\n", r.Distribution, r.Host, r.Method, r.Path, r.Port)
 	for _, wave := range r.Waves {
@@ -27,14 +28,14 @@ func WriteTable(w io.Writer, r *Result) error {
 		ew.printf("\nall %d waves  took %s  %s\n", len(r.Waves), r.Duration.Round(time.Millisecond), headline(r.Total))
 		writePOPTable(ew, r.ByPOP())
 	}
-	if r.Stopped != StopNone {
+	if r.Stopped != warm.StopNone {
 		ew.printf("\nstopped after %d of %d waves: %s\n", len(r.Waves), r.WavesPlanned, stopText(r.Stopped))
 	}
 	writeProblems(ew, r.ByPOP())
 	return ew.err
 }
 
-func headline(s Stats) string {
+func headline(s warm.Stats) string {
 	line := fmt.Sprintf("%d requests: %d ok, %d errors", s.Requests, s.OK, s.Errors)
 	if s.Unfinished > 0 {
 		line += fmt.Sprintf(", %d unfinished", s.Unfinished)
@@ -42,27 +43,27 @@ func headline(s Stats) string {
 	return line + ", origin cold " + ratioText(s)
 }
 
-func writePOPTable(ew *errWriter, pops []POPResult) {
+func writePOPTable(ew *errWriter, pops []warm.POPResult) {
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "POP\tADDRS\tREQS\tOK\tCOLD\tP50\tP99\tERRORS\tANSWERED BY")
 	for _, p := range pops {
 		s := p.Stats
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", p.POP, len(p.IPs), s.Requests, s.OK,
-			ratioText(s), latencyText(s, s.Latency.P50), latencyText(s, s.Latency.P99),
-			kindsText(s.ErrorKinds, s.Unfinished), answeredText(p.POP, s.AnsweredBy))
+			ratioText(s), latencyText(s.Latency().P50, s), latencyText(s.Latency().P99, s),
+			kindsText(s.ErrorsByKind, s.Unfinished), answeredText(p.POP, s.POPs))
 	}
 	tw.Flush()
 }
 
 // writeProblems lists, per POP, the first error message of each kind.
-func writeProblems(ew *errWriter, pops []POPResult) {
+func writeProblems(ew *errWriter, pops []warm.POPResult) {
 	var lines []string
 	for _, p := range pops {
 		if p.ResolveError != "" {
 			lines = append(lines, fmt.Sprintf("  %s: %s", p.POP, p.ResolveError))
 			continue
 		}
-		seen := map[probe.ErrorKind]bool{}
+		seen := map[cloudfront.ErrorKind]bool{}
 		for _, rq := range p.Requests {
 			if !rq.Failed() || rq.Unfinished || seen[rq.Kind] {
 				continue
@@ -80,21 +81,21 @@ func writeProblems(ew *errWriter, pops []POPResult) {
 	}
 }
 
-func ratioText(s Stats) string {
-	if v, ok := s.OriginColdRatio(); ok {
+func ratioText(s warm.Stats) string {
+	if v, ok := s.OriginColdRatio().Value(); ok {
 		return fmt.Sprintf("%.1f%%", 100*v)
 	}
 	return "-"
 }
 
-func latencyText(s Stats, d time.Duration) string {
-	if s.Latency.N == 0 {
+func latencyText(d time.Duration, s warm.Stats) string {
+	if s.Latency().N == 0 {
 		return "-"
 	}
 	return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1e3)
 }
 
-func kindsText(kinds map[probe.ErrorKind]int, unfinished int) string {
+func kindsText(kinds map[cloudfront.ErrorKind]int, unfinished int) string {
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(kinds)) {
 		parts = append(parts, fmt.Sprintf("%s %d", k, kinds[k]))
@@ -122,13 +123,13 @@ func answeredText(target string, by map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-func stopText(s StopReason) string {
+func stopText(s warm.StopReason) string {
 	switch s {
-	case StopDeadline:
+	case warm.StopDeadline:
 		return "the deadline left too little time for the next wave"
-	case StopCanceled:
+	case warm.StopCanceled:
 		return "canceled"
-	case StopStopped:
+	case warm.StopStopped:
 		return "stop requested"
 	}
 	return string(s)

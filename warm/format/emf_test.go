@@ -1,4 +1,4 @@
-package warm_test
+package format_test
 
 import (
 	"bufio"
@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/probe"
 	"github.com/cfprewarm/cfprewarm/warm"
+	"github.com/cfprewarm/cfprewarm/warm/format"
 )
 
 // emfUnits are the units CloudWatch accepts in an EMF metric definition.
@@ -103,12 +105,12 @@ func parseEMF(t *testing.T, out []byte) []emfRecord {
 
 func TestWriteEMF(t *testing.T) {
 	start := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-	okReq := func(origin probe.OriginConn, ms int) warm.Request {
-		return warm.Request{POP: "HKG54-C1", Status: 200, AnsweredBy: "HKG54-C1", Origin: origin,
-			Timings: probe.Timings{Total: time.Duration(ms) * time.Millisecond}}
+	okReq := func(origin cloudfront.OriginConn, ms int) warm.Record {
+		return warm.Record{POP: "HKG54-C1", Result: probe.Result{Status: 200, CloudFront: cloudfront.Headers{POP: "HKG54-C1"}, Origin: origin,
+			Timings: probe.Timings{Total: time.Duration(ms) * time.Millisecond}}}
 	}
-	hkg := []warm.Request{okReq(probe.OriginCold, 40), okReq(probe.OriginWarm, 10), okReq(probe.OriginWarm, 20), okReq(probe.OriginWarm, 30)}
-	nrt := []warm.Request{{POP: "NRT57-P2", Kind: probe.KindDNS}, {POP: "NRT57-P2", Kind: probe.KindDNS}}
+	hkg := []warm.Record{okReq(cloudfront.OriginCold, 40), okReq(cloudfront.OriginWarm, 10), okReq(cloudfront.OriginWarm, 20), okReq(cloudfront.OriginWarm, 30)}
+	nrt := []warm.Record{{POP: "NRT57-P2", Result: probe.Result{Kind: cloudfront.KindDNS}}, {POP: "NRT57-P2", Result: probe.Result{Kind: cloudfront.KindDNS}}}
 	res := &warm.Result{Distribution: "d111111abcdef8.cloudfront.net", Host: "api.example.com", WavesPlanned: 2}
 	for i := range 2 {
 		res.Waves = append(res.Waves, warm.Wave{Index: i + 1, Start: start.Add(time.Duration(i) * 20 * time.Second), POPs: []warm.POPResult{
@@ -118,7 +120,7 @@ func TestWriteEMF(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	if err := warm.WriteEMF(&buf, res, warm.EMFOptions{}); err != nil {
+	if err := format.WriteEMF(&buf, res, format.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	recs := parseEMF(t, buf.Bytes())
@@ -163,7 +165,7 @@ func TestWriteEMFOptions(t *testing.T) {
 	res := &warm.Result{Distribution: "d1.cloudfront.net", Waves: []warm.Wave{{Index: 1, Start: time.Now(),
 		POPs: []warm.POPResult{{POP: "HKG54-C1"}}}}}
 	var buf bytes.Buffer
-	err := warm.WriteEMF(&buf, res, warm.EMFOptions{Namespace: "Team/Edge", Dimensions: []warm.Dimension{{"Region", "ap-east-1"}}})
+	err := format.WriteEMF(&buf, res, format.Options{Namespace: "Team/Edge", Dimensions: []format.Dimension{{"Region", "ap-east-1"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,8 +177,8 @@ func TestWriteEMFOptions(t *testing.T) {
 	if !slices.EqualFunc(recs[0].dims, want, slices.Equal) || recs[0].root["Region"] != "ap-east-1" {
 		t.Errorf("dimensions %v root %v", recs[0].dims, recs[0].root)
 	}
-	for _, bad := range []warm.Dimension{{"POP", "x"}, {"", "x"}, {"Region", ""}} {
-		if err := warm.WriteEMF(&buf, res, warm.EMFOptions{Dimensions: []warm.Dimension{bad}}); err == nil {
+	for _, bad := range []format.Dimension{{"POP", "x"}, {"", "x"}, {"Region", ""}} {
+		if err := format.WriteEMF(&buf, res, format.Options{Dimensions: []format.Dimension{bad}}); err == nil {
 			t.Errorf("dimension %v accepted", bad)
 		}
 	}

@@ -1,0 +1,59 @@
+package format
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/cfprewarm/cfprewarm/warm"
+)
+
+// Name is an output format accepted by --format.
+type Name string
+
+const (
+	Table Name = "table" // a block per wave, a row per POP
+	JSON  Name = "json"  // one JSON document per run, with a schema version
+	EMF   Name = "emf"   // CloudWatch Embedded Metric Format, a line per POP per wave
+)
+
+// Names lists the formats, for help texts and validation.
+var Names = []Name{Table, JSON, EMF}
+
+// ParseName checks a --format value.
+func ParseName(s string) (Name, error) {
+	for _, n := range Names {
+		if string(n) == s {
+			return n, nil
+		}
+	}
+	list := make([]string, len(Names))
+	for i, n := range Names {
+		list[i] = string(n)
+	}
+	return "", fmt.Errorf("unknown format %q (want one of %s)", s, strings.Join(list, ", "))
+}
+
+// Options tune the reporters; the zero value is the default of each.
+type Options struct {
+	Requests   bool        // JSON: include every request's record
+	Namespace  string      // EMF: CloudWatch namespace; default DefaultNamespace
+	Dimensions []Dimension // EMF: extra dimensions, e.g. {"Region", "ap-east-1"}
+}
+
+// Reporter writes one run's result.
+type Reporter func(w io.Writer, r *warm.Result) error
+
+// New returns the reporter of format n.
+func New(n Name, opt Options) (Reporter, error) {
+	switch n {
+	case Table:
+		return WriteTable, nil
+	case JSON:
+		return func(w io.Writer, r *warm.Result) error { return WriteJSON(w, r, opt.Requests) }, nil
+	case EMF:
+		return func(w io.Writer, r *warm.Result) error { return WriteEMF(w, r, opt) }, nil
+	}
+	_, err := ParseName(string(n))
+	return nil, err
+}
