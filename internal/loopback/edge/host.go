@@ -99,7 +99,7 @@ func (h *host) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f := h.pop.cfg.Faults
 	if f.Delay > 0 && !wait(r.Context(), f.Delay) {
-		return // the viewer went away
+		abort() // the viewer went away
 	}
 	if f.Status != 0 {
 		h.counters.errors.Add(1)
@@ -161,12 +161,19 @@ func (h *host) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	st := requestFrom(r.Context())
 	u := st.upstream.result()
 	h.count(u)
-	h.counters.errors.Add(1)
-	if r.Context().Err() == nil {
-		h.log.Warn("origin request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	if r.Context().Err() != nil {
+		abort() // the viewer went away: no one to answer
 	}
+	h.counters.errors.Add(1)
+	h.log.Warn("origin request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	h.writeError(w, st, &u, http.StatusBadGateway, "CloudFront wasn't able to connect to the origin.")
 }
+
+// abort ends a request whose viewer went away without an answer: the
+// connection (HTTP/1.1) or the stream (HTTP/2) is closed. A handler that
+// just returned would send an empty 200, which a viewer closing its
+// connection at that moment can still read.
+func abort() { panic(http.ErrAbortHandler) }
 
 // writeError answers with CloudFront's error page. u is the origin side, nil
 // when the origin was not contacted.
