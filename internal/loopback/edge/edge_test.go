@@ -144,10 +144,7 @@ func TestServerTimingOnlyWhenAsked(t *testing.T) {
 
 func TestSamplingRate(t *testing.T) {
 	ca := newCA(t)
-	cert, err := ca.Issue("*.cloudfront.net")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := issue(t, ca, "*.cloudfront.net")
 	p, err := New(Config{POP: testPOP, OriginAddr: "127.0.0.1:1", OriginHost: originName, Cert: cert, ServerTimingSampleRate: 25})
 	if err != nil {
 		t.Fatal(err)
@@ -247,10 +244,7 @@ func TestPerHostPools(t *testing.T) {
 // TestHostAssignment: hosts are drawn uniformly, the same seed draws the same
 // sequence and another seed another one.
 func TestHostAssignment(t *testing.T) {
-	cert, err := newCA(t).Issue("*.cloudfront.net")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := issue(t, newCA(t), "*.cloudfront.net")
 	newPOP := func(seed uint64) *POP {
 		p, err := New(Config{POP: testPOP, Hosts: 4, Seed: seed, OriginAddr: "127.0.0.1:1", OriginHost: originName, Cert: cert})
 		if err != nil {
@@ -442,10 +436,7 @@ func TestLatencyComposition(t *testing.T) {
 
 func TestConfigValidate(t *testing.T) {
 	ca := newCA(t)
-	cert, err := ca.Issue("*.cloudfront.net")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := issue(t, ca, "*.cloudfront.net")
 	good := Config{POP: "HKG62-C1", OriginAddr: "127.0.0.1:8443", OriginHost: "origin.example.com", Cert: cert}
 	if err := good.Validate(); err != nil {
 		t.Fatalf("good config: %v", err)

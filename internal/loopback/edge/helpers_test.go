@@ -49,10 +49,7 @@ func (o *testOrigin) connCount() int {
 // given idle timeout (0: the server default).
 func newOrigin(t testing.TB, ca *labca.CA, idle time.Duration, names ...string) *testOrigin {
 	t.Helper()
-	cert, err := ca.Issue(names...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := issue(t, ca, names...)
 	o := &testOrigin{conns: map[string]int{}}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -72,6 +69,16 @@ func newOrigin(t testing.TB, ca *labca.CA, idle time.Duration, names ...string) 
 	t.Cleanup(srv.Close)
 	o.addr = srv.Listener.Addr().String()
 	return o
+}
+
+// issue issues a certificate for names from ca.
+func issue(t testing.TB, ca *labca.CA, names ...string) tls.Certificate {
+	t.Helper()
+	cert, err := ca.Issue(names...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert
 }
 
 // lab is a POP with its test origin and CA.
@@ -104,11 +111,7 @@ func newLab(t testing.TB, ca *labca.CA, cfg Config) *lab {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if len(cfg.Cert.Certificate) == 0 {
-		cert, err := ca.Issue("*.cloudfront.net", "api.lab.test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Cert = cert
+		cfg.Cert = issue(t, ca, "*.cloudfront.net", "api.lab.test")
 	}
 	pop, err := New(cfg)
 	if err != nil {
