@@ -6,11 +6,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"strings"
 	"sync/atomic"
 	"testing"
 
-	"github.com/miekg/dns"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/dnsserver"
 )
 
 // tlsServer starts an httptest TLS server (certificate for example.com and
@@ -39,32 +38,18 @@ func hostURL(srv *httptest.Server) (string, string) {
 	return "https://example.com:" + port + "/", "example.com:" + port + ":127.0.0.1"
 }
 
-// dnsServer answers A queries from table on a loopback UDP port and
-// NXDOMAIN for every other name. It returns host:port.
+// dnsServer answers A queries from table on loopback and NXDOMAIN for
+// every other name. It returns host:port.
 func dnsServer(t *testing.T, table map[string]netip.Addr) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
+	records := map[string][]netip.Addr{}
+	for name, ip := range table {
+		records[name] = []netip.Addr{ip}
+	}
+	s := dnsserver.New(records)
+	if err := s.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
-	mux := dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(req)
-		q := req.Question[0]
-		ip, ok := table[strings.ToLower(q.Name)]
-		switch {
-		case !ok:
-			m.Rcode = dns.RcodeNameError
-		case q.Qtype == dns.TypeA && ip.Is4():
-			m.Answer = append(m.Answer, &dns.A{
-				Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 1},
-				A:   ip.AsSlice(),
-			})
-		}
-		w.WriteMsg(m)
-	})
-	s := &dns.Server{PacketConn: pc, Handler: mux}
-	go s.ActivateAndServe()
-	t.Cleanup(func() { s.Shutdown() })
-	return pc.LocalAddr().String()
+	t.Cleanup(func() { s.Close() })
+	return s.Addr()
 }

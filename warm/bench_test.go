@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/internal/loopback"
 	"github.com/cfprewarm/cfprewarm/warm"
-	"github.com/cfprewarm/cfprewarm/warm/warmtest"
 )
 
 // benchEdgeEnv makes the test binary serve stand-in POPs for a benchmark
@@ -44,11 +44,11 @@ func TestMain(m *testing.M) {
 
 // serveEdge runs the stand-in POPs until its standard input closes.
 func serveEdge() int {
-	specs := make([]warmtest.POPSpec, len(benchCodes))
+	specs := make([]loopback.POPSpec, len(benchCodes))
 	for i, c := range benchCodes {
-		specs[i] = warmtest.POPSpec{Code: c}
+		specs[i] = loopback.POPSpec{Code: c}
 	}
-	e, err := warmtest.Start(testHost, testDist, specs...)
+	e, err := loopback.Start(context.Background(), loopback.Config{Host: testHost, Distribution: testDist, POPs: specs})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/internal/loopback"
 	"github.com/cfprewarm/cfprewarm/warm"
-	"github.com/cfprewarm/cfprewarm/warm/warmtest"
 )
 
 // The origin-cold ratio of each wave measures how well the previous wave
@@ -17,7 +17,7 @@ import (
 // wave starts cold again. Requests go one at a time so the emulated origin
 // pool is deterministic.
 func TestOriginColdRatioPerWave(t *testing.T) {
-	specs := []warmtest.POPSpec{
+	specs := []loopback.POPSpec{
 		{Code: "HKG54-C1", OriginKeepAlive: time.Minute},
 		{Code: "FRA56-P3", OriginKeepAlive: 300 * time.Millisecond},
 	}
@@ -64,7 +64,7 @@ func TestOriginColdRatioPerWave(t *testing.T) {
 // A wave is not started when its requests could not have their full
 // timeout before the deadline: Run returns early with what finished.
 func TestRunStopsBeforeDeadline(t *testing.T) {
-	specs := []warmtest.POPSpec{{Code: "HKG54-C1"}}
+	specs := []loopback.POPSpec{{Code: "HKG54-C1"}}
 	e := startEdge(t, specs...)
 	cfg := edgeConfig(e, specs)
 	cfg.RequestsPerPOP = 3
@@ -105,7 +105,7 @@ func oneAtATime(cfg warm.Config, requests int) warm.Config {
 func TestStopFinishesWaveInProgress(t *testing.T) {
 	stop, stopNow := context.WithCancel(context.Background())
 	defer stopNow()
-	specs := []warmtest.POPSpec{{Code: "HKG54-C1", Delay: 50 * time.Millisecond, OnRequest: stopNow}}
+	specs := []loopback.POPSpec{{Code: "HKG54-C1", Delay: 50 * time.Millisecond, OnRequest: stopNow}}
 	e := startEdge(t, specs...)
 	r, err := warm.NewRunner(oneAtATime(edgeConfig(e, specs), 4))
 	if err != nil {
@@ -125,7 +125,7 @@ func TestStopFinishesWaveInProgress(t *testing.T) {
 func TestCancelMarksUnfinished(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	specs := []warmtest.POPSpec{{Code: "HKG54-C1", Delay: time.Minute, OnRequest: cancel}}
+	specs := []loopback.POPSpec{{Code: "HKG54-C1", Delay: time.Minute, OnRequest: cancel}}
 	e := startEdge(t, specs...)
 	res, err := warm.Run(ctx, oneAtATime(edgeConfig(e, specs), 3))
 	if err != nil {
@@ -141,7 +141,7 @@ func TestCancelMarksUnfinished(t *testing.T) {
 
 // Never more than Concurrency requests in flight, over all POPs.
 func TestConcurrencyCap(t *testing.T) {
-	specs := []warmtest.POPSpec{
+	specs := []loopback.POPSpec{
 		{Code: "HKG54-C1", Delay: 30 * time.Millisecond},
 		{Code: "FRA56-P3", Delay: 30 * time.Millisecond},
 	}
@@ -163,7 +163,7 @@ func TestConcurrencyCap(t *testing.T) {
 
 // HEAD requests, and a 5xx status counts as an error: it warmed nothing.
 func TestHEADAnd5xx(t *testing.T) {
-	specs := []warmtest.POPSpec{{Code: "HKG54-C1"}, {Code: "FRA56-P3", Status: 502}}
+	specs := []loopback.POPSpec{{Code: "HKG54-C1"}, {Code: "FRA56-P3", Status: 502}}
 	e := startEdge(t, specs...)
 	cfg := edgeConfig(e, specs)
 	cfg.Method = "HEAD"

@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/internal/loopback"
 	"github.com/cfprewarm/cfprewarm/warm"
 	"github.com/cfprewarm/cfprewarm/warm/format"
-	"github.com/cfprewarm/cfprewarm/warm/warmtest"
 )
 
 const (
@@ -25,17 +25,17 @@ const (
 )
 
 // startEdge starts stand-in POPs and stops them when the test ends.
-func startEdge(t testing.TB, specs ...warmtest.POPSpec) *warmtest.Edge {
+func startEdge(t testing.TB, specs ...loopback.POPSpec) *loopback.CloudFront {
 	t.Helper()
-	return warmtest.New(t, testHost, testDist, specs...)
+	return loopback.New(t, testHost, testDist, specs...)
 }
 
 // edgeConfig is a Config aimed at the edge's POPs.
-func edgeConfig(e *warmtest.Edge, specs []warmtest.POPSpec) warm.Config {
+func edgeConfig(e *loopback.CloudFront, specs []loopback.POPSpec) warm.Config {
 	return warm.Config{
 		Distribution: e.Distribution,
 		Host:         e.Host,
-		POPs:         warmtest.Codes(specs),
+		POPs:         loopback.Codes(specs),
 		Port:         e.Port,
 		DNSServer:    e.DNSAddr,
 		RootCAs:      e.CA.Pool(),
@@ -58,7 +58,7 @@ func TestWaveAgainstLoopbackPOPs(t *testing.T) {
 	if ipv6Loopback() {
 		good = append(good, "::1")
 	}
-	specs := []warmtest.POPSpec{
+	specs := []loopback.POPSpec{
 		{Code: "HKG54-C1", Addrs: good},
 		{Code: "FRA56-P3", Addrs: []string{"127.0.0.4"}},
 		{Code: "NRT57-P2", NoDNS: true},

@@ -97,8 +97,12 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// A signal (ctx) stops between waves; requests in flight keep a context
 	// of their own, canceled only by a second signal.
 	hard, abort := context.WithCancel(context.WithoutCancel(ctx))
-	defer abort()
-	go abortOnSecondSignal(ctx, hard, abort, stderr)
+	watching := make(chan struct{})
+	defer func() { abort(); <-watching }() // the watcher writes to stderr: it ends before we return
+	go func() {
+		defer close(watching)
+		abortOnSecondSignal(ctx, hard, abort, stderr)
+	}()
 
 	runs := pace.Constant{Interval: *every}
 	if *every == 0 {

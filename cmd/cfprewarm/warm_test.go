@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cfprewarm/cfprewarm/warm/warmtest"
+	"github.com/cfprewarm/cfprewarm/internal/loopback"
 )
 
 const (
@@ -21,10 +21,10 @@ const (
 
 // warmEdge starts stand-in POPs and returns them with the flags that aim
 // cfprewarm warm at them.
-func warmEdge(t *testing.T, specs ...warmtest.POPSpec) (*warmtest.Edge, []string) {
+func warmEdge(t *testing.T, specs ...loopback.POPSpec) (*loopback.CloudFront, []string) {
 	t.Helper()
-	e := warmtest.New(t, warmHost, warmDist, specs...)
-	return e, []string{"warm", warmDist, "--host", warmHost, "--pops", strings.Join(warmtest.Codes(specs), ","),
+	e := loopback.New(t, warmHost, warmDist, specs...)
+	return e, []string{"warm", warmDist, "--host", warmHost, "--pops", strings.Join(loopback.Codes(specs), ","),
 		"--port", strconv.Itoa(e.Port), "--dns-server", e.DNSAddr, "--cacert", e.CAFile}
 }
 
@@ -66,7 +66,7 @@ func TestWarmHelp(t *testing.T) {
 // One run in each format against a healthy POP and one whose name does
 // not resolve: the report says which, and the exit status is 1.
 func TestWarmOnce(t *testing.T) {
-	e, flags := warmEdge(t, warmtest.POPSpec{Code: "HKG54-C1"}, warmtest.POPSpec{Code: "NRT57-P2", NoDNS: true})
+	e, flags := warmEdge(t, loopback.POPSpec{Code: "HKG54-C1"}, loopback.POPSpec{Code: "NRT57-P2", NoDNS: true})
 	flags = append(flags, "--requests", "4")
 
 	code, out, errOut := runCLI(flags...)
@@ -116,7 +116,7 @@ func TestWarmEveryFinishesWaveOnSignal(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var seen atomic.Int64
-	spec := warmtest.POPSpec{Code: "HKG54-C1", Delay: 30 * time.Millisecond, OnRequest: func() {
+	spec := loopback.POPSpec{Code: "HKG54-C1", Delay: 30 * time.Millisecond, OnRequest: func() {
 		if seen.Add(1) == 4 { // the first request of the second run
 			cancel()
 		}

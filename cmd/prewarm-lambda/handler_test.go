@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/cfprewarm/cfprewarm/warm/warmtest"
+	"github.com/cfprewarm/cfprewarm/internal/loopback"
 )
 
 const (
@@ -21,23 +21,23 @@ const (
 
 // fixture is a Lambda handler aimed at two stand-in POPs.
 type fixture struct {
-	edge    *warmtest.Edge
+	edge    *loopback.CloudFront
 	env     map[string]string
 	mu      sync.Mutex
 	metrics bytes.Buffer
 	logs    bytes.Buffer
 }
 
-func newFixture(t *testing.T, specs ...warmtest.POPSpec) *fixture {
+func newFixture(t *testing.T, specs ...loopback.POPSpec) *fixture {
 	t.Helper()
 	if len(specs) == 0 {
-		specs = []warmtest.POPSpec{{Code: "HKG54-C1"}, {Code: "FRA56-P3"}}
+		specs = []loopback.POPSpec{{Code: "HKG54-C1"}, {Code: "FRA56-P3"}}
 	}
-	e := warmtest.New(t, testHost, testDist, specs...)
+	e := loopback.New(t, testHost, testDist, specs...)
 	return &fixture{edge: e, env: map[string]string{
 		"DISTRIBUTION_DOMAIN": testDist,
 		"HOST":                testHost,
-		"POPS":                strings.Join(warmtest.Codes(specs), ", "),
+		"POPS":                strings.Join(loopback.Codes(specs), ", "),
 		"PORT":                strconv.Itoa(e.Port),
 		"DNS_SERVER":          e.DNSAddr,
 		"CA_FILE":             e.CAFile,
@@ -216,7 +216,7 @@ func TestBadConfiguration(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, warmtest.POPSpec{Code: "HKG54-C1"})
+			f := newFixture(t, loopback.POPSpec{Code: "HKG54-C1"})
 			for k, v := range tt.env {
 				f.env[k] = v
 			}

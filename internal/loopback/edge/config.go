@@ -3,14 +3,14 @@ package edge
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net"
-	"regexp"
+	"net/http"
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/internal/loopback/link"
 )
 
@@ -24,7 +24,7 @@ const (
 
 // Config describes one POP. Check it with Validate (New does).
 type Config struct {
-	// POP is the POP code, e.g. "HKG62-C1": letters, digits and dashes.
+	// POP is the POP code, e.g. "HKG62-C1" (cloudfront.ValidPOPCode).
 	POP string
 	// Hosts is the number of edge hosts, each with its own origin
 	// connection pool. 0 means 1. A real POP has many.
@@ -66,23 +66,59 @@ type Config struct {
 	// the same seed and POP the same sequence of hosts is drawn.
 	Seed uint64
 
+	// Faults make the POP misbehave; the zero value is a healthy POP.
+	Faults Faults
+
+	// OnRequest, when set, sees every viewer request as it arrives, before
+	// any fault applies: tests record requests with it, or act at a given
+	// moment of a run. The function it returns, when not nil, is called
+	// once the request has been answered (or abandoned). It must not keep
+	// r beyond the call, nor read its body.
+	OnRequest func(r *http.Request) (done func())
+
 	// Logger receives debug logs per request and warnings on origin
 	// errors. Nil means slog.Default().
 	Logger *slog.Logger
 }
 
-var popCode = regexp.MustCompile(`^[A-Za-z0-9-]{1,32}$`)
+// Faults are the ways a POP can fail its viewers, for testing the clients
+// that have to cope with them (the probe, the prewarmer). The zero value is
+// a healthy POP.
+//
+// A certificate for the wrong name needs no fault: give the POP such a
+// certificate as Config.Cert, and viewers fail to verify it.
+type Faults struct {
+	// Refuse: the POP accepts no connection. Serve closes its listener and
+	// returns at once, so that connecting to the address is refused. Call
+	// Serve before the address is handed out: a connection made while the
+	// listener was still open is reset, not refused.
+	Refuse bool
+	// Delay holds every request this long before the POP handles it (a
+	// slow or overloaded POP), or until the viewer goes away, in which case
+	// the request ends there. The origin is contacted after the delay.
+	Delay time.Duration
+	// AnswerAs is the POP code that x-amz-cf-pop and cdn-pop say, as when
+	// a POP name leads to another POP; empty means Config.POP.
+	AnswerAs string
+	// Status, when not 0, is the error status (400–599) the POP answers
+	// every request with by itself, without contacting the origin: an
+	// error page with x-cache "Error from cloudfront", as CloudFront
+	// answers its own errors (502, 503 when over capacity, 504, 403 from
+	// WAF). Server-Timing, when sent, then has no cdn-upstream-* metrics.
+	Status int
+}
 
 // Validate returns every problem with the configuration, one error each.
-func (c Config) Validate() error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("edge: "+format, args...)) }
-	if !popCode.MatchString(c.POP) {
-		bad("POP %q: want a POP code of letters, digits and dashes, e.g. HKG62-C1", c.POP)
+func (c Config) Validate() error { return c.withDefaults().validate() }
+
+// validate checks a Config whose defaults are applied.
+func (c Config) validate() error {
+	var p config.Problems
+	bad := p.Add
+	if !cloudfront.ValidPOPCode(c.POP) {
+		bad("POP %q: want a POP code such as HKG62-C1", c.POP)
 	}
-	if c.Hosts < 0 || c.Hosts > MaxHosts {
-		bad("Hosts %d: want 1–%d (0 means 1)", c.Hosts, MaxHosts)
-	}
+	p.Range("Hosts", c.Hosts, 1, MaxHosts)
 	if c.KeepAlive < 0 {
 		bad("KeepAlive %v is negative", c.KeepAlive)
 	}
@@ -104,32 +140,32 @@ func (c Config) Validate() error {
 	if c.ServerTimingSampleRate < 0 || c.ServerTimingSampleRate > 100 {
 		bad("ServerTimingSampleRate %v: want 0–100", c.ServerTimingSampleRate)
 	}
+	if f := c.Faults; f.AnswerAs != "" && !cloudfront.ValidPOPCode(f.AnswerAs) {
+		bad("Faults.AnswerAs %q: want a POP code such as HKG62-C1", f.AnswerAs)
+	}
+	if c.Faults.Delay < 0 {
+		bad("Faults.Delay %v is negative", c.Faults.Delay)
+	}
+	if s := c.Faults.Status; s != 0 && (s < 400 || s > 599) {
+		bad("Faults.Status %d: want an error status, 400–599 (0: none)", s)
+	}
 	if err := c.OriginLink.Validate(); err != nil {
 		bad("OriginLink: %w", err)
 	}
 	if err := c.ViewerLink.Validate(); err != nil {
 		bad("ViewerLink: %w", err)
 	}
-	return errors.Join(errs...)
+	return p.Err("POP emulator configuration")
 }
 
-// withDefaults fills the zero values that have a default.
+// withDefaults fills the zero values that have a default: the one place
+// the emulator's defaults are applied.
 func (c Config) withDefaults() Config {
-	if c.Hosts == 0 {
-		c.Hosts = 1
-	}
-	if c.KeepAlive == 0 {
-		c.KeepAlive = DefaultKeepAlive
-	}
-	if c.OriginReadTimeout == 0 {
-		c.OriginReadTimeout = DefaultOriginReadTimeout
-	}
-	if c.ConnectTimeout == 0 {
-		c.ConnectTimeout = DefaultConnectTimeout
-	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
+	config.Default(&c.Hosts, 1)
+	config.Default(&c.KeepAlive, DefaultKeepAlive)
+	config.Default(&c.OriginReadTimeout, DefaultOriginReadTimeout)
+	config.Default(&c.ConnectTimeout, DefaultConnectTimeout)
+	config.Default(&c.Logger, slog.Default())
 	return c
 }
 

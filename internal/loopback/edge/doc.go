@@ -32,10 +32,23 @@
 // milliseconds (at least 1). cdn-upstream-dns is always 0: the emulator dials
 // Config.OriginAddr directly.
 //
+// Header names and values, request ids and the Server-Timing format come
+// from package cloudfront (Via, NewRequestID, FormatServerTiming, ...), the
+// vocabulary its clients read them with.
+//
 // Latency comes from package link: Config.OriginLink on the hosts' origin
 // connections (client side), Config.ViewerLink on the viewer listener
 // (server side; viewers dial with that link's ConnectDial). POP.Stats
-// counts viewer connections, requests and origin connections per host.
+// counts viewer connections, TLS handshakes, requests (also per listen
+// address) and origin connections per host; Config.OnRequest sees every
+// request as it arrives.
+//
+// Config.Faults make a POP fail the way real ones do, for tests of the
+// clients that must cope: refuse connections, hold every request (a slow
+// POP), answer as another POP, or answer every request with an error of its
+// own (x-cache "Error from cloudfront") without contacting the origin. A
+// POP with a certificate for another name is one given that certificate as
+// Config.Cert.
 //
 // See docs/lab-model.md for what is modelled and what is not.
 package edge

@@ -3,6 +3,8 @@ package edge
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"github.com/cfprewarm/cfprewarm/internal/config"
 	"net/http"
 	"regexp"
 	"slices"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/internal/loopback/labca"
 	"github.com/cfprewarm/cfprewarm/internal/loopback/link"
 )
@@ -86,17 +89,17 @@ func TestHeadersAndForwarding(t *testing.T) {
 		if !serverTimingRE.MatchString(st) {
 			t.Fatalf("Server-Timing %q is not in CloudFront's format", st)
 		}
-		ms := parseServerTiming(t, st)
+		ms := cloudfront.ParseServerTiming(st)
 		names := make([]string, len(ms))
 		for i, m := range ms {
-			names[i] = m.name
+			names[i] = m.Name
 		}
 		wantNames := []string{"cdn-upstream-layer", "cdn-upstream-dns", "cdn-upstream-connect", "cdn-upstream-fbl",
 			"cdn-cache-miss", "cdn-pop", "cdn-rid", "cdn-downstream-fbl"}
 		if !slices.Equal(names, wantNames) {
 			t.Errorf("metrics %v, want %v", names, wantNames)
 		}
-		if rid := ms[6].params["desc"]; rid != id {
+		if rid := ms[6].Desc; rid != id {
 			t.Errorf("cdn-rid %q, want the x-amz-cf-id %q", rid, id)
 		}
 		// Each viewer gets a fresh connection; the first request of the
@@ -143,10 +146,7 @@ func TestServerTimingOnlyWhenAsked(t *testing.T) {
 
 func TestSamplingRate(t *testing.T) {
 	ca := newCA(t)
-	cert, err := ca.Issue("*.cloudfront.net")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := issue(t, ca, "*.cloudfront.net")
 	p, err := New(Config{POP: testPOP, OriginAddr: "127.0.0.1:1", OriginHost: originName, Cert: cert, ServerTimingSampleRate: 25})
 	if err != nil {
 		t.Fatal(err)
@@ -246,10 +246,7 @@ func TestPerHostPools(t *testing.T) {
 // TestHostAssignment: hosts are drawn uniformly, the same seed draws the same
 // sequence and another seed another one.
 func TestHostAssignment(t *testing.T) {
-	cert, err := newCA(t).Issue("*.cloudfront.net")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := issue(t, newCA(t), "*.cloudfront.net")
 	newPOP := func(seed uint64) *POP {
 		p, err := New(Config{POP: testPOP, Hosts: 4, Seed: seed, OriginAddr: "127.0.0.1:1", OriginHost: originName, Cert: cert})
 		if err != nil {
@@ -441,10 +438,7 @@ func TestLatencyComposition(t *testing.T) {
 
 func TestConfigValidate(t *testing.T) {
 	ca := newCA(t)
-	cert, err := ca.Issue("*.cloudfront.net")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := issue(t, ca, "*.cloudfront.net")
 	good := Config{POP: "HKG62-C1", OriginAddr: "127.0.0.1:8443", OriginHost: "origin.example.com", Cert: cert}
 	if err := good.Validate(); err != nil {
 		t.Fatalf("good config: %v", err)
@@ -455,6 +449,10 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{"POP", func(c *Config) { c.POP = "" }},
 		{"POP", func(c *Config) { c.POP = `HKG"62` }},
+		{"POP", func(c *Config) { c.POP = "hkg62-c1" }},
+		{"Faults.AnswerAs", func(c *Config) { c.Faults.AnswerAs = "elsewhere" }},
+		{"Faults.Delay", func(c *Config) { c.Faults.Delay = -time.Second }},
+		{"Faults.Status", func(c *Config) { c.Faults.Status = 200 }},
 		{"Hosts", func(c *Config) { c.Hosts = -1 }},
 		{"Hosts", func(c *Config) { c.Hosts = MaxHosts + 1 }},
 		{"KeepAlive", func(c *Config) { c.KeepAlive = -time.Second }},
@@ -481,28 +479,28 @@ func TestConfigValidate(t *testing.T) {
 	}
 	// All problems at once, one error each.
 	bad := Config{}
-	if err := bad.Validate(); err == nil || strings.Count(err.Error(), "\n") < 3 {
-		t.Errorf("empty config: %v, want one line per problem", err)
+	var ce *config.Error
+	if err := bad.Validate(); !errors.As(err, &ce) || len(ce.Problems) < 4 {
+		t.Errorf("empty config: %v, want one error per problem", err)
 	}
 }
 
-func TestAsksServerTiming(t *testing.T) {
-	tests := []struct {
-		pragma []string
-		want   bool
+// The Server-Timing header, byte for byte as CloudFront writes it.
+func TestServerTimingFormat(t *testing.T) {
+	u := &upstreamResult{attempts: 1, connect: 191400 * time.Microsecond, firstByte: 3 * time.Millisecond, gotByte: true}
+	for _, tt := range []struct {
+		u    *upstreamResult
+		want string
 	}{
-		{nil, false},
-		{[]string{"server-timing"}, true},
-		{[]string{"Server-Timing"}, true},
-		{[]string{"no-cache, server-timing"}, true},
-		{[]string{"no-cache", "server-timing"}, true},
-		{[]string{"no-cache"}, false},
-		{[]string{"server-timings"}, false},
-	}
-	for _, tt := range tests {
-		h := http.Header{"Pragma": tt.pragma}
-		if got := asksServerTiming(h); got != tt.want {
-			t.Errorf("Pragma %q: %v, want %v", tt.pragma, got, tt.want)
+		{u, `cdn-upstream-layer;desc="EDGE",cdn-upstream-dns;dur=0,cdn-upstream-connect;dur=191,cdn-upstream-fbl;dur=3,` +
+			`cdn-cache-miss,cdn-pop;desc="HKG62-C1",cdn-rid;desc="id==",cdn-downstream-fbl;dur=196`},
+		{&upstreamResult{attempts: 1, reused: true}, // no first byte: the origin failed
+			`cdn-upstream-layer;desc="EDGE",cdn-upstream-dns;dur=0,cdn-upstream-connect;dur=0,` +
+				`cdn-cache-miss,cdn-pop;desc="HKG62-C1",cdn-rid;desc="id==",cdn-downstream-fbl;dur=196`},
+		{nil, `cdn-pop;desc="HKG62-C1",cdn-rid;desc="id==",cdn-downstream-fbl;dur=196`}, // origin not contacted
+	} {
+		if got := serverTiming("HKG62-C1", "id==", tt.u, 195600*time.Microsecond); got != tt.want {
+			t.Errorf("serverTiming\n got %s\nwant %s", got, tt.want)
 		}
 	}
 }

@@ -9,12 +9,11 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/internal/loopback/labca"
 	"github.com/cfprewarm/cfprewarm/internal/loopback/link"
 )
@@ -50,10 +49,7 @@ func (o *testOrigin) connCount() int {
 // given idle timeout (0: the server default).
 func newOrigin(t testing.TB, ca *labca.CA, idle time.Duration, names ...string) *testOrigin {
 	t.Helper()
-	cert, err := ca.Issue(names...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := issue(t, ca, names...)
 	o := &testOrigin{conns: map[string]int{}}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -73,6 +69,16 @@ func newOrigin(t testing.TB, ca *labca.CA, idle time.Duration, names ...string) 
 	t.Cleanup(srv.Close)
 	o.addr = srv.Listener.Addr().String()
 	return o
+}
+
+// issue issues a certificate for names from ca.
+func issue(t testing.TB, ca *labca.CA, names ...string) tls.Certificate {
+	t.Helper()
+	cert, err := ca.Issue(names...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert
 }
 
 // lab is a POP with its test origin and CA.
@@ -105,11 +111,7 @@ func newLab(t testing.TB, ca *labca.CA, cfg Config) *lab {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if len(cfg.Cert.Certificate) == 0 {
-		cert, err := ca.Issue("*.cloudfront.net", "api.lab.test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Cert = cert
+		cfg.Cert = issue(t, ca, "*.cloudfront.net", "api.lab.test")
 	}
 	pop, err := New(cfg)
 	if err != nil {
@@ -119,6 +121,14 @@ func newLab(t testing.TB, ca *labca.CA, cfg Config) *lab {
 	if err != nil {
 		t.Fatal(err)
 	}
+	serve(t, pop, ln)
+	l.pop, l.addr = pop, ln.Addr().String()
+	return l
+}
+
+// serve serves pop on ln until the test ends.
+func serve(t testing.TB, pop *POP, ln net.Listener) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- pop.Serve(ctx, ln) }()
@@ -128,8 +138,6 @@ func newLab(t testing.TB, ca *labca.CA, cfg Config) *lab {
 			t.Errorf("Serve: %v", err)
 		}
 	})
-	l.pop, l.addr = pop, ln.Addr().String()
-	return l
 }
 
 // viewer is a client of the POP. With fresh set, every request opens a new
@@ -184,52 +192,19 @@ func (v *viewer) do(t testing.TB, req *http.Request) (*http.Response, []byte) {
 	return resp, body
 }
 
-// metric is one Server-Timing metric.
-type metric struct {
-	name   string
-	params map[string]string
-}
-
-// parseServerTiming parses a Server-Timing header value (RFC-style:
-// metrics separated by commas, parameters by semicolons, quoted desc).
-func parseServerTiming(t testing.TB, v string) []metric {
-	t.Helper()
-	var out []metric
-	for m := range strings.SplitSeq(v, ",") {
-		parts := strings.Split(m, ";")
-		mt := metric{name: strings.TrimSpace(parts[0]), params: map[string]string{}}
-		for _, p := range parts[1:] {
-			k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
-			if !ok {
-				t.Fatalf("Server-Timing %q: parameter %q has no value", v, p)
-			}
-			if strings.HasPrefix(val, `"`) {
-				uq, err := strconv.Unquote(val)
-				if err != nil {
-					t.Fatalf("Server-Timing %q: %v", v, err)
-				}
-				val = uq
-			}
-			mt.params[k] = val
-		}
-		out = append(out, mt)
-	}
-	return out
-}
-
-// timing returns the metric's dur, failing if it is absent or not an
-// integer.
+// timing returns the metric's dur, failing if it is absent or not a whole
+// number of milliseconds.
 func timing(t testing.TB, resp *http.Response, name string) int {
 	t.Helper()
-	for _, m := range parseServerTiming(t, resp.Header.Get("Server-Timing")) {
-		if m.name == name {
-			d, err := strconv.Atoi(m.params["dur"])
-			if err != nil {
-				t.Fatalf("%s dur %q: %v", name, m.params["dur"], err)
+	st := resp.Header.Get("Server-Timing")
+	for _, m := range cloudfront.ParseServerTiming(st) {
+		if m.Name == name {
+			if !m.HasDur || m.Dur != float64(int(m.Dur)) {
+				t.Fatalf("%s in %q: no whole-millisecond dur", name, st)
 			}
-			return d
+			return int(m.Dur)
 		}
 	}
-	t.Fatalf("no %s in Server-Timing %q", name, resp.Header.Get("Server-Timing"))
+	t.Fatalf("no %s in Server-Timing %q", name, st)
 	return 0
 }

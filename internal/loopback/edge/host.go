@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 )
 
 // maxIdlePerHost bounds the idle origin connections one edge host keeps:
@@ -35,7 +37,7 @@ func newHost(p *POP, index int, id string) *host {
 	h := &host{
 		pop: p,
 		id:  id,
-		via: "1.1 " + id + ".cloudfront.net (CloudFront)",
+		via: cloudfront.Via(id),
 		log: p.log.With("host", index),
 	}
 	protocols := new(http.Protocols)
@@ -79,15 +81,44 @@ func (h *host) dialOrigin(ctx context.Context, network, _ string) (net.Conn, err
 	return &countedConn{Conn: c, open: &h.counters.originOpen}, nil
 }
 
-// serveHTTP proxies one viewer request to the origin.
+// serveHTTP handles one viewer request: the POP's faults, or a proxied
+// request to the origin.
 func (h *host) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	h.counters.requests.Add(1)
+	h.pop.countAddr(r)
+	if on := h.pop.cfg.OnRequest; on != nil {
+		if done := on(r); done != nil {
+			defer done()
+		}
+	}
 	st := &request{
-		start:        time.Now(),
-		id:           newRequestID(),
-		serverTiming: asksServerTiming(r.Header) || h.pop.sampled(),
+		start:        start,
+		id:           cloudfront.NewRequestID(),
+		serverTiming: cloudfront.AsksServerTiming(r.Header) || h.pop.sampled(),
+	}
+	f := h.pop.cfg.Faults
+	if f.Delay > 0 && !wait(r.Context(), f.Delay) {
+		abort() // the viewer went away
+	}
+	if f.Status != 0 {
+		h.counters.errors.Add(1)
+		h.writeError(w, st, nil, f.Status, "The POP answered with an error of its own.")
+		return
 	}
 	h.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, st)))
+}
+
+// wait sleeps d or until ctx is done, and reports whether d passed.
+func wait(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // rewrite builds the origin request: AllViewerExceptHostHeader, plus the
@@ -108,8 +139,8 @@ func (h *host) rewrite(pr *httputil.ProxyRequest) {
 	if xff != "" {
 		pr.Out.Header.Set("X-Forwarded-For", xff)
 	}
-	pr.Out.Header.Add("Via", h.via)
-	pr.Out.Header.Set("X-Amz-Cf-Id", st.id)
+	pr.Out.Header.Add(cloudfront.HeaderVia, h.via)
+	pr.Out.Header.Set(cloudfront.HeaderID, st.id)
 	pr.Out = pr.Out.WithContext(httptrace.WithClientTrace(pr.Out.Context(), st.upstream.trace()))
 }
 
@@ -118,7 +149,7 @@ func (h *host) modifyResponse(resp *http.Response) error {
 	st := requestFrom(resp.Request.Context())
 	u := st.upstream.result()
 	h.count(u)
-	h.setHeaders(resp.Header, st, u, "Miss from cloudfront")
+	h.setHeaders(resp.Header, st, &u, cloudfront.CacheMiss)
 	h.log.Debug("request", "method", resp.Request.Method, "path", resp.Request.URL.Path,
 		"status", resp.StatusCode, "reused", u.reused, "connect", u.connect, "fbl", u.firstByte)
 	return nil
@@ -130,14 +161,27 @@ func (h *host) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	st := requestFrom(r.Context())
 	u := st.upstream.result()
 	h.count(u)
-	h.counters.errors.Add(1)
-	if r.Context().Err() == nil {
-		h.log.Warn("origin request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	if r.Context().Err() != nil {
+		abort() // the viewer went away: no one to answer
 	}
-	h.setHeaders(w.Header(), st, u, "Error from cloudfront")
+	h.counters.errors.Add(1)
+	h.log.Warn("origin request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	h.writeError(w, st, &u, http.StatusBadGateway, "CloudFront wasn't able to connect to the origin.")
+}
+
+// abort ends a request whose viewer went away without an answer: the
+// connection (HTTP/1.1) or the stream (HTTP/2) is closed. A handler that
+// just returned would send an empty 200, which a viewer closing its
+// connection at that moment can still read.
+func abort() { panic(http.ErrAbortHandler) }
+
+// writeError answers with CloudFront's error page. u is the origin side, nil
+// when the origin was not contacted.
+func (h *host) writeError(w http.ResponseWriter, st *request, u *upstreamResult, status int, why string) {
+	h.setHeaders(w.Header(), st, u, cloudfront.CacheError)
 	w.Header().Set("Content-Type", "text/html")
-	w.WriteHeader(http.StatusBadGateway)
-	fmt.Fprintf(w, errorPage, st.id)
+	w.WriteHeader(status)
+	fmt.Fprintf(w, errorPage, status, why, st.id)
 }
 
 func (h *host) count(u upstreamResult) {
@@ -150,14 +194,16 @@ func (h *host) count(u upstreamResult) {
 }
 
 // setHeaders sets x-amz-cf-pop, x-amz-cf-id, x-cache, via and, when the
-// request asked or was sampled, Server-Timing.
-func (h *host) setHeaders(hdr http.Header, st *request, u upstreamResult, xcache string) {
-	hdr.Set("X-Cache", xcache)
-	hdr.Add("Via", h.via)
-	hdr.Set("X-Amz-Cf-Pop", h.pop.cfg.POP)
-	hdr.Set("X-Amz-Cf-Id", st.id)
+// request asked or was sampled, Server-Timing. u is the origin side of the
+// request, nil when the origin was not contacted.
+func (h *host) setHeaders(hdr http.Header, st *request, u *upstreamResult, xcache string) {
+	pop := h.pop.answerAs()
+	hdr.Set(cloudfront.HeaderCache, xcache)
+	hdr.Add(cloudfront.HeaderVia, h.via)
+	hdr.Set(cloudfront.HeaderPOP, pop)
+	hdr.Set(cloudfront.HeaderID, st.id)
 	if st.serverTiming {
-		hdr.Add("Server-Timing", serverTiming(h.pop.cfg.POP, st.id, u, time.Since(st.start)))
+		hdr.Add(cloudfront.HeaderServerTiming, serverTiming(pop, st.id, u, time.Since(st.start)))
 	}
 }
 
@@ -173,15 +219,16 @@ func (c *countedConn) Close() error {
 	return c.Conn.Close()
 }
 
-// errorPage is CloudFront's 502 page, shortened; %s is the request id.
+// errorPage is CloudFront's error page, shortened: the status, the reason
+// and the request id.
 const errorPage = `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">
 <HTML><HEAD><META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=iso-8859-1">
 <TITLE>ERROR: The request could not be satisfied</TITLE>
 </HEAD><BODY>
-<H1>502 ERROR</H1>
+<H1>%d ERROR</H1>
 <H2>The request could not be satisfied.</H2>
 <HR noshade size="1px">
-CloudFront wasn't able to connect to the origin.
+%s
 <BR clear="all">
 <HR noshade size="1px">
 <PRE>

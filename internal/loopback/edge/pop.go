@@ -28,22 +28,24 @@ type POP struct {
 	hosts []*host
 	srv   *http.Server
 
-	mu  sync.Mutex // guards rng
-	rng *rand.Rand
+	mu     sync.Mutex // guards rng and byAddr
+	rng    *rand.Rand
+	byAddr map[string]int64 // local IP address → requests
 }
 
 // New checks cfg and builds the POP and its hosts. Nothing listens yet.
 func New(cfg Config) (*POP, error) {
-	if err := cfg.Validate(); err != nil {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	cfg = cfg.withDefaults()
 	h := fnv.New64a()
 	h.Write([]byte(cfg.POP))
 	p := &POP{
-		cfg: cfg,
-		log: cfg.Logger.With("pop", cfg.POP),
-		rng: rand.New(rand.NewPCG(cfg.Seed, h.Sum64())),
+		cfg:    cfg,
+		log:    cfg.Logger.With("pop", cfg.POP),
+		rng:    rand.New(rand.NewPCG(cfg.Seed, h.Sum64())),
+		byAddr: map[string]int64{},
 	}
 	for i := range cfg.Hosts {
 		p.hosts = append(p.hosts, newHost(p, i, p.hostID()))
@@ -52,8 +54,12 @@ func New(cfg Config) (*POP, error) {
 	protocols.SetHTTP1(true)
 	protocols.SetHTTP2(true)
 	p.srv = &http.Server{
-		Handler:           http.HandlerFunc(p.serveHTTP),
-		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cfg.Cert}, MinVersion: tls.VersionTLS12},
+		Handler: http.HandlerFunc(p.serveHTTP),
+		TLSConfig: &tls.Config{
+			Certificates:       []tls.Certificate{cfg.Cert},
+			MinVersion:         tls.VersionTLS12,
+			GetConfigForClient: p.helloReceived,
+		},
 		Protocols:         protocols,
 		ConnContext:       p.assign,
 		ReadHeaderTimeout: viewerHeaderTimeout,
@@ -70,8 +76,15 @@ func (p *POP) Name() string { return p.cfg.POP }
 
 // Serve accepts viewer connections on ln (wrapped with Config.ViewerLink)
 // until ctx is done or Close is called, then returns nil. It may be called
-// for several listeners.
+// for several listeners. A POP with Faults.Refuse closes ln and returns at
+// once.
 func (p *POP) Serve(ctx context.Context, ln net.Listener) error {
+	if p.cfg.Faults.Refuse {
+		if err := ln.Close(); err != nil {
+			return fmt.Errorf("edge: %s: close listener: %w", p.cfg.POP, err)
+		}
+		return nil
+	}
 	stop := context.AfterFunc(ctx, func() { p.Close() })
 	defer stop()
 	err := p.srv.ServeTLS(p.cfg.ViewerLink.WrapListener(ln), "", "")
@@ -101,6 +114,39 @@ func (p *POP) assign(ctx context.Context, _ net.Conn) context.Context {
 	h := p.hosts[p.pick()]
 	h.counters.viewerConns.Add(1)
 	return context.WithValue(ctx, hostKey{}, h)
+}
+
+// helloReceived counts a TLS handshake begun, on the connection's host
+// (tls.Config.GetConfigForClient: called for every ClientHello, resumed
+// sessions too).
+func (p *POP) helloReceived(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+	if h, ok := hello.Context().Value(hostKey{}).(*host); ok {
+		h.counters.handshakes.Add(1)
+	}
+	return nil, nil
+}
+
+// countAddr counts a request on the local address it came to.
+func (p *POP) countAddr(r *http.Request) {
+	a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return
+	}
+	ip := a.String()
+	if host, _, err := net.SplitHostPort(ip); err == nil {
+		ip = host
+	}
+	p.mu.Lock()
+	p.byAddr[ip]++
+	p.mu.Unlock()
+}
+
+// answerAs is the POP code the responses name.
+func (p *POP) answerAs() string {
+	if p.cfg.Faults.AnswerAs != "" {
+		return p.cfg.Faults.AnswerAs
+	}
+	return p.cfg.POP
 }
 
 // pick draws a host index, uniformly.

@@ -3,11 +3,11 @@ package edge
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
 	"net/http/httptrace"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 )
 
 // request is the state of one viewer request through a host.
@@ -98,20 +98,30 @@ func (u *upstream) result() upstreamResult {
 	return r
 }
 
-// serverTiming formats the Server-Timing header the way CloudFront does.
-// downstream is the time from receiving the request to the first byte sent.
-func serverTiming(pop, id string, u upstreamResult, downstream time.Duration) string {
-	var b strings.Builder
-	b.WriteString(`cdn-upstream-layer;desc="EDGE",cdn-upstream-dns;dur=0`)
-	fmt.Fprintf(&b, ",cdn-upstream-connect;dur=%d", ms(u.connect))
-	if u.gotByte {
-		fmt.Fprintf(&b, ",cdn-upstream-fbl;dur=%d", ms(u.firstByte))
+// serverTiming formats the Server-Timing header the way CloudFront does,
+// in its order of metrics. u is the origin side, nil when the origin was not
+// contacted; downstream is the time from receiving the request to the first
+// byte sent.
+func serverTiming(pop, id string, u *upstreamResult, downstream time.Duration) string {
+	metrics := make([]cloudfront.Metric, 0, 8)
+	if u != nil {
+		metrics = append(metrics,
+			cloudfront.Description(cloudfront.MetricUpstreamLayer, "EDGE"),
+			cloudfront.Duration(cloudfront.MetricUpstreamDNS, 0),
+			cloudfront.Duration(cloudfront.MetricUpstreamConnect, ms(u.connect)))
+		if u.gotByte {
+			metrics = append(metrics, cloudfront.Duration(cloudfront.MetricUpstreamFBL, ms(u.firstByte)))
+		}
+		metrics = append(metrics, cloudfront.Metric{Name: cloudfront.MetricCacheMiss})
 	}
-	fmt.Fprintf(&b, `,cdn-cache-miss,cdn-pop;desc="%s",cdn-rid;desc="%s",cdn-downstream-fbl;dur=%d`, pop, id, ms(downstream))
-	return b.String()
+	metrics = append(metrics,
+		cloudfront.Description(cloudfront.MetricPOP, pop),
+		cloudfront.Description(cloudfront.MetricRequestID, id),
+		cloudfront.Duration(cloudfront.MetricDownstreamFBL, ms(downstream)))
+	return cloudfront.FormatServerTiming(metrics)
 }
 
 // ms rounds d to whole milliseconds, as CloudFront reports them. A new
 // connection's connect time is at least 1 ms already (result), so that 0
 // keeps meaning "reused".
-func ms(d time.Duration) int64 { return int64((d + time.Millisecond/2) / time.Millisecond) }
+func ms(d time.Duration) float64 { return float64((d + time.Millisecond/2) / time.Millisecond) }
