@@ -16,6 +16,7 @@ var Layers = map[string]int{
 	"internal/config":  0,
 	"internal/jsonobj": 0,
 	"internal/layers":  0,
+	"edgehosts":        1,
 
 	// 1: one request, the origin, and the loopback networks' parts.
 	"probe":                       1,

@@ -1,0 +1,145 @@
+// Package edgehosts owns what is known about the number of edge hosts of a
+// CloudFront POP: the hosts file that the prewarm engine writes from its
+// measurements (`cfprewarm warm --hosts-out`) and that the planner reads
+// (`cfprewarm plan --hosts-file`). A hand-written CSV with a "pop,hosts"
+// header is read too.
+package edgehosts
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/cloudfront"
+)
+
+// SchemaVersion is the version of the hosts file's JSON form.
+const SchemaVersion = 1
+
+// Estimate is what is known of one POP's edge hosts.
+type Estimate struct {
+	POP   string `json:"pop"`
+	Hosts int    `json:"hosts"` // the number of edge hosts to plan with
+	// What the estimate rests on; zero when the file was written by hand.
+	Seen     int     `json:"seen,omitempty"`     // distinct edge host ids seen
+	Low      int     `json:"ci_low,omitempty"`   // confidence interval of Hosts
+	High     int     `json:"ci_high,omitempty"`  //
+	Level    float64 `json:"ci_level,omitempty"` // e.g. 0.95
+	Requests int     `json:"requests,omitempty"` // responses the estimate is based on
+	Method   string  `json:"method,omitempty"`   // the estimator
+}
+
+// File is the hosts file.
+type File struct {
+	Generated time.Time  `json:"generated"`
+	POPs      []Estimate `json:"pops"`
+}
+
+// Write writes f as one JSON document with the schema version.
+func Write(w io.Writer, f File) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		Schema int    `json:"schema"`
+		Type   string `json:"type"`
+		File
+	}{SchemaVersion, "edge-hosts", f})
+}
+
+// Read reads a hosts file, the JSON form Write writes or a CSV file whose
+// header names at least the columns pop and hosts, and returns the host
+// count of each POP. Every problem is an error naming the line or field.
+func Read(r io.Reader) (map[string]Estimate, error) {
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(64)
+	if b := bytes.TrimSpace(head); len(b) > 0 && b[0] == '{' {
+		return readJSON(br)
+	}
+	return readCSV(br)
+}
+
+func readJSON(r io.Reader) (map[string]Estimate, error) {
+	var doc struct {
+		Schema int        `json:"schema"`
+		Type   string     `json:"type"`
+		POPs   []Estimate `json:"pops"`
+	}
+	if err := json.NewDecoder(r).Decode(&doc); err != nil {
+		return nil, fmt.Errorf("hosts file: %w", err)
+	}
+	if doc.Type != "edge-hosts" || doc.Schema < 1 || doc.Schema > SchemaVersion {
+		return nil, fmt.Errorf("hosts file: type %q schema %d: want an edge-hosts file of schema 1 to %d", doc.Type, doc.Schema, SchemaVersion)
+	}
+	out := make(map[string]Estimate, len(doc.POPs))
+	for i, e := range doc.POPs {
+		if err := add(out, e); err != nil {
+			return nil, fmt.Errorf("hosts file: pops[%d]: %w", i, err)
+		}
+	}
+	return out, nil
+}
+
+func readCSV(r io.Reader) (map[string]Estimate, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	cr.Comment = '#'
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("hosts file: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	pi, ok1 := col["pop"]
+	hi, ok2 := col["hosts"]
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("hosts file: the CSV header %q lacks pop and hosts columns", strings.Join(header, ","))
+	}
+	out := map[string]Estimate{}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("hosts file: %w", err)
+		}
+		line, _ := cr.FieldPos(0)
+		if pi >= len(rec) || hi >= len(rec) {
+			return nil, fmt.Errorf("hosts file: line %d: want the pop and hosts columns", line)
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(rec[hi]))
+		if err != nil {
+			return nil, fmt.Errorf("hosts file: line %d: hosts %q is not a whole number", line, rec[hi])
+		}
+		if err := add(out, Estimate{POP: strings.TrimSpace(rec[pi]), Hosts: n}); err != nil {
+			return nil, fmt.Errorf("hosts file: line %d: %w", line, err)
+		}
+	}
+}
+
+// MaxHosts bounds a POP's host count: more is a typo.
+const MaxHosts = 100_000
+
+func add(m map[string]Estimate, e Estimate) error {
+	e.POP = strings.ToUpper(e.POP)
+	switch {
+	case !cloudfront.ValidPOPCode(e.POP):
+		return fmt.Errorf("POP %q does not look like HKG54-C1", e.POP)
+	case e.Hosts < 1 || e.Hosts > MaxHosts:
+		return fmt.Errorf("POP %s: hosts %d: want 1 to %d", e.POP, e.Hosts, MaxHosts)
+	}
+	if _, dup := m[e.POP]; dup {
+		return fmt.Errorf("POP %s given twice", e.POP)
+	}
+	m[e.POP] = e
+	return nil
+}
