@@ -14,6 +14,7 @@ const (
 	DefaultTimeScale     = 40
 	DefaultHosts         = 8
 	DefaultProfile       = "hkg-fra"
+	MaxHosts             = 64 // edge hosts per POP, in a run and in lab serve
 
 	QuickProbes    = 5
 	QuickTimeScale = 60
@@ -64,11 +65,11 @@ func (c Config) validate() error {
 	if c.ProbeInterval < time.Second || c.ProbeInterval > time.Hour {
 		add("probe interval %v: want 1s to 1h", c.ProbeInterval)
 	}
-	if c.TimeScale < 1 || c.TimeScale > 1000 {
+	if !(c.TimeScale >= 1 && c.TimeScale <= 1000) { // NaN too
 		add("time scale %v: want 1 to 1000", c.TimeScale)
 	}
-	if c.Hosts < 1 || c.Hosts > 64 {
-		add("hosts %d: want 1 to 64 edge hosts per POP", c.Hosts)
+	if c.Hosts < 1 || c.Hosts > MaxHosts {
+		add("hosts %d: want 1 to %d edge hosts per POP", c.Hosts, MaxHosts)
 	}
 	seen := map[string]bool{}
 	for _, name := range c.Scenarios {
@@ -81,7 +82,7 @@ func (c Config) validate() error {
 			add("scenario %q given twice", name)
 		}
 		seen[name] = true
-		if prof.Name != "" && c.TimeScale >= 1 {
+		if prof.Name != "" && c.TimeScale >= 1 && c.TimeScale <= 1000 {
 			if max := maxTimeScale(prof, s, c.ProbeInterval); c.TimeScale > max {
 				add("time scale %g is too high for scenario %s with profile %s: at most %.0f keeps its timing faithful (round trips are not scaled)",
 					c.TimeScale, s.Name, prof.Name, max)

@@ -103,8 +103,9 @@ func runScenario(ctx context.Context, cfg Config, prof Profile, s Scenario, seed
 	defer prober.Close()
 
 	var turn sync.Mutex // a probe or a wave, never both
-	stopWarm := func() stats.Ratio { return stats.Ratio{} }
+	stopWarm := func() ([]report.Wave, stats.Ratio) { return nil, stats.Ratio{} }
 	if s.Prewarm {
+		cfg.status(fmt.Sprintf("%s: the first prewarm wave (%d requests to %s) before the first probe", s.Name, s.RequestsPerPOP, prof.ViewerPOP))
 		w, err := startPrewarm(ctx, env, prof, s, k, &turn)
 		if err != nil {
 			return sc, err
@@ -128,7 +129,7 @@ func runScenario(ctx context.Context, cfg Config, prof Profile, s Scenario, seed
 		}
 		return true
 	})
-	sc.PrewarmColdRatio = stopWarm()
+	sc.Waves, sc.PrewarmColdRatio = stopWarm()
 	sc.Summary = probe.Summarize(sc.Results)
 	return sc, ctx.Err()
 }
@@ -136,9 +137,10 @@ func runScenario(ctx context.Context, cfg Config, prof Profile, s Scenario, seed
 // startPrewarm runs one wave right away (prewarming has been running long
 // before the viewer arrives) and then one wave every WaveInterval/k, each a
 // warm.Runner run of one wave: the engine the Lambda runs. It returns a
-// function that stops the waves and returns the origin-cold share of the
-// requests of every wave after the first.
-func startPrewarm(ctx context.Context, env *Env, prof Profile, s Scenario, k float64, turn *sync.Mutex) (func() stats.Ratio, error) {
+// function that stops the waves and returns every wave (for the report's
+// timelines) and the origin-cold share of the requests of every wave after
+// the first. An interrupt during the first wave returns ctx's error.
+func startPrewarm(ctx context.Context, env *Env, prof Profile, s Scenario, k float64, turn *sync.Mutex) (func() ([]report.Wave, stats.Ratio), error) {
 	wcfg := env.WarmConfig([]string{prof.ViewerPOP})
 	wcfg.RequestsPerPOP = s.RequestsPerPOP
 	wcfg.Waves = 1
@@ -147,9 +149,14 @@ func startPrewarm(ctx context.Context, env *Env, prof Profile, s Scenario, k flo
 	if err != nil {
 		return nil, fmt.Errorf("lab: prewarm: %w", err)
 	}
-	if res := runner.Run(ctx, nil); res.Total.OK == 0 {
-		return nil, fmt.Errorf("lab: the first prewarm wave got no answer (%d errors)", res.Total.Errors)
+	first := runner.Run(ctx, nil)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("lab: %s: interrupted during the first prewarm wave: %w", s.Name, err)
 	}
+	if first.Total.OK == 0 {
+		return nil, fmt.Errorf("lab: the first prewarm wave got no answer (%d errors)", first.Total.Errors)
+	}
+	waves := []report.Wave{reportWave(first)}
 	ctx, cancel := context.WithCancel(ctx)
 	var cold stats.Ratio
 	done := make(chan struct{})
@@ -161,13 +168,20 @@ func startPrewarm(ctx context.Context, env *Env, prof Profile, s Scenario, k flo
 			defer turn.Unlock()
 			if res := runner.Run(ctx, nil); ctx.Err() == nil {
 				cold = cold.Add(res.Total.OriginColdRatio())
+				waves = append(waves, reportWave(res))
 			}
 			return true
 		})
 	}()
-	return func() stats.Ratio {
+	return func() ([]report.Wave, stats.Ratio) {
 		cancel()
 		<-done
-		return cold
+		return waves, cold
 	}, nil
+}
+
+// reportWave is what the report shows of a one-wave prewarm run.
+func reportWave(res *warm.Result) report.Wave {
+	return report.Wave{Start: res.Start, Duration: res.Duration, Requests: res.Total.Requests,
+		OK: res.Total.OK, Cold: res.Total.OriginColdRatio()}
 }

@@ -215,7 +215,7 @@ func (p *Prober) addresses(ctx context.Context, a *attempt) ([]string, error) {
 			a.setPhase(PhaseDNS)
 			found, err := p.resolver.LookupNetIP(ctx, lookupNetwork(p.cfg.Network), host)
 			if err != nil {
-				return nil, err
+				return nil, NameServer(err, p.cfg.DNSServer)
 			}
 			ips = found
 		}
@@ -407,10 +407,30 @@ func classify(err error) cloudfront.ErrorKind {
 		strings.Contains(err.Error(), "tls:"), strings.Contains(err.Error(), "x509:"):
 		return cloudfront.KindTLS
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), isReset(err),
-		strings.Contains(err.Error(), "malformed"):
+		strings.Contains(err.Error(), "malformed"), isProtocolViolation(err.Error()):
 		return cloudfront.KindProtocol
 	}
 	return cloudfront.KindOther
+}
+
+// protocolViolations are net/http's messages (its types are unexported) for
+// a server breaking HTTP: response headers beyond MaxResponseHeaderBytes
+// (HTTP/1.1) or the header list limit (HTTP/2), and HTTP/2 connection and
+// stream errors such as the COMPRESSION_ERROR of an oversized header.
+var protocolViolations = []string{
+	"server response headers exceeded",
+	"header list larger than advertised limit",
+	"connection error: ",
+	"stream error: ",
+}
+
+func isProtocolViolation(msg string) bool {
+	for _, m := range protocolViolations {
+		if strings.Contains(msg, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // cleanError drops the *url.Error wrapper ("Get \"https://...\": ") that

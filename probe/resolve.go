@@ -30,6 +30,26 @@ func NewResolver(server string) *net.Resolver {
 	}
 }
 
+// NameServer makes a DNS error name the server that was asked. A resolver
+// from NewResolver sends every query to its server, but the *net.DNSError
+// of a failed lookup names the system's resolver (from resolv.conf), which
+// was never asked: "lookup x on 10.0.0.2:53: no such host". NameServer
+// returns a copy naming server (as host:port) instead. With server "" (the
+// system resolver) or an error that is not a DNS error, err is returned as
+// it is.
+func NameServer(err error, server string) error {
+	var dnsErr *net.DNSError
+	if server == "" || !errors.As(err, &dnsErr) {
+		return err
+	}
+	if addr, aerr := DNSServerAddr(server); aerr == nil {
+		server = addr
+	}
+	c := *dnsErr
+	c.Server = server
+	return &c
+}
+
 // DNSServerAddr checks a resolver address given as host[:port] and returns
 // it as host:port, with port 53 when none is given.
 func DNSServerAddr(s string) (string, error) {

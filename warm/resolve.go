@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/probe"
 )
 
 // target is a POP and the addresses its name resolved to.
@@ -22,14 +24,15 @@ type target struct {
 
 // resolveAll resolves every POP name concurrently, each lookup bounded by
 // timeout. A POP whose name does not resolve keeps its error; the others go on.
-func resolveAll(ctx context.Context, res *net.Resolver, names map[string]string, pops []string, ipVersion int, timeout time.Duration) []target {
+// server is the resolver asked ("" for the system's), named in errors.
+func resolveAll(ctx context.Context, res *net.Resolver, server string, names map[string]string, pops []string, ipVersion int, timeout time.Duration) []target {
 	out := make([]target, len(pops))
 	var wg sync.WaitGroup
 	for i, pop := range pops {
 		wg.Go(func() {
 			t := target{pop: pop, name: names[pop]}
 			start := time.Now()
-			t.ips, t.err = lookup(ctx, res, t.name, ipVersion, timeout)
+			t.ips, t.err = lookup(ctx, res, server, t.name, ipVersion, timeout)
 			t.lookup = time.Since(start)
 			out[i] = t
 		})
@@ -38,7 +41,7 @@ func resolveAll(ctx context.Context, res *net.Resolver, names map[string]string,
 	return out
 }
 
-func lookup(ctx context.Context, res *net.Resolver, name string, ipVersion int, timeout time.Duration) ([]netip.Addr, error) {
+func lookup(ctx context.Context, res *net.Resolver, server, name string, ipVersion int, timeout time.Duration) ([]netip.Addr, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	network := map[int]string{0: "ip", 4: "ip4", 6: "ip6"}[ipVersion]
@@ -48,7 +51,7 @@ func lookup(ctx context.Context, res *net.Resolver, name string, ipVersion int, 
 		var dnsErr *net.DNSError
 		if errors.As(err, &dnsErr) {
 			dnsErr.Name = name
-			return nil, cleanDNSError(dnsErr)
+			return nil, probe.NameServer(cleanDNSError(dnsErr), server)
 		}
 		return nil, fmt.Errorf("lookup %s: %w", name, err)
 	}
@@ -68,7 +71,9 @@ func lookup(ctx context.Context, res *net.Resolver, name string, ipVersion int, 
 }
 
 // cleanDNSError drops the server address from the message ("lookup NAME:
-// no such host"): it repeats on every line and is known to the user.
+// no such host"): the system resolver's address repeats on every line and
+// is known to the user. A server given with DNSServer is named again
+// (probe.NameServer): it is the one that was asked.
 func cleanDNSError(e *net.DNSError) error {
 	c := *e
 	c.Server = ""

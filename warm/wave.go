@@ -26,7 +26,7 @@ type job struct {
 func (r *Runner) Wave(ctx context.Context, index int) Wave {
 	cfg := r.cfg
 	w := Wave{Index: index, Start: time.Now(), POPs: make([]POPResult, len(cfg.POPs))}
-	targets := resolveAll(ctx, r.resolver, r.names, cfg.POPs, cfg.IPVersion, cfg.Timeout)
+	targets := resolveAll(ctx, r.resolver, cfg.DNSServer, r.names, cfg.POPs, cfg.IPVersion, cfg.Timeout)
 
 	var jobs []job
 	var probers []*probe.Prober

@@ -69,6 +69,11 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
 	}
+	if *out != "" {
+		if err := checkOutDir("--out", *out); err != nil {
+			return err
+		}
+	}
 
 	prog := newProgress(stderr, 0)
 	current := ""
@@ -110,7 +115,19 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stderr, "lab: done in %s\n", time.Since(start).Round(100*time.Millisecond))
 	if interrupted {
-		return exitError{code: 1, msg: "interrupted: the report covers the probes that finished"}
+		return exitError{code: 1, msg: interruptedMessage(rep, cfg.Probes)}
 	}
 	return nil
+}
+
+// interruptedMessage says what the report of an interrupted run covers.
+func interruptedMessage(rep report.Report, probes int) string {
+	if len(rep.Scenarios) == 0 {
+		return "interrupted before any probe finished: no report"
+	}
+	parts := make([]string, len(rep.Scenarios))
+	for i, s := range rep.Scenarios {
+		parts[i] = fmt.Sprintf("%s (%d of %d probes)", s.Name, len(s.Results), probes)
+	}
+	return "interrupted: the report covers " + strings.Join(parts, ", ")
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/lab"
 )
 
@@ -28,7 +29,7 @@ func runLabServe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var (
 		cfg     lab.EnvConfig
 		profile = fs.String("profile", lab.DefaultProfile, "geography: "+strings.Join(lab.ProfileNames(), ", "))
-		caOut   = fs.String("ca-out", "", "also write the lab CA certificate (PEM) to `FILE` (removed again when the lab stops)")
+		caOut   = fs.String("ca-out", "", "also write the lab CA certificate (PEM) to `FILE`, a new file (removed again when the lab stops)")
 	)
 	fs.DurationVar(&cfg.KeepAlive, "keepalive", 60*time.Second, "CloudFront origin keep-alive timeout of the POPs (1s to 180s)")
 	fs.DurationVar(&cfg.OriginIdle, "origin-idle", 75*time.Second, "the origin server's idle timeout")
@@ -47,19 +48,30 @@ func runLabServe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if cfg.KeepAlive < time.Second || cfg.KeepAlive > 180*time.Second {
 		return usagef("--keepalive %v: CloudFront accepts 1s to 180s", cfg.KeepAlive)
 	}
-	if cfg.OriginIdle <= 0 || cfg.Hosts < 1 || cfg.Port < 0 || cfg.Port > 65535 {
-		return usagef("--origin-idle must be positive, --hosts at least 1, --port 0 to 65535")
+	if cfg.OriginIdle <= 0 || cfg.Hosts < 1 || cfg.Hosts > lab.MaxHosts || cfg.Port < 0 || cfg.Port > 65535 {
+		return usagef("--origin-idle must be positive, --hosts 1 to %d, --port 0 to 65535", lab.MaxHosts)
+	}
+	if *caOut != "" {
+		if err := checkNewFile("--ca-out", *caOut); err != nil {
+			return err
+		}
 	}
 	env, err := lab.Start(ctx, cfg)
 	if err != nil {
+		if errors.Is(err, config.ErrInvalid) {
+			return usageError{err}
+		}
 		return err
 	}
 	caFile := env.CAFile
 	if *caOut != "" {
-		if err = env.CA.WritePEM(*caOut); err == nil {
+		var created bool
+		if created, err = writeNewFile(*caOut, env.CA.PEM()); created {
+			defer os.Remove(*caOut) // only what the lab made
+		}
+		if err == nil {
 			caFile, err = filepath.Abs(*caOut)
 		}
-		defer os.Remove(*caOut)
 	}
 	if err == nil {
 		printLabServe(stdout, env, cfg, caFile)

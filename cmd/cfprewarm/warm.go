@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/cfprewarm/cfprewarm/pace"
 	"github.com/cfprewarm/cfprewarm/warm"
@@ -31,7 +32,7 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		cfg        warm.Config
 		conn       connFlags
 		pops       []string
-		every      = fs.Duration("every", 0, "repeat the run every `D` until SIGINT/SIGTERM (0: run once)")
+		every      = fs.Duration("every", 0, "repeat the run every `D` (at least 1s and waves × --wave-interval) until SIGINT/SIGTERM (0: run once)")
 		formatName = fs.String("format", string(format.Table), "output: table, json (a line per run) or emf (CloudWatch Embedded Metric Format lines)")
 		opts       format.Options
 		verbose    = fs.BoolP("verbose", "v", false, "log each wave to stderr")
@@ -62,8 +63,8 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := refuseZero(fs, "requests", "concurrency", "waves", "port", "wave-interval", "keepalive"); err != nil {
 		return err
 	}
-	if *every < 0 {
-		return usagef("--every %v must not be negative", *every)
+	if err := checkEvery(*every, cfg); err != nil {
+		return err
 	}
 	name, err := format.ParseName(*formatName)
 	if err != nil {
@@ -126,6 +127,28 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return exitError{code: 1, msg: fmt.Sprintf("stopped after %d of %d waves", len(last.Waves), last.WavesPlanned)}
 	case last.Total.Errors > 0:
 		return exitError{code: 1, msg: fmt.Sprintf("%d of %d requests failed", last.Total.Errors, last.Total.Requests)}
+	}
+	return nil
+}
+
+// minEvery is the shortest --every: a typo such as 20ms would otherwise send
+// hundreds of billed requests a second.
+const minEvery = time.Second
+
+// checkEvery refuses a repeat interval below minEvery or shorter than the
+// run it repeats (waves × wave interval), which would start runs on top of
+// each other. 0 means run once.
+func checkEvery(every time.Duration, cfg warm.Config) error {
+	if every == 0 {
+		return nil
+	}
+	if every < minEvery {
+		return usagef("--every %v: want at least %v (or leave it out to run once)", every, minEvery)
+	}
+	if waves := cfg.Waves; waves > 1 {
+		if run := time.Duration(waves) * cfg.WaveInterval; every < run {
+			return usagef("--every %v is shorter than the run it repeats: %d waves × --wave-interval %v = %v", every, waves, cfg.WaveInterval, run)
+		}
 	}
 	return nil
 }

@@ -30,6 +30,17 @@ type Scenario struct {
 	// PrewarmColdRatio is the origin-cold share of the requests of the
 	// prewarm waves after the first (unknown when there is no prewarm).
 	PrewarmColdRatio stats.Ratio
+	// Waves are the prewarm waves that ran, in order; the first ran before
+	// the first probe.
+	Waves []Wave
+}
+
+// Wave is one prewarm wave of a scenario.
+type Wave struct {
+	Start        time.Time
+	Duration     time.Duration
+	Requests, OK int
+	Cold         stats.Ratio // origin-cold share of the wave's requests
 }
 
 // Report is a whole lab run: the profile it emulated and its scenarios.

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// checkNewFile refuses, before anything starts, a path for a file the
+// command will create: it must not exist (the command never overwrites
+// what it did not make) and its directory must.
+func checkNewFile(flag, path string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return usagef("%s %s: the file exists; give a new file name (it is removed again when the lab stops)", flag, path)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return usagef("%s %s: %v", flag, path, err)
+	}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return usagef("%s %s: no directory %s", flag, path, filepath.Dir(path))
+	}
+	return nil
+}
+
+// writeNewFile creates path, which must not exist, and writes data to it.
+// created says whether the file was made (and so is the caller's to
+// remove), even when writing failed.
+func writeNewFile(path string, data []byte) (created bool, err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return false, usagef("%s: the file exists now; not overwritten", path)
+		}
+		return false, err
+	}
+	_, werr := f.Write(data)
+	return true, errors.Join(werr, f.Close())
+}
+
+// checkOutDir checks, before a long run, that dir can receive its output
+// files: a directory that exists and takes new files, or a path whose
+// nearest existing parent is such a directory (the directories are
+// created only when there is something to write). It leaves nothing behind.
+func checkOutDir(flag, dir string) error {
+	probe := dir
+	for {
+		st, err := os.Stat(probe)
+		if err == nil {
+			if !st.IsDir() {
+				if probe == dir {
+					return usagef("%s %s: exists and is not a directory", flag, dir)
+				}
+				return usagef("%s %s: %s is not a directory", flag, dir, probe)
+			}
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return usagef("%s %s: %v", flag, dir, err)
+		}
+		parent := filepath.Dir(probe)
+		if parent == probe {
+			return usagef("%s %s: no existing parent directory", flag, dir)
+		}
+		probe = parent
+	}
+	f, err := os.CreateTemp(probe, ".cfprewarm-check-*")
+	if err != nil {
+		return usagef("%s %s: cannot write in %s: %v", flag, dir, probe, errors.Unwrap(err))
+	}
+	name := f.Name()
+	if err := errors.Join(f.Close(), os.Remove(name)); err != nil {
+		return fmt.Errorf("%s %s: %w", flag, dir, err)
+	}
+	return nil
+}
