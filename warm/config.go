@@ -4,10 +4,10 @@ import (
 	"crypto/x509"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/internal/buildinfo"
 	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/probe"
 )
@@ -120,10 +120,5 @@ func UserAgent(version string) string {
 }
 
 // moduleVersion is the version of the main module the binary was built
-// from, or "dev".
-func moduleVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
+// from ("dev+<commit>" for a development build), or "dev".
+func moduleVersion() string { return buildinfo.Read("").Short() }

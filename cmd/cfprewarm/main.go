@@ -16,10 +16,17 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/cfprewarm/cfprewarm/internal/buildinfo"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
+// version may be set at build time with -ldflags "-X main.version=...";
+// otherwise the module version and commit the Go toolchain stamps into the
+// binary are used (buildInfo).
 var version = "dev"
+
+// buildInfo is this binary's build: its version, commit and toolchain.
+func buildInfo() buildinfo.Info { return buildinfo.Read(version) }
 
 // command is one subcommand: flags → library call → reporter.
 type command struct {
@@ -34,13 +41,13 @@ type command struct {
 var commands = []command{
 	{"probe", "time HTTPS requests phase by phase and tell whether the POP reused its origin connection", runProbe},
 	{"warm", "prewarm CloudFront POPs' origin connections (once, or --every D as a daemon)", runWarm},
-	{"lab", "run the whole system on loopback and reproduce the published measurements (the default)", runLab},
+	{"lab", "run the whole system on loopback and reproduce the published measurements", runLab},
 	{"lab serve", "keep a lab running and print probe, warm and curl commands for it", runLabServe},
 	{"version", "print the version", runVersion},
 }
 
-// defaultCommand runs when no command is given: the embedded default.
-const defaultCommand = "lab"
+// firstCommand is what the overview suggests to try first.
+const firstCommand = "cfprewarm lab --quick"
 
 // usageError marks bad input: the process exits with status 2.
 type usageError struct{ err error }
@@ -68,7 +75,8 @@ func main() {
 // run is main without the process: tests call it directly.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		args = []string{defaultCommand}
+		printOverview(stdout)
+		return 0
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
@@ -124,9 +132,10 @@ func exitCode(err error, name string, stderr io.Writer) int {
 }
 
 func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "cfprewarm: make infrequent dynamic requests through CloudFront as fast as frequent ones.")
+	fmt.Fprintf(w, "cfprewarm %s\n", buildInfo())
+	fmt.Fprintln(w, "Make infrequent dynamic requests through CloudFront as fast as frequent ones.")
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "Usage: cfprewarm <command> [flags]   (no command runs '%s')\n", defaultCommand)
+	fmt.Fprintln(w, "Usage: cfprewarm <command> [flags]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands {
@@ -134,12 +143,35 @@ func printUsage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'cfprewarm <command> --help' for the flags of one command.")
+	fmt.Fprintf(w, "New here? Start with '%s' (about 20 s, no AWS account needed).\n", firstCommand)
+}
+
+// printOverview is what a bare 'cfprewarm' prints: what the tool is for
+// and the first command to try, instead of starting a long run.
+func printOverview(w io.Writer) {
+	fmt.Fprintf(w, `cfprewarm %s: make infrequent dynamic requests through CloudFront as fast as frequent ones.
+
+A POP closes an idle connection to your origin after the origin keep-alive
+timeout (5 s by default), so a rarely used POP pays two extra origin round
+trips on every request. cfprewarm raises the keep-alive, keeps the POPs'
+origin connections warm with scheduled prewarm requests, and proves it.
+
+Try first (about 20 s, everything on loopback, no AWS account):
+  %s
+
+Then:
+  cfprewarm lab              the seed's experiment in full (about 1.5 min)
+  cfprewarm lab serve        a lab to explore with probe, warm and curl
+  cfprewarm probe URL        time one request phase by phase
+  cfprewarm warm DIST --pops CODES   prewarm POPs (once, or --every D)
+  cfprewarm --help           every command; 'cfprewarm <command> --help' for its flags
+`, buildInfo().Short(), firstCommand)
 }
 
 func runVersion(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if len(args) > 0 {
 		return usagef("takes no arguments")
 	}
-	fmt.Fprintf(stdout, "cfprewarm %s\n", version)
+	fmt.Fprintf(stdout, "cfprewarm %s\n", buildInfo())
 	return nil
 }

@@ -22,7 +22,8 @@ per POP and wave: requests, errors by kind, latency and the origin-cold
 ratio (the share of requests that found no warm origin connection; read it
 as how well the previous wave covered the POP). --waves N sends N waves
 --wave-interval apart. --every D repeats the run every D until SIGINT or
-SIGTERM; a signal lets the wave in progress finish, a second one aborts it.
+SIGTERM (the table is then one line per wave); a signal lets the wave in
+progress finish, a second one aborts it.
 Exit status: 0 ok (or a daemon stopped by a signal), 1 when requests failed
 or the run was interrupted, 2 for bad usage.`
 
@@ -48,7 +49,7 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&cfg.Port, "port", warm.DefaultPort, "port of the POPs")
 	fs.BoolVar(&opts.Requests, "with-requests", false, "json: include every request's record")
 	fs.StringVar(&opts.Namespace, "namespace", format.DefaultNamespace, "emf: CloudWatch namespace")
-	conn.register(fs, "use the POPs' addresses", warm.UserAgent(version), warm.DefaultTimeout)
+	conn.register(fs, "use the POPs' addresses", warm.UserAgent(buildInfo().Short()), warm.DefaultTimeout)
 
 	pos, err := fs.parse(args)
 	if err != nil {
@@ -73,6 +74,9 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	report, err := format.New(name, opts)
 	if err != nil {
 		return usageError{err}
+	}
+	if name == format.Table && *every > 0 {
+		report = format.WaveLines() // a daemon's log: one line per wave
 	}
 	cfg.Distribution = pos[0]
 	cfg.POPs = splitList(pops)
