@@ -101,8 +101,8 @@ func (c Config) validate() error {
 //     origin idle timeout shorter than the wave interval must still expire.
 func maxTimeScale(p Profile, s Scenario, probeInterval time.Duration) float64 {
 	v, o := p.ViewerLink.RTT+p.ViewerLink.Jitter, p.OriginLink.RTT+p.OriginLink.Jitter
-	cold := 3*v + 3*o + 20*time.Millisecond // a request that opens an origin connection, plus CPU
-	warm := 3*v + o + 20*time.Millisecond
+	cold := 3*v + p.EdgeTLS + 3*o + 20*time.Millisecond // a request that opens an origin connection, plus CPU
+	warm := 3*v + p.EdgeTLS + o + 20*time.Millisecond
 	k := 1000.0
 	if s.Prewarm {
 		if slack := s.KeepAlive - s.WaveInterval; slack > 0 {

@@ -76,6 +76,7 @@ func Start(ctx context.Context, cfg EnvConfig) (*Env, error) {
 		Hosts:        cfg.Hosts,
 		KeepAlive:    cfg.KeepAlive,
 		ViewerLink:   p.ViewerLink,
+		EdgeTLSTime:  p.EdgeTLS,
 		OriginLink:   p.OriginLink,
 		Seed:         cfg.Seed,
 		OriginHost:   OriginHost,

@@ -58,6 +58,9 @@ type Config struct {
 	// ViewerLink and OriginLink are the viewer↔POP and POP↔origin
 	// latencies; the zero Link adds none.
 	ViewerLink, OriginLink link.Link
+	// EdgeTLSTime is each POP's own time for a viewer TLS handshake
+	// (edge.Config.TLSTime); 0 adds none.
+	EdgeTLSTime time.Duration
 	// Seed seeds the POPs' host assignment: POP i gets Seed+i.
 	Seed uint64
 
@@ -329,6 +332,7 @@ func (cf *CloudFront) newPOP(cfg Config, i int, s POPSpec, cert tls.Certificate,
 		OriginRoots: cf.CA.Pool(),
 		OriginLink:  cfg.OriginLink,
 		ViewerLink:  cfg.ViewerLink,
+		TLSTime:     cfg.EdgeTLSTime,
 		Cert:        cert,
 		Seed:        cfg.Seed + uint64(i),
 		Faults:      edge.Faults{Refuse: s.NoListen, Delay: s.Delay, AnswerAs: s.AnswerAs, Status: s.Status},

@@ -118,10 +118,14 @@ func (p *POP) assign(ctx context.Context, _ net.Conn) context.Context {
 
 // helloReceived counts a TLS handshake begun, on the connection's host
 // (tls.Config.GetConfigForClient: called for every ClientHello, resumed
-// sessions too).
+// sessions too), and spends the POP's Config.TLSTime before the handshake
+// goes on.
 func (p *POP) helloReceived(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 	if h, ok := hello.Context().Value(hostKey{}).(*host); ok {
 		h.counters.handshakes.Add(1)
+	}
+	if d := p.cfg.TLSTime; d > 0 && !wait(hello.Context(), d) {
+		return nil, hello.Context().Err()
 	}
 	return nil, nil
 }

@@ -88,7 +88,14 @@ func (l Link) ConnectDial(ctx context.Context, network, address string) (net.Con
 // control runs after the socket is created and before connect(2): the
 // handshake's round trip is spent here so it falls in the connect phase.
 func (l Link) control(ctx context.Context, _, _ string, _ syscall.RawConn) error {
-	t := time.NewTimer(l.roundTrip())
+	d := l.roundTrip()
+	if d < spinBelow {
+		if !spinUntil(time.Now().Add(d), ctx.Done()) {
+			return ctx.Err()
+		}
+		return nil
+	}
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
