@@ -9,32 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/internal/loopback"
 )
-
-// syncBuffer is a bytes.Buffer that a running command and the test can
-// share; onWrite, when set, sees everything written so far.
-type syncBuffer struct {
-	mu      sync.Mutex
-	b       bytes.Buffer
-	onWrite func(all string)
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	n, err := s.b.Write(p)
-	all := s.b.String()
-	s.mu.Unlock()
-	if s.onWrite != nil {
-		s.onWrite(all)
-	}
-	return n, err
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // wantUsageError runs args with ctx and wants exit 2 with one line on
 // stderr and nothing on stdout.
@@ -132,12 +109,12 @@ func TestLabServeCAOutRemovesOnlyWhatItMade(t *testing.T) {
 	defer cancel()
 	ready := make(chan struct{})
 	var once sync.Once
-	out := &syncBuffer{onWrite: func(all string) {
+	out := &loopback.Output{OnWrite: func(all string) {
 		if strings.Contains(all, "Ctrl-C stops the lab") {
 			once.Do(func() { close(ready) })
 		}
 	}}
-	var errb syncBuffer
+	var errb loopback.Output
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"lab", "serve", "--profile", "local", "--ca-out", caOut}, out, &errb)
@@ -174,12 +151,12 @@ func TestLabInterruptedInFirstPrewarmWave(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	errb := &syncBuffer{onWrite: func(all string) {
+	errb := &loopback.Output{OnWrite: func(all string) {
 		if strings.Contains(all, "scenario 2/2") { // just before ka60-prewarm's first wave
 			cancel()
 		}
 	}}
-	var out syncBuffer
+	var out loopback.Output
 	code := run(ctx, []string{"lab", "--quick", "--probes", "1"}, &out, errb)
 	stderr := errb.String()
 	if code != 1 || !strings.Contains(stderr, "interrupted: the report covers ka5-noprewarm (1 of 1 probes)") {
