@@ -30,6 +30,11 @@ type Config struct {
 	Hosts         int     // edge hosts per POP; default 8
 	Seed          int64   // seed of the edge hosts' random assignment of viewer connections; 0 picks one
 
+	// Version and Command say what started the run (cfprewarm's version,
+	// the command line); the report records them.
+	Version string
+	Command []string
+
 	// OnProbe, if set, is called with every viewer probe as it finishes.
 	OnProbe func(s Scenario, r probe.Result)
 	// OnStatus, if set, receives progress messages for people.

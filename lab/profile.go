@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/internal/loopback/link"
+	"github.com/cfprewarm/cfprewarm/lab/report"
 )
 
 // Profile is the geography of an experiment.
@@ -22,7 +23,7 @@ type Profile struct {
 	OriginLink link.Link // POP ↔ origin
 	// Phases are the published medians phase by phase, by scenario name
 	// (the seed's curl lines), for the reports to compare with.
-	Phases map[string]Phases
+	Phases map[string]report.Phases
 	// Published medians of the seed's experiment, by scenario name.
 	Reference map[string]time.Duration
 	Source    string
@@ -54,7 +55,7 @@ var Profiles = map[string]Profile{
 			"ka5-noprewarm": 620 * time.Millisecond,
 			"ka60-prewarm":  238 * time.Millisecond,
 		},
-		Phases: map[string]Phases{
+		Phases: map[string]report.Phases{
 			"ka5-noprewarm": {TCP: 500 * time.Microsecond, TLS: 38400 * time.Microsecond, FirstByte: 580 * time.Millisecond},
 			"ka60-prewarm":  {TCP: 500 * time.Microsecond, TLS: 38300 * time.Microsecond, FirstByte: 194 * time.Millisecond},
 		},
@@ -99,10 +100,3 @@ func ProfileNames() []string {
 
 // POPs returns the viewer POP followed by the others.
 func (p Profile) POPs() []string { return append([]string{p.ViewerPOP}, p.OtherPOPs...) }
-
-// Phases are the medians of a measurement phase by phase, as curl -w
-// reports them: TCP connect after DNS, TLS handshake after the connect,
-// and request → first byte after the handshake.
-type Phases struct {
-	TCP, TLS, FirstByte time.Duration
-}

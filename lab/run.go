@@ -20,7 +20,7 @@ import (
 // environment, and returns their report. When ctx ends early it returns the
 // scenarios that finished (and the probes of the one cut short) with
 // ctx's error.
-func Run(ctx context.Context, cfg Config) (report.Report, error) {
+func Run(ctx context.Context, cfg Config) (rep report.Report, err error) {
 	if err := cfg.Validate(); err != nil {
 		return report.Report{}, err
 	}
@@ -31,21 +31,26 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 	}
 	seed := uint64(cfg.Seed)
 	cfg.status(fmt.Sprintf("profile %s, time scale %g, %d probes per scenario, seed %d", prof.Name, cfg.TimeScale, cfg.Probes, cfg.Seed))
-	rep := report.Report{
+	rep = report.Report{
 		Profile:       prof.Name,
 		ProfileDesc:   prof.Description,
 		ViewerRTT:     prof.ViewerLink.RTT,
+		EdgeTLS:       prof.EdgeTLS,
 		OriginRTT:     prof.OriginLink.RTT,
 		TimeScale:     cfg.TimeScale,
 		ProbeInterval: cfg.ProbeInterval,
-		Generated:     time.Now(),
+		Version:       cfg.Version,
+		Command:       cfg.Command,
+		Seed:          cfg.Seed,
+		Start:         time.Now(),
 	}
+	defer func() { rep.Generated = time.Now() }() // the report is made when the run ends
 	if slices.Contains(cfg.Scenarios, "ka5-noprewarm") && slices.Contains(cfg.Scenarios, "ka60-prewarm") {
 		rep.Baseline, rep.Improved = "ka5-noprewarm", "ka60-prewarm"
 	}
 	for _, name := range cfg.Scenarios {
 		if d, ok := prof.Reference[name]; ok {
-			rep.Reference = append(rep.Reference, report.Reference{Scenario: name, TotalP50: d, Source: prof.Source})
+			rep.Reference = append(rep.Reference, report.Reference{Scenario: name, TotalP50: d, Phases: prof.Phases[name], Source: prof.Source})
 		}
 	}
 	for i, name := range cfg.Scenarios {

@@ -75,6 +75,8 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 
+	cfg.Version = buildInfo().String()
+	cfg.Command = append([]string{"cfprewarm", "lab"}, args...)
 	prog := newProgress(stderr, 0)
 	current := ""
 	cfg.OnStatus = func(msg string) {

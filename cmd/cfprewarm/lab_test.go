@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLabQuickReproducesSeed is the end-to-end check of the lab: the quick
@@ -37,22 +38,27 @@ func TestLabQuickReproducesSeed(t *testing.T) {
 		}
 	}
 	pngs, _ := filepath.Glob(filepath.Join(dir, "*.png"))
-	if len(pngs) < 3 {
+	if len(pngs) != 4 { // two timelines, the phases, the CDF
 		t.Errorf("PNG charts: %v", pngs)
 	}
 
 	var sum struct {
-		Schema    int     `json:"schema"`
-		Profile   string  `json:"profile"`
-		Speedup   float64 `json:"speedup"`
+		Schema    int       `json:"schema"`
+		Version   string    `json:"version"`
+		Command   []string  `json:"command"`
+		Seed      int64     `json:"seed"`
+		Start     time.Time `json:"start"`
+		Profile   string    `json:"profile"`
+		Speedup   float64   `json:"speedup"`
 		Scenarios []struct {
-			Name            string   `json:"name"`
-			KeepAlive       float64  `json:"keepalive_s"`
-			Prewarm         bool     `json:"prewarm"`
-			Probes          int      `json:"probes"`
-			TotalP50        float64  `json:"total_p50_s"`
-			TotalP90        float64  `json:"total_p90_s"`
-			OriginWarmRatio *float64 `json:"origin_warm_ratio"`
+			Name            string    `json:"name"`
+			KeepAlive       float64   `json:"keepalive_s"`
+			Prewarm         bool      `json:"prewarm"`
+			Probes          int       `json:"probes"`
+			TotalP50        float64   `json:"total_p50_s"`
+			TotalP90        float64   `json:"total_p90_s"`
+			OriginWarmRatio *float64  `json:"origin_warm_ratio"`
+			PrewarmWaves    []float64 `json:"prewarm_waves_s"`
 			Summary         struct {
 				Phases map[string]struct {
 					P50 float64 `json:"p50_s"`
@@ -69,6 +75,11 @@ func TestLabQuickReproducesSeed(t *testing.T) {
 	}
 	if sum.Schema != 1 || sum.Profile != "hkg-fra" || len(sum.Scenarios) != 2 {
 		t.Fatalf("summary.json: %s", b)
+	}
+	// The report stands on its own: what ran it, with which seed, when.
+	if sum.Version != buildInfo().String() || strings.Join(sum.Command, " ") != "cfprewarm lab --quick --out "+dir ||
+		sum.Seed == 0 || time.Since(sum.Start) > 5*time.Minute {
+		t.Errorf("summary.json provenance: version %q command %q seed %d start %v", sum.Version, sum.Command, sum.Seed, sum.Start)
 	}
 	within := func(got, want, share float64) bool { return math.Abs(got-want) <= share*want }
 	want := map[string]struct {
@@ -102,6 +113,9 @@ func TestLabQuickReproducesSeed(t *testing.T) {
 		}
 		if !within(s.TotalP50, w.p50, 0.05) {
 			t.Errorf("%s: median Total %.3f s, want %.3f s ± 5%%", s.Name, s.TotalP50, w.p50)
+		}
+		if w.prewarm != (len(s.PrewarmWaves) > 1) {
+			t.Errorf("%s: prewarm waves recorded at %v", s.Name, s.PrewarmWaves)
 		}
 		if s.OriginWarmRatio == nil || *s.OriginWarmRatio != w.warmRatio {
 			t.Errorf("%s: origin warm ratio %v, want %v", s.Name, s.OriginWarmRatio, w.warmRatio)

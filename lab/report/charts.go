@@ -17,17 +17,14 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// chart is one figure: a plot and its legend, drawn to the right of the
-// plot so that it never covers a point.
+// chart is one figure: a title, its legend in rows under the title (so
+// that it never covers a point nor narrows the plot), and the plot.
 type chart struct {
 	file   string // file name without extension: "timeline-<scenario>", "cdf"
 	title  string // drawn above the plot, left-aligned over the full width
 	plot   *plot.Plot
-	legend plot.Legend
+	legend *legendRow
 	w, h   vg.Length
-	// legendW is the width of the legend column, the same for every chart
-	// of a report so that their plot areas line up.
-	legendW vg.Length
 }
 
 var (
@@ -38,6 +35,7 @@ var (
 	colorGuide   = color.RGBA{R: 0x55, G: 0x55, B: 0x55, A: 0xff}
 	colorTrace   = color.RGBA{R: 0xcc, G: 0xcc, B: 0xcc, A: 0xff}
 	colorGrid    = color.RGBA{R: 0xe8, G: 0xe8, B: 0xe8, A: 0xff}
+	colorWave    = color.RGBA{R: 0x00, G: 0x72, B: 0xb2, A: 0xff} // blue: a prewarm wave ran
 	// seriesColors tell CDF lines apart (Okabe–Ito, safe for colour blindness).
 	seriesColors = []color.Color{
 		color.RGBA{R: 0x00, G: 0x72, B: 0xb2, A: 0xff}, // blue
@@ -60,7 +58,7 @@ const (
 )
 
 // charts builds every figure of the report: a timeline per scenario, then
-// the CDF of Total over all scenarios.
+// the phase chart and the CDF of Total over all scenarios.
 func (r Report) charts() ([]chart, error) {
 	xMax, yMax := r.timelineRanges()
 	out := make([]chart, 0, len(r.Scenarios)+1)
@@ -71,19 +69,15 @@ func (r Report) charts() ([]chart, error) {
 		}
 		out = append(out, c)
 	}
-	c, err := r.cdf()
+	c, err := r.phaseChart()
 	if err != nil {
-		return nil, fmt.Errorf("report: CDF: %w", err)
+		return nil, fmt.Errorf("report: phases: %w", err)
 	}
 	out = append(out, c)
-	var lw vg.Length
-	for _, c := range out {
-		lw = max(lw, c.legendWidth())
+	if c, err = r.cdf(); err != nil {
+		return nil, fmt.Errorf("report: CDF: %w", err)
 	}
-	for i := range out {
-		out[i].legendW = lw
-	}
-	return out, nil
+	return append(out, c), nil
 }
 
 // timelineRanges returns the axis maxima shared by every timeline so that
@@ -142,7 +136,7 @@ func (r Report) timeline(s Scenario, xMax, yMax float64) (chart, error) {
 			unknown = append(unknown, pt)
 		}
 	}
-	lg := newLegend()
+	lg := newLegendRow()
 	if ref, ok := r.reference(s.Name); ok && ref.TotalP50 > 0 {
 		y := ref.TotalP50.Seconds()
 		l, err := plotter.NewLine(plotter.XYs{{X: 0, Y: y}, {X: xMax, Y: y}})
@@ -186,6 +180,14 @@ func (r Report) timeline(s Scenario, xMax, yMax float64) (chart, error) {
 			lg.Add(fmt.Sprintf("%s: %d", g.label, len(g.pts)), sc)
 		}
 	}
+	if len(s.Waves) > 0 {
+		marks := waveMarks{color: colorWave}
+		for _, w := range s.Waves {
+			marks.xs = append(marks.xs, max(r.experimentOffset(s, w.Start), 0))
+		}
+		p.Add(marks)
+		lg.Add(fmt.Sprintf("prewarm wave: %d", len(s.Waves)), marks)
+	}
 	// Add widened the axes to the data; keep the shared ranges.
 	p.X.Min, p.X.Max = 0, xMax
 	p.Y.Min, p.Y.Max = 0, yMax
@@ -213,7 +215,7 @@ func (r Report) cdf() (chart, error) {
 		}
 	}
 	xMax = niceCeil(xMax * 1.05)
-	lg := newLegend()
+	lg := newLegendRow()
 	median, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0.5}, {X: xMax, Y: 0.5}})
 	if err != nil {
 		return chart{}, err
@@ -286,18 +288,9 @@ func newPlot() *plot.Plot {
 	return p
 }
 
-func newLegend() plot.Legend {
-	l := plot.NewLegend()
-	l.TextStyle.Font = font.From(sans, 10)
-	l.Top, l.Left = true, true
-	l.Padding = vg.Points(3)
-	l.ThumbnailWidth = vg.Points(18)
-	return l
-}
-
 // draw lays the chart out on c: the title along the top, left-aligned so
-// that a long one is not clipped; below it the plot on the left and the
-// legend in a column to its right, aligned with the top of the data area.
+// that a long one is not clipped; the legend in rows below it; the plot
+// under both, over the full width.
 func (ch chart) draw(c draw.Canvas) {
 	c.SetColor(color.White)
 	c.Fill(c.Rectangle.Path())
@@ -306,22 +299,41 @@ func (ch chart) draw(c draw.Canvas) {
 		sty := text.Style{Color: color.Black, Font: font.From(sansBold, 13), XAlign: draw.XLeft,
 			YAlign: draw.YTop, Handler: plot.DefaultTextHandler}
 		c.FillText(sty, vg.Point{X: c.Min.X + pad, Y: c.Max.Y - pad/2}, ch.title)
-		c = draw.Crop(c, 0, 0, 0, -(sty.Rectangle(ch.title).Size().Y + 1.5*pad))
+		c = draw.Crop(c, 0, 0, 0, -(sty.Rectangle(ch.title).Size().Y + pad))
 	}
-	lw := max(ch.legendW, ch.legendWidth())
-	pc := draw.Crop(c, 0, -(lw + 2*pad), 0, 0)
-	ch.plot.Draw(pc)
-	data := ch.plot.DataCanvas(pc)
-	lc := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
-		Min: vg.Point{X: c.Max.X - lw - pad, Y: data.Min.Y},
-		Max: vg.Point{X: c.Max.X - pad, Y: data.Max.Y},
-	}}
-	ch.legend.Draw(lc)
+	if ch.legend != nil && len(ch.legend.entries) > 0 {
+		lc := draw.Crop(c, pad, -pad, 0, 0)
+		h := ch.legend.height(lc.Size().X)
+		ch.legend.draw(lc)
+		c = draw.Crop(c, 0, 0, 0, -(h + pad/2))
+	}
+	ch.plot.Draw(draw.Crop(c, pad/2, -pad, 0, 0))
 }
 
-// legendWidth is the width the legend needs.
-func (ch chart) legendWidth() vg.Length {
-	return ch.legend.Rectangle(draw.Canvas{}).Size().X
+// waveMarks draws a short tick at the bottom of the plot for every prewarm
+// wave, at its x (experiment time).
+type waveMarks struct {
+	xs    []float64
+	color color.Color
+}
+
+// Plot implements plot.Plotter.
+func (m waveMarks) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, _ := p.Transforms(&c)
+	sty := draw.LineStyle{Color: m.color, Width: vg.Points(1.5)}
+	for _, x := range m.xs {
+		if x < p.X.Min || x > p.X.Max {
+			continue
+		}
+		px := trX(x)
+		c.StrokeLine2(sty, px, c.Min.Y, px, c.Min.Y+vg.Points(9))
+	}
+}
+
+// Thumbnail implements plot.Thumbnailer: one tick.
+func (m waveMarks) Thumbnail(c *draw.Canvas) {
+	x := (c.Min.X + c.Max.X) / 2
+	c.StrokeLine2(draw.LineStyle{Color: m.color, Width: vg.Points(1.5)}, x, c.Min.Y, x, c.Max.Y)
 }
 
 // niceCeil rounds x up to 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a

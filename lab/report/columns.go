@@ -187,7 +187,11 @@ func (r Report) paramsLines() string {
 	if r.ProfileDesc != "" {
 		fmt.Fprintf(&sb, " (%s)", r.ProfileDesc)
 	}
-	fmt.Fprintf(&sb, "\nviewer RTT %s, origin RTT %s", rtt(r.ViewerRTT), rtt(r.OriginRTT))
+	fmt.Fprintf(&sb, "\nviewer RTT %s", rtt(r.ViewerRTT))
+	if r.EdgeTLS > 0 {
+		fmt.Fprintf(&sb, ", POP TLS handshake %s", rtt(r.EdgeTLS))
+	}
+	fmt.Fprintf(&sb, ", origin RTT %s", rtt(r.OriginRTT))
 	if r.ProbeInterval > 0 {
 		fmt.Fprintf(&sb, ", probes every %s", configSeconds(r.ProbeInterval))
 	}

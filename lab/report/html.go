@@ -26,6 +26,8 @@ type htmlData struct {
 	Rows             []htmlRow
 	Notes            []string
 	CDF              template.HTML
+	Phases           template.HTML
+	PhasesNote       string
 	Timelines        []htmlChart
 	TimeAxisNote     string
 	Baseline         string
@@ -83,20 +85,25 @@ func writeHTML(w io.Writer, r Report, charts []chart) error {
 }
 
 // htmlData fills the page; svgs are the charts in the order of r.charts():
-// one timeline per scenario, then the CDF.
+// one timeline per scenario, then the phase chart, then the CDF.
 func (r Report) htmlData(svgs []template.HTML) htmlData {
 	d := htmlData{
 		Title:    "cfprewarm lab report",
 		Baseline: r.Baseline,
 		Improved: r.Improved,
 		CDF:      svgs[len(svgs)-1],
+		Phases:   svgs[len(svgs)-2],
 	}
 	if r.Profile != "" {
 		d.Title += ": " + r.Profile
 	}
 	d.Subtitle = r.ProfileDesc
 	if !r.Generated.IsZero() {
-		d.Footer = "Generated " + r.Generated.Format("2006-01-02 15:04:05 MST") + " by cfprewarm lab."
+		d.Footer = "Generated " + r.Generated.Format("2006-01-02 15:04:05 MST") + " by cfprewarm lab"
+		if r.Version != "" {
+			d.Footer += " " + r.Version
+		}
+		d.Footer += "."
 	}
 	d.SpeedupNote = r.speedupHow()
 	if sp := r.Speedup(); sp > 0 {
@@ -116,10 +123,12 @@ func (r Report) htmlData(svgs []template.HTML) htmlData {
 	d.Params = []htmlParam{
 		{"profile", strings.TrimSpace(r.Profile + " " + paren(r.ProfileDesc))},
 		{"viewer \u2194 POP RTT", rtt(r.ViewerRTT)},
+		{"POP TLS handshake", rtt(r.EdgeTLS) + " (the POP's own time, on top of the viewer RTT)"},
 		{"POP \u2194 origin RTT", rtt(r.OriginRTT)},
 		{"probe interval", configSeconds(r.ProbeInterval)},
 		{"time scale K", k + " (every timeout and interval divided by K; round trips never)"},
 	}
+	d.Params = append(d.Params, r.provenance()...)
 	d.TimeAxisNote = "seconds since the scenario's first probe, as in the real experiment."
 	if r.timeScale() != 1 {
 		d.TimeAxisNote = fmt.Sprintf("seconds since the scenario's first probe, multiplied by K = %s so that it reads like the real experiment (the lab itself ran %s\u00d7 faster).", k, k)
@@ -148,6 +157,38 @@ func (r Report) htmlData(svgs []template.HTML) htmlData {
 	}
 	d.Notes = strings.Split(columnNotes, "\n")
 	return d
+}
+
+// provenance says where the report came from: the version, the command
+// line, the seed and the start, each when known.
+func (r Report) provenance() []htmlParam {
+	var out []htmlParam
+	if r.Command != nil {
+		out = append(out, htmlParam{"command", shellQuote(r.Command)})
+	}
+	if r.Version != "" {
+		out = append(out, htmlParam{"cfprewarm version", r.Version})
+	}
+	if r.Seed != 0 {
+		out = append(out, htmlParam{"seed", fmt.Sprintf("%d (--seed %d repeats the edge hosts' assignment)", r.Seed, r.Seed)})
+	}
+	if !r.Start.IsZero() {
+		out = append(out, htmlParam{"started", r.Start.Format("2006-01-02 15:04:05 MST")})
+	}
+	return out
+}
+
+// shellQuote joins a command line the way a shell would read it back.
+func shellQuote(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:@+") == "" {
+			out[i] = a
+		} else {
+			out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 func paren(s string) string {

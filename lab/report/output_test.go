@@ -33,9 +33,9 @@ func TestWriteHTMLIsSelfContained(t *testing.T) {
 		i := max(strings.Index(page, "http://"), strings.Index(page, "https://"))
 		t.Errorf("report.html contains a URL near %q", page[max(0, i-60):min(len(page), i+60)])
 	}
-	// One chart per scenario plus the CDF.
-	if n := strings.Count(page, "<svg"); n != len(r.Scenarios)+1 {
-		t.Errorf("%d <svg> elements, want %d", n, len(r.Scenarios)+1)
+	// One chart per scenario plus the phase chart and the CDF.
+	if n := strings.Count(page, "<svg"); n != len(r.Scenarios)+2 {
+		t.Errorf("%d <svg> elements, want %d", n, len(r.Scenarios)+2)
 	}
 	if strings.Contains(page, "<?xml") || strings.Contains(page, "<!DOCTYPE svg") {
 		t.Error("inline SVG keeps its XML prolog")
@@ -80,7 +80,7 @@ func TestWritePNGs(t *testing.T) {
 	for _, s := range r.Scenarios {
 		want = append(want, filepath.Join(dir, "timeline-"+s.Name+".png"))
 	}
-	want = append(want, filepath.Join(dir, "cdf.png"))
+	want = append(want, filepath.Join(dir, "phases.png"), filepath.Join(dir, "cdf.png"))
 	if !slices.Equal(paths, want) {
 		t.Fatalf("paths %q, want %q", paths, want)
 	}
@@ -112,7 +112,7 @@ func TestWriteDir(t *testing.T) {
 	}
 	want := []string{"results.jsonl", "summary.json", "report.html",
 		"timeline-ka5-noprewarm.png", "timeline-ka60-prewarm.png", "timeline-ka60-noprewarm.png",
-		"timeline-prewarm-partial.png", "cdf.png"}
+		"timeline-prewarm-partial.png", "phases.png", "cdf.png"}
 	var got []string
 	for _, p := range paths {
 		if filepath.Dir(p) != dir {
@@ -291,7 +291,7 @@ func TestDegenerateReports(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := 3 + len(tt.r.Scenarios) + 1; len(paths) != want {
+			if want := 3 + len(tt.r.Scenarios) + 2; len(paths) != want { // timelines, phases, CDF
 				t.Errorf("%d files, want %d", len(paths), want)
 			}
 		})

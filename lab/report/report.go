@@ -48,6 +48,9 @@ type Report struct {
 	Profile              string // "hkg-fra"
 	ProfileDesc          string // "viewers in Hong Kong, origin in Frankfurt"
 	ViewerRTT, OriginRTT time.Duration
+	// EdgeTLS is the POP's own time for a viewer TLS handshake, on top of
+	// the viewer RTT.
+	EdgeTLS time.Duration
 	// TimeScale is K: every timeout and interval was divided by K (RTTs
 	// never). Values ≤ 0 are read as 1.
 	TimeScale     float64
@@ -58,14 +61,32 @@ type Report struct {
 	Baseline, Improved string
 	Reference          []Reference // published medians to compare with
 	Generated          time.Time
+
+	// Where the report came from, so that it stands on its own.
+	Version string    // cfprewarm's version and commit
+	Command []string  // the command line, program name first
+	Seed    int64     // the seed of the edge hosts' random assignment
+	Start   time.Time // when the run started
 }
 
-// Reference is a published median Total to compare a scenario with.
+// Reference is a published median Total to compare a scenario with, and
+// the published medians phase by phase when known.
 type Reference struct {
 	Scenario string
 	TotalP50 time.Duration
+	Phases   Phases // zero when not published
 	Source   string // e.g. "seed document, Hong Kong → Frankfurt"
 }
+
+// Phases are medians phase by phase as curl -w reports them: TCP connect
+// after DNS, TLS handshake after the connect, request → first byte after
+// the handshake.
+type Phases struct {
+	TCP, TLS, FirstByte time.Duration
+}
+
+// IsZero reports whether no phase is known.
+func (p Phases) IsZero() bool { return p == Phases{} }
 
 // Speedup is the median Total of the Baseline scenario divided by that of
 // the Improved scenario; 0 when either is missing or has no successful probe.
@@ -125,10 +146,16 @@ func (r Report) timeScale() float64 {
 // the scenario started, multiplied back by the time scale so that it reads
 // like the unscaled experiment.
 func (r Report) experimentSeconds(s Scenario, res probe.Result) float64 {
-	if s.Start.IsZero() || res.Start.IsZero() {
+	return r.experimentOffset(s, res.Start)
+}
+
+// experimentOffset places any moment of a scenario (a probe, a prewarm
+// wave) on the experiment's clock; negative before the first probe.
+func (r Report) experimentOffset(s Scenario, t time.Time) float64 {
+	if s.Start.IsZero() || t.IsZero() {
 		return 0
 	}
-	return res.Start.Sub(s.Start).Seconds() * r.timeScale()
+	return t.Sub(s.Start).Seconds() * r.timeScale()
 }
 
 // summary returns the scenario's summary, computing it when it was left zero.

@@ -17,9 +17,14 @@ type summaryJSON struct {
 	Schema           int             `json:"schema"`
 	Type             string          `json:"type"`
 	Generated        *time.Time      `json:"generated,omitempty"`
+	Version          string          `json:"version,omitempty"`
+	Command          []string        `json:"command,omitempty"`
+	Seed             int64           `json:"seed,omitempty"`
+	Start            *time.Time      `json:"start,omitempty"`
 	Profile          string          `json:"profile"`
 	ProfileDesc      string          `json:"profile_desc,omitempty"`
 	ViewerRTT        float64         `json:"viewer_rtt_s"`
+	EdgeTLS          float64         `json:"edge_tls_s"`
 	OriginRTT        float64         `json:"origin_rtt_s"`
 	TimeScale        float64         `json:"time_scale"`
 	ProbeInterval    float64         `json:"probe_interval_s"`
@@ -49,31 +54,48 @@ type scenarioJSON struct {
 	FirstByteP50          float64    `json:"first_byte_p50_s"` // curl time_starttransfer
 	// OriginWarmRatio is null when no probe said whether the POP reused an
 	// origin connection.
-	OriginWarmRatio  *float64      `json:"origin_warm_ratio"`
-	PrewarmColdRatio *float64      `json:"prewarm_cold_ratio"` // null without prewarm
-	Summary          probe.Summary `json:"summary"`
+	OriginWarmRatio  *float64 `json:"origin_warm_ratio"`
+	PrewarmColdRatio *float64 `json:"prewarm_cold_ratio"` // null without prewarm
+	// PrewarmWaves are the start times of the prewarm waves in experiment
+	// seconds (as the timelines place them; the first is before the first
+	// probe, at 0 or below).
+	PrewarmWaves []float64     `json:"prewarm_waves_s,omitempty"`
+	Summary      probe.Summary `json:"summary"`
 }
 
 type referenceJSON struct {
-	Scenario    string   `json:"scenario"`
-	Published   float64  `json:"published_total_p50_s"`
-	Lab         *float64 `json:"lab_total_p50_s"` // null when the scenario did not run or had no response
-	DiffPercent *float64 `json:"diff_percent"`    // (lab − published) / published × 100
-	Source      string   `json:"source,omitempty"`
+	Scenario  string  `json:"scenario"`
+	Published float64 `json:"published_total_p50_s"`
+	// PublishedPhases are the published medians phase by phase, when known.
+	PublishedPhases *phasesJSON `json:"published_phases,omitempty"`
+	Lab             *float64    `json:"lab_total_p50_s"` // null when the scenario did not run or had no response
+	DiffPercent     *float64    `json:"diff_percent"`    // (lab − published) / published × 100
+	Source          string      `json:"source,omitempty"`
 }
 
-// WriteSummaryJSON writes summary.json: schema 1, the profile and its
-// parameters, the speedup (0 when not computable) and per scenario its
+// WriteSummaryJSON writes summary.json: schema 1, where it came from
+// (version, command line, seed, start), the profile and its parameters, the speedup (0 when not computable) and per scenario its
 // configuration, counts, Total p50/p90, viewer TLS and first byte p50 (all
 // in seconds), the origin warm ratio (null when unknown) and the full
 // probe.Summary; then the published references next to the lab's medians.
+// phasesJSON are medians phase by phase, in seconds.
+type phasesJSON struct {
+	TCP       float64 `json:"tcp_s"`
+	TLS       float64 `json:"tls_s"`
+	FirstByte float64 `json:"first_byte_s"` // request sent → first byte
+}
+
 func WriteSummaryJSON(w io.Writer, r Report) error {
 	out := summaryJSON{
 		Schema:        summarySchema,
 		Type:          "lab-summary",
 		Profile:       r.Profile,
 		ProfileDesc:   r.ProfileDesc,
+		Version:       r.Version,
+		Command:       r.Command,
+		Seed:          r.Seed,
 		ViewerRTT:     stats.Seconds(r.ViewerRTT),
+		EdgeTLS:       stats.Seconds(r.EdgeTLS),
 		OriginRTT:     stats.Seconds(r.OriginRTT),
 		TimeScale:     r.timeScale(),
 		ProbeInterval: stats.Seconds(r.ProbeInterval),
@@ -84,6 +106,9 @@ func WriteSummaryJSON(w io.Writer, r Report) error {
 	}
 	if !r.Generated.IsZero() {
 		out.Generated = &r.Generated
+	}
+	if !r.Start.IsZero() {
+		out.Start = &r.Start
 	}
 	if ps := r.PublishedSpeedup(); ps > 0 {
 		out.PublishedSpeedup = ptr(roundMicro(ps))
@@ -116,6 +141,9 @@ func WriteSummaryJSON(w io.Writer, r Report) error {
 		if v, ok := s.PrewarmColdRatio.Value(); s.Prewarm && ok {
 			sj.PrewarmColdRatio = ptr(roundMicro(v))
 		}
+		for _, w := range s.Waves {
+			sj.PrewarmWaves = append(sj.PrewarmWaves, roundMicro(r.experimentOffset(s, w.Start)))
+		}
 		out.Scenarios = append(out.Scenarios, sj)
 	}
 	labs := map[string]comparison{}
@@ -124,6 +152,9 @@ func WriteSummaryJSON(w io.Writer, r Report) error {
 	}
 	for _, ref := range r.Reference {
 		rj := referenceJSON{Scenario: ref.Scenario, Published: stats.Seconds(ref.TotalP50), Source: ref.Source}
+		if p := ref.Phases; !p.IsZero() {
+			rj.PublishedPhases = &phasesJSON{stats.Seconds(p.TCP), stats.Seconds(p.TLS), stats.Seconds(p.FirstByte)}
+		}
 		if c, ok := labs[ref.Scenario]; ok {
 			rj.Lab = ptr(stats.Seconds(c.Lab))
 			rj.DiffPercent = ptr(math.Round(c.DiffPercent*100) / 100)
