@@ -107,12 +107,17 @@ Try:
   cfprewarm probe --dns-server %[1]s --cacert %[2]s --count 5 --interval 2s %[3]s
   cfprewarm warm %[4]s --pops %[5]s --port %[6]d --dns-server %[1]s --cacert %[2]s --keepalive %[7]s --every 20s
   curl -sS -o /dev/null -D - -H 'Pragma: server-timing' --cacert %[2]s --resolve %[4]s:%[6]d:%[8]s %[3]s
+  curl -sS -o /dev/null -w '%[11]s' --cacert %[2]s --resolve %[4]s:%[6]d:%[8]s %[3]s
   curl -sS --cacert %[2]s --resolve %[9]s:%[10]s:127.0.0.1 https://%[9]s:%[10]s/metrics
 
 Ctrl-C stops the lab.
 `, env.DNSAddr, caFile, url, lab.Distribution, strings.Join(p.POPs(), ","), env.Port, cfg.KeepAlive, viewer,
-		lab.OriginHost, originPort(env.OriginAddr))
+		lab.OriginHost, originPort(env.OriginAddr), curlTimingFormat)
 }
+
+// curlTimingFormat is check_url_timing.sh's curl -w line, so that curl's
+// own timings can be set beside the published ones.
+const curlTimingFormat = `Total: %{time_total}, DNS: %{time_namelookup}, TCP: %{time_connect}, SSL: %{time_appconnect}, Request: %{time_starttransfer}\n`
 
 func originPort(addr string) string {
 	i := strings.LastIndexByte(addr, ':')

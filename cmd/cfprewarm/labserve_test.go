@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/internal/loopback"
+)
+
+// Every command lab serve prints runs as printed: the probe and warm
+// commands through the CLI, the curl commands through a shell.
+func TestLabServePrintedCommandsRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: runs every command lab serve prints (about 12 s)")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan struct{})
+	var once sync.Once
+	out := &loopback.Output{OnWrite: func(all string) {
+		if strings.Contains(all, "Ctrl-C stops the lab") {
+			once.Do(func() { close(ready) })
+		}
+	}}
+	var errb loopback.Output
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"lab", "serve"}, out, &errb) }()
+	select {
+	case <-ready:
+	case code := <-done:
+		t.Fatalf("lab serve exited %d: %s", code, errb.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("lab serve did not come up in 30 s")
+	}
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("lab serve: exit %d after Ctrl-C: %s", code, errb.String())
+		}
+	}()
+
+	var cmds []string
+	_, try, _ := strings.Cut(out.String(), "\nTry:\n")
+	for line := range strings.Lines(try) {
+		if line = strings.TrimSpace(line); strings.HasPrefix(line, "cfprewarm ") || strings.HasPrefix(line, "curl ") {
+			cmds = append(cmds, line)
+		}
+	}
+	if len(cmds) != 5 {
+		t.Fatalf("want 2 cfprewarm and 3 curl commands, got %d:\n%s", len(cmds), out.String())
+	}
+	curl, curlErr := exec.LookPath("curl")
+	for _, line := range cmds {
+		var got string
+		switch {
+		case strings.HasPrefix(line, "cfprewarm warm "): // a daemon: until its first wave is reported
+			wctx, stop := context.WithCancel(context.Background())
+			wout := &loopback.Output{OnWrite: func(all string) {
+				if strings.Count(all, "\n") >= 3 {
+					stop()
+				}
+			}}
+			var werr bytes.Buffer
+			if code := run(wctx, strings.Fields(line)[1:], wout, &werr); code != 0 {
+				t.Errorf("%s\nexit %d: %s", line, code, werr.String())
+			}
+			stop()
+			got = wout.String()
+			if !strings.Contains(got, "TIME (UTC)") || !strings.Contains(got, " 240   240       0 ") {
+				t.Errorf("%s\n%s", line, got)
+			}
+		case strings.HasPrefix(line, "cfprewarm "):
+			var pout, perr bytes.Buffer
+			if code := run(context.Background(), strings.Fields(line)[1:], &pout, &perr); code != 0 {
+				t.Errorf("%s\nexit %d: %s", line, code, perr.String())
+			}
+			if got = pout.String(); !strings.Contains(got, "5 probes, 5 ok") {
+				t.Errorf("%s\n%s", line, got)
+			}
+		case curlErr != nil:
+			t.Logf("no curl here (%v): not run: %s", curlErr, line)
+		default:
+			b, err := exec.Command("sh", "-c", strings.Replace(line, "curl ", curl+" ", 1)).CombinedOutput()
+			if got = string(b); err != nil {
+				t.Errorf("%s\n%v: %s", line, err, got)
+			}
+			want := map[bool]string{true: "current_time_app_requests_total", false: "x-amz-cf-pop: HKG62-C1"}[strings.Contains(line, "/metrics")]
+			if strings.Contains(line, "-w ") {
+				want = "Total: 0."
+			}
+			if !strings.Contains(got, want) {
+				t.Errorf("%s\nlacks %q:\n%s", line, want, got)
+			}
+		}
+	}
+}
