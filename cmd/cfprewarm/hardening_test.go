@@ -6,9 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/cfprewarm/cfprewarm/internal/loopback"
 )
@@ -105,27 +103,7 @@ func TestLabFlagsRefused(t *testing.T) {
 // and only it, when the lab stops.
 func TestLabServeCAOutRemovesOnlyWhatItMade(t *testing.T) {
 	caOut := filepath.Join(t.TempDir(), "lab-ca.pem")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan struct{})
-	var once sync.Once
-	out := &loopback.Output{OnWrite: func(all string) {
-		if strings.Contains(all, "Ctrl-C stops the lab") {
-			once.Do(func() { close(ready) })
-		}
-	}}
-	var errb loopback.Output
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"lab", "serve", "--profile", "local", "--ca-out", caOut}, out, &errb)
-	}()
-	select {
-	case <-ready:
-	case code := <-done:
-		t.Fatalf("lab serve exited %d early: %s", code, errb.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("lab serve did not come up in 30 s")
-	}
+	out, stop := startLabServe(t, "--profile", "local", "--ca-out", caOut)
 	b, err := os.ReadFile(caOut)
 	if err != nil || !bytes.HasPrefix(b, []byte("-----BEGIN CERTIFICATE-----")) {
 		t.Errorf("--ca-out while running: %v %q", err, b)
@@ -133,10 +111,7 @@ func TestLabServeCAOutRemovesOnlyWhatItMade(t *testing.T) {
 	if !strings.Contains(out.String(), "--cacert "+caOut) {
 		t.Errorf("the printed commands do not use the --ca-out file:\n%s", out.String())
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Errorf("exit %d after Ctrl-C: %s", code, errb.String())
-	}
+	stop()
 	if _, err := os.Stat(caOut); !os.IsNotExist(err) {
 		t.Errorf("the CA file the lab wrote is still there: %v", err)
 	}

@@ -14,35 +14,47 @@ import (
 
 // Every command lab serve prints runs as printed: the probe and warm
 // commands through the CLI, the curl commands through a shell.
-func TestLabServePrintedCommandsRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: runs every command lab serve prints (about 12 s)")
-	}
+// startLabServe runs 'cfprewarm lab serve args...' until it has printed
+// its commands. stop ends it like Ctrl-C and checks that it exited 0.
+func startLabServe(t *testing.T, args ...string) (out *loopback.Output, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	ready := make(chan struct{})
 	var once sync.Once
-	out := &loopback.Output{OnWrite: func(all string) {
+	out = &loopback.Output{OnWrite: func(all string) {
 		if strings.Contains(all, "Ctrl-C stops the lab") {
 			once.Do(func() { close(ready) })
 		}
 	}}
 	var errb loopback.Output
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"lab", "serve"}, out, &errb) }()
+	go func() { done <- run(ctx, append([]string{"lab", "serve"}, args...), out, &errb) }()
 	select {
 	case <-ready:
 	case code := <-done:
-		t.Fatalf("lab serve exited %d: %s", code, errb.String())
+		cancel()
+		t.Fatalf("lab serve exited %d early: %s", code, errb.String())
 	case <-time.After(30 * time.Second):
+		cancel()
 		t.Fatal("lab serve did not come up in 30 s")
 	}
-	defer func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("lab serve: exit %d after Ctrl-C: %s", code, errb.String())
-		}
-	}()
+	var stopOnce sync.Once
+	return out, func() {
+		stopOnce.Do(func() {
+			cancel()
+			if code := <-done; code != 0 {
+				t.Errorf("lab serve: exit %d after Ctrl-C: %s", code, errb.String())
+			}
+		})
+	}
+}
+
+func TestLabServePrintedCommandsRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: runs every command lab serve prints (about 12 s)")
+	}
+	out, stop := startLabServe(t)
+	defer stop()
 
 	var cmds []string
 	_, try, _ := strings.Cut(out.String(), "\nTry:\n")
