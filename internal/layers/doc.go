@@ -10,14 +10,16 @@ package layers
 // Arrows point down only: a package may import packages of a lower layer.
 var Layers = map[string]int{
 	// 0: vocabulary and building blocks that know nothing of the others.
-	"cloudfront":         0,
-	"stats":              0,
-	"pace":               0,
-	"internal/config":    0,
-	"internal/jsonobj":   0,
-	"internal/layers":    0,
+	"cloudfront":       0,
+	"stats":            0,
+	"pace":             0,
+	"internal/config":  0,
+	"internal/jsonobj": 0,
+	"internal/layers":  0,
+	"edgehosts":        1,
+
+	// 0: what a binary knows of its own build.
 	"internal/buildinfo": 0,
-	"edgehosts":          1,
 
 	// 1: one request, the origin, and the loopback networks' parts.
 	"probe":                       1,
