@@ -12,6 +12,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +34,8 @@ type Estimate struct {
 	High     int     `json:"ci_high,omitempty"`  //
 	Level    float64 `json:"ci_level,omitempty"` // e.g. 0.95
 	Requests int     `json:"requests,omitempty"` // responses the estimate is based on
-	Method   string  `json:"method,omitempty"`   // the estimator
+	Method   string  `json:"method,omitempty"`   // the estimator (Method), or MethodConfigured
+	Note     string  `json:"note,omitempty"`     // why there is no estimate, when Method is MethodConfigured
 }
 
 // File is the hosts file.
@@ -142,4 +145,43 @@ func add(m map[string]Estimate, e Estimate) error {
 	}
 	m[e.POP] = e
 	return nil
+}
+
+// WriteFile writes f to path atomically: into a temporary file in the same
+// directory, renamed over path once complete, so a reader never sees half
+// a file and a failed write leaves the old file in place.
+func WriteFile(path string, f File) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("hosts file: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = Write(tmp, f); err != nil {
+		return fmt.Errorf("hosts file %s: %w", path, err)
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("hosts file %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("hosts file %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("hosts file: %w", err)
+	}
+	return nil
+}
+
+// ReadFile reads the hosts file at path (Read).
+func ReadFile(path string) (map[string]Estimate, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("hosts file: %w", err)
+	}
+	defer fh.Close()
+	return Read(fh)
 }

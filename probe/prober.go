@@ -28,6 +28,7 @@ type Prober struct {
 	connects []connectRule
 	resolver *net.Resolver
 	tlsConf  *tls.Config
+	tuned    tuned // TLS tuning and the direct HTTP/1.1 exchange (tls.go, direct.go)
 
 	// Reuse mode: one transport whose dial reports into the current attempt.
 	mu     sync.Mutex
@@ -63,6 +64,12 @@ func NewProber(cfg Config) (*Prober, error) {
 	}
 	if cfg.HTTP1 {
 		p.tlsConf.NextProtos = []string{"http/1.1"}
+	}
+	p.tune()
+	if p.direct() {
+		if err := p.prepareDirect(); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.Reuse {
 		p.shared = p.newTransport(func() *attempt {
@@ -171,9 +178,8 @@ func (p *Prober) dial(ctx context.Context, a *attempt, useTLS bool) (net.Conn, e
 	}
 	a.mark(&a.connDone, PhaseTLS)
 
-	tc := tls.Client(conn, p.tlsConf)
-	if err := tc.HandshakeContext(ctx); err != nil {
-		conn.Close()
+	tc, err := p.handshake(ctx, conn, func() (net.Conn, error) { return dial(ctx, p.cfg.Network, conn.RemoteAddr().String()) })
+	if err != nil {
 		return nil, err
 	}
 	a.mu.Lock()
@@ -254,6 +260,9 @@ func (p *Prober) Probe(ctx context.Context, seq int) Result {
 	a := &attempt{start: time.Now(), phase: PhaseDNS}
 	res := Result{Seq: seq, Start: a.start, URL: p.cfg.URL}
 
+	if p.direct() {
+		return p.probeDirect(ctx, a, res)
+	}
 	var tr *http.Transport
 	if p.cfg.Reuse {
 		p.mu.Lock()
@@ -285,9 +294,24 @@ func (p *Prober) Probe(ctx context.Context, seq int) Result {
 			a.mu.Unlock()
 		},
 	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), p.cfg.Method, p.cfg.URL, nil)
+	req, err := p.newRequest(httptrace.WithClientTrace(ctx, trace))
 	if err != nil {
 		return p.fail(res, a, err, PhaseRequest)
+	}
+	resp, err := tr.RoundTrip(req)
+	headersAt := time.Now()
+	if err != nil {
+		return p.fail(res, a, err, PhaseNone)
+	}
+	return p.readResponse(res, a, resp, headersAt)
+}
+
+// newRequest builds the request of a probe: the method, URL and headers
+// of the configuration.
+func (p *Prober) newRequest(ctx context.Context) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, p.cfg.Method, p.cfg.URL, nil)
+	if err != nil {
+		return nil, err
 	}
 	for k, vs := range p.cfg.Header {
 		for _, v := range vs {
@@ -303,12 +327,12 @@ func (p *Prober) Probe(ctx context.Context, seq int) Result {
 	if h := req.Header.Get("Host"); h != "" {
 		req.Host = h
 	}
+	return req, nil
+}
 
-	resp, err := tr.RoundTrip(req)
-	headersAt := time.Now()
-	if err != nil {
-		return p.fail(res, a, err, PhaseNone)
-	}
+// readResponse reads the body of a response whose headers arrived at
+// headersAt and completes the result.
+func (p *Prober) readResponse(res Result, a *attempt, resp *http.Response, headersAt time.Time) Result {
 	a.mu.Lock()
 	if a.firstByte.IsZero() || a.firstByte.After(headersAt) {
 		a.firstByte = headersAt
