@@ -100,6 +100,7 @@ type attempt struct {
 	phase      Phase
 	remote     string
 	tlsVersion uint16
+	tlsResumed bool
 	reused     bool
 }
 
@@ -183,7 +184,8 @@ func (p *Prober) dial(ctx context.Context, a *attempt, useTLS bool) (net.Conn, e
 		return nil, err
 	}
 	a.mu.Lock()
-	a.tlsVersion = tc.ConnectionState().Version
+	st := tc.ConnectionState()
+	a.tlsVersion, a.tlsResumed = st.Version, st.DidResume
 	a.mu.Unlock()
 	a.mark(&a.tlsDone, PhaseRequest)
 	return tc, nil
@@ -381,6 +383,7 @@ func (p *Prober) fillTimings(res *Result, a *attempt, end time.Time) {
 	res.RemoteAddr = a.remote
 	if a.tlsVersion != 0 {
 		res.TLSVersion = tls.VersionName(a.tlsVersion)
+		res.TLSResumed = a.tlsResumed
 	}
 	if a.reused { // no DNS, connect or TLS on a kept connection
 		a.dnsDone, a.connDone, a.tlsDone = time.Time{}, time.Time{}, time.Time{}
