@@ -66,6 +66,14 @@ func (p *Prober) tlsConfig() *tls.Config {
 // redials (the server closed the connection) and shakes hands with TLS 1.3,
 // for this and every later connection.
 func (p *Prober) handshake(ctx context.Context, conn net.Conn, redial func() (net.Conn, error)) (*tls.Conn, error) {
+	tc, err := p.handshakeOnce(ctx, conn, redial)
+	if f, ok := ctx.Value(handshakeKey{}).(func()); ok && err == nil && tc.ConnectionState().Version <= tls.VersionTLS12 {
+		f()
+	}
+	return tc, err
+}
+
+func (p *Prober) handshakeOnce(ctx context.Context, conn net.Conn, redial func() (net.Conn, error)) (*tls.Conn, error) {
 	conf := p.tlsConfig()
 	tc := tls.Client(conn, conf)
 	err := tc.HandshakeContext(ctx)
@@ -96,4 +104,15 @@ func (p *Prober) handshake(ctx context.Context, conn net.Conn, redial func() (ne
 func versionRefused(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "remote error" && strings.Contains(op.Err.Error(), "protocol version not supported")
+}
+
+type handshakeKey struct{}
+
+// AfterHandshake returns a context whose probe calls f once its TLS 1.2
+// handshake succeeded, before the request is sent: the session is then in
+// TLSTuning.Sessions, and the prewarm engine starts the address's other
+// requests. TLS 1.3 sends its session ticket only after the handshake, so
+// f is not called for TLS 1.3 (nor when the handshake fails).
+func AfterHandshake(ctx context.Context, f func()) context.Context {
+	return context.WithValue(ctx, handshakeKey{}, f)
 }

@@ -9,10 +9,11 @@ import (
 
 // Probers are kept from wave to wave, one per address of a target, each
 // with its own TLS session cache: a POP's addresses need not share session
-// keys, and a session resumes only where it was made. A request still opens
-// a new TCP connection, so it still lands on a random edge host; what it
-// saves is the key exchange and the certificate verification (docs/warm.md,
-// "CPU").
+// keys, and a session resumes only where it was made. The caches belong to
+// the State, so Runners that share one (the Lambda's invocations) resume
+// each other's sessions. A request still opens a new TCP connection, so it
+// still lands on a random edge host; what it saves is the key exchange and
+// the certificate verification (docs/warm.md, "CPU").
 
 // proberKey is a target (POP code or client subnet) and one of its addresses.
 type proberKey struct {
@@ -36,7 +37,7 @@ func (r *Runner) prober(k proberKey) *keptProber {
 	if kp, ok := r.probers[k]; ok {
 		return kp
 	}
-	kp := &keptProber{sessions: tls.NewLRUClientSessionCache(sessionCacheSize)}
+	kp := &keptProber{sessions: r.state.sessions(k)}
 	cfg := r.probeConfig(k.ip)
 	cfg.TLS.Sessions = kp.sessions
 	p, err := probe.NewProber(cfg)
@@ -60,6 +61,35 @@ func (r *Runner) keepProbers(used map[proberKey]*keptProber) {
 				kp.p.Close()
 			}
 			delete(r.probers, k)
+		}
+	}
+	r.state.keepSessions(used)
+}
+
+// sessions returns the TLS session cache of an address of a target.
+func (st *State) sessions(k proberKey) tls.ClientSessionCache {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c, ok := st.tls[k]
+	if !ok {
+		c = tls.NewLRUClientSessionCache(sessionCacheSize)
+		st.tls[k] = c
+	}
+	return c
+}
+
+// keepSessions drops the caches of the addresses a target of the wave no
+// longer has.
+func (st *State) keepSessions(used map[proberKey]*keptProber) {
+	targets := map[string]bool{}
+	for k := range used {
+		targets[k.target] = true
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for k := range st.tls {
+		if targets[k.target] && used[k] == nil {
+			delete(st.tls, k)
 		}
 	}
 }

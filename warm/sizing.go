@@ -84,16 +84,19 @@ type HostEstimate struct {
 }
 
 // State is what the waves learned about each target (a POP, or a client
-// subnet): its edge host ids, its estimate, its adaptive factor and when
-// it was last warmed. Safe for concurrent use; the zero value is not: use
+// subnet): its edge host ids, its estimate, its adaptive factor, when it
+// was last warmed and the TLS sessions of its addresses. Safe for concurrent use; the zero value is not: use
 // NewState.
 type State struct {
 	mu   sync.Mutex
 	pops map[string]*popState
+	tls  map[proberKey]tls.ClientSessionCache // per address of a target (probers.go)
 }
 
 // NewState returns an empty State.
-func NewState() *State { return &State{pops: map[string]*popState{}} }
+func NewState() *State {
+	return &State{pops: map[string]*popState{}, tls: map[proberKey]tls.ClientSessionCache{}}
+}
 
 type popState struct {
 	pop    string // the POP code (for a client subnet: the one that answered last)

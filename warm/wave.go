@@ -29,8 +29,8 @@ type job struct {
 //
 // An address whose prober holds no TLS session yet gets one request first
 // (a leader; leaders go first), and the other requests to that address wait
-// for it, so that they resume its session instead of all doing full
-// handshakes at once.
+// for its TLS handshake (at most a quarter of the timeout), so that they
+// resume its session instead of all doing full handshakes at once.
 func (r *Runner) Wave(ctx context.Context, index int) Wave {
 	cfg := r.cfg
 	w := Wave{Index: index, Start: time.Now()}
@@ -151,14 +151,21 @@ func (r *Runner) send(ctx context.Context, jobs []job) {
 // do sends one request and fills in its record.
 func (r *Runner) do(ctx context.Context, j job) {
 	rec := j.rec
-	if j.lead != nil {
-		defer close(j.lead)
-	}
 	if j.after != nil {
+		wait := time.NewTimer(r.cfg.Timeout / 4)
 		select {
 		case <-j.after:
+		case <-wait.C: // the leader's handshake hangs: go on
 		case <-ctx.Done():
 		}
+		wait.Stop()
+	}
+	pctx := ctx
+	if j.lead != nil {
+		var once sync.Once
+		release := func() { once.Do(func() { close(j.lead) }) }
+		defer release()
+		pctx = probe.AfterHandshake(ctx, release)
 	}
 	if ctx.Err() != nil {
 		rec.Unfinished = true
@@ -169,7 +176,7 @@ func (r *Runner) do(ctx context.Context, j job) {
 		rec.Fail(cloudfront.KindOther, "cannot prepare the request")
 		return
 	}
-	res := j.prober.p.Probe(ctx, rec.Seq)
+	res := j.prober.p.Probe(pctx, rec.Seq)
 	if res.OK() && res.Status >= 500 {
 		res.Fail(cloudfront.KindStatus5xx, fmt.Sprintf("HTTP status %d", res.Status))
 	}
