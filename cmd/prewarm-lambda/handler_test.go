@@ -53,17 +53,25 @@ func (f *fixture) invoke(ctx context.Context, payload string) ([]byte, error) {
 	return lambda.NewHandler(h).Invoke(ctx, []byte(payload))
 }
 
-// summary is the part of the response the tests read.
+// summary is the part of the response (format.Summary) the tests read.
 type summary struct {
+	Type         string `json:"type"`
 	Path         string `json:"path"`
 	WavesPlanned int    `json:"waves_planned"`
 	Stopped      string `json:"stopped"`
 	Waves        []struct {
-		POPs []struct {
-			POP      string `json:"pop"`
-			Requests []any  `json:"requests"`
-		} `json:"pops"`
+		Wave     int `json:"wave"`
+		Requests int `json:"requests"`
 	} `json:"waves"`
+	POPs []struct {
+		POP             string `json:"pop"`
+		Planned         int    `json:"planned"`
+		OK              int    `json:"ok"`
+		RequestsPerWave int    `json:"requests_per_wave"`
+		Sizing          string `json:"sizing"`
+		HostsFrom       string `json:"hosts_from"`
+		Estimate        *int   `json:"edge_hosts_estimate"`
+	} `json:"pops"`
 	Total struct {
 		Requests int `json:"requests"`
 		OK       int `json:"ok"`
@@ -120,11 +128,11 @@ func TestEnvOnly(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := decode(t, out)
-			if s.Path != "/from-env" || s.Total.OK != 10 || len(s.Waves) != 1 || len(s.Waves[0].POPs) != 2 {
+			if s.Type != "warm-summary" || s.Path != "/from-env" || s.Total.OK != 10 || len(s.Waves) != 1 || len(s.POPs) != 2 || s.POPs[0].OK != 5 {
 				t.Errorf("summary %+v: want the env's 2 POPs × 5 requests to /from-env", s)
 			}
-			if len(s.Waves[0].POPs[0].Requests) != 0 {
-				t.Error("the summary must not carry per-request records")
+			if strings.Contains(string(out), `"requests":[`) || strings.Contains(f.logs.String(), "prewarm request") {
+				t.Error("per-request records in the summary or the log without LOG_REQUESTS")
 			}
 			if got := f.edge.Requests() - before; got != 10 {
 				t.Errorf("the POPs received %d requests, want 10", got)
@@ -149,6 +157,7 @@ func TestEventOverrides(t *testing.T) {
 	f.env["URL_PATH"] = "/from-env"
 	f.env["HEADERS"] = `{"X-Prewarm": "env"}`
 	f.env["WAVES"] = "" // the Lambda default: 3
+	f.env["EVENT_OVERRIDES"] = "path, headers, method, distributionDomain"
 	payload := `{"pops":["FRA56-P3"],"requestsPerPop":3,"path":"/from-event","headers":{"X-Prewarm":"event"},
 		"method":"HEAD","waves":2,"waveInterval":"50ms","keepalive":"1s","requestTimeout":"2s","concurrency":2}`
 	out, err := f.invoke(context.Background(), payload)
@@ -197,16 +206,17 @@ func TestBadConfiguration(t *testing.T) {
 		{name: "unknown field", payload: `{"pop":["HKG54-C1"]}`,
 			want: []string{`event: unknown field "pop" (the fields are distributionDomain, host, path`}},
 		{name: "PATH is not the path", payload: `{"PATH":"/x"}`, want: []string{`unknown field "PATH"`}},
-		{name: "wrong type", payload: `{"requestsPerPop":"ten"}`, want: []string{`event field "requestsPerPop": want a number, got a JSON string`}},
+		{name: "wrong type", payload: `{"requestsPerPop":"ten"}`, want: []string{`event field "requestsPerPop": want a number or "auto", got "ten"`}},
+		{name: "wrong type of a number", payload: `{"waves":"two"}`, want: []string{`event field "waves": want a number, got a JSON string`}},
 		{name: "pops as a string", payload: `{"pops":"HKG54-C1"}`, want: []string{`event field "pops": want a list of strings`}},
 		{name: "not JSON", payload: `pops=HKG54-C1`, want: []string{"event: want a JSON object of overrides"}},
 		{name: "array", payload: `["HKG54-C1"]`, want: []string{"event: want a JSON object"}},
 		{name: "trailing data", payload: `{"waves":1} {"waves":2}`, want: []string{"event: want a JSON object"}},
 		{name: "duration as number", payload: `{"waveInterval":20}`, want: []string{`event field "waveInterval": want a string`}},
 		{name: "bad duration", payload: `{"requestTimeout":"ten seconds"}`, want: []string{`event field "requestTimeout": want a duration such as "20s", got "ten seconds"`}},
-		{name: "interval not below keep-alive", payload: `{"waves":3,"waveInterval":"60s"}`,
+		{name: "interval not below keep-alive", env: map[string]string{"WAVES": "3"}, payload: `{"waveInterval":"60s"}`,
 			want: []string{"wave interval 1m0s: must be shorter than the CloudFront origin keep-alive 1m0s"}},
-		{name: "bad POP in event", payload: `{"pops":["HKG54"]}`, want: []string{`POP "HKG54": does not look like a POP code`}},
+		{name: "POP not in the environment", payload: `{"pops":["HKG54"]}`, want: []string{`event field "pops": HKG54 is not among the environment's POPS (HKG54-C1)`}},
 		{name: "EventBridge detail with unknown field", payload: `{"detail-type":"x","source":"y","detail":{"bucket":"b"}}`,
 			want: []string{`unknown field "bucket"`}},
 		{name: "bad environment, all at once",
