@@ -21,6 +21,7 @@ type Scenario struct {
 	OriginIdle            time.Duration // origin idle timeout (unscaled); 0 when not set
 	Prewarm               bool
 	PrewarmRequestsPerPOP int
+	PrewarmAuto           bool           // requests per POP sized automatically (warm.Config.Auto)
 	Hosts                 int            // edge hosts per POP
 	Start                 time.Time      // when the scenario's first probe started
 	Results               []probe.Result // every probe, in order
@@ -30,6 +31,9 @@ type Scenario struct {
 	// PrewarmColdRatio is the origin-cold share of the requests of the
 	// prewarm waves after the first (unknown when there is no prewarm).
 	PrewarmColdRatio stats.Ratio
+	// POPs, in a scenario that probes every POP (coverage), is what each
+	// POP got; Results then hold the probes of every POP.
+	POPs []POPCoverage
 }
 
 // Report is a whole lab run: the profile it emulated and its scenarios.
