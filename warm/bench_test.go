@@ -3,6 +3,7 @@ package warm_test
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
@@ -101,13 +102,20 @@ func startEdgeProcess(b *testing.B) edgeInfo {
 // under `go test`, Linux's getrusage maxrss starts from the size of the go
 // command that forked the test binary; VmHWM does not, but the process
 // also inherits nothing then.
-func BenchmarkWave(b *testing.B) {
+func BenchmarkWave(b *testing.B) { benchWave(b, tls.VersionTLS12) }
+
+// BenchmarkWaveTLS13 is BenchmarkWave with TLS 1.3 (--tls-version 1.3),
+// whose resumption still does a key exchange: the comparison behind the
+// default (docs/warm.md, "CPU and memory").
+func BenchmarkWaveTLS13(b *testing.B) { benchWave(b, tls.VersionTLS13) }
+
+func benchWave(b *testing.B, version uint16) {
 	info := startEdgeProcess(b)
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(info.CA)
 	r, err := warm.NewRunner(warm.Config{
 		Distribution: testDist, Host: testHost, POPs: info.Codes, Port: info.Port,
-		DNSServer: info.DNS, RootCAs: roots, RequestsPerPOP: 60,
+		DNSServer: info.DNS, RootCAs: roots, RequestsPerPOP: 60, TLSVersion: version,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {

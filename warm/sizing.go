@@ -183,7 +183,7 @@ func (st *State) plan(key, pop string, c Config) Sizing {
 		}
 		s.Requests = min(max(int(n), c.MinRequests), c.MaxRequests)
 	}
-	s.PredictedCoverage = edgehosts.Coverage(s.Hosts, s.Requests)
+	s.PredictedCoverage = math.Round(edgehosts.Coverage(s.Hosts, s.Requests)*1e6) / 1e6
 	return s
 }
 
