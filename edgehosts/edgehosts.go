@@ -1,8 +1,12 @@
 // Package edgehosts owns what is known about the number of edge hosts of a
-// CloudFront POP: the hosts file that the prewarm engine writes from its
-// measurements (`cfprewarm warm --hosts-out`) and that the planner reads
-// (`cfprewarm plan --hosts-file`). A hand-written CSV with a "pop,hosts"
-// header is read too.
+// CloudFront POP: the estimator (EstimateHosts, the maximum-likelihood host
+// count and its likelihood-ratio interval from the edge host ids of a POP's
+// responses, pooled over waves by a Tracker; estimate.go says which
+// estimator and why), the coverage of N requests (Coverage, RequestsFor),
+// and the hosts file that the prewarm engine writes from its measurements
+// (`cfprewarm warm --hosts-out`) and that the planner reads (`cfprewarm
+// plan --hosts-file`). A hand-written CSV with a "pop,hosts" header is read
+// too.
 package edgehosts
 
 import (

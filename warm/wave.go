@@ -128,9 +128,9 @@ func (r *Runner) failAll(ctx context.Context, p *POPResult, t target) {
 	}
 }
 
-// send runs the jobs in order with at most Concurrency workers. The order is
-// POP by POP, so the requests of one POP go out together and reach many of
-// its edge hosts at once.
+// send runs the jobs in order with at most Concurrency workers: the
+// leaders first, then POP by POP, so the requests of one POP go out
+// together and reach many of its edge hosts at once.
 func (r *Runner) send(ctx context.Context, jobs []job) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
