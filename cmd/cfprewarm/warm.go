@@ -35,7 +35,7 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		conn       connFlags
 		pops       []string
 		every      = fs.Duration("every", 0, "repeat the run every `D` until SIGINT/SIGTERM (0: run once)")
-		formatName = fs.String("format", string(format.Table), "output: table, json (a line per run) or emf (CloudWatch Embedded Metric Format lines)")
+		formatName = fs.String("format", string(format.Table), "output: table, json (a line per run), emf (CloudWatch Embedded Metric Format lines) or summary (per-POP totals, the Lambda's response)")
 		opts       format.Options
 		verbose    = fs.BoolP("verbose", "v", false, "log each wave to stderr")
 		sizing     sizingFlags
