@@ -1,8 +1,12 @@
 // Package edgehosts owns what is known about the number of edge hosts of a
-// CloudFront POP: the hosts file that the prewarm engine writes from its
-// measurements (`cfprewarm warm --hosts-out`) and that the planner reads
-// (`cfprewarm plan --hosts-file`). A hand-written CSV with a "pop,hosts"
-// header is read too.
+// CloudFront POP: the estimator (EstimateHosts, the maximum-likelihood host
+// count and its likelihood-ratio interval from the edge host ids of a POP's
+// responses, pooled over waves by a Tracker; estimate.go says which
+// estimator and why), the coverage of N requests (Coverage, RequestsFor),
+// and the hosts file that the prewarm engine writes from its measurements
+// (`cfprewarm warm --hosts-out`) and that the planner reads (`cfprewarm
+// plan --hosts-file`). A hand-written CSV with a "pop,hosts" header is read
+// too.
 package edgehosts
 
 import (
@@ -12,6 +16,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +38,8 @@ type Estimate struct {
 	High     int     `json:"ci_high,omitempty"`  //
 	Level    float64 `json:"ci_level,omitempty"` // e.g. 0.95
 	Requests int     `json:"requests,omitempty"` // responses the estimate is based on
-	Method   string  `json:"method,omitempty"`   // the estimator
+	Method   string  `json:"method,omitempty"`   // the estimator (Method), or MethodConfigured
+	Note     string  `json:"note,omitempty"`     // why there is no estimate, when Method is MethodConfigured
 }
 
 // File is the hosts file.
@@ -142,4 +149,43 @@ func add(m map[string]Estimate, e Estimate) error {
 	}
 	m[e.POP] = e
 	return nil
+}
+
+// WriteFile writes f to path atomically: into a temporary file in the same
+// directory, renamed over path once complete, so a reader never sees half
+// a file and a failed write leaves the old file in place.
+func WriteFile(path string, f File) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("hosts file: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = Write(tmp, f); err != nil {
+		return fmt.Errorf("hosts file %s: %w", path, err)
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("hosts file %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("hosts file %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("hosts file: %w", err)
+	}
+	return nil
+}
+
+// ReadFile reads the hosts file at path (Read).
+func ReadFile(path string) (map[string]Estimate, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("hosts file: %w", err)
+	}
+	defer fh.Close()
+	return Read(fh)
 }

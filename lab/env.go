@@ -65,13 +65,14 @@ func Start(ctx context.Context, cfg EnvConfig) (*Env, error) {
 	p := cfg.Profile
 	specs := make([]loopback.POPSpec, 0, len(p.POPs()))
 	for _, code := range p.POPs() {
-		specs = append(specs, loopback.POPSpec{Code: code})
+		specs = append(specs, loopback.POPSpec{Code: code, Hosts: p.HostsOf(code, cfg.Hosts)})
 	}
 	cf, err := loopback.Start(ctx, loopback.Config{
 		Distribution: Distribution,
 		Host:         CustomHost,
 		POPs:         specs,
 		Aliases:      map[string]string{Distribution: p.ViewerPOP, CustomHost: p.ViewerPOP},
+		Subnets:      p.Subnets,
 		Port:         cfg.Port,
 		Hosts:        cfg.Hosts,
 		KeepAlive:    cfg.KeepAlive,

@@ -24,6 +24,12 @@ type Profile struct {
 	// Phases are the published medians phase by phase, by scenario name
 	// (the seed's curl lines), for the reports to compare with.
 	Phases map[string]report.Phases
+	// Hosts are edge host counts of POPs that differ from the run's
+	// --hosts, by code.
+	Hosts map[string]int
+	// Subnets is the DNS server's client-subnet table: a viewer network
+	// (CIDR) → the POP its viewers get (cfprewarm warm --client-subnet).
+	Subnets map[string]string
 	// Published medians of the seed's experiment, by scenario name.
 	Reference map[string]time.Duration
 	Source    string
@@ -60,6 +66,18 @@ var Profiles = map[string]Profile{
 			"ka60-prewarm":  {TCP: 500 * time.Microsecond, TLS: 38300 * time.Microsecond, FirstByte: 194 * time.Millisecond},
 		},
 		Source: "seed document, Hong Kong viewer → Frankfurt origin, curl, 20 requests 90 s apart",
+		// Documentation networks (RFC 5737) standing in for viewers' ISPs.
+		Subnets: map[string]string{"203.0.113.0/24": "HKG62-C1", "198.51.100.0/24": "NRT57-P2", "192.0.2.0/24": "FRA56-P3"},
+	},
+	"mixed": {
+		Name:        "mixed",
+		Description: "four POPs of 2, 4, 8 and 32 edge hosts near viewers and origin (scenario coverage)",
+		ViewerPOP:   "FRA56-P3",
+		OtherPOPs:   []string{"FRA60-P1", "AMS54-C1", "LHR61-C2"},
+		ViewerLink:  link.Link{RTT: 4 * time.Millisecond},
+		OriginLink:  link.Link{RTT: 20 * time.Millisecond},
+		Hosts:       map[string]int{"FRA56-P3": 8, "FRA60-P1": 2, "AMS54-C1": 4, "LHR61-C2": 32},
+		Subnets:     map[string]string{"192.0.2.0/24": "FRA56-P3", "198.51.100.0/24": "AMS54-C1", "203.0.113.0/24": "LHR61-C2"},
 	},
 	"nrt-iad": {
 		Name:        "nrt-iad",
@@ -100,3 +118,12 @@ func ProfileNames() []string {
 
 // POPs returns the viewer POP followed by the others.
 func (p Profile) POPs() []string { return append([]string{p.ViewerPOP}, p.OtherPOPs...) }
+
+// HostsOf is the edge host count of a POP of the profile: its own, or
+// hosts.
+func (p Profile) HostsOf(code string, hosts int) int {
+	if n, ok := p.Hosts[code]; ok {
+		return n
+	}
+	return hosts
+}

@@ -56,6 +56,14 @@ func Run(ctx context.Context, cfg Config) (rep report.Report, err error) {
 	for i, name := range cfg.Scenarios {
 		s, _ := LookupScenario(name)
 		cfg.status(fmt.Sprintf("scenario %d/%d: %s (%s): %s", i+1, len(cfg.Scenarios), s.Name, s.Title, s.Why))
+		if s.Coverage {
+			scs, err := runCoverage(ctx, cfg, prof, s, seed+uint64(i)*1000)
+			rep.Scenarios = append(rep.Scenarios, scs...)
+			if err != nil {
+				return rep, err
+			}
+			continue
+		}
 		sc, err := runScenario(ctx, cfg, prof, s, seed+uint64(i)*1000)
 		if len(sc.Results) > 0 || err == nil {
 			rep.Scenarios = append(rep.Scenarios, sc)

@@ -19,6 +19,10 @@ type Scenario struct {
 	Prewarm        bool
 	RequestsPerPOP int           // prewarm requests per POP per wave
 	WaveInterval   time.Duration // prewarm cadence: one wave every WaveInterval
+	// Coverage compares RequestsPerPOP fixed against automatic sizing,
+	// each in an environment of its own, with viewer probes at every POP
+	// (coverage.go).
+	Coverage bool
 }
 
 // Scenarios are the built-in scenarios, by name.
@@ -50,6 +54,12 @@ var Scenarios = []Scenario{
 		Why:       "the misordering trap: the origin closes idle connections before CloudFront would, so prewarming cannot keep them",
 		KeepAlive: 60 * time.Second, OriginIdle: 5 * time.Second,
 		Prewarm: true, RequestsPerPOP: 60, WaveInterval: 20 * time.Second,
+	},
+	{
+		Name: "coverage", Title: "keep-alive 60 s, prewarm: 60 requests per POP against --requests auto",
+		Why:       "auto sizing counts each POP's edge hosts and sends each just enough: fewer requests in total, every POP covered (run it with --profile mixed)",
+		KeepAlive: 60 * time.Second, OriginIdle: 75 * time.Second,
+		Prewarm: true, RequestsPerPOP: 60, WaveInterval: 20 * time.Second, Coverage: true,
 	},
 }
 

@@ -58,6 +58,10 @@ type Config struct {
 
 	Dial DialFunc // nil means net.Dialer
 
+	// TLS makes new connections cheaper (the prewarm engine sets it; see
+	// TLSTuning). The zero value is Go's defaults: what a viewer does.
+	TLS TLSTuning
+
 	// Series
 	Count    int           // probes to run; 0 means 1
 	Interval time.Duration // from the start of one probe to the start of the next

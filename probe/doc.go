@@ -12,6 +12,13 @@
 // connection to the origin (cloudfront.OriginWarm), dur>0 that it opened a
 // new one (OriginCold); without the metric the state is OriginUnknown.
 //
+// Config.TLS (TLSTuning) makes new connections cheap for the prewarm
+// engine: a TLS session cache to resume from, a version cap (TLS 1.2, with a
+// fallback to TLS 1.3 for servers that speak nothing else) and the key
+// exchanges offered. A probe on a new HTTP/1.1 connection is written and
+// read directly on its connection (direct.go), without net/http's
+// transport. LookupSubnet resolves a name with EDNS Client Subnet.
+//
 // A Result is the one record of a request in the project: the prewarm
 // engine's records embed it. Run sends a paced series (package pace); a
 // Tally (or Summarize) turns results into a Summary, for probe series and

@@ -1,7 +1,10 @@
 package probe
 
 import (
+	"crypto/tls"
 	"crypto/x509"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +19,12 @@ import (
 // 127.0.0.1) counting new connections, and returns it with a root pool.
 func tlsServer(t *testing.T, h http.Handler, http2 bool) (*httptest.Server, *x509.CertPool, *atomic.Int64) {
 	t.Helper()
+	return tlsServerWith(t, h, http2, nil)
+}
+
+// tlsServerWith is tlsServer with a change to its TLS configuration.
+func tlsServerWith(t *testing.T, h http.Handler, http2 bool, change func(*tls.Config)) (*httptest.Server, *x509.CertPool, *atomic.Int64) {
+	t.Helper()
 	var conns atomic.Int64
 	srv := httptest.NewUnstartedServer(h)
 	srv.EnableHTTP2 = http2
@@ -23,6 +32,11 @@ func tlsServer(t *testing.T, h http.Handler, http2 bool) (*httptest.Server, *x50
 		if s == http.StateNew {
 			conns.Add(1)
 		}
+	}
+	if change != nil {
+		srv.TLS = &tls.Config{}
+		change(srv.TLS)
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are the point
 	}
 	srv.StartTLS()
 	t.Cleanup(srv.Close)

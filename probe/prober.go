@@ -28,6 +28,7 @@ type Prober struct {
 	connects []connectRule
 	resolver *net.Resolver
 	tlsConf  *tls.Config
+	tuned    tuned // TLS tuning and the direct HTTP/1.1 exchange (tls.go, direct.go)
 
 	// Reuse mode: one transport whose dial reports into the current attempt.
 	mu     sync.Mutex
@@ -64,6 +65,12 @@ func NewProber(cfg Config) (*Prober, error) {
 	if cfg.HTTP1 {
 		p.tlsConf.NextProtos = []string{"http/1.1"}
 	}
+	p.tune()
+	if p.direct() {
+		if err := p.prepareDirect(); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Reuse {
 		p.shared = p.newTransport(func() *attempt {
 			p.mu.Lock()
@@ -93,6 +100,7 @@ type attempt struct {
 	phase      Phase
 	remote     string
 	tlsVersion uint16
+	tlsResumed bool
 	reused     bool
 }
 
@@ -171,13 +179,13 @@ func (p *Prober) dial(ctx context.Context, a *attempt, useTLS bool) (net.Conn, e
 	}
 	a.mark(&a.connDone, PhaseTLS)
 
-	tc := tls.Client(conn, p.tlsConf)
-	if err := tc.HandshakeContext(ctx); err != nil {
-		conn.Close()
+	tc, err := p.handshake(ctx, conn, func() (net.Conn, error) { return dial(ctx, p.cfg.Network, conn.RemoteAddr().String()) })
+	if err != nil {
 		return nil, err
 	}
 	a.mu.Lock()
-	a.tlsVersion = tc.ConnectionState().Version
+	st := tc.ConnectionState()
+	a.tlsVersion, a.tlsResumed = st.Version, st.DidResume
 	a.mu.Unlock()
 	a.mark(&a.tlsDone, PhaseRequest)
 	return tc, nil
@@ -254,6 +262,9 @@ func (p *Prober) Probe(ctx context.Context, seq int) Result {
 	a := &attempt{start: time.Now(), phase: PhaseDNS}
 	res := Result{Seq: seq, Start: a.start, URL: p.cfg.URL}
 
+	if p.direct() {
+		return p.probeDirect(ctx, a, res)
+	}
 	var tr *http.Transport
 	if p.cfg.Reuse {
 		p.mu.Lock()
@@ -285,9 +296,24 @@ func (p *Prober) Probe(ctx context.Context, seq int) Result {
 			a.mu.Unlock()
 		},
 	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), p.cfg.Method, p.cfg.URL, nil)
+	req, err := p.newRequest(httptrace.WithClientTrace(ctx, trace))
 	if err != nil {
 		return p.fail(res, a, err, PhaseRequest)
+	}
+	resp, err := tr.RoundTrip(req)
+	headersAt := time.Now()
+	if err != nil {
+		return p.fail(res, a, err, PhaseNone)
+	}
+	return p.readResponse(res, a, resp, headersAt)
+}
+
+// newRequest builds the request of a probe: the method, URL and headers
+// of the configuration.
+func (p *Prober) newRequest(ctx context.Context) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, p.cfg.Method, p.cfg.URL, nil)
+	if err != nil {
+		return nil, err
 	}
 	for k, vs := range p.cfg.Header {
 		for _, v := range vs {
@@ -303,12 +329,12 @@ func (p *Prober) Probe(ctx context.Context, seq int) Result {
 	if h := req.Header.Get("Host"); h != "" {
 		req.Host = h
 	}
+	return req, nil
+}
 
-	resp, err := tr.RoundTrip(req)
-	headersAt := time.Now()
-	if err != nil {
-		return p.fail(res, a, err, PhaseNone)
-	}
+// readResponse reads the body of a response whose headers arrived at
+// headersAt and completes the result.
+func (p *Prober) readResponse(res Result, a *attempt, resp *http.Response, headersAt time.Time) Result {
 	a.mu.Lock()
 	if a.firstByte.IsZero() || a.firstByte.After(headersAt) {
 		a.firstByte = headersAt
@@ -357,6 +383,7 @@ func (p *Prober) fillTimings(res *Result, a *attempt, end time.Time) {
 	res.RemoteAddr = a.remote
 	if a.tlsVersion != 0 {
 		res.TLSVersion = tls.VersionName(a.tlsVersion)
+		res.TLSResumed = a.tlsResumed
 	}
 	if a.reused { // no DNS, connect or TLS on a kept connection
 		a.dnsDone, a.connDone, a.tlsDone = time.Time{}, time.Time{}, time.Time{}

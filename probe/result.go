@@ -63,6 +63,7 @@ type Result struct {
 	RemoteAddr string    `json:"remote_addr,omitempty"` // ip:port actually connected to
 	Proto      string    `json:"proto,omitempty"`       // "HTTP/1.1", "HTTP/2.0"
 	TLSVersion string    `json:"tls_version,omitempty"` // "TLS 1.3"
+	TLSResumed bool      `json:"tls_resumed,omitempty"` // the TLS session was resumed (no certificate, no full handshake)
 	Reused     bool      `json:"reused"`                // viewer connection reused (Reuse mode)
 	Status     int       `json:"status,omitempty"`
 	BodyBytes  int64     `json:"body_bytes"`

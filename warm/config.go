@@ -1,12 +1,15 @@
 package warm
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/internal/buildinfo"
 	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/probe"
@@ -24,6 +27,13 @@ const (
 	DefaultKeepAlive      = 60 * time.Second
 	DefaultPort           = 443
 	DefaultMaxBody        = 64 << 10
+
+	// Sizing (Auto): see sizing.go and docs/warm.md.
+	DefaultCoverage    = 0.99
+	DefaultMinRequests = 8
+	DefaultMaxRequests = 200
+	DefaultHosts       = 16 // edge hosts assumed of a POP not measured yet
+	DefaultTLSVersion  = tls.VersionTLS12
 )
 
 // Limits: Validate rejects values beyond them as absurd.
@@ -80,6 +90,37 @@ type Config struct {
 	MaxBody int64          // response body bytes read at most; default 64 KiB
 
 	Logger *slog.Logger // nil means slog.Default()
+
+	// Sizing. With Auto, each POP's requests per wave are the fewest that
+	// reach Coverage of its edge hosts (1 − (1 − 1/H)^N ≥ Coverage), with H
+	// the POP's estimated host count (package edgehosts, from the edge host
+	// ids of the responses), or KnownHosts' entry, or Hosts while neither
+	// is known; at least MinRequests, at most MaxRequests. RequestsPerPOP
+	// is not used then. Adapt adjusts that number wave by wave from the
+	// origin-cold ratio the waves observe (sizing.go).
+	Auto                     bool
+	Coverage                 float64 // default 0.99
+	MinRequests, MaxRequests int     // default 8 and 200
+	Hosts                    int     // default 16
+	KnownHosts               map[string]edgehosts.Estimate
+	Adapt                    bool
+	// State keeps what the waves learned about each POP (edge host ids,
+	// estimates, adaptive steps). Share one between Runners to carry it
+	// across runs (the Lambda across invocations); nil means the Runner's
+	// own.
+	State *State
+
+	// ClientSubnets are more targets: for each, the distribution domain is
+	// resolved with EDNS Client Subnet as for viewers in that network, and
+	// the POP it leads to is warmed (a POP whose <dist>.<POP> name does not
+	// resolve, or to learn where a network lands).
+	ClientSubnets []netip.Prefix
+
+	// TLSVersion is the highest TLS version offered: tls.VersionTLS12 (the
+	// default: its session-ticket resumption needs no key exchange) or
+	// tls.VersionTLS13. A POP that speaks only TLS 1.3 gets TLS 1.3 either
+	// way. See docs/warm.md.
+	TLSVersion uint16
 }
 
 // withDefaults returns a copy with zero fields set to their defaults and
@@ -107,6 +148,16 @@ func (c Config) withDefaults() Config {
 	config.Default(&c.MaxBody, DefaultMaxBody)
 	config.Default(&c.UserAgent, UserAgent(moduleVersion()))
 	config.Default(&c.Logger, slog.Default())
+	config.Default(&c.Coverage, DefaultCoverage)
+	config.Default(&c.MinRequests, DefaultMinRequests)
+	config.Default(&c.MaxRequests, DefaultMaxRequests)
+	config.Default(&c.Hosts, DefaultHosts)
+	config.Default(&c.TLSVersion, DefaultTLSVersion)
+	subnets := make([]netip.Prefix, 0, len(c.ClientSubnets))
+	for _, s := range c.ClientSubnets {
+		subnets = append(subnets, s.Masked())
+	}
+	c.ClientSubnets = subnets
 	return c
 }
 

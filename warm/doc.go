@@ -11,8 +11,18 @@
 // not (the origin-cold ratio) is the direct measure of how well the previous
 // wave covered the POP.
 //
+// Each POP's requests are sized per wave (sizing.go): a fixed number, or
+// with Config.Auto the fewest that reach Config.Coverage of the POP's edge
+// hosts, counted from the edge host ids of the answers (package edgehosts),
+// optionally adapted from the cold ratio the waves find. A State keeps what
+// the waves learned per POP (ids, estimate, adaptive factor, the TLS
+// sessions of its addresses) and can be shared across Runners. Requests
+// resume TLS 1.2 sessions per address (probers.go): each is still a new
+// connection, so still lands on a random edge host. A client subnet
+// (Config.ClientSubnets) is a target found by EDNS Client Subnet.
+//
 // The package owns the configuration and its validation (Config), the run
-// and its pacing (Run, Runner, on package pace) and the typed results:
+// and its pacing (Run, Runner, on package pace), the sizing and the typed results:
 // Result (a run), Wave, POPResult, Record (one request: the probe's Result
 // plus its POP, wave and address) and Stats (the probe's Summary, from one
 // probe.Tally, plus planned and unfinished counts). It never formats: the

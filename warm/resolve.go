@@ -16,6 +16,7 @@ import (
 // target is a POP and the addresses its name resolved to.
 type target struct {
 	pop    string
+	subnet string // a client-subnet target (subnet.go): pop is ""
 	name   string // dXXXX.<POP>.cloudfront.net
 	ips    []netip.Addr
 	err    error

@@ -12,7 +12,9 @@ import (
 // 2: a request's record carries the probe's whole result (probe's field
 // names: "cloudfront.pop" for the POP that answered, "error_kind", ...), and
 // Stats are the probe's Summary plus planned and unfinished counts.
-const SchemaVersion = 2
+// 3: each POP's "sizing" (planned requests, predicted coverage, edge hosts
+// seen and estimated) and, for a client-subnet target, "client_subnet".
+const SchemaVersion = 3
 
 // StopReason says why a run ran fewer waves than planned.
 type StopReason string
@@ -52,12 +54,26 @@ type Wave struct {
 // POPResult is what one POP did in one wave (or, from Result.ByPOP, over
 // all waves).
 type POPResult struct {
-	POP          string       `json:"pop"`  // target POP code
+	POP string `json:"pop"` // target POP code
+	// ClientSubnet is set for a client-subnet target: Name was resolved
+	// as for viewers in this network, and POP is the POP that answered
+	// most of its requests (the subnet itself until one answered).
+	ClientSubnet string       `json:"client_subnet,omitempty"`
 	Name         string       `json:"name"` // the DNS name resolved
 	IPs          []netip.Addr `json:"ips"`
 	ResolveError string       `json:"resolve_error,omitempty"`
+	Sizing       Sizing       `json:"sizing"`
 	Stats        Stats        `json:"stats"`
 	Requests     []Record     `json:"requests,omitempty"`
+}
+
+// Target is the POP code, or the client subnet of a client-subnet target:
+// what identifies the target from wave to wave.
+func (p POPResult) Target() string {
+	if p.ClientSubnet != "" {
+		return p.ClientSubnet
+	}
+	return p.POP
 }
 
 // Record is one prewarm request: the probe's result of it, and where it

@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/pace"
 	"github.com/cfprewarm/cfprewarm/probe"
 )
@@ -24,6 +26,10 @@ type Runner struct {
 	names    map[string]string // POP code → DNS name
 	url      string
 	log      *slog.Logger
+	state    *State
+
+	mu      sync.Mutex
+	probers map[proberKey]*keptProber // kept across waves (probers.go)
 }
 
 // NewRunner applies the defaults, validates cfg, reads the CA file and
@@ -39,6 +45,11 @@ func NewRunner(cfg Config) (*Runner, error) {
 		roots:    cfg.RootCAs,
 		names:    make(map[string]string, len(cfg.POPs)),
 		log:      cfg.Logger,
+		state:    cfg.State,
+		probers:  map[proberKey]*keptProber{},
+	}
+	if r.state == nil {
+		r.state = NewState()
 	}
 	if cfg.CAFile != "" {
 		roots, err := probe.LoadRootCAs(cfg.CAFile)
@@ -64,6 +75,10 @@ func NewRunner(cfg Config) (*Runner, error) {
 
 // Config returns the configuration with its defaults filled in.
 func (r *Runner) Config() Config { return r.cfg }
+
+// HostsFile returns what the waves so far learned of the POPs' edge hosts,
+// as the hosts file (State.HostsFile).
+func (r *Runner) HostsFile() edgehosts.File { return r.state.HostsFile(r.cfg.KnownHosts, r.cfg.Hosts) }
 
 // Run runs a prewarm with cfg: NewRunner, then Runner.Run with no separate
 // stop. The error is non-nil only when the configuration is invalid (a

@@ -215,12 +215,14 @@ func emfLines(t *testing.T, out []byte) []emfRecord {
 				} `json:"CloudWatchMetrics"`
 			} `json:"_aws"`
 		}
-		if json.Unmarshal(line, &root) != nil || json.Unmarshal(line, &meta) != nil || len(meta.AWS.CloudWatchMetrics) != 1 {
+		if json.Unmarshal(line, &root) != nil || json.Unmarshal(line, &meta) != nil || len(meta.AWS.CloudWatchMetrics) == 0 {
 			t.Fatalf("not an EMF line: %s", line)
 		}
 		rec := emfRecord{root: root, metrics: map[string]bool{}}
-		for _, m := range meta.AWS.CloudWatchMetrics[0].Metrics {
-			rec.metrics[m.Name] = true
+		for _, d := range meta.AWS.CloudWatchMetrics {
+			for _, m := range d.Metrics {
+				rec.metrics[m.Name] = true
+			}
 		}
 		recs = append(recs, rec)
 	}

@@ -3,6 +3,7 @@ package warm
 import (
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/cfprewarm/cfprewarm/probe"
 )
@@ -24,21 +25,24 @@ func Summarize(recs []Record) Stats {
 	return s
 }
 
-// ByPOP merges the waves: one POPResult per POP, in the order of the first
-// wave, with the requests of every wave, the union of the addresses and the
-// last resolve error.
+// ByPOP merges the waves: one POPResult per target (POP, or client
+// subnet), in the order of the first wave, with the requests of every
+// wave, the union of the addresses, the last resolve error and the last
+// wave's sizing, whose EdgeHostsSeen counts the distinct edge hosts of all
+// the waves.
 func (r *Result) ByPOP() []POPResult {
 	var out []POPResult
 	index := map[string]int{}
 	for _, w := range r.Waves {
 		for _, p := range w.POPs {
-			i, ok := index[p.POP]
+			i, ok := index[p.Target()]
 			if !ok {
 				i = len(out)
-				index[p.POP] = i
-				out = append(out, POPResult{POP: p.POP, Name: p.Name})
+				index[p.Target()] = i
+				out = append(out, POPResult{ClientSubnet: p.ClientSubnet, Name: p.Name})
 			}
 			m := &out[i]
+			m.POP, m.Sizing = p.POP, p.Sizing
 			for _, ip := range p.IPs {
 				if !slices.Contains(m.IPs, ip) {
 					m.IPs = append(m.IPs, ip)
@@ -51,10 +55,25 @@ func (r *Result) ByPOP() []POPResult {
 		}
 	}
 	for i := range out {
-		slices.SortFunc(out[i].IPs, netip.Addr.Compare)
-		out[i].Stats = Summarize(out[i].Requests)
+		p := &out[i]
+		slices.SortFunc(p.IPs, netip.Addr.Compare)
+		p.Stats = Summarize(p.Requests)
+		if len(p.Requests) > 0 { // else: the result came without its records
+			p.Sizing.EdgeHostsSeen = distinct(edgeHostIDs(p.POP, p.Requests))
+		}
 	}
 	return out
+}
+
+// edgeHostIDs are the edge host ids of the OK answers from pop.
+func edgeHostIDs(pop string, recs []Record) []string {
+	var ids []string
+	for _, rec := range recs {
+		if rec.OK() && !rec.Unfinished && strings.EqualFold(rec.CloudFront.POP, pop) {
+			ids = append(ids, rec.CloudFront.EdgeHost())
+		}
+	}
+	return ids
 }
 
 // WithoutRequests returns a copy of the result without the per-request

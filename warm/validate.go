@@ -35,8 +35,8 @@ func (c Config) validate() error {
 	if c.Method != "GET" && c.Method != "HEAD" {
 		add("method %q: want GET or HEAD", c.Method)
 	}
-	validatePOPs(c.POPs, &p)
-	p.Range("requests per POP", c.RequestsPerPOP, 1, MaxRequestsPerPOP)
+	validatePOPs(c.POPs, len(c.ClientSubnets), &p)
+	validateSizing(c, &p)
 	p.Range("concurrency", c.Concurrency, 1, MaxConcurrency)
 	p.Range("waves", c.Waves, 1, MaxWaves)
 	p.Range("port", c.Port, 1, 65535)
@@ -48,8 +48,8 @@ func (c Config) validate() error {
 			add("wave interval %v: must be shorter than the CloudFront origin keep-alive %v, or the origin connections close between waves", c.WaveInterval, c.KeepAlive)
 		}
 	}
-	if total := c.Waves * len(c.POPs) * c.RequestsPerPOP; c.Waves > 0 && c.RequestsPerPOP > 0 && total > MaxRequestsPerRun {
-		add("%d waves × %d POPs × %d requests = %d requests per run: more than the limit of %d", c.Waves, len(c.POPs), c.RequestsPerPOP, total, MaxRequestsPerRun)
+	if n, targets := c.maxPerPOP(), len(c.POPs)+len(c.ClientSubnets); c.Waves > 0 && n > 0 && c.Waves*targets*n > MaxRequestsPerRun {
+		add("%d waves × %d POPs × %d requests = %d requests per run: more than the limit of %d", c.Waves, targets, n, c.Waves*targets*n, MaxRequestsPerRun)
 	}
 	if c.IPVersion != 0 && c.IPVersion != 4 && c.IPVersion != 6 {
 		add("IP version %d: want 4, 6 or 0 (both)", c.IPVersion)
@@ -78,9 +78,9 @@ func (c Config) validate() error {
 	return p.Err("prewarm configuration")
 }
 
-func validatePOPs(pops []string, p *config.Problems) {
-	if len(pops) == 0 {
-		p.Add("POPs: at least one POP code is required, e.g. HKG54-C1")
+func validatePOPs(pops []string, subnets int, p *config.Problems) {
+	if len(pops) == 0 && subnets == 0 {
+		p.Add("POPs: at least one POP code (e.g. HKG54-C1) or client subnet is required")
 	}
 	if len(pops) > MaxPOPs {
 		p.Add("POPs: %d codes is more than the limit of %d", len(pops), MaxPOPs)

@@ -15,24 +15,41 @@ import (
 // job is one planned request: where it goes and where its record lands.
 type job struct {
 	rec    *Record
-	prober *probe.Prober
+	prober *keptProber
+	lead   chan struct{}   // a leader closes it when done
+	after  <-chan struct{} // a follower waits for its leader
 }
 
-// Wave sends one wave now: it resolves every POP, sends RequestsPerPOP
-// requests to each POP that resolved, spread over its addresses, at most
-// Concurrency in flight, and returns the records and their statistics.
-// index numbers the wave in the records. Requests not sent or cut off
-// because ctx ended are marked unfinished.
+// Wave sends one wave now: it resolves every POP (and client subnet),
+// sizes each POP's requests (sizing.go), spreads them over the POP's
+// addresses, sends them with at most Concurrency in flight, learns from
+// the answers and returns the records and their statistics. index numbers
+// the wave in the records. Requests not sent or cut off because ctx ended
+// are marked unfinished.
+//
+// An address whose prober holds no TLS session yet gets one request first
+// (a leader; leaders go first), and the other requests to that address wait
+// for its TLS handshake (at most a quarter of the timeout), so that they
+// resume its session instead of all doing full handshakes at once.
 func (r *Runner) Wave(ctx context.Context, index int) Wave {
 	cfg := r.cfg
-	w := Wave{Index: index, Start: time.Now(), POPs: make([]POPResult, len(cfg.POPs))}
+	w := Wave{Index: index, Start: time.Now()}
 	targets := resolveAll(ctx, r.resolver, cfg.DNSServer, r.names, cfg.POPs, cfg.IPVersion, cfg.Timeout)
+	if len(cfg.ClientSubnets) > 0 {
+		targets = append(targets, resolveSubnets(ctx, cfg, cfg.Timeout)...)
+	}
+	w.POPs = make([]POPResult, len(targets))
 
-	var jobs []job
-	var probers []*probe.Prober
+	var leaders, jobs []job
+	used := map[proberKey]*keptProber{}
 	for i, t := range targets {
 		p := &w.POPs[i]
-		*p = POPResult{POP: t.pop, Name: t.name, IPs: t.ips, Requests: make([]Record, cfg.RequestsPerPOP)}
+		key := t.pop
+		if t.subnet != "" {
+			key = t.subnet
+		}
+		sz := r.state.plan(key, t.pop, cfg)
+		*p = POPResult{POP: key, ClientSubnet: t.subnet, Name: t.name, IPs: t.ips, Sizing: sz, Requests: make([]Record, sz.Requests)}
 		for s := range p.Requests {
 			p.Requests[s] = Record{POP: t.pop, Wave: index, Result: probe.Result{Seq: s + 1, Start: w.Start, URL: r.url}}
 		}
@@ -41,32 +58,32 @@ func (r *Runner) Wave(ctx context.Context, index int) Wave {
 			r.failAll(ctx, p, t)
 			continue
 		}
-		pp := make([]*probe.Prober, len(t.ips))
+		kept := make([]*keptProber, len(t.ips))
+		lead := make([]chan struct{}, len(t.ips))
 		for k, ip := range t.ips {
-			pr, err := probe.NewProber(r.probeConfig(ip))
-			if err != nil { // cannot happen with a validated Config; reported, not hidden
-				r.log.Error("prewarm: cannot prepare requests", "pop", t.pop, "ip", ip, "err", err)
-			}
-			pp[k] = pr
-			probers = append(probers, pr)
+			pk := proberKey{key, ip}
+			kept[k] = r.prober(pk)
+			used[pk] = kept[k]
 		}
 		for s := range p.Requests {
 			k := s % len(t.ips)
 			p.Requests[s].IP = t.ips[k]
-			jobs = append(jobs, job{rec: &p.Requests[s], prober: pp[k]})
+			j := job{rec: &p.Requests[s], prober: kept[k], after: lead[k]}
+			if s < len(t.ips) && !kept[k].resumable(cfg.Host) {
+				lead[k] = make(chan struct{})
+				j.lead = lead[k]
+				leaders = append(leaders, j)
+				continue
+			}
+			jobs = append(jobs, j)
 		}
 	}
-
-	r.send(ctx, jobs)
-	for _, pr := range probers {
-		if pr != nil {
-			pr.Close()
-		}
-	}
+	r.send(ctx, append(leaders, jobs...))
+	r.keepProbers(used)
 
 	w.Duration = time.Since(w.Start)
 	for i := range w.POPs {
-		w.POPs[i].Stats = Summarize(w.POPs[i].Requests)
+		r.learn(&w.POPs[i], w.Start)
 	}
 	w.Total = Summarize(w.records())
 	cold, _ := w.Total.OriginColdRatio().Value()
@@ -74,6 +91,24 @@ func (r *Runner) Wave(ctx context.Context, index int) Wave {
 		"errors", w.Total.Errors, "unfinished", w.Total.Unfinished, "origin_cold_ratio", cold,
 		"duration", w.Duration.Round(time.Millisecond))
 	return w
+}
+
+// learn completes a POP's result after its wave: a client-subnet target
+// takes the POP that answered it, the statistics are counted, and the
+// edge host ids of the answers from the target POP go to the State.
+func (r *Runner) learn(p *POPResult, start time.Time) {
+	if p.ClientSubnet != "" {
+		if by := answeredBy(p.Requests); by != "" {
+			p.POP = by
+			for i := range p.Requests {
+				p.Requests[i].POP = by
+			}
+		}
+	}
+	p.Stats = Summarize(p.Requests)
+	if p.ResolveError == "" {
+		r.state.learn(p.Target(), p.POP, &p.Sizing, edgeHostIDs(p.POP, p.Requests), p.Stats.Summary, start, r.cfg)
+	}
 }
 
 // failAll records the planned requests of a POP whose name did not
@@ -93,9 +128,9 @@ func (r *Runner) failAll(ctx context.Context, p *POPResult, t target) {
 	}
 }
 
-// send runs the jobs in order with at most Concurrency workers. The order is
-// POP by POP, so the requests of one POP go out together and reach many of
-// its edge hosts at once.
+// send runs the jobs in order with at most Concurrency workers: the
+// leaders first, then POP by POP, so the requests of one POP go out
+// together and reach many of its edge hosts at once.
 func (r *Runner) send(ctx context.Context, jobs []job) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -116,16 +151,32 @@ func (r *Runner) send(ctx context.Context, jobs []job) {
 // do sends one request and fills in its record.
 func (r *Runner) do(ctx context.Context, j job) {
 	rec := j.rec
+	if j.after != nil {
+		wait := time.NewTimer(r.cfg.Timeout / 4)
+		select {
+		case <-j.after:
+		case <-wait.C: // the leader's handshake hangs: go on
+		case <-ctx.Done():
+		}
+		wait.Stop()
+	}
+	pctx := ctx
+	if j.lead != nil {
+		var once sync.Once
+		release := func() { once.Do(func() { close(j.lead) }) }
+		defer release()
+		pctx = probe.AfterHandshake(ctx, release)
+	}
 	if ctx.Err() != nil {
 		rec.Unfinished = true
 		return
 	}
-	if j.prober == nil {
+	if j.prober.p == nil {
 		rec.Start = time.Now()
 		rec.Fail(cloudfront.KindOther, "cannot prepare the request")
 		return
 	}
-	res := j.prober.Probe(ctx, rec.Seq)
+	res := j.prober.p.Probe(pctx, rec.Seq)
 	if res.OK() && res.Status >= 500 {
 		res.Fail(cloudfront.KindStatus5xx, fmt.Sprintf("HTTP status %d", res.Status))
 	}
@@ -151,5 +202,6 @@ func (r *Runner) probeConfig(ip netip.Addr) probe.Config {
 		MaxBody:      cfg.MaxBody,
 		Dial:         cfg.Dial,
 		HTTP1:        true, // a new connection per request: HTTP/2 would only cost more
+		TLS:          r.tlsTuning(),
 	}
 }

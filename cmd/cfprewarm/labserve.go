@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -99,13 +101,18 @@ func printLabServe(w io.Writer, env *lab.Env, cfg lab.EnvConfig, caFile string) 
 		if code == p.ViewerPOP {
 			mark = "  ← " + lab.Distribution + " and " + lab.CustomHost + " resolve here"
 		}
+		if n := p.HostsOf(code, cfg.Hosts); n != cfg.Hosts {
+			mark = fmt.Sprintf("  (%d edge hosts)", n) + mark
+		}
 		fmt.Fprintf(w, "  %-9s %s:%d  %s%s\n", code, env.POPAddr[code], env.Port, name, mark)
 	}
+	printSubnets(w, p)
 	url := env.ViewerURL()
 	fmt.Fprintf(w, `
 Try:
   cfprewarm probe --dns-server %[1]s --cacert %[2]s --count 5 --interval 2s %[3]s
   cfprewarm warm %[4]s --pops %[5]s --port %[6]d --dns-server %[1]s --cacert %[2]s --keepalive %[7]s --every 20s
+  cfprewarm warm %[4]s --pops %[5]s --port %[6]d --dns-server %[1]s --cacert %[2]s --requests auto --waves 3 --wave-interval 2s
   curl -sS -o /dev/null -D - -H 'Pragma: server-timing' --cacert %[2]s --resolve %[4]s:%[6]d:%[8]s %[3]s
   curl -sS -o /dev/null -w '%[11]s' --cacert %[2]s --resolve %[4]s:%[6]d:%[8]s %[3]s
   curl -sS --cacert %[2]s --resolve %[9]s:%[10]s:127.0.0.1 https://%[9]s:%[10]s/metrics
@@ -122,4 +129,16 @@ const curlTimingFormat = `Total: %{time_total}, DNS: %{time_namelookup}, TCP: %{
 func originPort(addr string) string {
 	i := strings.LastIndexByte(addr, ':')
 	return addr[i+1:]
+}
+
+// printSubnets lists the profile's client-subnet table, with a warm
+// command that finds its POP by EDNS Client Subnet.
+func printSubnets(w io.Writer, p lab.Profile) {
+	if len(p.Subnets) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Viewer networks (the DNS server answers by EDNS Client Subnet; try warm --client-subnet CIDR):")
+	for _, cidr := range slices.Sorted(maps.Keys(p.Subnets)) {
+		fmt.Fprintf(w, "  %-18s → %s\n", cidr, p.Subnets[cidr])
+	}
 }

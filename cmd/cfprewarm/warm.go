@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,7 +21,9 @@ Sends each POP --requests requests, each on a new connection to an address
 of <dist>.<POP>.cloudfront.net with SNI and Host set to --host, and reports
 per POP and wave: requests, errors by kind, latency and the origin-cold
 ratio (the share of requests that found no warm origin connection; read it
-as how well the previous wave covered the POP). --waves N sends N waves
+as how well the previous wave covered the POP), and the POP's edge hosts:
+those seen and the estimated count, with --requests auto the number of
+requests that reaches --coverage of them. --waves N sends N waves
 --wave-interval apart. --every D repeats the run every D until SIGINT or
 SIGTERM (the table is then one line per wave); a signal lets the wave in
 progress finish, a second one aborts it.
@@ -28,20 +31,21 @@ Exit status: 0 ok (or a daemon stopped by a signal), 1 when requests failed
 or the run was interrupted, 2 for bad usage.`
 
 func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("warm", "warm [flags] DISTRIBUTION_DOMAIN --pops CODE[,CODE...]", warmAbout, stdout)
+	fs := newFlagSet("warm", "warm [flags] DISTRIBUTION_DOMAIN --pops CODE[,CODE...] [--client-subnet CIDR]", warmAbout, stdout)
 	var (
 		cfg        warm.Config
 		conn       connFlags
 		pops       []string
 		every      = fs.Duration("every", 0, "repeat the run every `D` (at least 1s and waves × --wave-interval) until SIGINT/SIGTERM (0: run once)")
-		formatName = fs.String("format", string(format.Table), "output: table, json (a line per run) or emf (CloudWatch Embedded Metric Format lines)")
+		formatName = fs.String("format", string(format.Table), "output: table, json (a line per run), emf (CloudWatch Embedded Metric Format lines) or summary (per-POP totals, the Lambda's response)")
 		opts       format.Options
 		verbose    = fs.BoolP("verbose", "v", false, "log each wave to stderr")
+		sizing     sizingFlags
 	)
 	fs.StringSliceVar(&pops, "pops", nil, "POP `codes` such as HKG54-C1,FRA56-P3 (comma-separated, repeatable)")
 	fs.StringVar(&cfg.Host, "host", "", "SNI and Host of the requests: the custom domain (default: the distribution domain)")
 	fs.StringVar(&cfg.Path, "path", warm.DefaultPath, "request `path` and query")
-	fs.IntVar(&cfg.RequestsPerPOP, "requests", warm.DefaultRequestsPerPOP, "requests per POP per wave")
+	sizing.register(fs)
 	fs.IntVar(&cfg.Concurrency, "concurrency", warm.DefaultConcurrency, "requests in flight at most, over all POPs")
 	fs.IntVar(&cfg.Waves, "waves", warm.DefaultWaves, "waves per run")
 	fs.DurationVar(&cfg.WaveInterval, "wave-interval", warm.DefaultWaveInterval, "time from the start of one wave to the start of the next")
@@ -61,7 +65,10 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := conn.check(fs); err != nil {
 		return err
 	}
-	if err := refuseZero(fs, "requests", "concurrency", "waves", "port", "wave-interval", "keepalive"); err != nil {
+	if err := refuseZero(fs, "concurrency", "waves", "port", "wave-interval", "keepalive"); err != nil {
+		return err
+	}
+	if err := sizing.apply(fs, &cfg); err != nil {
 		return err
 	}
 	if err := checkEvery(*every, cfg); err != nil {
@@ -117,7 +124,7 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var werr error
 	pace.Run(ctx, runs, func(int) bool {
 		last = runner.Run(hard, ctx)
-		werr = report(stdout, last)
+		werr = errors.Join(report(stdout, last), sizing.writeHosts(runner))
 		return werr == nil
 	})
 	switch {

@@ -73,8 +73,8 @@ func TestWarmOnce(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "4 of 8 requests failed") {
 		t.Errorf("exit %d stderr %q: want 1 and the failure count", code, errOut)
 	}
-	for _, want := range []string{"wave 1/1", "8 requests: 4 ok, 4 errors", "HKG54-C1  1      4     4",
-		"NRT57-P2  0      4     0", "dns 4", "NRT57-P2: lookup d111111abcdef8.NRT57-P2.cloudfront.net on " + e.DNSAddr + ": no such host"} {
+	for _, want := range []string{"wave 1/1", "8 requests: 4 ok, 4 errors", "HKG54-C1  1      4  4     4",
+		"NRT57-P2  0      4  4     0", "dns 4", "NRT57-P2: lookup d111111abcdef8.NRT57-P2.cloudfront.net on " + e.DNSAddr + ": no such host"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}

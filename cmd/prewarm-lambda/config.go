@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/netip"
 	"reflect"
 	"slices"
 	"strconv"
@@ -26,48 +28,70 @@ const defaultWaves = 3
 
 // settings is everything one invocation needs.
 type settings struct {
-	cfg       warm.Config
-	namespace string // EMF namespace
-	level     slog.Level
+	cfg         warm.Config
+	namespace   string // EMF namespace
+	level       slog.Level
+	logRequests bool   // log every request's record
+	hostsFile   string // HOSTS_FILE, read by the handler (once per process)
 }
 
-// configure reads the environment, applies the event's overrides and
-// validates the result. The error lists every problem.
+// configure reads the environment, applies the event's overrides within
+// the environment's limits and validates the result. The error lists
+// every problem.
 func configure(getenv func(string) string, payload []byte) (settings, error) {
 	var p config.Problems
-	s := fromEnv(getenv, &p)
+	s, allowed := fromEnv(getenv, &p)
 	o, err := parseEvent(payload)
 	if err != nil {
 		p.AddErr(err)
 	} else {
-		o.apply(&s.cfg, &p)
+		o.apply(&s, ceilingOf(s.cfg), allowed, &p)
 	}
 	p.AddErr(s.cfg.Validate())
 	return s, p.Err("prewarm configuration")
 }
 
-// fromEnv reads the environment variables of the table in docs/warm.md.
-func fromEnv(getenv func(string) string, p *config.Problems) settings {
+// fromEnv reads the environment variables of the table in docs/warm.md and
+// the target fields EVENT_OVERRIDES lets an event change.
+func fromEnv(getenv func(string) string, p *config.Problems) (settings, map[string]bool) {
 	s := settings{namespace: format.DefaultNamespace, level: slog.LevelInfo}
 	c := &s.cfg
-	c.Distribution = getenv("DISTRIBUTION_DOMAIN") // required, from here or the event: warm.Validate checks
+	c.Distribution = getenv("DISTRIBUTION_DOMAIN") // required: warm.Validate checks
 	c.Host = getenv("HOST")
 	c.Path = getenv("URL_PATH")
 	c.Method = getenv("METHOD")
 	c.POPs = splitList(getenv("POPS"))
-	c.RequestsPerPOP = envInt(getenv, "REQUESTS_PER_POP", p)
-	c.Concurrency = envInt(getenv, "CONCURRENCY", p)
+	if v := strings.TrimSpace(getenv("REQUESTS_PER_POP")); v == "auto" {
+		c.Auto = true
+	} else {
+		c.RequestsPerPOP = envCount(getenv, "REQUESTS_PER_POP", p)
+	}
+	c.Coverage = envValue(getenv, "COVERAGE", p, parseCoverage, "a share such as 0.99")
+	c.MinRequests = envCount(getenv, "MIN_REQUESTS", p)
+	c.MaxRequests = envCount(getenv, "MAX_REQUESTS", p)
+	c.Adapt = envValue(getenv, "ADAPT", p, strconv.ParseBool, "true or false")
+	c.Hosts = envCount(getenv, "HOSTS", p)
+	s.hostsFile = getenv("HOSTS_FILE")
+	c.Concurrency = envCount(getenv, "CONCURRENCY", p)
 	c.Timeout = envDuration(getenv, "REQUEST_TIMEOUT", p)
-	c.Waves = envInt(getenv, "WAVES", p)
+	c.Waves = envCount(getenv, "WAVES", p)
 	if c.Waves == 0 && getenv("WAVES") == "" {
 		c.Waves = defaultWaves
 	}
 	c.WaveInterval = envDuration(getenv, "WAVE_INTERVAL", p)
 	c.KeepAlive = envDuration(getenv, "KEEPALIVE", p)
-	c.Port = envInt(getenv, "PORT", p)
+	c.Port = envCount(getenv, "PORT", p)
 	c.IPVersion = envInt(getenv, "IP_VERSION", p)
 	c.DNSServer = getenv("DNS_SERVER")
 	c.CAFile = getenv("CA_FILE")
+	c.TLSVersion = envValue(getenv, "TLS_VERSION", p, parseTLSVersion, "1.2 or 1.3")
+	for _, v := range splitList(getenv("CLIENT_SUBNETS")) {
+		if sn, err := netip.ParsePrefix(v); err != nil {
+			p.Add("CLIENT_SUBNETS: %q is not a CIDR prefix such as 198.51.100.0/24", v)
+		} else {
+			c.ClientSubnets = append(c.ClientSubnets, sn)
+		}
+	}
 	if v := getenv("HEADERS"); v != "" {
 		var h map[string]string
 		if err := json.Unmarshal([]byte(v), &h); err != nil {
@@ -83,7 +107,15 @@ func fromEnv(getenv func(string) string, p *config.Problems) settings {
 			p.Add("LOG_LEVEL %q: want debug, info, warn or error", v)
 		}
 	}
-	return s
+	s.logRequests = envValue(getenv, "LOG_REQUESTS", p, strconv.ParseBool, "true or false")
+	allowed := map[string]bool{}
+	for _, f := range splitList(getenv("EVENT_OVERRIDES")) {
+		if !slices.Contains(targetFields, f) {
+			p.Add("EVENT_OVERRIDES: %q is not a target field (they are %s)", f, strings.Join(targetFields, ", "))
+		}
+		allowed[f] = true
+	}
+	return s, allowed
 }
 
 func splitList(v string) []string {
@@ -100,8 +132,23 @@ func envInt(getenv func(string) string, name string, p *config.Problems) int {
 	return envValue(getenv, name, p, strconv.Atoi, "a whole number")
 }
 
+// envCount is a whole number that is not 0: 0 would silently mean the
+// default, so it is refused (leave the variable unset for the default).
+func envCount(getenv func(string) string, name string, p *config.Problems) int {
+	n := envInt(getenv, name, p)
+	if n == 0 && strings.TrimSpace(getenv(name)) != "" {
+		p.Add("%s 0: must not be 0 (leave it unset for the default)", name)
+	}
+	return n
+}
+
 func envDuration(getenv func(string) string, name string, p *config.Problems) time.Duration {
-	return envValue(getenv, name, p, time.ParseDuration, "a duration such as 20s or 1m")
+	s := strings.TrimSpace(getenv(name))
+	d := envValue(getenv, name, p, time.ParseDuration, "a duration such as 20s or 1m")
+	if _, err := time.ParseDuration(s); err == nil && d == 0 {
+		p.Add("%s %s: must not be 0 (leave it unset for the default)", name, s)
+	}
+	return d
 }
 
 // envValue parses the variable if it is set; a value that does not parse
@@ -119,6 +166,24 @@ func envValue[T any](getenv func(string) string, name string, p *config.Problems
 	return v
 }
 
+func parseCoverage(s string) (float64, error) {
+	v, err := strconv.ParseFloat(s, 64)
+	if err == nil && !(v > 0 && v < 1) {
+		err = errors.New("out of range")
+	}
+	return v, err
+}
+
+func parseTLSVersion(s string) (uint16, error) {
+	switch s {
+	case "1.2":
+		return tls.VersionTLS12, nil
+	case "1.3":
+		return tls.VersionTLS13, nil
+	}
+	return 0, errors.New("unknown version")
+}
+
 func toHeader(m map[string]string) http.Header {
 	if m == nil {
 		return nil
@@ -130,62 +195,234 @@ func toHeader(m map[string]string) http.Header {
 	return h
 }
 
+// ceiling is the most the environment allows: an event may only narrow it.
+type ceiling struct {
+	requests    int // per POP per wave: REQUESTS_PER_POP, or with auto MAX_REQUESTS
+	requestsVar string
+	waves       int
+	concurrency int
+	timeout     time.Duration
+	pops        []string
+	subnets     []netip.Prefix
+	auto        bool
+}
+
+// ceilingOf is the environment's configuration, with warm's defaults where
+// a variable is unset.
+func ceilingOf(c warm.Config) ceiling {
+	cl := ceiling{requests: c.RequestsPerPOP, requestsVar: "REQUESTS_PER_POP", waves: c.Waves, concurrency: c.Concurrency,
+		timeout: c.Timeout, subnets: c.ClientSubnets, auto: c.Auto}
+	for _, pop := range c.POPs {
+		cl.pops = append(cl.pops, strings.ToUpper(pop))
+	}
+	if c.Auto {
+		cl.requests, cl.requestsVar = c.MaxRequests, "MAX_REQUESTS"
+		config.Default(&cl.requests, warm.DefaultMaxRequests)
+	}
+	config.Default(&cl.requests, warm.DefaultRequestsPerPOP)
+	config.Default(&cl.waves, defaultWaves)
+	config.Default(&cl.concurrency, warm.DefaultConcurrency)
+	config.Default(&cl.timeout, warm.DefaultTimeout)
+	return cl
+}
+
 // overrides are the fields an invocation event may set; absent fields keep
-// the environment's value.
+// the environment's value. The prewarm fields may only narrow what the
+// environment allows; the target fields (targetFields) may be set only
+// when EVENT_OVERRIDES names them.
 type overrides struct {
 	DistributionDomain *string            `json:"distributionDomain"`
 	Host               *string            `json:"host"`
 	Path               *string            `json:"path"`
 	Method             *string            `json:"method"`
-	POPs               *[]string          `json:"pops"`
-	RequestsPerPOP     *int               `json:"requestsPerPop"`
-	Concurrency        *int               `json:"concurrency"`
-	RequestTimeout     *string            `json:"requestTimeout"` // Go durations: "20s"
-	Waves              *int               `json:"waves"`
-	WaveInterval       *string            `json:"waveInterval"`
-	KeepAlive          *string            `json:"keepalive"`
 	Port               *int               `json:"port"`
 	Headers            *map[string]string `json:"headers"` // replaces HEADERS
+
+	POPs           *[]string       `json:"pops"`
+	ClientSubnets  *[]string       `json:"clientSubnets"`
+	RequestsPerPOP json.RawMessage `json:"requestsPerPop"` // a number, or "auto"
+	Coverage       *float64        `json:"coverage"`
+	MinRequests    *int            `json:"minRequests"`
+	MaxRequests    *int            `json:"maxRequests"`
+	Adapt          *bool           `json:"adapt"`
+	Concurrency    *int            `json:"concurrency"`
+	RequestTimeout *string         `json:"requestTimeout"` // Go durations: "20s"
+	Waves          *int            `json:"waves"`
+	WaveInterval   *string         `json:"waveInterval"`
+	KeepAlive      *string         `json:"keepalive"`
+	LogRequests    *bool           `json:"logRequests"`
 }
 
-var overrideFields = []string{"distributionDomain", "host", "path", "method", "pops", "requestsPerPop",
-	"concurrency", "requestTimeout", "waves", "waveInterval", "keepalive", "port", "headers"}
+// targetFields are the event fields that change what is warmed rather than
+// how much: refused unless EVENT_OVERRIDES names them.
+var targetFields = []string{"distributionDomain", "host", "path", "method", "port", "headers"}
 
-// apply sets the fields the event gave; it reports durations that do not parse.
-func (o overrides) apply(c *warm.Config, p *config.Problems) {
-	set(&c.Distribution, o.DistributionDomain)
-	set(&c.Host, o.Host)
-	set(&c.Path, o.Path)
-	set(&c.Method, o.Method)
-	set(&c.POPs, o.POPs)
-	set(&c.RequestsPerPOP, o.RequestsPerPOP)
-	set(&c.Concurrency, o.Concurrency)
-	set(&c.Waves, o.Waves)
-	set(&c.Port, o.Port)
-	setDuration(&c.Timeout, "requestTimeout", o.RequestTimeout, p)
-	setDuration(&c.WaveInterval, "waveInterval", o.WaveInterval, p)
-	setDuration(&c.KeepAlive, "keepalive", o.KeepAlive, p)
-	if o.Headers != nil {
+var overrideFields = append(slices.Clone(targetFields), "pops", "clientSubnets", "requestsPerPop", "coverage",
+	"minRequests", "maxRequests", "adapt", "concurrency", "requestTimeout", "waves", "waveInterval", "keepalive", "logRequests")
+
+// apply sets the fields the event gave, each checked against the
+// environment's ceiling; it reports every field it refuses.
+func (o overrides) apply(s *settings, cl ceiling, allowed map[string]bool, p *config.Problems) {
+	c := &s.cfg
+	target := func(field string, set bool) bool {
+		if set && !allowed[field] {
+			p.Add("event field %q: the target is the environment's; EVENT_OVERRIDES must name %s to let an event change it", field, field)
+			return false
+		}
+		return set
+	}
+	if target("distributionDomain", o.DistributionDomain != nil) {
+		c.Distribution = *o.DistributionDomain
+	}
+	if target("host", o.Host != nil) {
+		c.Host = *o.Host
+	}
+	if target("path", o.Path != nil) {
+		c.Path = *o.Path
+	}
+	if target("method", o.Method != nil) {
+		c.Method = *o.Method
+	}
+	if target("port", o.Port != nil) && positive(p, "port", *o.Port) {
+		c.Port = *o.Port
+	}
+	if target("headers", o.Headers != nil) {
 		c.Header = toHeader(*o.Headers)
 	}
-}
-
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
+	o.applyTargets(c, cl, p)
+	o.applySizing(c, cl, p)
+	if o.Concurrency != nil && atMost(p, "concurrency", *o.Concurrency, cl.concurrency, "CONCURRENCY") {
+		c.Concurrency = *o.Concurrency
+	}
+	if o.Waves != nil && atMost(p, "waves", *o.Waves, cl.waves, "WAVES") {
+		c.Waves = *o.Waves
+	}
+	if d, ok := duration(p, "requestTimeout", o.RequestTimeout); ok {
+		if d > cl.timeout {
+			p.Add("event field %q: %v is more than the environment allows (REQUEST_TIMEOUT %v)", "requestTimeout", d, cl.timeout)
+		} else {
+			c.Timeout = d
+		}
+	}
+	if d, ok := duration(p, "waveInterval", o.WaveInterval); ok {
+		c.WaveInterval = d
+	}
+	if d, ok := duration(p, "keepalive", o.KeepAlive); ok {
+		c.KeepAlive = d
+	}
+	if o.LogRequests != nil {
+		s.logRequests = *o.LogRequests
 	}
 }
 
-func setDuration(dst *time.Duration, field string, v *string, p *config.Problems) {
+// applyTargets narrows the POPs and client subnets to subsets of the
+// environment's.
+func (o overrides) applyTargets(c *warm.Config, cl ceiling, p *config.Problems) {
+	if o.POPs != nil {
+		var pops []string
+		for _, pop := range *o.POPs {
+			if !slices.Contains(cl.pops, strings.ToUpper(strings.TrimSpace(pop))) {
+				p.Add("event field %q: %s is not among the environment's POPS (%s)", "pops", pop, strings.Join(cl.pops, ","))
+				continue
+			}
+			pops = append(pops, pop)
+		}
+		c.POPs = pops
+	}
+	if o.ClientSubnets != nil {
+		var subnets []netip.Prefix
+		for _, v := range *o.ClientSubnets {
+			sn, err := netip.ParsePrefix(v)
+			if err != nil || !slices.Contains(cl.subnets, sn) {
+				p.Add("event field %q: %s is not among the environment's CLIENT_SUBNETS", "clientSubnets", v)
+				continue
+			}
+			subnets = append(subnets, sn)
+		}
+		c.ClientSubnets = subnets
+	}
+}
+
+// applySizing sets the request counts: never more per POP and wave than the
+// environment's ceiling.
+func (o overrides) applySizing(c *warm.Config, cl ceiling, p *config.Problems) {
+	if len(o.RequestsPerPOP) > 0 {
+		var n int
+		if string(o.RequestsPerPOP) == `"auto"` {
+			c.Auto = true
+		} else if err := json.Unmarshal(o.RequestsPerPOP, &n); err != nil {
+			p.Add(`event field "requestsPerPop": want a number or "auto", got %s`, o.RequestsPerPOP)
+		} else if atMost(p, "requestsPerPop", n, cl.requests, cl.requestsVar) {
+			c.Auto, c.RequestsPerPOP = false, n
+		}
+	}
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"coverage", o.Coverage != nil}, {"minRequests", o.MinRequests != nil}, {"maxRequests", o.MaxRequests != nil}, {"adapt", o.Adapt != nil}} {
+		if f.set && !c.Auto {
+			p.Add(`event field %q: needs automatic requests per POP ("requestsPerPop": "auto", or REQUESTS_PER_POP=auto)`, f.name)
+		}
+	}
+	if o.Coverage != nil {
+		if !(*o.Coverage > 0 && *o.Coverage < 1) {
+			p.Add("event field %q: %v: want more than 0 and less than 1", "coverage", *o.Coverage)
+		}
+		c.Coverage = *o.Coverage
+	}
+	if o.MinRequests != nil && atMost(p, "minRequests", *o.MinRequests, cl.requests, cl.requestsVar) {
+		c.MinRequests = *o.MinRequests
+	}
+	if o.MaxRequests != nil && atMost(p, "maxRequests", *o.MaxRequests, cl.requests, cl.requestsVar) {
+		c.MaxRequests = *o.MaxRequests
+	}
+	if o.Adapt != nil {
+		c.Adapt = *o.Adapt
+	}
+	if c.Auto && !cl.auto { // auto under a fixed REQUESTS_PER_POP: at most that many
+		config.Default(&c.MaxRequests, warm.DefaultMaxRequests)
+		c.MaxRequests = min(c.MaxRequests, cl.requests)
+		config.Default(&c.MinRequests, warm.DefaultMinRequests)
+		c.MinRequests = min(c.MinRequests, c.MaxRequests)
+	}
+}
+
+// atMost checks an event's number against the environment's: not 0, not
+// negative, not more.
+func atMost(p *config.Problems, field string, v, limit int, envVar string) bool {
+	if !positive(p, field, v) {
+		return false
+	}
+	if v > limit {
+		p.Add("event field %q: %d is more than the environment allows (%s %d)", field, v, envVar, limit)
+		return false
+	}
+	return true
+}
+
+func positive(p *config.Problems, field string, v int) bool {
+	if v <= 0 {
+		p.Add("event field %q: %d: want at least 1 (leave the field out for the environment's value)", field, v)
+		return false
+	}
+	return true
+}
+
+// duration parses an event's duration: a Go duration string, not 0.
+func duration(p *config.Problems, field string, v *string) (time.Duration, bool) {
 	if v == nil {
-		return
+		return 0, false
 	}
 	d, err := time.ParseDuration(*v)
 	if err != nil {
 		p.Add("event field %q: want a duration such as \"20s\", got %q", field, *v)
-		return
+		return 0, false
 	}
-	*dst = d
+	if d <= 0 {
+		p.Add("event field %q: %q: want more than 0 (leave the field out for the environment's value)", field, *v)
+		return 0, false
+	}
+	return d, true
 }
 
 // parseEvent reads the invocation event. An empty payload, null, {} and an
@@ -240,8 +477,8 @@ func eventError(err error) error {
 		return unknownField(field)
 	}
 	if errors.As(err, &typeErr) {
-		want := map[reflect.Kind]string{reflect.Int: "number", reflect.String: "string",
-			reflect.Slice: "list of strings", reflect.Map: "JSON object of strings"}[typeErr.Type.Kind()]
+		want := map[reflect.Kind]string{reflect.Int: "number", reflect.Float64: "number", reflect.String: "string",
+			reflect.Bool: "true or false", reflect.Slice: "list of strings", reflect.Map: "JSON object of strings"}[typeErr.Type.Kind()]
 		if want == "" {
 			want = "JSON object"
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,21 +18,29 @@ import (
 const maxStopMargin = 3 * time.Second
 
 // handler is the Lambda handler: lambda.Handler's Invoke, so that an empty
-// payload can be told from a bad one.
+// payload can be told from a bad one. One handler serves every invocation
+// of the process: what it keeps (process.go) carries over.
 type handler struct {
 	getenv  func(string) string
 	metrics io.Writer // EMF lines (stdout: the function's log)
 	logs    io.Writer // slog JSON lines
+
+	kept kept // across invocations: trust roots, hosts files, what the waves learned
 }
 
 // Invoke configures a run from the environment and the event, runs it
 // until the deadline minus a margin, writes one EMF line per POP per wave
-// and returns the summary (the run without per-request records).
+// and returns the summary: per-POP totals, bounded in size
+// (format.Summary). Every request's record goes to the log only when
+// LOG_REQUESTS or the event's logRequests asks.
 func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	s, cfgErr := configure(h.getenv, payload)
 	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: s.level}))
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		log = log.With("request_id", lc.AwsRequestID)
+	}
+	if cfgErr == nil {
+		cfgErr = h.kept.prepare(&s)
 	}
 	if cfgErr != nil {
 		log.Error("prewarm not run", "err", cfgErr)
@@ -57,16 +66,35 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if err := format.WriteEMF(h.metrics, res, format.Options{Namespace: s.namespace}); err != nil {
 		log.Error("writing metrics", "err", err)
 	}
+	if s.logRequests {
+		logRequests(log, res)
+	}
 	cold, known := res.Total.OriginColdRatio().Value()
 	log.Info("prewarm done", "distribution", res.Distribution, "waves", len(res.Waves),
 		"waves_planned", res.WavesPlanned, "stopped", string(res.Stopped), "requests", res.Total.Requests,
 		"errors", res.Total.Errors, "unfinished", res.Total.Unfinished, "error_kinds", res.Total.ErrorsByKind,
 		"origin_cold_ratio", coldValue(cold, known), "duration", res.Duration.Round(time.Millisecond).String())
-	out, err := format.Document(res.WithoutRequests())
+	out, err := json.Marshal(format.Summarize(res))
 	if err != nil {
 		return nil, fmt.Errorf("encoding the summary: %w", err)
 	}
 	return out, nil
+}
+
+// logRequests logs every request's record (the JSON of cfprewarm warm
+// --with-requests), one line each.
+func logRequests(log *slog.Logger, res *warm.Result) {
+	for _, w := range res.Waves {
+		for _, p := range w.POPs {
+			for _, rec := range p.Requests {
+				b, err := json.Marshal(rec)
+				if err != nil {
+					continue
+				}
+				log.Info("prewarm request", "record", json.RawMessage(b))
+			}
+		}
+	}
 }
 
 // stopMargin is the time kept before the deadline: a tenth of what is

@@ -53,17 +53,25 @@ func (f *fixture) invoke(ctx context.Context, payload string) ([]byte, error) {
 	return lambda.NewHandler(h).Invoke(ctx, []byte(payload))
 }
 
-// summary is the part of the response the tests read.
+// summary is the part of the response (format.Summary) the tests read.
 type summary struct {
+	Type         string `json:"type"`
 	Path         string `json:"path"`
 	WavesPlanned int    `json:"waves_planned"`
 	Stopped      string `json:"stopped"`
 	Waves        []struct {
-		POPs []struct {
-			POP      string `json:"pop"`
-			Requests []any  `json:"requests"`
-		} `json:"pops"`
+		Wave     int `json:"wave"`
+		Requests int `json:"requests"`
 	} `json:"waves"`
+	POPs []struct {
+		POP             string `json:"pop"`
+		Planned         int    `json:"planned"`
+		OK              int    `json:"ok"`
+		RequestsPerWave int    `json:"requests_per_wave"`
+		Sizing          string `json:"sizing"`
+		HostsFrom       string `json:"hosts_from"`
+		Estimate        *int   `json:"edge_hosts_estimate"`
+	} `json:"pops"`
 	Total struct {
 		Requests int `json:"requests"`
 		OK       int `json:"ok"`
@@ -120,11 +128,11 @@ func TestEnvOnly(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := decode(t, out)
-			if s.Path != "/from-env" || s.Total.OK != 10 || len(s.Waves) != 1 || len(s.Waves[0].POPs) != 2 {
+			if s.Type != "warm-summary" || s.Path != "/from-env" || s.Total.OK != 10 || len(s.Waves) != 1 || len(s.POPs) != 2 || s.POPs[0].OK != 5 {
 				t.Errorf("summary %+v: want the env's 2 POPs × 5 requests to /from-env", s)
 			}
-			if len(s.Waves[0].POPs[0].Requests) != 0 {
-				t.Error("the summary must not carry per-request records")
+			if strings.Contains(string(out), `"requests":[`) || strings.Contains(f.logs.String(), "prewarm request") {
+				t.Error("per-request records in the summary or the log without LOG_REQUESTS")
 			}
 			if got := f.edge.Requests() - before; got != 10 {
 				t.Errorf("the POPs received %d requests, want 10", got)
@@ -149,6 +157,7 @@ func TestEventOverrides(t *testing.T) {
 	f.env["URL_PATH"] = "/from-env"
 	f.env["HEADERS"] = `{"X-Prewarm": "env"}`
 	f.env["WAVES"] = "" // the Lambda default: 3
+	f.env["EVENT_OVERRIDES"] = "path, headers, method, distributionDomain"
 	payload := `{"pops":["FRA56-P3"],"requestsPerPop":3,"path":"/from-event","headers":{"X-Prewarm":"event"},
 		"method":"HEAD","waves":2,"waveInterval":"50ms","keepalive":"1s","requestTimeout":"2s","concurrency":2}`
 	out, err := f.invoke(context.Background(), payload)
@@ -197,18 +206,46 @@ func TestBadConfiguration(t *testing.T) {
 		{name: "unknown field", payload: `{"pop":["HKG54-C1"]}`,
 			want: []string{`event: unknown field "pop" (the fields are distributionDomain, host, path`}},
 		{name: "PATH is not the path", payload: `{"PATH":"/x"}`, want: []string{`unknown field "PATH"`}},
-		{name: "wrong type", payload: `{"requestsPerPop":"ten"}`, want: []string{`event field "requestsPerPop": want a number, got a JSON string`}},
+		{name: "wrong type", payload: `{"requestsPerPop":"ten"}`, want: []string{`event field "requestsPerPop": want a number or "auto", got "ten"`}},
+		{name: "wrong type of a number", payload: `{"waves":"two"}`, want: []string{`event field "waves": want a number, got a JSON string`}},
 		{name: "pops as a string", payload: `{"pops":"HKG54-C1"}`, want: []string{`event field "pops": want a list of strings`}},
 		{name: "not JSON", payload: `pops=HKG54-C1`, want: []string{"event: want a JSON object of overrides"}},
 		{name: "array", payload: `["HKG54-C1"]`, want: []string{"event: want a JSON object"}},
 		{name: "trailing data", payload: `{"waves":1} {"waves":2}`, want: []string{"event: want a JSON object"}},
 		{name: "duration as number", payload: `{"waveInterval":20}`, want: []string{`event field "waveInterval": want a string`}},
 		{name: "bad duration", payload: `{"requestTimeout":"ten seconds"}`, want: []string{`event field "requestTimeout": want a duration such as "20s", got "ten seconds"`}},
-		{name: "interval not below keep-alive", payload: `{"waves":3,"waveInterval":"60s"}`,
+		{name: "interval not below keep-alive", env: map[string]string{"WAVES": "3"}, payload: `{"waveInterval":"60s"}`,
 			want: []string{"wave interval 1m0s: must be shorter than the CloudFront origin keep-alive 1m0s"}},
-		{name: "bad POP in event", payload: `{"pops":["HKG54"]}`, want: []string{`POP "HKG54": does not look like a POP code`}},
+		{name: "POP not in the environment", payload: `{"pops":["HKG54"]}`, want: []string{`event field "pops": HKG54 is not among the environment's POPS (HKG54-C1)`}},
 		{name: "EventBridge detail with unknown field", payload: `{"detail-type":"x","source":"y","detail":{"bucket":"b"}}`,
 			want: []string{`unknown field "bucket"`}},
+		// The environment is the ceiling: an event asking for more, for another
+		// target or for 0 is refused, naming the field; so is a 0 in the environment.
+		{name: "more requests", payload: `{"requestsPerPop":6}`, want: []string{`event field "requestsPerPop": 6 is more than the environment allows (REQUESTS_PER_POP 5)`}},
+		{name: "more waves", payload: `{"waves":2}`, want: []string{`event field "waves": 2 is more than the environment allows (WAVES 1)`}},
+		{name: "more concurrency", payload: `{"concurrency":121}`, want: []string{`event field "concurrency": 121 is more than the environment allows (CONCURRENCY 120)`}},
+		{name: "another POP", payload: `{"pops":["HKG54-C1","NRT57-P2"]}`, want: []string{`event field "pops": NRT57-P2 is not among the environment's POPS`}},
+		{name: "longer timeout", payload: `{"requestTimeout":"6s"}`, want: []string{`event field "requestTimeout": 6s is more than the environment allows (REQUEST_TIMEOUT 5s)`}},
+		{name: "another host", payload: `{"host":"evil.example.com"}`, want: []string{`event field "host": the target is the environment's; EVENT_OVERRIDES must name host`}},
+		{name: "another port", payload: `{"port":8443}`, want: []string{`event field "port": the target is the environment's`}},
+		{name: "other headers", payload: `{"headers":{"X-Admin":"1"}}`, want: []string{`event field "headers": the target is the environment's`}},
+		{name: "zero waves", payload: `{"waves":0}`, want: []string{`event field "waves": 0: want at least 1`}},
+		{name: "zero requests", payload: `{"requestsPerPop":0}`, want: []string{`event field "requestsPerPop": 0: want at least 1`}},
+		{name: "zero timeout", payload: `{"requestTimeout":"0s"}`, want: []string{`event field "requestTimeout": "0s": want more than 0`}},
+		{name: "coverage without auto", payload: `{"coverage":0.9}`, want: []string{`event field "coverage": needs automatic requests per POP`}},
+		{name: "zero waves in the environment", env: map[string]string{"WAVES": "0"}, want: []string{"WAVES 0: must not be 0"}},
+		{name: "zero timeout in the environment", env: map[string]string{"REQUEST_TIMEOUT": "0s"}, want: []string{"REQUEST_TIMEOUT 0s: must not be 0"}},
+		{name: "unknown override permission", env: map[string]string{"EVENT_OVERRIDES": "pops"}, want: []string{`EVENT_OVERRIDES: "pops" is not a target field`}},
+		{name: "another subnet", env: map[string]string{"CLIENT_SUBNETS": "198.51.100.0/24"}, payload: `{"clientSubnets":["203.0.113.0/24"]}`,
+			want: []string{`event field "clientSubnets": 203.0.113.0/24 is not among the environment's CLIENT_SUBNETS`}},
+		{name: "more than auto's maximum", env: map[string]string{"REQUESTS_PER_POP": "auto", "MAX_REQUESTS": "40"}, payload: `{"maxRequests":41}`,
+			want: []string{`event field "maxRequests": 41 is more than the environment allows (MAX_REQUESTS 40)`}},
+		{name: "fixed more than auto's maximum", env: map[string]string{"REQUESTS_PER_POP": "auto"}, payload: `{"requestsPerPop":201}`,
+			want: []string{`event field "requestsPerPop": 201 is more than the environment allows (MAX_REQUESTS 200)`}},
+		{name: "another distribution", env: map[string]string{"EVENT_OVERRIDES": "host"}, payload: `{"distributionDomain":"d2.cloudfront.net"}`,
+			want: []string{`event field "distributionDomain": the target is the environment's`}},
+		{name: "zeros in the environment", env: map[string]string{"REQUESTS_PER_POP": "0", "CONCURRENCY": "0", "KEEPALIVE": "0"},
+			want: []string{"REQUESTS_PER_POP 0: must not be 0", "CONCURRENCY 0: must not be 0", "KEEPALIVE 0: must not be 0"}},
 		{name: "bad environment, all at once",
 			env: map[string]string{"DISTRIBUTION_DOMAIN": "", "REQUESTS_PER_POP": "sixty", "WAVE_INTERVAL": "20", "HEADERS": "X-A: b", "LOG_LEVEL": "loud"},
 			want: []string{"distribution: required", `REQUESTS_PER_POP "sixty": want a whole number`,

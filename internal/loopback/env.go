@@ -50,8 +50,15 @@ type Config struct {
 	// Port is the port every POP listens on; 0 picks a free one.
 	Port int
 
-	// Hosts is the number of edge hosts per POP; 0 means 1.
+	// Hosts is the number of edge hosts per POP whose spec has none; 0
+	// means 1.
 	Hosts int
+	// Subnets is the DNS server's client-subnet table: client subnet
+	// (CIDR) → POP code. A query for the distribution domain or an alias
+	// that carries EDNS Client Subnet from inside one of these networks is
+	// answered with that POP's addresses (the most specific network wins),
+	// as CloudFront's DNS sends viewers to the POP that serves them.
+	Subnets map[string]string
 	// KeepAlive is the origin keep-alive timeout of the POPs whose spec
 	// has none; 0 means CloudFront's default, edge.DefaultKeepAlive.
 	KeepAlive time.Duration
@@ -108,6 +115,11 @@ type POPSpec struct {
 	// every request with, without contacting the origin (x-cache "Error
 	// from cloudfront").
 	Status int
+	// Hosts is the POP's number of edge hosts; 0 means Config.Hosts.
+	Hosts int
+	// ViaPerRequest: every response's via names a new id instead of its
+	// edge host (edge.Faults.ViaPerRequest).
+	ViaPerRequest bool
 }
 
 // Codes returns the POP codes of specs, in order.
@@ -224,6 +236,14 @@ func (c Config) validate() error {
 			bad("alias %s: no POP %q", name, code)
 		}
 	}
+	for _, cidr := range slices.Sorted(maps.Keys(c.Subnets)) {
+		if _, err := netip.ParsePrefix(cidr); err != nil {
+			bad("client subnet %q: want a CIDR prefix such as 198.51.100.0/24", cidr)
+		}
+		if code := c.Subnets[cidr]; !codes[code] {
+			bad("client subnet %s: no POP %q", cidr, code)
+		}
+	}
 	return p.Err("loopback CloudFront configuration")
 }
 
@@ -322,10 +342,14 @@ func (cf *CloudFront) newPOP(cfg Config, i int, s POPSpec, cert tls.Certificate,
 	if keepAlive == 0 {
 		keepAlive = cfg.KeepAlive
 	}
+	hosts := s.Hosts
+	if hosts == 0 {
+		hosts = cfg.Hosts
+	}
 	var err error
 	p.Edge, err = edge.New(edge.Config{
 		POP:         s.Code,
-		Hosts:       cfg.Hosts,
+		Hosts:       hosts,
 		KeepAlive:   keepAlive,
 		OriginAddr:  cf.OriginAddr,
 		OriginHost:  cfg.OriginHost,
@@ -335,7 +359,7 @@ func (cf *CloudFront) newPOP(cfg Config, i int, s POPSpec, cert tls.Certificate,
 		TLSTime:     cfg.EdgeTLSTime,
 		Cert:        cert,
 		Seed:        cfg.Seed + uint64(i),
-		Faults:      edge.Faults{Refuse: s.NoListen, Delay: s.Delay, AnswerAs: s.AnswerAs, Status: s.Status},
+		Faults:      edge.Faults{Refuse: s.NoListen, Delay: s.Delay, AnswerAs: s.AnswerAs, Status: s.Status, ViaPerRequest: s.ViaPerRequest},
 		OnRequest:   p.onRequest,
 		Logger:      log,
 	})
@@ -390,6 +414,7 @@ func (cf *CloudFront) startDNS(cfg Config) error {
 		records[name] = cf.POPs[code].Addrs
 	}
 	cf.dns = dnsserver.New(records)
+	cf.setSubnets(cfg)
 	if err := cf.dns.Start("127.0.0.1:0"); err != nil {
 		return fmt.Errorf("loopback: %w", err)
 	}

@@ -83,6 +83,8 @@ func prewarmCell(s Scenario) string {
 	switch {
 	case !s.Prewarm:
 		return "no"
+	case s.PrewarmAuto:
+		return "auto"
 	case s.PrewarmRequestsPerPOP > 0:
 		return fmt.Sprintf("%d req/POP", s.PrewarmRequestsPerPOP)
 	default:
@@ -90,14 +92,7 @@ func prewarmCell(s Scenario) string {
 	}
 }
 
-func warmCell(o probe.OriginSummary) string {
-	r := o.WarmRatio()
-	v, ok := r.Value()
-	if !ok {
-		return "-"
-	}
-	return fmt.Sprintf("%.2f (%d/%d)", v, r.Part, r.Whole)
-}
+func warmCell(o probe.OriginSummary) string { return ratioCell(o.WarmRatio()) }
 
 func prewarmColdCell(s Scenario) string {
 	v, ok := s.PrewarmColdRatio.Value()

@@ -21,6 +21,7 @@ type Scenario struct {
 	OriginIdle            time.Duration // origin idle timeout (unscaled); 0 when not set
 	Prewarm               bool
 	PrewarmRequestsPerPOP int
+	PrewarmAuto           bool           // requests per POP sized automatically (warm.Config.Auto)
 	Hosts                 int            // edge hosts per POP
 	Start                 time.Time      // when the scenario's first probe started
 	Results               []probe.Result // every probe, in order
@@ -33,6 +34,9 @@ type Scenario struct {
 	// Waves are the prewarm waves that ran, in order; the first ran before
 	// the first probe.
 	Waves []Wave
+	// POPs, in a scenario that probes every POP (coverage), is what each
+	// POP got; Results then hold the probes of every POP.
+	POPs []POPCoverage
 }
 
 // Wave is one prewarm wave of a scenario.

@@ -61,6 +61,19 @@ type scenarioJSON struct {
 	// probe, at 0 or below).
 	PrewarmWaves []float64     `json:"prewarm_waves_s,omitempty"`
 	Summary      probe.Summary `json:"summary"`
+	POPs         []popJSON     `json:"pops,omitempty"` // scenarios that probe every POP (coverage)
+}
+
+// popJSON is a POPCoverage.
+type popJSON struct {
+	POP               string      `json:"pop"`
+	Hosts             int         `json:"hosts"`
+	Estimate          *int        `json:"hosts_estimate"` // null when the prewarmer had none
+	Requests          int         `json:"prewarm_requests"`
+	Waves             int         `json:"waves"`
+	LastRequests      int         `json:"last_wave_requests"`
+	PredictedCoverage float64     `json:"predicted_coverage"`
+	OriginWarmRatio   stats.Ratio `json:"origin_warm_ratio"` // of the viewer probes at the POP
 }
 
 type referenceJSON struct {
@@ -143,6 +156,14 @@ func WriteSummaryJSON(w io.Writer, r Report) error {
 		}
 		for _, w := range s.Waves {
 			sj.PrewarmWaves = append(sj.PrewarmWaves, roundMicro(r.experimentOffset(s, w.Start)))
+		}
+		for _, p := range s.POPs {
+			pj := popJSON{POP: p.POP, Hosts: p.Hosts, Requests: p.Requests, Waves: p.Waves, LastRequests: p.LastRequests,
+				PredictedCoverage: roundMicro(p.PredictedCoverage), OriginWarmRatio: p.WarmRatio()}
+			if p.Estimate > 0 {
+				pj.Estimate = ptr(p.Estimate)
+			}
+			sj.POPs = append(sj.POPs, pj)
 		}
 		out.Scenarios = append(out.Scenarios, sj)
 	}

@@ -30,6 +30,7 @@ func WriteTable(w io.Writer, r Report) error {
 		rows = append(rows, row)
 	}
 	writeAligned(&b, rows)
+	b.WriteString(coverageLines(r))
 	b.WriteString("\n")
 	if line := r.speedupLine(); line != "" {
 		b.WriteString(line)

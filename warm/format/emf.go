@@ -23,6 +23,11 @@ const (
 
 	DimensionDistribution = "Distribution"
 	DimensionPOP          = "POP"
+
+	// Per POP only (dimension set [Distribution, POP]): a sum or mean of
+	// host counts over POPs means nothing.
+	MetricEdgeHostsSeen     = "EdgeHostsSeen"     // distinct edge host ids in the wave's responses
+	MetricEdgeHostsEstimate = "EdgeHostsEstimate" // the POP's estimated host count; left out when unavailable
 )
 
 // Dimension is an extra CloudWatch dimension added to every dimension set.
@@ -33,15 +38,23 @@ type Dimension struct {
 // reserved are the root keys WriteEMF writes itself.
 var reserved = []string{"_aws", DimensionDistribution, DimensionPOP, MetricRequests, MetricErrors,
 	MetricOriginColdRatio, MetricLatencyP50, MetricLatencyP99, "Host", "Wave", "Unfinished",
-	"Mismatched", "OriginWarm", "OriginCold", "OriginUnknown", "ErrorKinds", "ResolveError"}
+	"Mismatched", "OriginWarm", "OriginCold", "OriginUnknown", "ErrorKinds", "ResolveError",
+	MetricEdgeHostsSeen, MetricEdgeHostsEstimate, "RequestsPlanned", "PredictedCoverage", "SizingMode",
+	"HostsPlanned", "HostsFrom", "EdgeHostsLow", "EdgeHostsHigh", "AdaptFactor", "ClientSubnet"}
 
 // WriteEMF writes one CloudWatch Embedded Metric Format line per POP per
 // wave, stamped with the wave's start. The dimension sets are
 // [Distribution, POP] and [Distribution] (each with the extra dimensions);
 // the metrics are Requests and Errors (Count), OriginColdRatio (None; left
 // out when no response said) and LatencyP50, LatencyP99 (Milliseconds; left
-// out when no request succeeded). Other fields (Wave, Host, the origin
-// counts, error kinds) are written as log properties for Logs Insights.
+// out when no request succeeded). A second directive with the dimension set
+// [Distribution, POP] only (plus the extra dimensions) has EdgeHostsSeen
+// and EdgeHostsEstimate (Count; the estimate left out when unavailable).
+// Other fields (Wave, Host, the origin counts, error kinds, the sizing:
+// RequestsPlanned, PredictedCoverage, SizingMode, HostsPlanned, HostsFrom,
+// EdgeHostsLow/High, AdaptFactor, ClientSubnet) are written as log
+// properties for Logs Insights: metrics cost money per name and dimension
+// set.
 func WriteEMF(w io.Writer, r *warm.Result, opt Options) error {
 	if opt.Namespace == "" {
 		opt.Namespace = DefaultNamespace
@@ -121,10 +134,11 @@ func emfLine(r *warm.Result, wave warm.Wave, p warm.POPResult, opt Options, dims
 	for _, d := range opt.Dimensions {
 		root[d.Name] = d.Value
 	}
-	root["_aws"] = emfMeta{
-		Timestamp:         wave.Start.UnixMilli(),
-		CloudWatchMetrics: []emfDirective{{Namespace: opt.Namespace, Dimensions: dims, Metrics: metrics}},
+	directives := []emfDirective{{Namespace: opt.Namespace, Dimensions: dims, Metrics: metrics}}
+	if hosts := emfSizing(root, p); len(hosts) > 0 {
+		directives = append(directives, emfDirective{Namespace: opt.Namespace, Dimensions: dims[:1], Metrics: hosts})
 	}
+	root["_aws"] = emfMeta{Timestamp: wave.Start.UnixMilli(), CloudWatchMetrics: directives}
 	b, err := json.Marshal(root)
 	if err != nil {
 		return nil, fmt.Errorf("warm: encoding an EMF line: %w", err)

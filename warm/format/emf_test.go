@@ -25,10 +25,12 @@ var emfUnits = []string{"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kil
 // emfRecord is one parsed EMF line: the root object and its metric names.
 type emfRecord struct {
 	root    map[string]any
-	metrics map[string]string // name → unit
-	dims    [][]string
-	ns      string
-	ts      time.Time
+	metrics map[string]string // name → unit, of every directive
+	dims    [][]string        // the first directive's dimension sets
+	// directives are the dimension sets of each directive.
+	directives [][][]string
+	ns         string
+	ts         time.Time
 }
 
 // parseEMF parses lines of EMF and checks each against the specification
@@ -64,39 +66,41 @@ func parseEMF(t *testing.T, out []byte) []emfRecord {
 		if err := json.Unmarshal(line, &meta); err != nil || meta.AWS == nil || meta.AWS.Timestamp == nil {
 			t.Fatalf("EMF line without _aws.Timestamp: %v\n%s", err, line)
 		}
-		if len(meta.AWS.CloudWatchMetrics) != 1 {
-			t.Fatalf("want one CloudWatchMetrics directive: %s", line)
+		if len(meta.AWS.CloudWatchMetrics) == 0 {
+			t.Fatalf("want CloudWatchMetrics directives: %s", line)
 		}
-		d := meta.AWS.CloudWatchMetrics[0]
-		rec := emfRecord{root: root, metrics: map[string]string{}, dims: d.Dimensions, ns: d.Namespace,
-			ts: time.UnixMilli(*meta.AWS.Timestamp)}
-		if d.Namespace == "" || len(d.Namespace) > 255 {
-			t.Errorf("bad Namespace %q", d.Namespace)
-		}
-		if len(d.Dimensions) == 0 {
-			t.Errorf("no Dimensions: %s", line)
-		}
-		for _, set := range d.Dimensions {
-			if len(set) == 0 || len(set) > 30 {
-				t.Errorf("dimension set %v: want 1 to 30 names", set)
+		rec := emfRecord{root: root, metrics: map[string]string{}, dims: meta.AWS.CloudWatchMetrics[0].Dimensions,
+			ns: meta.AWS.CloudWatchMetrics[0].Namespace, ts: time.UnixMilli(*meta.AWS.Timestamp)}
+		for _, d := range meta.AWS.CloudWatchMetrics {
+			rec.directives = append(rec.directives, d.Dimensions)
+			if d.Namespace == "" || len(d.Namespace) > 255 {
+				t.Errorf("bad Namespace %q", d.Namespace)
 			}
-			for _, name := range set {
-				if v, ok := root[name].(string); !ok || v == "" {
-					t.Errorf("dimension %s: want a non-empty string member of the root, got %#v", name, root[name])
+			if len(d.Dimensions) == 0 {
+				t.Errorf("no Dimensions: %s", line)
+			}
+			for _, set := range d.Dimensions {
+				if len(set) == 0 || len(set) > 30 {
+					t.Errorf("dimension set %v: want 1 to 30 names", set)
+				}
+				for _, name := range set {
+					if v, ok := root[name].(string); !ok || v == "" {
+						t.Errorf("dimension %s: want a non-empty string member of the root, got %#v", name, root[name])
+					}
 				}
 			}
-		}
-		if len(d.Metrics) == 0 || len(d.Metrics) > 100 {
-			t.Errorf("%d metrics: want 1 to 100", len(d.Metrics))
-		}
-		for _, m := range d.Metrics {
-			if _, ok := root[m.Name].(float64); !ok {
-				t.Errorf("metric %s: want a number in the root, got %#v", m.Name, root[m.Name])
+			if len(d.Metrics) == 0 || len(d.Metrics) > 100 {
+				t.Errorf("%d metrics: want 1 to 100", len(d.Metrics))
 			}
-			if !slices.Contains(emfUnits, m.Unit) {
-				t.Errorf("metric %s: unit %q is not a CloudWatch unit", m.Name, m.Unit)
+			for _, m := range d.Metrics {
+				if _, ok := root[m.Name].(float64); !ok {
+					t.Errorf("metric %s: want a number in the root, got %#v", m.Name, root[m.Name])
+				}
+				if !slices.Contains(emfUnits, m.Unit) {
+					t.Errorf("metric %s: unit %q is not a CloudWatch unit", m.Name, m.Unit)
+				}
+				rec.metrics[m.Name] = m.Unit
 			}
-			rec.metrics[m.Name] = m.Unit
 		}
 		recs = append(recs, rec)
 	}
@@ -181,5 +185,32 @@ func TestWriteEMFOptions(t *testing.T) {
 		if err := format.WriteEMF(&buf, res, format.Options{Dimensions: []format.Dimension{bad}}); err == nil {
 			t.Errorf("dimension %v accepted", bad)
 		}
+	}
+}
+
+// A POP's sizing: the host metrics in a directive of their own with the
+// per-POP dimension set only, the rest as properties.
+func TestWriteEMFSizing(t *testing.T) {
+	res := &warm.Result{Distribution: "d1.cloudfront.net", Waves: []warm.Wave{{Index: 1, Start: time.Now(), POPs: []warm.POPResult{
+		{POP: "HKG54-C1", Sizing: warm.Sizing{Mode: warm.SizingAdaptive, Requests: 18, Hosts: 8, HostsFrom: warm.HostsFromEstimate,
+			PredictedCoverage: 0.9, Factor: 0.5, EdgeHostsSeen: 8, EdgeHosts: &warm.HostEstimate{Hosts: 8, Low: 8, High: 9}}},
+		{POP: "FRA56-P3", ClientSubnet: "198.51.100.0/24", Sizing: warm.Sizing{Mode: warm.SizingAuto, Requests: 72, Hosts: 16,
+			HostsFrom: warm.HostsFromAssumed, PredictedCoverage: 0.99, EdgeHostsSeen: 72, EdgeHostsNote: "per request"}},
+	}}}}
+	var buf bytes.Buffer
+	if err := format.WriteEMF(&buf, res, format.Options{Dimensions: []format.Dimension{{"Region", "ap-east-1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	recs := parseEMF(t, buf.Bytes())
+	hkg, fra := recs[0], recs[1]
+	if len(hkg.directives) != 2 || !slices.EqualFunc(hkg.directives[1], [][]string{{"Distribution", "POP", "Region"}}, slices.Equal) {
+		t.Errorf("directives %v: want a second one with only the per-POP dimension set", hkg.directives)
+	}
+	if hkg.metrics["EdgeHostsSeen"] != "Count" || hkg.metrics["EdgeHostsEstimate"] != "Count" || hkg.root["EdgeHostsEstimate"] != 8.0 ||
+		hkg.root["RequestsPlanned"] != 18.0 || hkg.root["PredictedCoverage"] != 0.9 || hkg.root["SizingMode"] != "adaptive" || hkg.root["AdaptFactor"] != 0.5 {
+		t.Errorf("sizing in the EMF line: metrics %v root %v", hkg.metrics, hkg.root)
+	}
+	if _, ok := fra.metrics["EdgeHostsEstimate"]; ok || fra.root["ClientSubnet"] != "198.51.100.0/24" || fra.root["EdgeHostsSeen"] != 72.0 {
+		t.Errorf("no estimate: metrics %v root %v", fra.metrics, fra.root)
 	}
 }

@@ -15,10 +15,12 @@ const (
 	Table Name = "table" // a block per wave, a row per POP
 	JSON  Name = "json"  // one JSON document per run, with a schema version
 	EMF   Name = "emf"   // CloudWatch Embedded Metric Format, a line per POP per wave
+	// SummaryName is per-POP totals in a bounded JSON document (the Lambda's response).
+	SummaryName Name = "summary"
 )
 
 // Names lists the formats, for help texts and validation.
-var Names = []Name{Table, JSON, EMF}
+var Names = []Name{Table, JSON, EMF, SummaryName}
 
 // ParseName checks a --format value.
 func ParseName(s string) (Name, error) {
@@ -53,6 +55,8 @@ func New(n Name, opt Options) (Reporter, error) {
 		return func(w io.Writer, r *warm.Result) error { return WriteJSON(w, r, opt.Requests) }, nil
 	case EMF:
 		return func(w io.Writer, r *warm.Result) error { return WriteEMF(w, r, opt) }, nil
+	case SummaryName:
+		return WriteSummary, nil
 	}
 	_, err := ParseName(string(n))
 	return nil, err

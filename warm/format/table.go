@@ -45,11 +45,12 @@ func headline(s warm.Stats) string {
 
 func writePOPTable(ew *errWriter, pops []warm.POPResult) {
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "POP\tADDRS\tREQS\tOK\tCOLD\tP50\tP99\tERRORS\tANSWERED BY")
+	fmt.Fprintln(tw, "POP\tADDRS\tN\tREQS\tOK\tCOLD\tCOVER\tSEEN\tHOSTS\tP50\tP99\tERRORS\tANSWERED BY")
 	for _, p := range pops {
 		s := p.Stats
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", p.POP, len(p.IPs), s.Requests, s.OK,
-			ratioText(s), latencyText(s.Latency().P50, s), latencyText(s.Latency().P99, s),
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", popText(p), len(p.IPs), s.Planned, s.Requests, s.OK,
+			ratioText(s), coverText(p.Sizing), seenText(p.Sizing), hostsText(p.Sizing),
+			latencyText(s.Latency().P50, s), latencyText(s.Latency().P99, s),
 			kindsText(s.ErrorsByKind, s.Unfinished), answeredText(p.POP, s.POPs))
 	}
 	tw.Flush()

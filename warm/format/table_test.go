@@ -31,7 +31,9 @@ func sampleResult() *warm.Result {
 			cold = cloudfront.OriginCold
 		}
 		pops := []warm.POPResult{
-			{POP: "HKG54-C1", Requests: []warm.Record{mk("HKG54-C1", "HKG54-C1", cold, 40), mk("HKG54-C1", "HKG54-C1", cloudfront.OriginWarm, 20)}},
+			{POP: "HKG54-C1", Requests: []warm.Record{mk("HKG54-C1", "HKG54-C1", cold, 40), mk("HKG54-C1", "HKG54-C1", cloudfront.OriginWarm, 20)},
+				Sizing: warm.Sizing{Mode: warm.SizingAuto, Requests: 2, Hosts: 2, HostsFrom: warm.HostsFromEstimate, PredictedCoverage: 0.75,
+					EdgeHostsSeen: 2, EdgeHosts: &warm.HostEstimate{Hosts: 2, Low: 2, High: 3, Level: 0.95, Responses: 2, Waves: 1}}},
 			{POP: "CDG50-C1", Requests: []warm.Record{mk("CDG50-C1", "CDG52-P1", cloudfront.OriginWarm, 10)}},
 			{POP: "LHR61-C2", Requests: []warm.Record{tlsErr, {POP: "LHR61-C2", Unfinished: true}}},
 		}
@@ -74,8 +76,9 @@ func TestWriteTable(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
 	}
-	// The row of a healthy POP: address count, requests, OK, cold ratio, p50, p99.
-	if !strings.Contains(out, "HKG54-C1  0      2     2   50.0%  30.0ms  39.8ms  -") {
+	// The row of a healthy POP: address count, planned, finished, OK, cold
+	// ratio, predicted coverage, hosts seen, estimate, p50, p99.
+	if !strings.Contains(out, "HKG54-C1  0      2  2     2   50.0%  75.0%  2     2 [2–3]  30.0ms  39.8ms  -") {
 		t.Errorf("HKG54-C1 row of wave 1 not as expected:\n%s", out)
 	}
 }
@@ -99,6 +102,7 @@ func TestWriteJSON(t *testing.T) {
 				Duration float64 `json:"duration_s"`
 				POPs     []struct {
 					POP      string            `json:"pop"`
+					Sizing   map[string]any    `json:"sizing"`
 					Stats    map[string]any    `json:"stats"`
 					Requests []json.RawMessage `json:"requests"`
 				} `json:"pops"`
@@ -120,6 +124,11 @@ func TestWriteJSON(t *testing.T) {
 		}
 		if lat := w1.POPs[0].Stats["timings"].(map[string]any)["total"].(map[string]any); lat["p50_s"] != 0.03 {
 			t.Errorf("latency in seconds: %v", lat)
+		}
+		sz := w1.POPs[0].Sizing
+		if sz["predicted_coverage"] != 0.75 || sz["edge_hosts_seen"] != 2.0 || sz["requests"] != 2.0 ||
+			sz["edge_hosts_estimate"].(map[string]any)["ci_high"] != 3.0 {
+			t.Errorf("sizing: %v", sz)
 		}
 		if got := len(w1.POPs[0].Requests); withRequests != (got == 2) {
 			t.Errorf("with requests %v: %d request records", withRequests, got)

@@ -21,6 +21,7 @@ const TTL = 60
 type Server struct {
 	mu      sync.RWMutex
 	records map[string][]netip.Addr // lower-case FQDN → addresses
+	subnets map[string][]subnetRule // lower-case FQDN → answers by client subnet (subnet.go)
 
 	udp, tcp *dns.Server
 	addr     string
@@ -166,7 +167,14 @@ func (s *Server) shutdown() error {
 
 // serveDNS answers one query.
 func (s *Server) serveDNS(w dns.ResponseWriter, r *dns.Msg) {
-	m := answer(r, s.lookup)
+	ecs := clientSubnet(r)
+	scope := 0
+	m := answer(r, func(name string) ([]netip.Addr, bool) {
+		addrs, bits, ok := s.lookupSubnet(name, ecs)
+		scope = bits
+		return addrs, ok
+	})
+	echoSubnet(m, ecs, scope)
 	if _, udp := w.LocalAddr().(*net.UDPAddr); udp {
 		size := dns.MinMsgSize
 		if opt := r.IsEdns0(); opt != nil {

@@ -113,6 +113,10 @@ type Faults struct {
 	// answers its own errors (502, 503 when over capacity, 504, 403 from
 	// WAF). Server-Timing, when sent, then has no cdn-upstream-* metrics.
 	Status int
+	// ViaPerRequest puts a new id in every response's via header instead
+	// of the edge host's own, as if the id named the request: a prewarmer
+	// can then not count the POP's hosts.
+	ViaPerRequest bool
 }
 
 // Validate returns every problem with the configuration, one error each.

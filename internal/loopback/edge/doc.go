@@ -45,8 +45,10 @@
 //
 // Config.Faults make a POP fail the way real ones do, for tests of the
 // clients that must cope: refuse connections, hold every request (a slow
-// POP), answer as another POP, or answer every request with an error of its
-// own (x-cache "Error from cloudfront") without contacting the origin. A
+// POP), answer as another POP, answer every request with an error of its
+// own (x-cache "Error from cloudfront") without contacting the origin, or
+// name a new id in every via instead of the edge host's (ids per request,
+// which a prewarmer cannot count hosts by). A
 // POP with a certificate for another name is one given that certificate as
 // Config.Cert.
 //

@@ -199,7 +199,11 @@ func (h *host) count(u upstreamResult) {
 func (h *host) setHeaders(hdr http.Header, st *request, u *upstreamResult, xcache string) {
 	pop := h.pop.answerAs()
 	hdr.Set(cloudfront.HeaderCache, xcache)
-	hdr.Add(cloudfront.HeaderVia, h.via)
+	via := h.via
+	if h.pop.cfg.Faults.ViaPerRequest {
+		via = cloudfront.Via(h.pop.hostID())
+	}
+	hdr.Add(cloudfront.HeaderVia, via)
 	hdr.Set(cloudfront.HeaderPOP, pop)
 	hdr.Set(cloudfront.HeaderID, st.id)
 	if st.serverTiming {

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/cfprewarm/cfprewarm/edgehosts"
+	"github.com/cfprewarm/cfprewarm/warm"
+)
+
+// sizingFlags are warm's flags for request sizing, edge host counting,
+// client-subnet targets and TLS (issue 11): --requests N|auto and the rest.
+type sizingFlags struct {
+	requests    string
+	coverage    float64
+	minRequests int
+	maxRequests int
+	adapt       bool
+	hosts       int
+	hostsFile   string
+	hostsOut    string
+	subnets     []string
+	tlsVersion  string
+}
+
+func (f *sizingFlags) register(fs *flagSet) {
+	fs.StringVar(&f.requests, "requests", strconv.Itoa(warm.DefaultRequestsPerPOP),
+		"requests per POP per wave, or 'auto': the fewest that reach --coverage of the POP's edge hosts, counted from their ids")
+	fs.Float64Var(&f.coverage, "coverage", warm.DefaultCoverage, "auto: share of a POP's edge hosts one wave should reach")
+	fs.IntVar(&f.minRequests, "min-requests", warm.DefaultMinRequests, "auto: requests per POP per wave at least")
+	fs.IntVar(&f.maxRequests, "max-requests", warm.DefaultMaxRequests, "auto: requests per POP per wave at most")
+	fs.BoolVar(&f.adapt, "adapt", false, "auto: adjust each POP's requests wave by wave from the origin-cold ratio the waves find")
+	fs.IntVar(&f.hosts, "hosts", warm.DefaultHosts, "auto: edge hosts assumed of a POP until they are counted (and when they cannot be)")
+	fs.StringVar(&f.hostsFile, "hosts-file", "", "auto: read POPs' edge host counts from `FILE` (a hosts file, JSON or pop,hosts CSV) until they are counted")
+	fs.StringVar(&f.hostsOut, "hosts-out", "", "write the POPs' edge host counts to `FILE` after each run (the hosts file 'cfprewarm plan' reads)")
+	fs.StringSliceVar(&f.subnets, "client-subnet", nil, "also warm the POP that viewers in `CIDR` get: resolve the distribution with EDNS Client Subnet (repeatable)")
+	fs.StringVar(&f.tlsVersion, "tls-version", "1.2", "highest TLS version offered, 1.2 (its session resumption needs no key exchange) or 1.3; a POP that speaks only TLS 1.3 gets it either way")
+}
+
+// apply checks the flags and sets them in cfg.
+func (f *sizingFlags) apply(fs *flagSet, cfg *warm.Config) error {
+	if err := refuseZero(fs, "requests", "coverage", "min-requests", "max-requests", "hosts"); err != nil {
+		return err
+	}
+	if f.requests == "auto" {
+		cfg.Auto = true
+	} else {
+		n, err := strconv.Atoi(f.requests)
+		if err != nil || n < 1 {
+			return usagef("--requests %q: want a whole number of at least 1, or auto", f.requests)
+		}
+		cfg.RequestsPerPOP = n
+		for _, name := range []string{"coverage", "min-requests", "max-requests", "adapt", "hosts-file"} {
+			if fs.Changed(name) {
+				return usagef("--%s needs --requests auto", name)
+			}
+		}
+	}
+	cfg.Coverage, cfg.MinRequests, cfg.MaxRequests, cfg.Adapt, cfg.Hosts = f.coverage, f.minRequests, f.maxRequests, f.adapt, f.hosts
+	switch f.tlsVersion {
+	case "1.2":
+		cfg.TLSVersion = tls.VersionTLS12
+	case "1.3":
+		cfg.TLSVersion = tls.VersionTLS13
+	default:
+		return usagef("--tls-version %q: want 1.2 or 1.3", f.tlsVersion)
+	}
+	for _, s := range splitList(f.subnets) {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			ip, ipErr := netip.ParseAddr(s)
+			if ipErr != nil {
+				return usagef("--client-subnet %q: want a CIDR prefix such as 198.51.100.0/24", s)
+			}
+			p = netip.PrefixFrom(ip, ip.BitLen())
+		}
+		cfg.ClientSubnets = append(cfg.ClientSubnets, p)
+	}
+	if f.hostsFile != "" {
+		known, err := edgehosts.ReadFile(f.hostsFile)
+		if err != nil {
+			return usageError{err}
+		}
+		cfg.KnownHosts = known
+	}
+	if fs.Changed("hosts-out") && strings.TrimSpace(f.hostsOut) == "" {
+		return usagef("--hosts-out is empty: give a file name")
+	}
+	return nil
+}
+
+// writeHosts writes the runner's hosts file to --hosts-out, if given.
+func (f *sizingFlags) writeHosts(r *warm.Runner) error {
+	if f.hostsOut == "" {
+		return nil
+	}
+	if err := edgehosts.WriteFile(f.hostsOut, r.HostsFile()); err != nil {
+		return fmt.Errorf("--hosts-out: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,46 @@
+package lab
+
+import (
+	"context"
+	"math"
+	"testing"
+)
+
+// The coverage scenario on the mixed profile (POPs of 2, 4, 8 and 32 edge
+// hosts): automatic sizing keeps every POP warm for viewers (warm ratio ≥
+// 0.99, here every probe) with fewer prewarm requests in total than 60 per
+// POP, and its estimates are within 20% of each POP's host count.
+func TestCoverageScenario(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: runs two lab environments, about 15 s")
+	}
+	rep, err := Run(context.Background(), Config{Profile: "mixed", Scenarios: []string{"coverage"}, Probes: 10, TimeScale: 40, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Scenarios) != 2 || rep.Scenarios[0].Name != "coverage-fixed" || rep.Scenarios[1].Name != "coverage-auto" {
+		t.Fatalf("scenarios %v, want coverage-fixed and coverage-auto", rep.Scenarios)
+	}
+	total := func(i int) (n int) {
+		for _, p := range rep.Scenarios[i].POPs {
+			n += p.Requests
+		}
+		return n
+	}
+	fixed, auto := total(0), total(1)
+	if auto >= fixed {
+		t.Errorf("auto sent %d prewarm requests, fixed 60 %d: want fewer", auto, fixed)
+	}
+	for _, p := range rep.Scenarios[1].POPs {
+		if r, ok := p.WarmRatio().Value(); !ok || r < 0.99 || p.Warm+p.Cold != 10 {
+			t.Errorf("auto, %s (%d hosts): viewer warm ratio %v (%d/%d), want at least 0.99 of 10 probes", p.POP, p.Hosts, r, p.Warm, p.Warm+p.Cold)
+		}
+		if p.Estimate == 0 || math.Abs(float64(p.Estimate-p.Hosts)) > 0.2*float64(p.Hosts) {
+			t.Errorf("auto, %s: estimated %d hosts, want within 20%% of %d", p.POP, p.Estimate, p.Hosts)
+		}
+		if p.PredictedCoverage < 0.99 || p.Waves != warmupWaves+10 {
+			t.Errorf("auto, %s: last wave's predicted coverage %.3f over %d waves", p.POP, p.PredictedCoverage, p.Waves)
+		}
+	}
+	t.Logf("prewarm requests: fixed 60 %d, auto %d", fixed, auto)
+}

@@ -1,0 +1,112 @@
+package warm
+
+import (
+	"crypto/tls"
+	"net/netip"
+
+	"github.com/cfprewarm/cfprewarm/probe"
+)
+
+// Probers are kept from wave to wave, one per address of a target, each
+// with its own TLS session cache: a POP's addresses need not share session
+// keys, and a session resumes only where it was made. The caches belong to
+// the State, so Runners that share one (the Lambda's invocations) resume
+// each other's sessions. A request still opens a new TCP connection, so it
+// still lands on a random edge host; what it saves is the key exchange and
+// the certificate verification (docs/warm.md, "CPU").
+
+// proberKey is a target (POP code or client subnet) and one of its addresses.
+type proberKey struct {
+	target string
+	ip     netip.Addr
+}
+
+// keptProber is the prober of one address and its TLS sessions.
+type keptProber struct {
+	p        *probe.Prober // nil if it could not be prepared (reported once)
+	sessions tls.ClientSessionCache
+}
+
+// sessionCacheSize: the cache holds one entry per server name; one name is used.
+const sessionCacheSize = 2
+
+// prober returns the kept prober of k, preparing it the first time.
+func (r *Runner) prober(k proberKey) *keptProber {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if kp, ok := r.probers[k]; ok {
+		return kp
+	}
+	kp := &keptProber{sessions: r.state.sessions(k)}
+	cfg := r.probeConfig(k.ip)
+	cfg.TLS.Sessions = kp.sessions
+	p, err := probe.NewProber(cfg)
+	if err != nil { // cannot happen with a validated Config; reported, not hidden
+		r.log.Error("prewarm: cannot prepare requests", "target", k.target, "ip", k.ip, "err", err)
+	} else {
+		kp.p = p
+	}
+	r.probers[k] = kp
+	return kp
+}
+
+// keepProbers keeps the probers of the last wave's addresses and drops the
+// others (addresses a POP's name no longer resolves to).
+func (r *Runner) keepProbers(used map[proberKey]*keptProber) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, kp := range r.probers {
+		if used[k] == nil {
+			if kp.p != nil {
+				kp.p.Close()
+			}
+			delete(r.probers, k)
+		}
+	}
+	r.state.keepSessions(used)
+}
+
+// sessions returns the TLS session cache of an address of a target.
+func (st *State) sessions(k proberKey) tls.ClientSessionCache {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c, ok := st.tls[k]
+	if !ok {
+		c = tls.NewLRUClientSessionCache(sessionCacheSize)
+		st.tls[k] = c
+	}
+	return c
+}
+
+// keepSessions drops the caches of the addresses a target of the wave no
+// longer has.
+func (st *State) keepSessions(used map[proberKey]*keptProber) {
+	targets := map[string]bool{}
+	for k := range used {
+		targets[k.target] = true
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for k := range st.tls {
+		if targets[k.target] && used[k] == nil {
+			delete(st.tls, k)
+		}
+	}
+}
+
+// resumable reports whether the prober holds a session for serverName.
+func (kp *keptProber) resumable(serverName string) bool {
+	if kp.p == nil {
+		return true // nothing to wait for
+	}
+	_, ok := kp.sessions.Get(serverName)
+	return ok
+}
+
+// tlsTuning is the TLS of every prewarm request: the configured version
+// and X25519 (then P-256) key exchange without the post-quantum ML-KEM
+// share: prewarm requests carry nothing secret, and a key exchange per
+// connection is the largest CPU cost after resumption (docs/warm.md).
+func (r *Runner) tlsTuning() probe.TLSTuning {
+	return probe.TLSTuning{MaxVersion: r.cfg.TLSVersion, Curves: []tls.CurveID{tls.X25519, tls.CurveP256}}
+}
