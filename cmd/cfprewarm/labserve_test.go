@@ -63,14 +63,14 @@ func TestLabServePrintedCommandsRun(t *testing.T) {
 			cmds = append(cmds, line)
 		}
 	}
-	if len(cmds) != 5 {
-		t.Fatalf("want 2 cfprewarm and 3 curl commands, got %d:\n%s", len(cmds), out.String())
+	if len(cmds) != 6 {
+		t.Fatalf("want 3 cfprewarm and 3 curl commands, got %d:\n%s", len(cmds), out.String())
 	}
 	curl, curlErr := exec.LookPath("curl")
 	for _, line := range cmds {
 		var got string
 		switch {
-		case strings.HasPrefix(line, "cfprewarm warm "): // a daemon: until its first wave is reported
+		case strings.HasPrefix(line, "cfprewarm warm ") && strings.Contains(line, "--every"): // a daemon: until its first wave is reported
 			wctx, stop := context.WithCancel(context.Background())
 			wout := &loopback.Output{OnWrite: func(all string) {
 				if strings.Count(all, "\n") >= 3 {
@@ -91,8 +91,12 @@ func TestLabServePrintedCommandsRun(t *testing.T) {
 			if code := run(context.Background(), strings.Fields(line)[1:], &pout, &perr); code != 0 {
 				t.Errorf("%s\nexit %d: %s", line, code, perr.String())
 			}
-			if got = pout.String(); !strings.Contains(got, "5 probes, 5 ok") {
-				t.Errorf("%s\n%s", line, got)
+			want := "5 probes, 5 ok" // the probe
+			if strings.HasPrefix(line, "cfprewarm warm ") {
+				want = "all 3 waves" // --requests auto, three waves
+			}
+			if got = pout.String(); !strings.Contains(got, want) {
+				t.Errorf("%s\nlacks %q:\n%s", line, want, got)
 			}
 		case curlErr != nil:
 			t.Logf("no curl here (%v): not run: %s", curlErr, line)
