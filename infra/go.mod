@@ -2,6 +2,10 @@ module github.com/cfprewarm/cfprewarm/infra
 
 go 1.26.0
 
+// npm ci puts the CDK CLI (package.json) in node_modules, which ships Go
+// templates that are not part of this module.
+ignore ./node_modules
+
 require (
 	github.com/aws/aws-cdk-go/awscdk/v2 v2.275.0
 	github.com/aws/constructs-go/constructs/v10 v10.8.1

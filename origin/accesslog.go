@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// observe wraps next: it counts every request by status code, marks
-// requests on reused connections, and writes the access log record.
+// observe wraps next: it counts every request by status code, records its
+// duration, marks requests on reused connections, and writes the access
+// log record.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -16,8 +17,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
+		took := time.Since(start)
 		code := rec.code()
 		s.codes.add(code)
+		s.metrics.observe(r, took)
 
 		if r.URL.Path == HealthPath && !s.cfg.LogHealthChecks {
 			return
@@ -33,7 +36,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", code),
-			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+			slog.Float64("duration_ms", float64(took.Microseconds())/1000),
 			slog.String("remote", r.RemoteAddr),
 			slog.Uint64("conn", id),
 			slog.Bool("reused", reused),

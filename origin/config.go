@@ -17,9 +17,30 @@ const (
 	DefaultAddr              = ":8080"
 	DefaultIdleTimeout       = 75 * time.Second
 	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 15 * time.Second
 	DefaultWriteTimeout      = 10 * time.Second
-	DefaultShutdownTimeout   = 25 * time.Second // below ECS's default 30 s stop timeout
-	DefaultVerifyHeader      = "X-Origin-Verify"
+	// DefaultDrainPeriod and DefaultShutdownTimeout add up to 25 s, below
+	// ECS's default 30 s stop timeout; the drain matches the CDK stack's NLB
+	// deregistration delay (docs/origin.md, "Draining").
+	DefaultDrainPeriod     = 15 * time.Second
+	DefaultShutdownTimeout = 10 * time.Second
+	// DefaultMaxConnections caps open client connections: an idle
+	// keep-alive connection costs about 20 KB, so 10,000 of them about
+	// 200 MB, within the CDK task's 512 MB.
+	DefaultMaxConnections = 10000
+	DefaultVerifyHeader   = "X-Origin-Verify"
+)
+
+// NoDrain as Config.DrainPeriod shuts down at once, without a drain
+// period (the lab and tests; never behind a load balancer).
+const NoDrain time.Duration = -1
+
+// Floors below which a timeout is refused: a server with a 1 ns
+// read-header timeout answers nothing. MinIdleTimeout is lower because
+// the lab divides the idle timeout by its time scale.
+const (
+	MinTimeout     = 100 * time.Millisecond // read-header, read, write and shutdown timeouts
+	MinIdleTimeout = time.Millisecond
 )
 
 // ErrTimeoutOrder is wrapped by the Validate errors that report timeouts in
@@ -47,12 +68,38 @@ type Config struct {
 	// ReadHeaderTimeout bounds the TLS handshake and the reading of each
 	// request's headers (default 10 s): slow clients are cut off.
 	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds the reading of a whole request, headers and body,
+	// from its first byte (default 15 s; not shorter than
+	// ReadHeaderTimeout). The routes read no body, but net/http reads a
+	// small unread body before it answers: without this bound a body that
+	// never comes holds the connection forever.
+	ReadTimeout time.Duration
 	// WriteTimeout bounds the time from the end of the request headers to
 	// the end of the response (default 10 s).
 	WriteTimeout time.Duration
-	// ShutdownTimeout is how long a graceful shutdown may drain in-flight
-	// requests before the remaining connections are closed (default 25 s).
+	// DrainPeriod is how long the server keeps serving once Serve's
+	// context is done (default 15 s; NoDrain: none): /healthz answers 503
+	// so the load balancer stops sending new connections, the listener
+	// stays open, every response carries "Connection: close", and idle
+	// keep-alive connections stay open so that their next request is
+	// answered (with that header) rather than met by a closed socket.
+	DrainPeriod time.Duration
+	// ShutdownTimeout is how long the graceful shutdown after the drain
+	// period may wait for in-flight requests before the remaining
+	// connections are closed (default 10 s).
 	ShutdownTimeout time.Duration
+
+	// MaxConnections caps the open client connections (default 10,000).
+	// Beyond it new connections wait in the kernel's accept queue until
+	// one closes (connect succeeds, the request waits); a full queue
+	// refuses them. /metrics counts the times the cap was reached.
+	MaxConnections int
+
+	// MetricsAddr, when set, serves /metrics on its own listener at this
+	// address (host:port) and not on the main one, so that a port only
+	// the VPC reaches carries the metrics and CloudFront cannot reach
+	// them. Empty: /metrics is a route of the main listener.
+	MetricsAddr string
 
 	// CloudFrontKeepAlive is the distribution's origin keep-alive timeout
 	// and LoadBalancerIdle the idle timeout of the load balancer in front of
@@ -83,8 +130,11 @@ func (c Config) withDefaults() Config {
 	config.Default(&c.Addr, DefaultAddr)
 	config.Default(&c.IdleTimeout, DefaultIdleTimeout)
 	config.Default(&c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	config.Default(&c.ReadTimeout, max(DefaultReadTimeout, c.ReadHeaderTimeout))
 	config.Default(&c.WriteTimeout, DefaultWriteTimeout)
+	config.Default(&c.DrainPeriod, DefaultDrainPeriod)
 	config.Default(&c.ShutdownTimeout, DefaultShutdownTimeout)
+	config.Default(&c.MaxConnections, DefaultMaxConnections)
 	config.Default(&c.VerifyHeader, DefaultVerifyHeader)
 	if c.Now == nil {
 		c.Now = time.Now
@@ -113,20 +163,41 @@ func (c Config) validate() error {
 		add("TLS needs both a certificate file and a key file (got cert %q, key %q)", c.CertFile, c.KeyFile)
 	}
 
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{
-		{"idle timeout", c.IdleTimeout},
-		{"read-header timeout", c.ReadHeaderTimeout},
-		{"write timeout", c.WriteTimeout},
-		{"shutdown timeout", c.ShutdownTimeout},
-		{"CloudFront keep-alive timeout", c.CloudFrontKeepAlive},
-		{"load balancer idle timeout", c.LoadBalancerIdle},
-	} {
-		if d.v < 0 {
-			add("%s %v is negative", d.name, d.v)
+	if c.MetricsAddr != "" {
+		if err := checkAddr(c.MetricsAddr); err != nil {
+			add("metrics listen address %q: %w", c.MetricsAddr, err)
+		} else if c.MetricsAddr == c.Addr {
+			add("metrics listen address %q is the listen address: give the metrics their own port", c.MetricsAddr)
 		}
+	}
+	for _, d := range []struct {
+		name  string
+		v     time.Duration
+		floor time.Duration
+	}{
+		{"idle timeout", c.IdleTimeout, MinIdleTimeout},
+		{"read-header timeout", c.ReadHeaderTimeout, MinTimeout},
+		{"read timeout", c.ReadTimeout, MinTimeout},
+		{"write timeout", c.WriteTimeout, MinTimeout},
+		{"shutdown timeout", c.ShutdownTimeout, MinTimeout},
+		{"CloudFront keep-alive timeout", c.CloudFrontKeepAlive, 0},
+		{"load balancer idle timeout", c.LoadBalancerIdle, 0},
+	} {
+		switch {
+		case d.v < 0:
+			add("%s %v is negative", d.name, d.v)
+		case d.v < d.floor:
+			add("%s %v is below the floor of %v", d.name, d.v, d.floor)
+		}
+	}
+	if c.ReadTimeout < c.ReadHeaderTimeout {
+		add("read timeout %v is shorter than the read-header timeout %v: it bounds the headers and the body together", c.ReadTimeout, c.ReadHeaderTimeout)
+	}
+	if c.DrainPeriod < 0 && c.DrainPeriod != NoDrain {
+		add("drain period %v is negative", c.DrainPeriod)
+	}
+	if c.MaxConnections < 1 {
+		add("maximum connections %d: want at least 1", c.MaxConnections)
 	}
 	if c.CloudFrontKeepAlive > 0 && c.IdleTimeout <= c.CloudFrontKeepAlive {
 		add("%w: idle timeout %v must be longer than the CloudFront origin keep-alive timeout %v, "+

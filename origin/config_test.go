@@ -14,8 +14,9 @@ func TestDefaultConfigIsValid(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr != ":8080" || cfg.IdleTimeout != 75*time.Second || cfg.ShutdownTimeout != 25*time.Second ||
-		cfg.VerifyHeader != "X-Origin-Verify" {
+	if cfg.Addr != ":8080" || cfg.IdleTimeout != 75*time.Second || cfg.ReadTimeout != 15*time.Second ||
+		cfg.DrainPeriod != 15*time.Second || cfg.ShutdownTimeout != 10*time.Second || cfg.MaxConnections != 10000 ||
+		cfg.MetricsAddr != "" || cfg.VerifyHeader != "X-Origin-Verify" {
 		t.Errorf("defaults = %+v", cfg)
 	}
 	if err := (Config{}).Validate(); err != nil {
@@ -44,6 +45,18 @@ func TestValidate(t *testing.T) {
 			wantErrs: []string{"longer than the CloudFront", "shorter than the load balancer"}, wantOrder: true},
 		{name: "negative durations", cfg: Config{IdleTimeout: -1, ReadHeaderTimeout: -1, WriteTimeout: -1, ShutdownTimeout: -1, CloudFrontKeepAlive: -1, LoadBalancerIdle: -1},
 			wantErrs: []string{"idle timeout -1ns is negative", "read-header timeout", "write timeout", "shutdown timeout", "CloudFront keep-alive timeout -1ns", "load balancer idle timeout -1ns"}},
+		{name: "nonsense timeouts below the floors", cfg: Config{IdleTimeout: time.Nanosecond, ReadHeaderTimeout: time.Nanosecond, ReadTimeout: time.Millisecond, WriteTimeout: 99 * time.Millisecond, ShutdownTimeout: time.Microsecond},
+			wantErrs: []string{"idle timeout 1ns is below the floor of 1ms", "read-header timeout 1ns is below the floor of 100ms", "read timeout 1ms is below the floor", "write timeout 99ms is below the floor", "shutdown timeout 1µs is below the floor"}},
+		{name: "floors themselves are fine", cfg: Config{IdleTimeout: MinIdleTimeout, ReadHeaderTimeout: MinTimeout, ReadTimeout: MinTimeout, WriteTimeout: MinTimeout, ShutdownTimeout: MinTimeout}},
+		{name: "read timeout shorter than read-header timeout", cfg: Config{ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Second},
+			wantErrs: []string{"read timeout 5s is shorter than the read-header timeout 10s"}},
+		{name: "read timeout follows a longer read-header timeout", cfg: Config{ReadHeaderTimeout: 20 * time.Second}},
+		{name: "no drain", cfg: Config{DrainPeriod: NoDrain}},
+		{name: "negative drain", cfg: Config{DrainPeriod: -time.Second}, wantErrs: []string{"drain period -1s is negative"}},
+		{name: "negative connection cap", cfg: Config{MaxConnections: -1}, wantErrs: []string{"maximum connections -1: want at least 1"}},
+		{name: "metrics on their own port", cfg: Config{Addr: ":8080", MetricsAddr: ":9090"}},
+		{name: "metrics on the listen address", cfg: Config{Addr: ":8080", MetricsAddr: ":8080"}, wantErrs: []string{`metrics listen address ":8080" is the listen address`}},
+		{name: "metrics address without port", cfg: Config{MetricsAddr: "10.0.0.1"}, wantErrs: []string{`metrics listen address "10.0.0.1": missing port`}},
 		{name: "cert without key", cfg: Config{CertFile: "cert.pem"}, wantErrs: []string{"both a certificate file and a key file"}},
 		{name: "key without cert", cfg: Config{KeyFile: "key.pem"}, wantErrs: []string{"both a certificate file and a key file"}},
 		{name: "TLS config without certificate", cfg: Config{TLSConfig: &tls.Config{}}, wantErrs: []string{"TLS config has no certificate"}},

@@ -23,6 +23,10 @@ type connInfo struct {
 
 type connInfoKey struct{}
 
+// stateUnseen is a connection's state before its first ConnState call
+// (http.StateNew is the zero value).
+const stateUnseen http.ConnState = -1
+
 // connFromContext returns the connection of a request, or nil when the
 // handler runs outside a Server (Handler mounted elsewhere).
 func connFromContext(ctx context.Context) *connInfo {
@@ -42,6 +46,7 @@ type connTracker struct {
 	accepted   uint64
 	handshakes uint64
 	open, idle int
+	fresh      int // open connections that have not yet sent a request (StateNew)
 }
 
 func newConnTracker() *connTracker {
@@ -51,7 +56,7 @@ func newConnTracker() *connTracker {
 // connContext is the http.Server ConnContext hook: it runs once per accepted
 // connection, before the TLS handshake and before StateNew.
 func (t *connTracker) connContext(ctx context.Context, c net.Conn) context.Context {
-	ci := &connInfo{id: t.nextID.Add(1)}
+	ci := &connInfo{id: t.nextID.Add(1), state: stateUnseen}
 	t.mu.Lock()
 	t.conns[c] = ci
 	t.mu.Unlock()
@@ -66,14 +71,18 @@ func (t *connTracker) connState(c net.Conn, state http.ConnState) {
 		t.mu.Unlock()
 		return
 	}
-	if ci.state == http.StateIdle {
+	switch ci.state {
+	case http.StateIdle:
 		t.idle--
+	case http.StateNew:
+		t.fresh--
 	}
 	ci.state = state
 	switch state {
 	case http.StateNew:
 		t.accepted++
 		t.open++
+		t.fresh++
 	case http.StateIdle:
 		t.idle++
 	case http.StateClosed, http.StateHijacked:
@@ -110,6 +119,14 @@ func (t *connTracker) requestStarted(ci *connInfo) (reused bool) {
 		t.reused.Add(1)
 	}
 	return reused
+}
+
+// waitingForRequest is the number of open connections that have not yet
+// sent their first request.
+func (t *connTracker) waitingForRequest() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.fresh
 }
 
 // snapshot fills the connection fields of st.

@@ -2,6 +2,7 @@ package origin
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -15,20 +16,41 @@ const BodyPrefix = "Current date and time: "
 // by default, the access log leave it out.
 const HealthPath = "/healthz"
 
-// routes is the handler of a Server: the three routes behind origin
-// verification (when configured), observed for metrics and the access log.
+// MetricsPath is where the metrics are served: on the main listener, or
+// on Config.MetricsAddr alone when that is set.
+const MetricsPath = "/metrics"
+
+// routes is the handler of a Server: the routes behind origin
+// verification (when configured), observed for metrics and the access log,
+// with "Connection: close" on every response during the drain.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	// "GET" patterns answer HEAD too; other methods get 405 with Allow.
 	mux.HandleFunc("GET /{$}", s.serveTime)
-	mux.HandleFunc("GET "+HealthPath, serveHealth)
-	mux.HandleFunc("GET /metrics", s.serveMetrics)
+	mux.HandleFunc("GET "+HealthPath, s.serveHealth)
+	if s.cfg.MetricsAddr == "" {
+		mux.Handle("GET "+MetricsPath, s.metrics.handler())
+	}
 
 	var h http.Handler = mux
 	if s.cfg.VerifySecret != "" {
 		h = requireSecretHeader(s.cfg.VerifyHeader, s.cfg.VerifySecret, h)
 	}
-	return s.observe(h)
+	return s.closeWhileDraining(s.observe(h))
+}
+
+// metricsServer serves /metrics alone, for Config.MetricsAddr.
+func (s *Server) metricsServer() *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET "+MetricsPath, s.metrics.handler())
+	return &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
 }
 
 // serveTime answers GET and HEAD /.
@@ -37,19 +59,14 @@ func (s *Server) serveTime(w http.ResponseWriter, r *http.Request) {
 	writeText(w, r, http.StatusOK, body)
 }
 
-func serveHealth(w http.ResponseWriter, r *http.Request) {
-	writeText(w, r, http.StatusOK, "ok\n")
-}
-
-func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	if r.Method == http.MethodHead {
+// serveHealth answers 200, or 503 once the drain has begun: the load
+// balancer then stops sending new connections.
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		writeText(w, r, http.StatusServiceUnavailable, "draining\n")
 		return
 	}
-	// An error here is a client gone away; nothing to answer to.
-	_ = WriteMetrics(w, s.Stats())
+	writeText(w, r, http.StatusOK, "ok\n")
 }
 
 // writeText sends a small uncacheable text/plain response with its length,

@@ -92,7 +92,7 @@ func TestRoutes(t *testing.T) {
 	}{
 		{"GET", "/healthz", 200, "ok\n", map[string]string{"Cache-Control": "no-store"}},
 		{"HEAD", "/healthz", 200, "", nil},
-		{"GET", "/metrics", 200, "# HELP current_time_app_", map[string]string{"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}},
+		{"GET", "/metrics", 200, "# HELP ", map[string]string{"Cache-Control": "no-store"}},
 		{"GET", "/", 200, BodyPrefix, nil},
 		{"GET", "/index.html", 404, "", nil},
 		{"GET", "/healthz/", 404, "", nil},

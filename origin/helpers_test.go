@@ -73,9 +73,19 @@ func serveLoopback(t *testing.T, s *Server, wrap func(http.Handler) http.Handler
 	return &running{Server: s, addr: ln.Addr().String(), stop: stop}
 }
 
-// testConfig is the default Config with a short drain, for tests.
+// metricsAddr waits for Serve to open the metrics listener and returns
+// its address.
+func (r *running) metricsAddr(t *testing.T) string {
+	t.Helper()
+	waitFor(t, "metrics listener", func() bool { return r.MetricsAddr() != nil })
+	return r.MetricsAddr().String()
+}
+
+// testConfig is the default Config without a drain period and with a
+// short shutdown timeout, for tests.
 func testConfig() Config {
 	cfg := DefaultConfig()
+	cfg.DrainPeriod = NoDrain
 	cfg.ShutdownTimeout = 5 * time.Second
 	return cfg
 }

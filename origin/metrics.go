@@ -1,14 +1,18 @@
 package origin
 
 import (
-	"fmt"
-	"io"
-	"slices"
-	"strings"
+	"net/http"
+	"strconv"
 	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// MetricsPrefix starts the name of every metric /metrics exposes.
+// MetricsPrefix starts the name of every metric of the server's own
+// (the Go runtime's and the process's are go_* and process_*).
 const MetricsPrefix = "current_time_app_"
 
 // Stats is a snapshot of the server's counters: the origin's own view of
@@ -25,6 +29,14 @@ type Stats struct {
 	TLSHandshakes            uint64 // completed successfully
 	ConnectionsOpen          int
 	ConnectionsIdle          int // open and waiting for the next request
+	// ConnectionLimit is Config.MaxConnections; ConnectionLimitReached
+	// counts the times that many were open and the server stopped
+	// accepting until one closed (new connections meanwhile wait in the
+	// kernel's accept queue).
+	ConnectionLimit        int
+	ConnectionLimitReached uint64
+	// Draining is true from the start of the drain period on.
+	Draining bool
 }
 
 // TotalRequests is the sum of Requests over all codes.
@@ -59,42 +71,111 @@ func (c *codeCounts) snapshot() map[int]uint64 {
 	return m
 }
 
-// WriteMetrics writes st in the Prometheus text exposition format
-// (version 0.0.4), every name starting with MetricsPrefix.
-func WriteMetrics(w io.Writer, st Stats) error {
-	var b strings.Builder
-	family := func(name, typ, help string) {
-		fmt.Fprintf(&b, "# HELP %s%s %s\n# TYPE %s%s %s\n", MetricsPrefix, name, help, MetricsPrefix, name, typ)
-	}
+// durationBuckets span the handler's own time (tens of microseconds) to
+// the write timeout, in seconds.
+var durationBuckets = []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 
-	family("requests_total", "counter", "HTTP requests answered, by status code.")
-	codes := make([]int, 0, len(st.Requests))
-	for code := range st.Requests {
-		codes = append(codes, code)
-	}
-	slices.Sort(codes)
-	for _, code := range codes {
-		fmt.Fprintf(&b, "%srequests_total{code=\"%d\"} %d\n", MetricsPrefix, code, st.Requests[code])
-	}
+// metrics is a Server's Prometheus registry: the server's counters (read
+// from Stats at scrape time), a request duration histogram, and the Go
+// runtime and process collectors.
+type metrics struct {
+	reg      *prometheus.Registry
+	duration *prometheus.HistogramVec
+}
 
+func newMetrics(s *Server) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    MetricsPrefix + "request_duration_seconds",
+			Help:    "Time from the request's headers to the end of the response, by route.",
+			Buckets: durationBuckets,
+		}, []string{"route"}),
+	}
+	m.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		statsCollector{s},
+		m.duration,
+	)
+	return m
+}
+
+// observe records one request's duration under its route: the ServeMux
+// pattern it matched without the method ("/", "/healthz", "/metrics"), or
+// "other" (404, 405, 403).
+func (m *metrics) observe(r *http.Request, d time.Duration) {
+	route := "other"
+	switch r.Pattern {
+	case "GET /{$}":
+		route = "/"
+	case "GET " + HealthPath:
+		route = HealthPath
+	case "GET " + MetricsPath:
+		route = MetricsPath
+	}
+	m.duration.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// handler serves the registry (Prometheus text format, or what the
+// scraper's Accept header asks for), never cached.
+func (m *metrics) handler() http.Handler {
+	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// statsCollector exposes a Server's Stats under the metric names
+// current-time-app has always had.
+type statsCollector struct{ s *Server }
+
+var (
+	descRequests  = newDesc("requests_total", "HTTP requests answered, by status code.", "code")
+	descReused    = newDesc("requests_reused_connection_total", "HTTP requests that arrived on a connection which had carried a request before.")
+	descAccepted  = newDesc("connections_accepted_total", "Client connections accepted.")
+	descHandshake = newDesc("tls_handshakes_total", "TLS handshakes completed.")
+	descOpen      = newDesc("connections_open", "Client connections currently open.")
+	descIdle      = newDesc("connections_idle", "Open client connections currently idle, waiting for the next request.")
+	descLimit     = newDesc("connections_limit", "Maximum of open client connections; beyond it new connections wait.")
+	descReached   = newDesc("connection_limit_reached_total", "Times the maximum of open connections was reached: new connections then wait in the accept queue until one closes.")
+	descDraining  = newDesc("draining", "1 from the start of the drain period on (SIGTERM), else 0.")
+)
+
+func newDesc(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(MetricsPrefix+name, help, labels, nil)
+}
+
+func (statsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descRequests, descReused, descAccepted, descHandshake, descOpen, descIdle, descLimit, descReached, descDraining} {
+		ch <- d
+	}
+}
+
+func (c statsCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.s.Stats()
+	for code, n := range st.Requests {
+		ch <- prometheus.MustNewConstMetric(descRequests, prometheus.CounterValue, float64(n), strconv.Itoa(code))
+	}
+	draining := 0.0
+	if st.Draining {
+		draining = 1
+	}
 	for _, m := range []struct {
-		name, typ, help string
-		value           any // an integer
+		desc *prometheus.Desc
+		typ  prometheus.ValueType
+		v    float64
 	}{
-		{"requests_reused_connection_total", "counter",
-			"HTTP requests that arrived on a connection which had carried a request before.", st.ReusedConnectionRequests},
-		{"connections_accepted_total", "counter",
-			"Client connections accepted.", st.ConnectionsAccepted},
-		{"tls_handshakes_total", "counter",
-			"TLS handshakes completed.", st.TLSHandshakes},
-		{"connections_open", "gauge",
-			"Client connections currently open.", st.ConnectionsOpen},
-		{"connections_idle", "gauge",
-			"Open client connections currently idle, waiting for the next request.", st.ConnectionsIdle},
+		{descReused, prometheus.CounterValue, float64(st.ReusedConnectionRequests)},
+		{descAccepted, prometheus.CounterValue, float64(st.ConnectionsAccepted)},
+		{descHandshake, prometheus.CounterValue, float64(st.TLSHandshakes)},
+		{descOpen, prometheus.GaugeValue, float64(st.ConnectionsOpen)},
+		{descIdle, prometheus.GaugeValue, float64(st.ConnectionsIdle)},
+		{descLimit, prometheus.GaugeValue, float64(st.ConnectionLimit)},
+		{descReached, prometheus.CounterValue, float64(st.ConnectionLimitReached)},
+		{descDraining, prometheus.GaugeValue, draining},
 	} {
-		family(m.name, m.typ, m.help)
-		fmt.Fprintf(&b, "%s%s %d\n", MetricsPrefix, m.name, m.value)
+		ch <- prometheus.MustNewConstMetric(m.desc, m.typ, m.v)
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }

@@ -87,7 +87,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 // startOrigin serves package origin on 127.0.0.1 with the access log on
 // (JSON, discarded) and returns its address and a stop function.
 func startOrigin(ctx context.Context) (string, func(), error) {
-	srv, err := origin.NewServer(origin.DefaultConfig(), slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	cfg := origin.DefaultConfig()
+	cfg.DrainPeriod = origin.NoDrain // nothing to drain for: stop at once
+	srv, err := origin.NewServer(cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		return "", nil, err
 	}

@@ -12,7 +12,7 @@ trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$bin"' EXIT
 
 go build -o "$bin/current-time-app" ./cmd/current-time-app
 go build -o "$bin/origin-load" ./bench/origin-load
-"$bin/current-time-app" --listen "127.0.0.1:$port" >/dev/null &
+"$bin/current-time-app" --listen "127.0.0.1:$port" --drain-period 1s >/dev/null &
 pid=$!
 sleep 0.5
 

@@ -26,8 +26,12 @@ var envOf = []struct{ flag, env string }{
 	{"tls-key", "TLS_KEY_FILE"},
 	{"idle-timeout", "IDLE_TIMEOUT"},
 	{"read-header-timeout", "READ_HEADER_TIMEOUT"},
+	{"read-timeout", "READ_TIMEOUT"},
 	{"write-timeout", "WRITE_TIMEOUT"},
+	{"drain-period", "DRAIN_PERIOD"},
 	{"shutdown-timeout", "SHUTDOWN_TIMEOUT"},
+	{"max-connections", "MAX_CONNECTIONS"},
+	{"metrics-listen", "METRICS_LISTEN_ADDR"},
 	{"cloudfront-keepalive", "CLOUDFRONT_KEEPALIVE"},
 	{"lb-idle-timeout", "LB_IDLE_TIMEOUT"},
 	{"origin-verify-header", "ORIGIN_VERIFY_HEADER"},
@@ -56,9 +60,13 @@ func parseOptions(args []string, getenv func(string) string, readFile func(strin
 	fs.StringVar(&cfg.CertFile, "tls-cert", "", "TLS certificate `file` (PEM); with --tls-key turns on TLS 1.2+, HTTP/2 and HTTP/1.1")
 	fs.StringVar(&cfg.KeyFile, "tls-key", "", "TLS private key `file` (PEM)")
 	fs.Var(durationValue{&cfg.IdleTimeout}, "idle-timeout", "close keep-alive connections after this `duration` idle; must be longer than --cloudfront-keepalive and shorter than --lb-idle-timeout")
-	fs.Var(durationValue{&cfg.ReadHeaderTimeout}, "read-header-timeout", "`duration` allowed for the TLS handshake and for each request's headers")
-	fs.Var(durationValue{&cfg.WriteTimeout}, "write-timeout", "`duration` allowed from the end of the request headers to the end of the response")
-	fs.Var(durationValue{&cfg.ShutdownTimeout}, "shutdown-timeout", "on SIGTERM/SIGINT, `duration` allowed to finish in-flight requests (keep it below ECS's stopTimeout, 30s by default)")
+	fs.Var(durationValue{&cfg.ReadHeaderTimeout}, "read-header-timeout", "`duration` allowed for the TLS handshake and for each request's headers (at least "+origin.MinTimeout.String()+")")
+	fs.Var(durationValue{&cfg.ReadTimeout}, "read-timeout", "`duration` allowed to read a whole request, headers and body; a body that never comes is cut off after it (at least the read-header timeout)")
+	fs.Var(durationValue{&cfg.WriteTimeout}, "write-timeout", "`duration` allowed from the end of the request headers to the end of the response (at least "+origin.MinTimeout.String()+")")
+	fs.Var(durationValue{&cfg.DrainPeriod}, "drain-period", "on SIGTERM/SIGINT, `duration` to keep serving with /healthz failing and Connection: close on every response, before shutting down (match the load balancer's deregistration delay)")
+	fs.Var(durationValue{&cfg.ShutdownTimeout}, "shutdown-timeout", "after the drain period, `duration` allowed to finish in-flight requests (drain + shutdown below ECS's stopTimeout, 30s by default)")
+	fs.IntVar(&cfg.MaxConnections, "max-connections", cfg.MaxConnections, "maximum open client connections (about 20 KB each); beyond it new connections wait until one closes")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-listen", "", "serve /metrics on this `address` host:port only, not on --listen (for a port only the VPC reaches)")
 	fs.Var(durationValue{&cfg.CloudFrontKeepAlive}, "cloudfront-keepalive", "the distribution's origin keep-alive timeout `duration`, to check the timeout order (0: not checked)")
 	fs.Var(durationValue{&cfg.LoadBalancerIdle}, "lb-idle-timeout", "the load balancer's idle timeout `duration`, to check the timeout order (0: not checked; NLB default 350s, ALB 60s)")
 	fs.StringVar(&cfg.VerifyHeader, "origin-verify-header", cfg.VerifyHeader, "header `name` that must carry the origin-verify secret")
@@ -81,12 +89,9 @@ func parseOptions(args []string, getenv func(string) string, readFile func(strin
 			errs = append(errs, fmt.Errorf("invalid value %q for $%s: %w", v, e.env, err))
 		}
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			printUsage(stdout, fs)
-			return opts, err
-		}
-		return opts, errors.Join(append(errs, err)...)
+	if err := parseAll(fs, args, &errs); errors.Is(err, flag.ErrHelp) {
+		printUsage(stdout, fs)
+		return opts, err
 	}
 	if fs.NArg() > 0 {
 		errs = append(errs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
@@ -109,6 +114,25 @@ func parseOptions(args []string, getenv func(string) string, readFile func(strin
 		errs = append(errs, fmt.Errorf("origin-verify header %q given without a secret: set $%s or --%s", cfg.VerifyHeader, envSecret, flagSecretFile))
 	}
 	return opts, errors.Join(errs...)
+}
+
+// parseAll parses args and, unlike FlagSet.Parse, goes on after a bad
+// flag, so that every bad flag is reported at once (appended to errs). The
+// argument after an unknown flag is skipped when it is not a flag itself:
+// it was most likely that flag's value. It returns flag.ErrHelp for
+// --help and nil otherwise.
+func parseAll(fs *flag.FlagSet, args []string, errs *[]error) error {
+	for {
+		err := fs.Parse(args)
+		if err == nil || errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		*errs = append(*errs, err)
+		args = fs.Args()
+		if strings.HasPrefix(err.Error(), "flag provided but not defined") && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			args = args[1:]
+		}
+	}
 }
 
 // readSecret returns the origin-verify secret from the environment or from
@@ -135,8 +159,10 @@ func printUsage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintf(w, `Usage: current-time-app [flags]
 
 The sample CloudFront origin: GET / answers "Current date and time: <RFC1123 UTC>",
-/healthz answers health checks, /metrics exposes Prometheus counters. Access log:
-JSON on stdout. SIGTERM/SIGINT drain in-flight requests, then exit 0.
+/healthz answers health checks, /metrics exposes Prometheus metrics (on
+--metrics-listen when given). Access log: JSON on stdout. SIGTERM/SIGINT start the
+drain (/healthz 503, Connection: close on every response), then a graceful
+shutdown and exit 0; a second signal exits at once.
 
 Every flag can be given as the environment variable in brackets; the flag wins.
 Durations are Go durations (75s, 2m). The secret comes only from $%s or a file.

@@ -46,12 +46,14 @@ func TestParseOptions(t *testing.T) {
 		}},
 		{name: "every setting from the environment", env: map[string]string{
 			"LISTEN_ADDR": "127.0.0.1:9000", "TLS_CERT_FILE": "c.pem", "TLS_KEY_FILE": "k.pem",
-			"IDLE_TIMEOUT": "90s", "READ_HEADER_TIMEOUT": "3s", "WRITE_TIMEOUT": "4s", "SHUTDOWN_TIMEOUT": "20s",
+			"IDLE_TIMEOUT": "90s", "READ_HEADER_TIMEOUT": "3s", "READ_TIMEOUT": "5s", "WRITE_TIMEOUT": "4s",
+			"DRAIN_PERIOD": "12s", "SHUTDOWN_TIMEOUT": "20s", "MAX_CONNECTIONS": "500", "METRICS_LISTEN_ADDR": ":9090",
 			"CLOUDFRONT_KEEPALIVE": "60s", "LB_IDLE_TIMEOUT": "350s", "ORIGIN_VERIFY_HEADER": "X-Secret",
 			"ORIGIN_VERIFY_SECRET": "from-env", "LOG_HEALTH_CHECKS": "true",
 		}, check: func(t *testing.T, cfg origin.Config) {
 			want := origin.Config{Addr: "127.0.0.1:9000", CertFile: "c.pem", KeyFile: "k.pem",
-				IdleTimeout: 90 * time.Second, ReadHeaderTimeout: 3 * time.Second, WriteTimeout: 4 * time.Second, ShutdownTimeout: 20 * time.Second,
+				IdleTimeout: 90 * time.Second, ReadHeaderTimeout: 3 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 4 * time.Second,
+				DrainPeriod: 12 * time.Second, ShutdownTimeout: 20 * time.Second, MaxConnections: 500, MetricsAddr: ":9090",
 				CloudFrontKeepAlive: 60 * time.Second, LoadBalancerIdle: 350 * time.Second,
 				VerifyHeader: "X-Secret", VerifySecret: "from-env", LogHealthChecks: true}
 			cfg.Now = nil
@@ -95,6 +97,9 @@ func TestParseOptions(t *testing.T) {
 		{name: "bad durations everywhere", args: []string{"--write-timeout", "5"},
 			env:     map[string]string{"IDLE_TIMEOUT": "abc", "LOG_HEALTH_CHECKS": "maybe"},
 			wantErr: []string{`invalid value "abc" for $IDLE_TIMEOUT: time: invalid duration`, `$LOG_HEALTH_CHECKS`, `invalid value "5" for flag -write-timeout: time: missing unit`}},
+		{name: "every bad flag at once", args: []string{"--read-header-timeout", "soon", "--port", "80", "--max-connections", "many", "--drain-period=x"},
+			wantErr: []string{`invalid value "soon" for flag -read-header-timeout`, "flag provided but not defined: -port",
+				`invalid value "many" for flag -max-connections`, `invalid value "x" for flag -drain-period`}},
 		{name: "unknown flag", args: []string{"--port", "80"}, wantErr: []string{"flag provided but not defined: -port"}},
 		{name: "a secret is not a flag", args: []string{"--origin-verify-secret", "x"}, wantErr: []string{"not defined: -origin-verify-secret"}},
 		{name: "stray argument", args: []string{"serve"}, wantErr: []string{`unexpected argument "serve"`}},

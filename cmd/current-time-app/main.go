@@ -34,7 +34,8 @@ func main() {
 }
 
 // run is main without the process: 0 after a graceful shutdown, 2 for bad
-// configuration, 1 when serving fails.
+// configuration (every problem, one line each), 1 when serving fails (one
+// line on stderr besides the JSON log record).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	opts, err := parseOptions(args, getenv, os.ReadFile, stdout)
 	if errors.Is(err, flag.ErrHelp) {
@@ -44,11 +45,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, "current-time-app", version)
 		return 0
 	}
-	if err == nil {
-		err = opts.cfg.Validate()
-	}
-	if err != nil {
-		printErrors(stderr, err)
+	// The values that did parse are checked too, so that one run names
+	// every problem.
+	if verr := opts.cfg.Validate(); verr != nil || err != nil {
+		if err != nil {
+			printErrors(stderr, err)
+		}
+		if verr != nil {
+			printErrors(stderr, verr)
+		}
 		return 2
 	}
 
@@ -60,6 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if err := srv.ListenAndServe(ctx); err != nil {
 		logger.Error("exit", slog.String("error", err.Error()))
+		fmt.Fprintln(stderr, "current-time-app:", err)
 		return 1
 	}
 	return 0

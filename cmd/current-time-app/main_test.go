@@ -43,6 +43,16 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 		{"bad value", []string{"--shutdown-timeout", "soon"}, nil, []string{
 			`current-time-app: invalid value "soon" for flag -shutdown-timeout: time: invalid duration "soon"`,
 		}},
+		{"nonsense timeouts and bad flags, every one at once", []string{"--read-header-timeout", "1ns", "--write-timeout", "1ms",
+			"--idle-timeout", "1ns", "--shutdown-timeout", "5", "--max-connections", "0x", "--port", "80"}, map[string]string{"READ_TIMEOUT": "1us"}, []string{
+			`current-time-app: invalid value "5" for flag -shutdown-timeout: time: missing unit in duration "5"`,
+			`current-time-app: invalid value "0x" for flag -max-connections: parse error`,
+			"current-time-app: flag provided but not defined: -port",
+			"current-time-app: idle timeout 1ns is below the floor of 1ms",
+			"current-time-app: read-header timeout 1ns is below the floor of 100ms",
+			"current-time-app: read timeout 1µs is below the floor of 100ms",
+			"current-time-app: write timeout 1ms is below the floor of 100ms",
+		}},
 		{"unreadable key pair", []string{"--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem", "--listen", "127.0.0.1:0"}, nil, []string{
 			"current-time-app: origin: load TLS key pair: open /nonexistent/c.pem: no such file or directory",
 		}},
@@ -60,10 +70,35 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 					t.Errorf("stderr line %d:\n got %q\nwant %q…", i, strings.Join(lines, "\n"), want)
 				}
 			}
+			if len(lines) != len(tt.want) {
+				t.Errorf("%d stderr lines, want %d (one per problem):\n%s", len(lines), len(tt.want), stderr.String())
+			}
 			if stdout.Len() != 0 {
 				t.Errorf("stdout %q, want nothing", stdout.String())
 			}
 		})
+	}
+}
+
+// TestRunPortInUse: a port already in use exits 1 with one line on
+// stderr saying so (besides the JSON log record on stdout).
+func TestRunPortInUse(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	var stdout, stderr strings.Builder
+	code := run(context.Background(), []string{"--listen", busy.Addr().String()}, env(nil), &stdout, &stderr)
+	if code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "current-time-app: ") || !strings.Contains(lines[0], "address already in use") {
+		t.Errorf("stderr %q, want one line naming the address in use", stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `"level":"ERROR"`) {
+		t.Errorf("stdout %q, want the JSON error record too", stdout.String())
 	}
 }
 
@@ -76,25 +111,32 @@ func TestRunHelpAndVersion(t *testing.T) {
 	}
 }
 
-// TestSIGTERM runs the command as a process, sends it requests, keeps an
-// idle keep-alive connection open and stops it with SIGTERM: it must exit
-// 0 well within the drain timeout, having logged every request as JSON.
-func TestSIGTERM(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "--listen", "127.0.0.1:0", "--shutdown-timeout", "10s")
-	cmd.Env = append(os.Environ(), "CURRENT_TIME_APP_TEST_MAIN=1", "ORIGIN_VERIFY_SECRET=s3cret")
+// app is current-time-app running as a process (this test binary, through
+// TestMain), with its JSON log records read from stdout.
+type app struct {
+	cmd    *exec.Cmd
+	stderr *strings.Builder
+	logs   chan map[string]any
+}
+
+// startApp starts the command with args and the extra environment, and
+// waits for its "serving" record.
+func startApp(t *testing.T, env []string, args ...string) (*app, map[string]any) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(append(os.Environ(), "CURRENT_TIME_APP_TEST_MAIN=1"), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	a := &app{cmd: cmd, stderr: new(strings.Builder), logs: make(chan map[string]any, 1<<16)}
+	cmd.Stderr = a.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
-	logs := make(chan map[string]any, 100)
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	go func() {
-		defer close(logs)
+		defer close(a.logs)
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			var rec map[string]any
@@ -102,26 +144,35 @@ func TestSIGTERM(t *testing.T) {
 				t.Errorf("stdout line %q is not JSON: %v", sc.Text(), err)
 				continue
 			}
-			logs <- rec
+			a.logs <- rec
 		}
 	}()
-	next := func(msg string) map[string]any {
-		t.Helper()
-		for {
-			select {
-			case rec, ok := <-logs:
-				if !ok {
-					t.Fatalf("stdout closed before %q; stderr: %s", msg, stderr.String())
-				}
-				if rec["msg"] == msg {
-					return rec
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatalf("no %q log record", msg)
+	return a, a.next(t, "serving")
+}
+
+// next returns the next log record with message msg, skipping others.
+func (a *app) next(t *testing.T, msg string) map[string]any {
+	t.Helper()
+	for {
+		select {
+		case rec, ok := <-a.logs:
+			if !ok {
+				t.Fatalf("stdout closed before %q; stderr: %s", msg, a.stderr.String())
 			}
+			if rec["msg"] == msg {
+				return rec
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no %q log record", msg)
 		}
 	}
-	serving := next("serving")
+}
+
+// TestSIGTERM runs the command as a process, sends it requests, keeps an
+// idle keep-alive connection open and stops it with SIGTERM: it must exit
+// 0 soon after the drain period, having logged every request as JSON.
+func TestSIGTERM(t *testing.T) {
+	a, serving := startApp(t, []string{"ORIGIN_VERIFY_SECRET=s3cret"}, "--listen", "127.0.0.1:0", "--drain-period", "300ms", "--shutdown-timeout", "10s")
 	addr, _ := serving["addr"].(string)
 	if serving["origin_verify"] != true {
 		t.Errorf("serving record %v: origin verification should be on", serving)
@@ -138,7 +189,7 @@ func TestSIGTERM(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(body), origin.BodyPrefix) {
 		t.Fatalf("GET / = %d %q", resp.StatusCode, body)
 	}
-	rec := next("request")
+	rec := a.next(t, "request")
 	for _, k := range []string{"method", "path", "status", "duration_ms", "remote", "conn", "reused"} {
 		if _, ok := rec[k]; !ok {
 			t.Errorf("access log record %v has no %q", rec, k)
@@ -156,13 +207,14 @@ func TestSIGTERM(t *testing.T) {
 	}
 
 	begin := time.Now()
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	next("stopped")
-	err = cmd.Wait()
+	a.next(t, "draining")
+	a.next(t, "stopped")
+	err = a.cmd.Wait()
 	if err != nil {
-		t.Fatalf("exit: %v; stderr: %s", err, stderr.String())
+		t.Fatalf("exit: %v; stderr: %s", err, a.stderr.String())
 	}
 	if took := time.Since(begin); took > 5*time.Second {
 		t.Errorf("took %v to exit with only an idle connection open", took)

@@ -180,6 +180,11 @@ func backendProps(b BackendConfig, opts BuildOptions) (*CloudfrontDynamicAPIStac
 		OriginFacingPrefixListID: b.OriginFacingPrefixListID,
 		PriceClass:               b.PriceClass,
 		AccessLogExpirationDays:  b.AccessLogExpirationDays,
+		DomainNames:              b.DomainNames,
+		ViewerCertificateARN:     b.ViewerCertificateARN,
+		DomainHostedZoneID:       b.DomainHostedZoneID,
+		DomainHostedZoneName:     b.DomainHostedZoneName,
+		DrainPeriod:              time.Duration(b.DrainPeriod),
 	}
 	return p, nil
 }

@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -24,6 +27,7 @@ func TestMultiRegionExpansion(t *testing.T) {
 	want := []got{
 		{"LambdaPrewarmStack-ap-east-1", "ap-east-1", testAccount, "HKG54-C1,HKG62-C1"},
 		{"LambdaPrewarmStack-ap-northeast-1", "ap-northeast-1", testAccount, "NRT57-P2"},
+		{"LambdaPrewarmStack-eu-west-1", "eu-west-1", testAccount, "DUB1-C1,DUB2-C1,DUB3-C1,DUB4-C1,DUB5-C1,DUB6-C1,DUB7-C1,DUB8-C1,DUB9-C1,DUB10-C1,DUB11-C1,DUB12-C1"},
 	}
 	if !reflect.DeepEqual(stacks, want) {
 		t.Errorf("prewarm stacks:\n got %+v\nwant %+v", stacks, want)
@@ -177,5 +181,49 @@ func TestAppPropsErrors(t *testing.T) {
 	var syntax *json.SyntaxError
 	if _, err := AppProps(dir, noEnv); !errors.As(err, &syntax) {
 		t.Errorf("broken cdk.json: %v", err)
+	}
+}
+
+// TestCDKCLISetup: cdk.json's app runs offline once modules are cached (no
+// `go mod download`), package.json pins the CDK CLI `npx cdk` runs to one
+// exact version, the lockfile agrees, and the Go module ignores the
+// node_modules that `npm ci` creates.
+func TestCDKCLISetup(t *testing.T) {
+	read := func(name string, v any) {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join("..", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, v); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	var cdk struct{ App string }
+	read("cdk.json", &cdk)
+	if cdk.App != "go run ." {
+		t.Errorf("cdk.json app %q, want %q", cdk.App, "go run .")
+	}
+	var pkg struct {
+		DevDependencies map[string]string
+	}
+	read("package.json", &pkg)
+	version := pkg.DevDependencies["aws-cdk"]
+	if !regexp.MustCompile(`^\d+\.\d+\.\d+$`).MatchString(version) {
+		t.Errorf("package.json aws-cdk %q, want one exact version", version)
+	}
+	var lock struct {
+		Packages map[string]struct{ Version string }
+	}
+	read("package-lock.json", &lock)
+	if got := lock.Packages["node_modules/aws-cdk"].Version; got != version {
+		t.Errorf("package-lock.json has aws-cdk %q, package.json %q", got, version)
+	}
+	mod, err := os.ReadFile(filepath.Join("..", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(mod), "\nignore ./node_modules\n") {
+		t.Error("go.mod does not ignore ./node_modules (go vet ./... would read the CLI's Go templates)")
 	}
 }

@@ -2,9 +2,14 @@ package stacks
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53targets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -36,11 +41,30 @@ func NewCloudfrontDynamicAPIStack(scope constructs.Construct, id string, props *
 	if sp.Description == nil {
 		sp.Description = jsii.String("cfprewarm backend: current-time-app on ECS Fargate behind a TLS NLB and a CloudFront distribution for dynamic requests")
 	}
+	var viewerCert awscertificatemanager.ICertificate
+	if p.viewerCertificateStack() {
+		viewerCert = newViewerCertificateStack(scope, ViewerCertificateStackName(id), p)
+		sp.CrossRegionReferences = jsii.Bool(true)
+	}
 	stack := awscdk.NewStack(scope, jsii.String(id), &sp)
 	pinAvailabilityZones(stack, p.AvailabilityZones)
+	if p.KeepAlive > DefaultKeepAliveQuota {
+		awscdk.Annotations_Of(stack).AddWarningV2(jsii.String("cfprewarm:keepAliveQuota"), jsii.String(fmt.Sprintf(
+			"keepAlive %s: CloudFront accepts an origin keep-alive above %s only after a quota increase "+
+				"(Service Quotas, CloudFront, \"Origin keep-alive timeout\"; up to %s once granted); the deployment fails without it",
+			envDuration(p.KeepAlive), envDuration(DefaultKeepAliveQuota), envDuration(MaxKeepAlive))))
+	}
+	var domainZone awsroute53.IHostedZone
+	if p.DomainHostedZoneID != "" {
+		domainZone = importZone(stack, "DomainZone", p.DomainHostedZoneID, p.DomainHostedZoneName)
+	}
+	if viewerCert == nil && len(p.DomainNames) > 0 {
+		viewerCert = viewerCertificate(stack, domainZone, p)
+	}
 
 	logs := newAccessLogBucket(stack, p.AccessLogExpirationDays)
 	vpcProps := &awsec2.VpcProps{
+		IpAddresses: awsec2.IpAddresses_Cidr(jsii.String(VPCCIDR)),
 		NatGateways: jsii.Number(float64(p.NATGateways)),
 		FlowLogs: &map[string]*awsec2.FlowLogOptions{
 			"FlowLogs": {
@@ -58,7 +82,10 @@ func NewCloudfrontDynamicAPIStack(scope constructs.Construct, id string, props *
 
 	secret := originVerifySecret(stack)
 	origin := newOrigin(stack, vpc, logs, secret, p)
-	dist := newDistribution(stack, logs, secret, p)
+	dist := newDistribution(stack, logs, secret, viewerCert, p)
+	if domainZone != nil {
+		newAliasRecords(stack, domainZone, dist, p.DomainNames)
+	}
 
 	awscdk.NewCfnOutput(stack, jsii.String("DistributionDomainName"), &awscdk.CfnOutputProps{
 		Value:       dist.DistributionDomainName(),
@@ -72,8 +99,78 @@ func NewCloudfrontDynamicAPIStack(scope constructs.Construct, id string, props *
 		Value:       origin.LoadBalancerDnsName(),
 		Description: jsii.String("NLB DNS name: point originDomainName at it (CNAME or alias) when no hosted zone is given"),
 	})
-	addBackendSuppressions(stack)
+	if len(p.DomainNames) > 0 {
+		awscdk.NewCfnOutput(stack, jsii.String("DomainNames"), &awscdk.CfnOutputProps{
+			Value:       jsii.String(strings.Join(p.DomainNames, ",")),
+			Description: jsii.String("the distribution's alternate domain names: the prewarm stacks' host and the URL to probe"),
+		})
+	}
+	addBackendSuppressions(stack, len(p.DomainNames) == 0)
 	return stack, nil
+}
+
+// ViewerCertificateStackName is the name of the us-east-1 stack that holds
+// the DNS-validated viewer certificate of backend stack id.
+func ViewerCertificateStackName(id string) string { return id + "-ViewerCertificate" }
+
+// newViewerCertificateStack creates, in us-east-1 (where CloudFront reads
+// viewer certificates), a stack with a certificate for the domain names,
+// validated through DNS records in their hosted zone. The backend reads
+// its ARN through a CDK cross-region reference (an SSM parameter).
+func newViewerCertificateStack(scope constructs.Construct, id string, p CloudfrontDynamicAPIStackProps) awscertificatemanager.ICertificate {
+	stack := awscdk.NewStack(scope, jsii.String(id), &awscdk.StackProps{
+		Env:                   &awscdk.Environment{Account: p.Env.Account, Region: jsii.String(ViewerCertificateRegion)},
+		CrossRegionReferences: jsii.Bool(true),
+		Description:           jsii.String("cfprewarm: the CloudFront viewer certificate for " + strings.Join(p.DomainNames, ", ")),
+	})
+	zone := importZone(stack, "DomainZone", p.DomainHostedZoneID, p.DomainHostedZoneName)
+	return newDNSCertificate(stack, "ViewerCertificate", zone, p.DomainNames)
+}
+
+// viewerCertificate is the distribution's certificate when it lives in
+// the backend stack: the given ARN, or a DNS-validated one (backend in
+// us-east-1).
+func viewerCertificate(stack awscdk.Stack, zone awsroute53.IHostedZone, p CloudfrontDynamicAPIStackProps) awscertificatemanager.ICertificate {
+	if p.ViewerCertificateARN != "" {
+		return awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("ViewerCertificate"), jsii.String(p.ViewerCertificateARN))
+	}
+	return newDNSCertificate(stack, "ViewerCertificate", zone, p.DomainNames)
+}
+
+// newDNSCertificate is a certificate for names, validated by DNS records
+// the stack creates in zone.
+func newDNSCertificate(scope constructs.Construct, id string, zone awsroute53.IHostedZone, names []string) awscertificatemanager.Certificate {
+	props := &awscertificatemanager.CertificateProps{
+		DomainName: jsii.String(names[0]),
+		Validation: awscertificatemanager.CertificateValidation_FromDns(zone),
+	}
+	if len(names) > 1 {
+		props.SubjectAlternativeNames = jsii.Strings(names[1:]...)
+	}
+	return awscertificatemanager.NewCertificate(scope, jsii.String(id), props)
+}
+
+// importZone imports a hosted zone by ID and name: no lookup, no
+// credentials.
+func importZone(scope constructs.Construct, id, zoneID, zoneName string) awsroute53.IHostedZone {
+	return awsroute53.HostedZone_FromHostedZoneAttributes(scope, jsii.String(id), &awsroute53.HostedZoneAttributes{
+		HostedZoneId: jsii.String(zoneID),
+		ZoneName:     jsii.String(zoneName),
+	})
+}
+
+// newAliasRecords points every domain name at the distribution, over IPv4
+// and IPv6 (A and AAAA alias records).
+func newAliasRecords(stack awscdk.Stack, zone awsroute53.IHostedZone, dist awscloudfront.Distribution, names []string) {
+	target := awsroute53.RecordTarget_FromAlias(awsroute53targets.NewCloudFrontTarget(dist))
+	for i, name := range names {
+		awsroute53.NewARecord(stack, jsii.String(fmt.Sprintf("DomainAlias%d", i)), &awsroute53.ARecordProps{
+			Zone: zone, RecordName: jsii.String(name), Target: target,
+		})
+		awsroute53.NewAaaaRecord(stack, jsii.String(fmt.Sprintf("DomainAliasIPv6%d", i)), &awsroute53.AaaaRecordProps{
+			Zone: zone, RecordName: jsii.String(name), Target: target,
+		})
+	}
 }
 
 // pinAvailabilityZones answers the stack's availability-zones context

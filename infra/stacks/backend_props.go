@@ -37,10 +37,33 @@ const (
 	DefaultOriginVerifyHeader       = "X-Origin-Verify"
 	DefaultPriceClass               = "PriceClass_All"
 	DefaultAccessLogExpirationDays  = 30
+	// DefaultDrainPeriod is both the app's drain period (DRAIN_PERIOD)
+	// and the NLB's deregistration delay (docs/origin.md, "Draining").
+	DefaultDrainPeriod = 15 * time.Second
+	// AppShutdownTimeout is the app's SHUTDOWN_TIMEOUT after the drain;
+	// the container's stop timeout is drain + shutdown + stopTimeoutMargin.
+	AppShutdownTimeout = 10 * time.Second
+	stopTimeoutMargin  = 5 * time.Second
+	maxStopTimeout     = 120 * time.Second // Fargate's limit
+	// HealthCheckInterval × HealthCheckUnhealthyThreshold is how long the
+	// NLB takes to see a draining task's /healthz fail; the drain period
+	// must be at least that long.
+	HealthCheckInterval           = 5 * time.Second
+	HealthCheckUnhealthyThreshold = 2
 	// AppPort is where current-time-app listens; HealthCheckPath is its
-	// health endpoint.
+	// health endpoint; MetricsPort serves /metrics to the VPC only.
 	AppPort         = 8080
+	MetricsPort     = 9090
 	HealthCheckPath = "/healthz"
+	// VPCCIDR is the VPC's address range (CDK's default, written out so
+	// that the metrics port's ingress rule is a literal cdk-nag can check).
+	VPCCIDR = "10.0.0.0/16"
+	// ViewerCertificateRegion is where CloudFront's viewer certificates
+	// live.
+	ViewerCertificateRegion = "us-east-1"
+	// DefaultKeepAliveQuota is the origin keep-alive CloudFront accepts
+	// without a quota increase (up to MaxKeepAlive once granted).
+	DefaultKeepAliveQuota = 60 * time.Second
 	// OriginFacingPrefixListName is the AWS-managed prefix list of the
 	// addresses CloudFront uses to reach origins.
 	OriginFacingPrefixListName = "com.amazonaws.global.cloudfront.origin-facing"
@@ -105,6 +128,27 @@ type CloudfrontDynamicAPIStackProps struct {
 	// com.amazonaws.global.cloudfront.origin-facing in the stack's region.
 	// Empty: a custom resource looks it up at deploy time.
 	OriginFacingPrefixListID string
+	// DomainNames are the distribution's alternate domain names (CNAMEs),
+	// e.g. api.example.com. They need a viewer certificate: either
+	// ViewerCertificateARN, or a DNS-validated one created in
+	// DomainHostedZoneID through a certificate stack in us-east-1.
+	DomainNames []string
+	// ViewerCertificateARN is an existing ACM certificate in us-east-1
+	// covering DomainNames.
+	ViewerCertificateARN string
+	// DomainHostedZoneID and DomainHostedZoneName import the Route 53 zone
+	// holding DomainNames: the stack creates their alias (A and AAAA)
+	// records to the distribution, and the certificate's validation
+	// records when no ARN is given. Default: the origin's zone
+	// (HostedZoneID), when every domain name is inside it.
+	DomainHostedZoneID   string
+	DomainHostedZoneName string
+
+	// DrainPeriod is the app's drain period after SIGTERM and the NLB's
+	// deregistration delay (default 15 s; whole seconds, at least the
+	// health check's 10 s to notice /healthz failing).
+	DrainPeriod time.Duration
+
 	// PriceClass of the distribution: PriceClass_All (default),
 	// PriceClass_200 or PriceClass_100.
 	PriceClass string
@@ -130,7 +174,40 @@ func (p CloudfrontDynamicAPIStackProps) withDefaults() CloudfrontDynamicAPIStack
 	setDefault(&p.OriginVerifyHeader, DefaultOriginVerifyHeader)
 	setDefault(&p.PriceClass, DefaultPriceClass)
 	setDefault(&p.AccessLogExpirationDays, DefaultAccessLogExpirationDays)
+	setDefault(&p.DrainPeriod, DefaultDrainPeriod)
+	if len(p.DomainNames) > 0 && p.DomainHostedZoneID == "" && p.HostedZoneID != "" && allInZone(p.DomainNames, p.HostedZoneName) {
+		p.DomainHostedZoneID, p.DomainHostedZoneName = p.HostedZoneID, p.HostedZoneName
+	}
 	return p
+}
+
+// stopTimeout is the container's stop timeout: the drain, the shutdown
+// and a margin before ECS sends SIGKILL.
+func (p CloudfrontDynamicAPIStackProps) stopTimeout() time.Duration {
+	return p.DrainPeriod + AppShutdownTimeout + stopTimeoutMargin
+}
+
+// viewerCertificateStack reports whether the viewer certificate is
+// created in a stack of its own in us-east-1 (a custom domain without a
+// certificate ARN, and a backend elsewhere).
+func (p CloudfrontDynamicAPIStackProps) viewerCertificateStack() bool {
+	return len(p.DomainNames) > 0 && p.ViewerCertificateARN == "" && p.region() != ViewerCertificateRegion
+}
+
+func (p CloudfrontDynamicAPIStackProps) region() string {
+	if p.Env != nil && p.Env.Region != nil {
+		return *p.Env.Region
+	}
+	return ""
+}
+
+func allInZone(names []string, zone string) bool {
+	for _, n := range names {
+		if !inZone(strings.TrimPrefix(n, "*."), zone) {
+			return false
+		}
+	}
+	return true
 }
 
 // setDefault sets *v to def when *v is the zero value.
@@ -187,6 +264,14 @@ func (p CloudfrontDynamicAPIStackProps) validate() error {
 	if p.AccessLogExpirationDays < 1 {
 		add("accessLogExpirationDays %d: must be at least 1", p.AccessLogExpirationDays)
 	}
+	if detect := HealthCheckInterval * HealthCheckUnhealthyThreshold; p.DrainPeriod < detect || p.DrainPeriod%time.Second != 0 {
+		add("drainPeriod %s: must be whole seconds, at least %s (the NLB needs %d failed health checks %s apart to stop sending new connections)",
+			envDuration(p.DrainPeriod), envDuration(detect), HealthCheckUnhealthyThreshold, envDuration(HealthCheckInterval))
+	} else if p.stopTimeout() > maxStopTimeout {
+		add("drainPeriod %s: drain + shutdown %s + %s margin exceeds Fargate's %s stop timeout",
+			envDuration(p.DrainPeriod), envDuration(AppShutdownTimeout), envDuration(stopTimeoutMargin), envDuration(maxStopTimeout))
+	}
+	p.validateDomain(add)
 	account := ""
 	if p.Env != nil && p.Env.Account != nil {
 		account = *p.Env.Account
@@ -229,4 +314,38 @@ func isDomainName(s string) bool {
 		}
 	}
 	return true
+}
+
+// validateDomain checks the custom domain settings.
+func (p CloudfrontDynamicAPIStackProps) validateDomain(add func(string, ...any)) {
+	for _, n := range p.DomainNames {
+		if !isDomainName(strings.TrimPrefix(n, "*.")) {
+			add("domainNames: %q is not a DNS name such as api.example.com (or *.example.com)", n)
+		}
+	}
+	if (p.DomainHostedZoneID == "") != (p.DomainHostedZoneName == "") {
+		add("domainHostedZoneId and domainHostedZoneName must be given together")
+	}
+	if len(p.DomainNames) == 0 {
+		if p.ViewerCertificateARN != "" || p.DomainHostedZoneID != "" {
+			add("viewerCertificateArn and domainHostedZoneId need domainNames")
+		}
+		return
+	}
+	if p.ViewerCertificateARN != "" && !strings.HasPrefix(p.ViewerCertificateARN, "arn:aws:acm:"+ViewerCertificateRegion+":") {
+		add("viewerCertificateArn %q: CloudFront needs an ACM certificate in %s (arn:aws:acm:%s:…)", p.ViewerCertificateARN, ViewerCertificateRegion, ViewerCertificateRegion)
+	}
+	if p.DomainHostedZoneName != "" {
+		for _, n := range p.DomainNames {
+			if !inZone(strings.TrimPrefix(n, "*."), p.DomainHostedZoneName) {
+				add("domain name %q is not inside hosted zone %q", n, p.DomainHostedZoneName)
+			}
+		}
+	}
+	if p.ViewerCertificateARN == "" && p.DomainHostedZoneID == "" {
+		add("domainNames need a viewer certificate: set viewerCertificateArn (us-east-1), or domainHostedZoneId and domainHostedZoneName for a DNS-validated one")
+	}
+	if p.viewerCertificateStack() && (p.Env == nil || p.Env.Account == nil || *p.Env.Account == "") {
+		add("a DNS-validated viewer certificate is made in a %s stack, which needs the account: set account (or CDK_DEPLOY_ACCOUNT / credentials)", ViewerCertificateRegion)
+	}
 }

@@ -2,11 +2,13 @@ package stacks
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -87,10 +89,107 @@ func TestBackendOriginSecurity(t *testing.T) {
 	if fromPrefixList != 1 || fromNLB != 1 {
 		t.Errorf("ingress rules: %d from the prefix list, %d from the NLB; want 1 and 1", fromPrefixList, fromNLB)
 	}
+	// The one inline rule: the tasks' metrics port, from the VPC only.
+	_, vpc := only(t, tm, "AWS::EC2::VPC")
+	jsonEqual(t, "VPC CIDR", vpc["CidrBlock"], VPCCIDR)
 	for id, r := range resources(t, tm, "AWS::EC2::SecurityGroup") {
-		if in := r["Properties"].(map[string]any)["SecurityGroupIngress"]; in != nil {
-			t.Errorf("security group %s has inline ingress %v", id, in)
+		in := r["Properties"].(map[string]any)["SecurityGroupIngress"]
+		if in == nil {
+			continue
 		}
+		rules := in.([]any)
+		if len(rules) != 1 {
+			t.Errorf("security group %s: inline ingress %v", id, in)
+			continue
+		}
+		rule := rules[0].(map[string]any)
+		jsonEqual(t, id+" inline ingress", []any{rule["CidrIp"], rule["IpProtocol"], rule["FromPort"], rule["ToPort"]},
+			[]any{VPCCIDR, "tcp", MetricsPort, MetricsPort})
+	}
+}
+
+// TestBackendTaskEgress: the tasks may only open HTTPS connections (image,
+// secret and logs through the NAT gateway); nothing else leaves them.
+func TestBackendTaskEgress(t *testing.T) {
+	f := shared(t)
+	tm := f.template(f.backend)
+	var task map[string]any
+	for _, r := range resources(t, tm, "AWS::EC2::SecurityGroup") {
+		p := r["Properties"].(map[string]any)
+		if strings.HasPrefix(p["GroupDescription"].(string), "current-time-app tasks") {
+			task = p
+		}
+	}
+	if task == nil {
+		t.Fatal("no task security group")
+	}
+	jsonEqual(t, "task egress", task["SecurityGroupEgress"], []any{map[string]any{
+		"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "Description": taskEgress,
+	}})
+	for id, r := range resources(t, tm, "AWS::EC2::SecurityGroupEgress") {
+		p := r["Properties"].(map[string]any)
+		if p["DestinationSecurityGroupId"] == nil || p["FromPort"] != float64(AppPort) {
+			t.Errorf("egress rule %s: %v, want only the NLB's to the app port", id, p)
+		}
+	}
+}
+
+// TestBackendMetricsOnlyInsideVPC: the app serves /metrics on its own port
+// (METRICS_LISTEN_ADDR), which no listener or target group forwards to:
+// CloudFront reaches only the app port, where /metrics is not served.
+func TestBackendMetricsOnlyInsideVPC(t *testing.T) {
+	f := shared(t)
+	tm := f.template(f.backend)
+	for id, r := range resources(t, tm, "AWS::ElasticLoadBalancingV2::Listener") {
+		if port := r["Properties"].(map[string]any)["Port"]; port != float64(443) {
+			t.Errorf("listener %s on port %v, want only 443", id, port)
+		}
+	}
+	for id, r := range resources(t, tm, "AWS::ElasticLoadBalancingV2::TargetGroup") {
+		if port := r["Properties"].(map[string]any)["Port"]; port != float64(AppPort) {
+			t.Errorf("target group %s to port %v, want only the app port %d", id, port, AppPort)
+		}
+	}
+	check(t, "metrics listen address", func() {
+		tm.HasResourceProperties(jsii.String("AWS::ECS::TaskDefinition"), map[string]any{
+			"ContainerDefinitions": []any{map[string]any{"Environment": assertions.Match_ArrayWith(&[]any{
+				map[string]any{"Name": "METRICS_LISTEN_ADDR", "Value": fmt.Sprintf(":%d", MetricsPort)},
+			})}},
+		})
+	})
+}
+
+// TestBackendDrain: the app's drain period is the NLB's deregistration
+// delay, the health check notices a draining task within it, and ECS
+// waits for the drain and the shutdown before SIGKILL.
+func TestBackendDrain(t *testing.T) {
+	f := shared(t)
+	for _, tc := range []struct {
+		stack awscdk.Stack
+		drain int
+	}{{f.backend, 15}, {f.backendAsset, 30}} {
+		tm := f.template(tc.stack)
+		_, tg := only(t, tm, "AWS::ElasticLoadBalancingV2::TargetGroup")
+		attrs := map[string]any{}
+		for _, a := range tg["TargetGroupAttributes"].([]any) {
+			a := a.(map[string]any)
+			attrs[a["Key"].(string)] = a["Value"]
+		}
+		jsonEqual(t, "deregistration delay", attrs["deregistration_delay.timeout_seconds"], fmt.Sprint(tc.drain))
+		interval, threshold := tg["HealthCheckIntervalSeconds"].(float64), tg["UnhealthyThresholdCount"].(float64)
+		if int(interval*threshold) > tc.drain {
+			t.Errorf("the NLB needs %v×%v s to see /healthz fail, longer than the drain %d s", interval, threshold, tc.drain)
+		}
+		_, task := only(t, tm, "AWS::ECS::TaskDefinition")
+		c := task["ContainerDefinitions"].([]any)[0].(map[string]any)
+		env := map[string]string{}
+		for _, e := range c["Environment"].([]any) {
+			e := e.(map[string]any)
+			env[e["Name"].(string)] = e["Value"].(string)
+		}
+		jsonEqual(t, "DRAIN_PERIOD", env["DRAIN_PERIOD"], fmt.Sprintf("%ds", tc.drain))
+		jsonEqual(t, "SHUTDOWN_TIMEOUT", env["SHUTDOWN_TIMEOUT"], "10s")
+		jsonEqual(t, "stop timeout", c["StopTimeout"], tc.drain+10+5)
 	}
 }
 
@@ -129,7 +228,7 @@ func TestBackendLoadBalancerAndService(t *testing.T) {
 			"DomainValidationOptions": []any{map[string]any{"DomainName": "origin.example.com", "HostedZoneId": "Z0123456789EXAMPLE"}},
 		})
 	})
-	check(t, "alias record", func() {
+	check(t, "origin alias record", func() {
 		tm.HasResourceProperties(jsii.String("AWS::Route53::RecordSet"), map[string]any{
 			"Name": "origin.example.com.", "Type": "A", "HostedZoneId": "Z0123456789EXAMPLE",
 		})
@@ -140,14 +239,20 @@ func TestBackendLoadBalancerAndService(t *testing.T) {
 	c := task["ContainerDefinitions"].([]any)[0].(map[string]any)
 	jsonEqual(t, "container environment", c["Environment"], []map[string]string{
 		{"Name": "CLOUDFRONT_KEEPALIVE", "Value": "60s"},
+		{"Name": "DRAIN_PERIOD", "Value": "15s"},
 		{"Name": "IDLE_TIMEOUT", "Value": "75s"},
 		{"Name": "LB_IDLE_TIMEOUT", "Value": "350s"},
 		{"Name": "LISTEN_ADDR", "Value": ":8080"},
+		{"Name": "METRICS_LISTEN_ADDR", "Value": ":9090"},
 		{"Name": "ORIGIN_VERIFY_HEADER", "Value": "X-Origin-Verify"},
+		{"Name": "SHUTDOWN_TIMEOUT", "Value": "10s"},
 	})
 	secretID, _ := only(t, tm, "AWS::SecretsManager::Secret")
 	jsonEqual(t, "container secrets", c["Secrets"], []any{map[string]any{"Name": "ORIGIN_VERIFY_SECRET", "ValueFrom": map[string]any{"Ref": secretID}}})
-	jsonEqual(t, "container port", c["PortMappings"], []any{map[string]any{"ContainerPort": AppPort, "Protocol": "tcp"}})
+	jsonEqual(t, "container ports", c["PortMappings"], []any{
+		map[string]any{"ContainerPort": AppPort, "Protocol": "tcp"},
+		map[string]any{"ContainerPort": MetricsPort, "Protocol": "tcp"},
+	})
 	if img, _ := json.Marshal(c["Image"]); !strings.Contains(string(img), "/current-time-app:latest") {
 		t.Errorf("image %s: want the current-time-app:latest ECR image", img)
 	}
@@ -184,6 +289,16 @@ func TestBackendVariant(t *testing.T) {
 	check(t, "no certificate or record created", func() {
 		tm.ResourceCountIs(jsii.String("AWS::CertificateManager::Certificate"), jsii.Number(0))
 		tm.ResourceCountIs(jsii.String("AWS::Route53::RecordSet"), jsii.Number(0))
+	})
+	check(t, "custom domain with the given us-east-1 certificate", func() {
+		tm.HasResourceProperties(jsii.String("AWS::CloudFront::Distribution"), map[string]any{
+			"DistributionConfig": map[string]any{
+				"Aliases": []any{"api.example.org"},
+				"ViewerCertificate": map[string]any{
+					"AcmCertificateArn": testViewerARN, "MinimumProtocolVersion": "TLSv1.2_2021", "SslSupportMethod": "sni-only",
+				},
+			},
+		})
 	})
 	check(t, "listener with the given certificate and idle timeout", func() {
 		tm.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{

@@ -66,6 +66,11 @@ type BackendConfig struct {
 	OriginFacingPrefixListID string   `json:"originFacingPrefixListId"`
 	PriceClass               string   `json:"priceClass"`
 	AccessLogExpirationDays  int      `json:"accessLogExpirationDays"`
+	DomainNames              []string `json:"domainNames"`
+	ViewerCertificateARN     string   `json:"viewerCertificateArn"`
+	DomainHostedZoneID       string   `json:"domainHostedZoneId"`
+	DomainHostedZoneName     string   `json:"domainHostedZoneName"`
+	DrainPeriod              Duration `json:"drainPeriod"`
 }
 
 // PrewarmConfig is one entry of the "prewarm" context list, merged over

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -22,7 +23,10 @@ var priceClasses = map[string]awscloudfront.PriceClass{
 // would make CloudFront check the origin certificate against the
 // distribution's name), Server-Timing on, the origin-verify header from
 // Secrets Manager, and HTTP redirected to HTTPS.
-func newDistribution(stack awscdk.Stack, logs awss3.IBucket, secret awssecretsmanager.ISecret, p CloudfrontDynamicAPIStackProps) awscloudfront.Distribution {
+//
+// With domain names it serves them with the viewer certificate (SNI,
+// TLSv1.2_2021 at least).
+func newDistribution(stack awscdk.Stack, logs awss3.IBucket, secret awssecretsmanager.ISecret, cert awscertificatemanager.ICertificate, p CloudfrontDynamicAPIStackProps) awscloudfront.Distribution {
 	origin := awscloudfrontorigins.NewHttpOrigin(jsii.String(p.OriginDomainName), &awscloudfrontorigins.HttpOriginProps{
 		ProtocolPolicy:     awscloudfront.OriginProtocolPolicy_HTTPS_ONLY,
 		OriginSslProtocols: &[]awscloudfront.OriginSslPolicy{awscloudfront.OriginSslPolicy_TLS_V1_2},
@@ -45,7 +49,7 @@ func newDistribution(stack awscdk.Stack, logs awss3.IBucket, secret awssecretsma
 	headers.Node().DefaultChild().(awscdk.CfnResource).AddPropertyOverride(
 		jsii.String("ResponseHeadersPolicyConfig.ServerTimingHeadersConfig"),
 		map[string]any{"Enabled": true, "SamplingRate": p.ServerTimingSamplingRate})
-	return awscloudfront.NewDistribution(stack, jsii.String("Distribution"), &awscloudfront.DistributionProps{
+	props := &awscloudfront.DistributionProps{
 		Comment: jsii.String("cfprewarm dynamic API"),
 		DefaultBehavior: &awscloudfront.BehaviorOptions{
 			Origin:                origin,
@@ -61,5 +65,12 @@ func newDistribution(stack awscdk.Stack, logs awss3.IBucket, secret awssecretsma
 		EnableLogging: jsii.Bool(true),
 		LogBucket:     logs,
 		LogFilePrefix: jsii.String("cloudfront/"),
-	})
+	}
+	if len(p.DomainNames) > 0 {
+		props.DomainNames = jsii.Strings(p.DomainNames...)
+		props.Certificate = cert
+		props.MinimumProtocolVersion = awscloudfront.SecurityPolicyProtocol_TLS_V1_2_2021
+		props.SslSupportMethod = awscloudfront.SSLMethod_SNI
+	}
+	return awscloudfront.NewDistribution(stack, jsii.String("Distribution"), props)
 }

@@ -24,6 +24,7 @@ const (
 	testDistribution = "d111111abcdef8.cloudfront.net"
 	testPrefixList   = "pl-a3a144ca"
 	testCertARN      = "arn:aws:acm:us-west-2:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+	testViewerARN    = "arn:aws:acm:us-east-1:123456789012:certificate/66666666-7777-8888-9999-000000000000"
 )
 
 var testTmp string
@@ -88,14 +89,17 @@ const testPrewarmContext = `{
     {"region": "ap-east-1", "pops": ["HKG54-C1", "HKG62-C1"]},
     {"region": "ap-northeast-1", "pops": ["NRT57-P2"], "requestsPerPop": 30, "tracing": true,
      "host": "api.example.com", "scheduleEnabled": false, "concurrency": 8, "memoryMiB": 256,
-     "alarmTopicArn": "arn:aws:sns:ap-northeast-1:123456789012:cfprewarm-alerts"}
+     "alarmTopicArn": "arn:aws:sns:ap-northeast-1:123456789012:cfprewarm-alerts"},
+    {"region": "eu-west-1", "pops": ["DUB1-C1", "DUB2-C1", "DUB3-C1", "DUB4-C1", "DUB5-C1", "DUB6-C1",
+     "DUB7-C1", "DUB8-C1", "DUB9-C1", "DUB10-C1", "DUB11-C1", "DUB12-C1"]}
   ]
 }`
 
 // fixture is the shared, synthesized app.
 type fixture struct {
-	backend      awscdk.Stack // hosted zone, DNS-validated cert, ECR image, explicit prefix list
-	backendAsset awscdk.Stack // certificate ARN, image asset, looked-up prefix list, other timeouts
+	backend      awscdk.Stack // hosted zone, DNS-validated certs (the viewer's in certStack), ECR image, explicit prefix list
+	certStack    awscdk.Stack // the backend's us-east-1 viewer certificate
+	backendAsset awscdk.Stack // certificate ARNs (origin and viewer), image asset, looked-up prefix list, other timeouts
 	prewarm      []awscdk.Stack
 	asm          cxapi.CloudAssembly
 
@@ -131,10 +135,12 @@ func buildFixture(t *testing.T) (*fixture, error) {
 		HostedZoneName:           "example.com",
 		AvailabilityZones:        []string{"eu-central-1a", "eu-central-1b"},
 		OriginFacingPrefixListID: testPrefixList,
+		DomainNames:              []string{"api.example.com", "www.example.com"},
 	})
 	if err != nil {
 		return nil, err
 	}
+	f.certStack = app.Node().FindChild(jsii.String(ViewerCertificateStackName("Backend"))).(awscdk.Stack)
 	repo := tempDir(t, "repo")
 	writeFile(t, repo, AppDockerfile, "FROM scratch\n")
 	writeFile(t, repo, "go.mod", "module "+RootModule+"\n")
@@ -150,6 +156,9 @@ func buildFixture(t *testing.T) (*fixture, error) {
 		AppIdleTimeout:           150 * time.Second,
 		NLBIdleTimeout:           600 * time.Second,
 		ServerTimingSamplingRate: 12.5,
+		DomainNames:              []string{"api.example.org"},
+		ViewerCertificateARN:     testViewerARN,
+		DrainPeriod:              30 * time.Second,
 	})
 	if err != nil {
 		return nil, err

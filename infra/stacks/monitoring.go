@@ -3,12 +3,14 @@ package stacks
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -25,7 +27,14 @@ const (
 	DimensionPOP          = "POP"
 	// ErrorRateExpression is the alarm's metric math.
 	ErrorRateExpression = "IF(requests > 0, errors / requests, 0)"
+	// maxMetricsPerAlarm is CloudWatch's limit on the metrics one
+	// metric-math alarm may use: more POPs make more cold-ratio alarms.
+	maxMetricsPerAlarm = 10
 )
+
+// alarmPeriod is the period of the function alarms and of the per-POP
+// cold ratio (docs/warm.md: the maximum over 5 minutes).
+var alarmPeriod = 5 * time.Minute
 
 // prewarmMetric is one EMF metric for the distribution, optionally for one
 // POP, over one-minute periods.
@@ -45,10 +54,16 @@ func prewarmMetric(p LambdaPrewarmStackProps, name, statistic, pop string) awscl
 	return awscloudwatch.NewMetric(props)
 }
 
-// newMonitoring adds the alarms (prewarm error rate and OriginColdRatio, per
-// distribution) and a dashboard with one line per POP.
+// newMonitoring adds the alarms and a dashboard with one line per POP. The
+// alarms: the prewarm error rate; the per-POP maximum of OriginColdRatio
+// (one alarm per ten POPs); and the function itself: errors, throttles,
+// and, when the schedule is on, missing invocations (missing data
+// breaching: no data means the function did not run).
 func newMonitoring(stack awscdk.Stack, fn awslambda.Function, p LambdaPrewarmStackProps) {
 	label := strings.SplitN(p.DistributionDomain, ".", 2)[0]
+	name := func(what string) *string {
+		return jsii.String(fmt.Sprintf("cfprewarm-%s-%s-%s", label, *stack.Region(), what))
+	}
 	errorRate := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 		Expression: jsii.String(ErrorRateExpression),
 		UsingMetrics: &map[string]awscloudwatch.IMetric{
@@ -60,21 +75,44 @@ func newMonitoring(stack awscdk.Stack, fn awslambda.Function, p LambdaPrewarmSta
 	})
 	alarms := []awscloudwatch.Alarm{
 		errorRate.CreateAlarm(stack, jsii.String("ErrorRateAlarm"), &awscloudwatch.CreateAlarmOptions{
-			AlarmName:          jsii.String(fmt.Sprintf("cfprewarm-%s-%s-error-rate", label, *stack.Region())),
+			AlarmName:          name("error-rate"),
 			AlarmDescription:   jsii.String(fmt.Sprintf("Prewarm requests to %s failing above %.0f%%", p.DistributionDomain, p.ErrorRateThreshold*100)),
 			Threshold:          jsii.Number(p.ErrorRateThreshold),
 			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
 			EvaluationPeriods:  jsii.Number(float64(p.AlarmEvaluationPeriods)),
 			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 		}),
-		prewarmMetric(p, MetricOriginColdRatio, "Average", "").CreateAlarm(stack, jsii.String("OriginColdRatioAlarm"), &awscloudwatch.CreateAlarmOptions{
-			AlarmName:          jsii.String(fmt.Sprintf("cfprewarm-%s-%s-origin-cold-ratio", label, *stack.Region())),
-			AlarmDescription:   jsii.String(fmt.Sprintf("Prewarm requests to %s opening new origin connections: average OriginColdRatio above %v", p.DistributionDomain, p.ColdRatioThreshold)),
-			Threshold:          jsii.Number(p.ColdRatioThreshold),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
-			EvaluationPeriods:  jsii.Number(float64(p.AlarmEvaluationPeriods)),
-			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-		}),
+	}
+	alarms = append(alarms, coldRatioAlarms(stack, p, name)...)
+	fnMetric := func(m func(*awscloudwatch.MetricOptions) awscloudwatch.Metric) awscloudwatch.Metric {
+		return m(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(alarmPeriod.Minutes()))})
+	}
+	for _, a := range []struct {
+		id, name, what string
+		metric         awscloudwatch.Metric
+	}{
+		{"FunctionErrorsAlarm", "function-errors", "failed (an error or a timeout)", fnMetric(fn.MetricErrors)},
+		{"FunctionThrottlesAlarm", "function-throttles", "was throttled", fnMetric(fn.MetricThrottles)},
+	} {
+		alarms = append(alarms, a.metric.CreateAlarm(stack, jsii.String(a.id), &awscloudwatch.CreateAlarmOptions{
+			AlarmName:          name(a.name),
+			AlarmDescription:   jsii.String(fmt.Sprintf("The prewarm Lambda for %s %s at least once in %s", p.DistributionDomain, a.what, envDuration(alarmPeriod))),
+			Threshold:          jsii.Number(1),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(1),
+			// No data: no invocation, the alarm below.
+			TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
+		}))
+	}
+	if !p.ScheduleDisabled {
+		alarms = append(alarms, fnMetric(fn.MetricInvocations).CreateAlarm(stack, jsii.String("FunctionInvocationsAlarm"), &awscloudwatch.CreateAlarmOptions{
+			AlarmName:          name("missing-invocations"),
+			AlarmDescription:   jsii.String(fmt.Sprintf("The prewarm Lambda for %s was not invoked in %s although it is scheduled every minute", p.DistributionDomain, envDuration(alarmPeriod))),
+			Threshold:          jsii.Number(1),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(1),
+			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING,
+		}))
 	}
 	if p.AlarmTopicARN != "" {
 		topic := awssns.Topic_FromTopicArn(stack, jsii.String("AlarmTopic"), jsii.String(p.AlarmTopicARN))
@@ -96,12 +134,63 @@ func newMonitoring(stack awscdk.Stack, fn awslambda.Function, p LambdaPrewarmSta
 	dash := awscloudwatch.NewDashboard(stack, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 		DashboardName: jsii.String(fmt.Sprintf("cfprewarm-%s-%s", label, *stack.Region())),
 	})
+	iAlarms := make([]interfacesawscloudwatch.IAlarmRef, len(alarms))
+	for i, a := range alarms {
+		iAlarms[i] = a
+	}
 	dash.AddWidgets(
 		awscloudwatch.NewAlarmWidget(&awscloudwatch.AlarmWidgetProps{Title: jsii.String("Prewarm error rate"), Alarm: alarms[0], Width: jsii.Number(12)}),
-		awscloudwatch.NewAlarmWidget(&awscloudwatch.AlarmWidgetProps{Title: jsii.String("Origin cold ratio"), Alarm: alarms[1], Width: jsii.Number(12)}),
+		awscloudwatch.NewAlarmWidget(&awscloudwatch.AlarmWidgetProps{Title: jsii.String("Origin cold ratio, maximum over the POPs"), Alarm: alarms[1], Width: jsii.Number(12)}),
 	)
+	dash.AddWidgets(awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{Title: jsii.String("Alarms"), Alarms: &iAlarms, Width: jsii.Number(24)}))
 	dash.AddWidgets(graph("Requests per POP", perPOP(MetricRequests, "Sum")), graph("Errors per POP", perPOP(MetricErrors, "Sum")))
 	dash.AddWidgets(graph("Origin cold ratio per POP (0 = all reused)", perPOP(MetricOriginColdRatio, "Average")),
-		graph("Lambda invocations, errors, duration", &[]awscloudwatch.IMetric{fn.MetricInvocations(nil), fn.MetricErrors(nil), fn.MetricDuration(nil)}))
+		graph("Lambda invocations, errors, throttles, duration", &[]awscloudwatch.IMetric{fn.MetricInvocations(nil), fn.MetricErrors(nil), fn.MetricThrottles(nil), fn.MetricDuration(nil)}))
 	dash.AddWidgets(graph("Latency p50 per POP (ms)", perPOP(MetricLatencyP50, "Average")), graph("Latency p99 per POP (ms)", perPOP(MetricLatencyP99, "Average")))
+}
+
+// ColdRatioExpression is the metric math of a cold-ratio alarm over n
+// POPs: the largest of their OriginColdRatio maxima (metrics p0 … pn-1).
+func ColdRatioExpression(n int) string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("p%d", i)
+	}
+	return "MAX([" + strings.Join(ids, ", ") + "])"
+}
+
+// coldRatioAlarms alarm when any POP's OriginColdRatio, at its maximum
+// over alarmPeriod, is above the threshold (docs/warm.md): one metric-math
+// alarm per group of up to maxMetricsPerAlarm POPs.
+func coldRatioAlarms(stack awscdk.Stack, p LambdaPrewarmStackProps, name func(string) *string) []awscloudwatch.Alarm {
+	var alarms []awscloudwatch.Alarm
+	for start := 0; start < len(p.POPs); start += maxMetricsPerAlarm {
+		pops := p.POPs[start:min(start+maxMetricsPerAlarm, len(p.POPs))]
+		using := map[string]awscloudwatch.IMetric{}
+		for i, pop := range pops {
+			m := prewarmMetric(p, MetricOriginColdRatio, "Maximum", pop)
+			using[fmt.Sprintf("p%d", i)] = m.With(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(alarmPeriod.Minutes()))})
+		}
+		id, suffix := "OriginColdRatioAlarm", "origin-cold-ratio"
+		if len(p.POPs) > maxMetricsPerAlarm {
+			n := start/maxMetricsPerAlarm + 1
+			id, suffix = fmt.Sprintf("%s%d", id, n), fmt.Sprintf("%s-%d", suffix, n)
+		}
+		expr := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression:   jsii.String(ColdRatioExpression(len(pops))),
+			UsingMetrics: &using,
+			Period:       awscdk.Duration_Minutes(jsii.Number(alarmPeriod.Minutes())),
+			Label:        jsii.String("origin cold ratio, maximum over " + strings.Join(pops, ", ")),
+		})
+		alarms = append(alarms, expr.CreateAlarm(stack, jsii.String(id), &awscloudwatch.CreateAlarmOptions{
+			AlarmName: name(suffix),
+			AlarmDescription: jsii.String(fmt.Sprintf("A POP of %s (%s) opened new origin connections for more than %v of its prewarm requests (OriginColdRatio, maximum over %s)",
+				p.DistributionDomain, strings.Join(pops, ", "), p.ColdRatioThreshold, envDuration(alarmPeriod))),
+			Threshold:          jsii.Number(p.ColdRatioThreshold),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(1),
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		}))
+	}
+	return alarms
 }

@@ -45,7 +45,7 @@ func suppression(id, reason string, appliesTo ...string) *cdknag.NagPackSuppress
 
 // addBackendSuppressions records why the backend stack departs from the
 // AwsSolutions rules it is flagged for.
-func addBackendSuppressions(stack awscdk.Stack) {
+func addBackendSuppressions(stack awscdk.Stack, defaultCertificate bool) {
 	suppressOn(stack, "AccessLogs",
 		suppression("AwsSolutions-S1", "This bucket is itself the access-log destination for CloudFront, the NLB and VPC flow logs; logging its own access would need yet another bucket."))
 	suppressOn(stack, "OriginVerifySecret",
@@ -61,10 +61,15 @@ func addBackendSuppressions(stack awscdk.Stack) {
 		suppression("AwsSolutions-IAM4", "CDK's AwsCustomResource provider uses AWSLambdaBasicExecutionRole for its own logs only; it runs once per deployment to read the prefix-list ID.",
 			"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"),
 		suppression("AwsSolutions-L1", "The runtime of CDK's AwsCustomResource provider is chosen and kept current by the CDK release."))
-	suppressOn(stack, "Distribution",
+	distribution := []*cdknag.NagPackSuppression{
 		suppression("AwsSolutions-CFR1", "A public API served worldwide: geo restriction would defeat keeping every POP warm."),
 		suppression("AwsSolutions-CFR2", "WAF is a per-account choice with per-request cost; the origin already accepts only CloudFront with the origin-verify header."),
-		suppression("AwsSolutions-CFR4", "The distribution uses the default *.cloudfront.net certificate, for which CloudFront fixes the minimum viewer protocol; a custom domain with its own certificate can require TLSv1.2_2021."))
+	}
+	if defaultCertificate {
+		distribution = append(distribution, suppression("AwsSolutions-CFR4",
+			"The distribution uses the default *.cloudfront.net certificate, for which CloudFront fixes the minimum viewer protocol; with domainNames and their certificate it requires TLSv1.2_2021."))
+	}
+	suppressOn(stack, "Distribution", distribution...)
 }
 
 // suppressOn attaches suppressions to the named child of stack and its

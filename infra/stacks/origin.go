@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -28,7 +30,8 @@ var assetExcludes = []string{".git", "infra", "bin", "dist", "lab-out", "**/*.te
 // newOrigin creates the origin side of the backend: the ECS cluster and Fargate service, the TLS network load
 // balancer and its certificate, and (with a hosted zone) the alias record.
 // The NLB's security group admits only CloudFront's origin-facing prefix
-// list on 443; the tasks admit only the NLB on 8080.
+// list on 443; the tasks admit only the NLB on 8080 and the VPC on the
+// metrics port, and reach out only over HTTPS (taskEgress).
 func newOrigin(stack awscdk.Stack, vpc awsec2.Vpc, logs awss3.IBucket, secret awssecretsmanager.ISecret, p CloudfrontDynamicAPIStackProps) elbv2.NetworkLoadBalancer {
 	nlbSG := awsec2.NewSecurityGroup(stack, jsii.String("LoadBalancerSecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              vpc,
@@ -39,19 +42,18 @@ func newOrigin(stack awscdk.Stack, vpc awsec2.Vpc, logs awss3.IBucket, secret aw
 		jsii.String("HTTPS from "+OriginFacingPrefixListName), jsii.Bool(false))
 	taskSG := awsec2.NewSecurityGroup(stack, jsii.String("TaskSecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              vpc,
-		Description:      jsii.String("current-time-app tasks: HTTP from the NLB only"),
-		AllowAllOutbound: jsii.Bool(true),
+		Description:      jsii.String("current-time-app tasks: HTTP from the NLB, metrics from the VPC, HTTPS out"),
+		AllowAllOutbound: jsii.Bool(false),
 	})
 	taskSG.Connections().AllowFrom(nlbSG, awsec2.Port_Tcp(jsii.Number(AppPort)), jsii.String("app port from the NLB"))
+	taskSG.AddIngressRule(awsec2.Peer_Ipv4(jsii.String(VPCCIDR)), awsec2.Port_Tcp(jsii.Number(MetricsPort)),
+		jsii.String("/metrics from inside the VPC (Prometheus); the NLB and CloudFront never reach this port"), jsii.Bool(false))
+	taskSG.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(443)), jsii.String(taskEgress), jsii.Bool(false))
 
 	service := newService(stack, vpc, taskSG, secret, p)
 	var zone awsroute53.IHostedZone
 	if p.HostedZoneID != "" {
-		// Imported by ID and name: no lookup, no credentials.
-		zone = awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
-			HostedZoneId: jsii.String(p.HostedZoneID),
-			ZoneName:     jsii.String(p.HostedZoneName),
-		})
+		zone = importZone(stack, "Zone", p.HostedZoneID, p.HostedZoneName)
 	}
 
 	nlb := elbv2.NewNetworkLoadBalancer(stack, jsii.String("LoadBalancer"), &elbv2.NetworkLoadBalancerProps{
@@ -76,14 +78,19 @@ func newOrigin(stack awscdk.Stack, vpc awsec2.Vpc, logs awss3.IBucket, secret aw
 			ContainerName: jsii.String("app"),
 			ContainerPort: jsii.Number(AppPort),
 		})},
+		// A draining task's /healthz answers 503: the NLB stops sending
+		// it new connections after two failed checks, within the drain.
 		HealthCheck: &elbv2.HealthCheck{
 			Protocol:                elbv2.Protocol_HTTP,
 			Path:                    jsii.String(HealthCheckPath),
-			Interval:                awscdk.Duration_Seconds(jsii.Number(10)),
+			Interval:                awscdk.Duration_Seconds(jsii.Number(HealthCheckInterval.Seconds())),
+			Timeout:                 awscdk.Duration_Seconds(jsii.Number(HealthCheckInterval.Seconds() - 1)),
 			HealthyThresholdCount:   jsii.Number(2),
-			UnhealthyThresholdCount: jsii.Number(2),
+			UnhealthyThresholdCount: jsii.Number(HealthCheckUnhealthyThreshold),
 		},
-		DeregistrationDelay: awscdk.Duration_Seconds(jsii.Number(30)),
+		// Matched to the app's drain period: ECS sends SIGTERM once the
+		// delay is over, and the app then drains as long again.
+		DeregistrationDelay: awscdk.Duration_Seconds(jsii.Number(p.DrainPeriod.Seconds())),
 	})
 
 	if zone != nil {
@@ -94,6 +101,26 @@ func newOrigin(stack awscdk.Stack, vpc awsec2.Vpc, logs awss3.IBucket, secret aw
 		})
 	}
 	return nlb
+}
+
+// taskEgress says why the tasks may open HTTPS connections: the app
+// itself opens none, but Fargate pulls the image and the secret and ships
+// the logs through the task's network interface, via the NAT gateway.
+const taskEgress = "HTTPS to AWS APIs through the NAT gateway: ECR and S3 (image), Secrets Manager (origin-verify secret), CloudWatch Logs"
+
+// appEnvironment is current-time-app's environment in the task (besides
+// ORIGIN_VERIFY_SECRET, an ECS secret).
+func appEnvironment(p CloudfrontDynamicAPIStackProps) map[string]*string {
+	return map[string]*string{
+		"LISTEN_ADDR":          jsii.String(fmt.Sprintf(":%d", AppPort)),
+		"METRICS_LISTEN_ADDR":  jsii.String(fmt.Sprintf(":%d", MetricsPort)),
+		"IDLE_TIMEOUT":         jsii.String(envDuration(p.AppIdleTimeout)),
+		"CLOUDFRONT_KEEPALIVE": jsii.String(envDuration(p.KeepAlive)),
+		"LB_IDLE_TIMEOUT":      jsii.String(envDuration(p.NLBIdleTimeout)),
+		"DRAIN_PERIOD":         jsii.String(envDuration(p.DrainPeriod)),
+		"SHUTDOWN_TIMEOUT":     jsii.String(envDuration(AppShutdownTimeout)),
+		"ORIGIN_VERIFY_HEADER": jsii.String(p.OriginVerifyHeader),
+	}
 }
 
 // originVerifySecret is the shared secret CloudFront sends in the
@@ -129,18 +156,18 @@ func newService(stack awscdk.Stack, vpc awsec2.Vpc, sg awsec2.ISecurityGroup, se
 		Retention:     awslogs.RetentionDays_ONE_WEEK,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
+	env := appEnvironment(p)
 	task.AddContainer(jsii.String("app"), &awsecs.ContainerDefinitionOptions{
 		ContainerName:          jsii.String("app"),
 		Image:                  containerImage(stack, p),
 		ReadonlyRootFilesystem: jsii.Bool(true),
-		PortMappings:           &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(AppPort), Protocol: awsecs.Protocol_TCP}},
-		Environment: &map[string]*string{
-			"LISTEN_ADDR":          jsii.String(":8080"),
-			"IDLE_TIMEOUT":         jsii.String(envDuration(p.AppIdleTimeout)),
-			"CLOUDFRONT_KEEPALIVE": jsii.String(envDuration(p.KeepAlive)),
-			"LB_IDLE_TIMEOUT":      jsii.String(envDuration(p.NLBIdleTimeout)),
-			"ORIGIN_VERIFY_HEADER": jsii.String(p.OriginVerifyHeader),
+		PortMappings: &[]*awsecs.PortMapping{
+			{ContainerPort: jsii.Number(AppPort), Protocol: awsecs.Protocol_TCP},
+			{ContainerPort: jsii.Number(MetricsPort), Protocol: awsecs.Protocol_TCP},
 		},
+		// SIGKILL only after the drain and the shutdown.
+		StopTimeout: awscdk.Duration_Seconds(jsii.Number(p.stopTimeout().Seconds())),
+		Environment: &env,
 		Secrets: &map[string]awsecs.Secret{
 			"ORIGIN_VERIFY_SECRET": awsecs.Secret_FromSecretsManager(secret, nil),
 		},

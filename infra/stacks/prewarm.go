@@ -20,7 +20,8 @@ import (
 // (provided.al2023, arm64) with its configuration in the environment, a
 // one-minute EventBridge rule, a one-week log group, a role that can write
 // those logs and nothing else (plus X-Ray when Tracing is on), alarms on
-// the prewarm error rate and OriginColdRatio, and a per-POP dashboard. It
+// the prewarm error rate, the per-POP OriginColdRatio and the function
+// itself (errors, throttles, missing invocations), and a per-POP dashboard. It
 // returns an error, before creating anything, when props are invalid or the
 // Lambda does not build.
 func NewLambdaPrewarmStack(scope constructs.Construct, id string, props *LambdaPrewarmStackProps) (awscdk.Stack, error) {

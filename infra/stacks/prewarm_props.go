@@ -29,7 +29,7 @@ const (
 	DefaultLogLevel              = "INFO"
 	DefaultMemoryMiB             = 128
 	DefaultErrorRateThreshold    = 0.05
-	DefaultColdRatioThreshold    = 0.5
+	DefaultColdRatioThreshold    = 0.2 // docs/warm.md, "Metrics"
 	DefaultAlarmEvaluationPeriod = 5
 	// timeoutMargin is added to the prewarm run's own length to get the
 	// Lambda timeout.
@@ -84,9 +84,10 @@ type LambdaPrewarmStackProps struct {
 	ScheduleDisabled bool
 	// Tracing turns on X-Ray active tracing (and the role's X-Ray rights).
 	Tracing bool
-	// ErrorRateThreshold (fraction of failed prewarm requests) and
-	// ColdRatioThreshold (average OriginColdRatio) trip the alarms after
-	// AlarmEvaluationPeriods one-minute periods.
+	// ErrorRateThreshold (fraction of failed prewarm requests) trips its
+	// alarm after AlarmEvaluationPeriods one-minute periods;
+	// ColdRatioThreshold trips when any POP's OriginColdRatio, at its
+	// maximum over 5 minutes, is above it (default 0.2).
 	ErrorRateThreshold     float64
 	ColdRatioThreshold     float64
 	AlarmEvaluationPeriods int

@@ -2,6 +2,9 @@ package stacks
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -97,66 +100,145 @@ func TestPrewarmSchedule(t *testing.T) {
 	}
 }
 
+// alarmsByName returns a stack's alarms by the last part of their name
+// (cfprewarm-<label>-<region>-<what>).
+func alarmsByName(t *testing.T, f *fixture, region string) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	prefix := "cfprewarm-d111111abcdef8-" + region + "-"
+	for _, a := range resources(t, f.template(prewarmStack(t, f, region)), "AWS::CloudWatch::Alarm") {
+		p := a["Properties"].(map[string]any)
+		name, _ := p["AlarmName"].(string)
+		what, ok := strings.CutPrefix(name, prefix)
+		if !ok {
+			t.Errorf("alarm name %q without the prefix %q", name, prefix)
+		}
+		out[what] = p
+	}
+	return out
+}
+
 func TestPrewarmAlarms(t *testing.T) {
 	f := shared(t)
 	dims := []any{map[string]any{"Name": DimensionDistribution, "Value": testDistribution}}
 	metric := func(name, stat string) map[string]any {
 		return map[string]any{"Metric": map[string]any{"Namespace": "CFPrewarm", "MetricName": name, "Dimensions": dims}, "Period": 60, "Stat": stat}
 	}
-	tm := f.template(prewarmStack(t, f, "ap-east-1"))
-	alarms := resources(t, tm, "AWS::CloudWatch::Alarm")
-	if len(alarms) != 2 {
-		t.Fatalf("want 2 alarms, got %d", len(alarms))
+	alarms := alarmsByName(t, f, "ap-east-1")
+	var names []string
+	for n := range alarms {
+		names = append(names, n)
 	}
-	var errorRate, cold map[string]any
-	for _, a := range alarms {
-		p := a["Properties"].(map[string]any)
-		if p["Metrics"] != nil {
-			errorRate = p
-		} else {
-			cold = p
-		}
-	}
-	if errorRate == nil || cold == nil {
-		t.Fatalf("want one metric-math alarm and one metric alarm: %v", alarms)
-	}
+	slices.Sort(names)
+	jsonEqual(t, "alarms", names, []string{"error-rate", "function-errors", "function-throttles", "missing-invocations", "origin-cold-ratio"})
+
+	errorRate := alarms["error-rate"]
 	jsonEqual(t, "error-rate threshold", []any{errorRate["Threshold"], errorRate["EvaluationPeriods"], errorRate["ComparisonOperator"], errorRate["TreatMissingData"]},
 		[]any{DefaultErrorRateThreshold, 5, "GreaterThanThreshold", "notBreaching"})
-	var expr map[string]any
-	used := map[string]any{}
-	for _, m := range errorRate["Metrics"].([]any) {
-		m := m.(map[string]any)
-		if m["Expression"] != nil {
-			expr = m
-		} else {
-			used[m["Id"].(string)] = m["MetricStat"]
-		}
-	}
-	jsonEqual(t, "expression", expr["Expression"], ErrorRateExpression)
+	expr, used := mathAlarm(t, errorRate)
+	jsonEqual(t, "expression", expr, ErrorRateExpression)
 	jsonEqual(t, "expression inputs", used, map[string]any{"errors": metric(MetricErrors, "Sum"), "requests": metric(MetricRequests, "Sum")})
 
-	jsonEqual(t, "cold-ratio alarm", map[string]any{
-		"Namespace": cold["Namespace"], "MetricName": cold["MetricName"], "Dimensions": cold["Dimensions"],
-		"Statistic": cold["Statistic"], "Period": cold["Period"], "Threshold": cold["Threshold"],
-		"EvaluationPeriods": cold["EvaluationPeriods"], "ComparisonOperator": cold["ComparisonOperator"],
-	}, map[string]any{
-		"Namespace": "CFPrewarm", "MetricName": MetricOriginColdRatio, "Dimensions": dims,
-		"Statistic": "Average", "Period": 60, "Threshold": 0.5,
-		"EvaluationPeriods": 5, "ComparisonOperator": "GreaterThanThreshold",
-	})
-	for _, p := range []map[string]any{errorRate, cold} {
+	for _, p := range alarms {
 		if p["AlarmActions"] != nil {
 			t.Errorf("alarm actions without a topic: %v", p["AlarmActions"])
 		}
 	}
 
-	// The other region notifies its SNS topic.
-	tm2 := f.template(prewarmStack(t, f, "ap-northeast-1"))
-	check(t, "alarm actions", func() {
-		tm2.ResourcePropertiesCountIs(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
-			"AlarmActions": []any{"arn:aws:sns:ap-northeast-1:123456789012:cfprewarm-alerts"},
-		}, jsii.Number(2))
-	})
+	// The other region notifies its SNS topic, and its schedule is off:
+	// no missing-invocations alarm.
+	other := alarmsByName(t, f, "ap-northeast-1")
+	if _, ok := other["missing-invocations"]; ok || len(other) != 4 {
+		t.Errorf("alarms with the schedule disabled: %v, want four, without missing-invocations", slices.Collect(maps.Keys(other)))
+	}
+	for n, p := range other {
+		jsonEqual(t, n+" actions", p["AlarmActions"], []any{"arn:aws:sns:ap-northeast-1:123456789012:cfprewarm-alerts"})
+	}
+}
+
+// mathAlarm returns a metric-math alarm's expression and its inputs'
+// MetricStat by id.
+func mathAlarm(t *testing.T, alarm map[string]any) (string, map[string]any) {
+	t.Helper()
+	var expr string
+	used := map[string]any{}
+	for _, m := range alarm["Metrics"].([]any) {
+		m := m.(map[string]any)
+		if e, ok := m["Expression"].(string); ok {
+			expr = e
+		} else {
+			used[m["Id"].(string)] = m["MetricStat"]
+		}
+	}
+	return expr, used
+}
+
+// TestPrewarmFunctionAlarms: the function's errors and throttles alarm at
+// the first one in 5 minutes; missing invocations alarm with missing data
+// breaching (no data: the function did not run).
+func TestPrewarmFunctionAlarms(t *testing.T) {
+	f := shared(t)
+	tm := f.template(prewarmStack(t, f, "ap-east-1"))
+	fnID, _ := only(t, tm, "AWS::Lambda::Function")
+	alarms := alarmsByName(t, f, "ap-east-1")
+	for _, tc := range []struct {
+		name, metric, op, missing string
+		threshold                 float64
+	}{
+		{"function-errors", "Errors", "GreaterThanOrEqualToThreshold", "notBreaching", 1},
+		{"function-throttles", "Throttles", "GreaterThanOrEqualToThreshold", "notBreaching", 1},
+		{"missing-invocations", "Invocations", "LessThanThreshold", "breaching", 1},
+	} {
+		a := alarms[tc.name]
+		jsonEqual(t, tc.name, map[string]any{
+			"Namespace": a["Namespace"], "MetricName": a["MetricName"], "Dimensions": a["Dimensions"], "Statistic": a["Statistic"],
+			"Period": a["Period"], "Threshold": a["Threshold"], "EvaluationPeriods": a["EvaluationPeriods"],
+			"ComparisonOperator": a["ComparisonOperator"], "TreatMissingData": a["TreatMissingData"],
+		}, map[string]any{
+			"Namespace": "AWS/Lambda", "MetricName": tc.metric, "Dimensions": []any{map[string]any{"Name": "FunctionName", "Value": map[string]any{"Ref": fnID}}},
+			"Statistic": "Sum", "Period": 300, "Threshold": tc.threshold, "EvaluationPeriods": 1,
+			"ComparisonOperator": tc.op, "TreatMissingData": tc.missing,
+		})
+	}
+}
+
+// TestPrewarmColdRatioAlarm: the largest per-POP maximum of
+// OriginColdRatio over 5 minutes, above docs/warm.md's 0.2; more than ten
+// POPs (CloudWatch's limit per metric-math alarm) make one alarm per ten.
+func TestPrewarmColdRatioAlarm(t *testing.T) {
+	f := shared(t)
+	perPOP := func(pop string) map[string]any {
+		return map[string]any{"Metric": map[string]any{"Namespace": "CFPrewarm", "MetricName": MetricOriginColdRatio, "Dimensions": []any{
+			map[string]any{"Name": DimensionDistribution, "Value": testDistribution},
+			map[string]any{"Name": DimensionPOP, "Value": pop},
+		}}, "Period": 300, "Stat": "Maximum"}
+	}
+	check := func(alarm map[string]any, pops ...string) {
+		t.Helper()
+		if alarm == nil {
+			t.Fatalf("no alarm for %v", pops)
+		}
+		expr, used := mathAlarm(t, alarm)
+		want := map[string]any{}
+		for i, pop := range pops {
+			want[fmt.Sprintf("p%d", i)] = perPOP(pop)
+		}
+		jsonEqual(t, "expression", expr, ColdRatioExpression(len(pops)))
+		jsonEqual(t, "per-POP inputs", used, want)
+		jsonEqual(t, "threshold", []any{alarm["Threshold"], alarm["EvaluationPeriods"], alarm["ComparisonOperator"], alarm["TreatMissingData"]},
+			[]any{0.2, 1, "GreaterThanThreshold", "notBreaching"})
+	}
+	check(alarmsByName(t, f, "ap-east-1")["origin-cold-ratio"], "HKG54-C1", "HKG62-C1")
+	if got := ColdRatioExpression(2); got != "MAX([p0, p1])" {
+		t.Errorf("expression %q", got)
+	}
+
+	dub := alarmsByName(t, f, "eu-west-1")
+	check(dub["origin-cold-ratio-1"], "DUB1-C1", "DUB2-C1", "DUB3-C1", "DUB4-C1", "DUB5-C1", "DUB6-C1", "DUB7-C1", "DUB8-C1", "DUB9-C1", "DUB10-C1")
+	check(dub["origin-cold-ratio-2"], "DUB11-C1", "DUB12-C1")
+	if _, ok := dub["origin-cold-ratio"]; ok {
+		t.Error("an alarm over all twelve POPs: CloudWatch refuses more than ten metrics")
+	}
 }
 
 // dashboardBody flattens the dashboard's Fn::Join into text, tokens as

@@ -44,6 +44,34 @@ func TestBackendPropsValidation(t *testing.T) {
 		{"account without AZs", func(p *CloudfrontDynamicAPIStackProps) {
 			p.Env = &awscdk.Environment{Account: jsii.String(testAccount), Region: jsii.String("eu-central-1")}
 		}, "account 123456789012 is set, so availabilityZones must be set too"},
+		{"drain shorter than the health check needs", func(p *CloudfrontDynamicAPIStackProps) { p.DrainPeriod = 5 * time.Second },
+			"drainPeriod 5s: must be whole seconds, at least 10s (the NLB needs 2 failed health checks 5s apart"},
+		{"drain beyond Fargate's stop timeout", func(p *CloudfrontDynamicAPIStackProps) { p.DrainPeriod = 110 * time.Second },
+			"drainPeriod 110s: drain + shutdown 10s + 5s margin exceeds Fargate's 120s stop timeout"},
+		{"custom domain in the origin's zone", func(p *CloudfrontDynamicAPIStackProps) {
+			p.Env = &awscdk.Environment{Account: jsii.String(testAccount), Region: jsii.String("eu-central-1")}
+			p.AvailabilityZones = []string{"eu-central-1a", "eu-central-1b"}
+			p.DomainNames = []string{"api.example.com", "*.api.example.com"}
+		}, ""},
+		{"custom domain with a certificate ARN", func(p *CloudfrontDynamicAPIStackProps) {
+			p.DomainNames, p.ViewerCertificateARN = []string{"api.example.org"}, testViewerARN
+		}, ""},
+		{"custom domain without certificate", func(p *CloudfrontDynamicAPIStackProps) { p.DomainNames = []string{"api.example.org"} },
+			"domainNames need a viewer certificate"},
+		{"viewer certificate in the wrong region", func(p *CloudfrontDynamicAPIStackProps) {
+			p.DomainNames, p.ViewerCertificateARN = []string{"api.example.org"}, testCertARN
+		}, "CloudFront needs an ACM certificate in us-east-1"},
+		{"domain outside its zone", func(p *CloudfrontDynamicAPIStackProps) {
+			p.DomainNames, p.DomainHostedZoneID, p.DomainHostedZoneName = []string{"api.example.org"}, "Z2", "example.net"
+		}, `domain name "api.example.org" is not inside hosted zone "example.net"`},
+		{"bad domain name", func(p *CloudfrontDynamicAPIStackProps) { p.DomainNames = []string{"api_example.com"} },
+			`domainNames: "api_example.com" is not a DNS name`},
+		{"certificate without domain names", func(p *CloudfrontDynamicAPIStackProps) { p.ViewerCertificateARN = testViewerARN },
+			"viewerCertificateArn and domainHostedZoneId need domainNames"},
+		{"DNS-validated viewer certificate needs the account", func(p *CloudfrontDynamicAPIStackProps) {
+			p.Env = &awscdk.Environment{Region: jsii.String("eu-central-1")}
+			p.DomainNames = []string{"api.example.com"}
+		}, "a DNS-validated viewer certificate is made in a us-east-1 stack, which needs the account"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := valid

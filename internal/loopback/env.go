@@ -262,6 +262,7 @@ func (cf *CloudFront) startOrigin(ctx context.Context, cfg Config, log *slog.Log
 	cf.Origin, err = origin.NewServer(origin.Config{
 		TLSConfig:       &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 		IdleTimeout:     cfg.OriginIdle,
+		DrainPeriod:     origin.NoDrain, // no load balancer in front
 		ShutdownTimeout: originShutdown,
 	}, log)
 	if err != nil {
