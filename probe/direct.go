@@ -61,28 +61,41 @@ func (p *Prober) probeDirect(ctx context.Context, a *attempt, res Result) Result
 		return p.fail(res, a, contextError(ctx, err), PhaseRequest)
 	}
 	br := readers.Get().(*bufio.Reader)
-	br.Reset(&firstByteReader{Conn: conn, a: a})
+	fr := &firstByteReader{Conn: conn, a: a, headerLimit: maxResponseHeaderBytes}
+	br.Reset(fr)
 	defer func() {
 		br.Reset(nil)
 		readers.Put(br)
 	}()
 	resp, err := http.ReadResponse(br, &http.Request{Method: p.cfg.Method})
 	headersAt := time.Now()
+	fr.headerLimit = 0 // the body is bounded by MaxBody
 	if err != nil {
 		return p.fail(res, a, contextError(ctx, err), PhaseRequest)
 	}
 	return p.readResponse(res, a, resp, headersAt)
 }
 
-// firstByteReader marks the attempt's first response byte.
+// firstByteReader marks the attempt's first response byte and, while
+// headerLimit is not 0, refuses to read more than that many bytes (the
+// response headers' bound, as the Transport's MaxResponseHeaderBytes).
 type firstByteReader struct {
 	net.Conn
-	a    *attempt
-	seen bool
+	a           *attempt
+	seen        bool
+	headerLimit int64
+	read        int64
 }
 
 func (r *firstByteReader) Read(b []byte) (int, error) {
+	if r.headerLimit > 0 {
+		if r.read >= r.headerLimit {
+			return 0, errHeadersTooLarge
+		}
+		b = b[:min(int64(len(b)), r.headerLimit-r.read)]
+	}
 	n, err := r.Conn.Read(b)
+	r.read += int64(n)
 	if n > 0 && !r.seen {
 		r.seen = true
 		r.a.mu.Lock()

@@ -23,6 +23,15 @@ func TestHugeResponseHeadersAreProtocolErrors(t *testing.T) {
 			t.Errorf("HTTP/2 %v: kind %q phase %q error %q; want protocol in request", h2, r.Kind, r.Phase, r.Error)
 		}
 	}
+	// The prewarm engine's direct exchange (HTTP/1.1, a new connection
+	// per request) holds the same bound.
+	srv, pool, _ := tlsServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Huge", huge)
+	}), false)
+	r := probeOnce(t, Config{URL: srv.URL, RootCAs: pool, HTTP1: true})
+	if r.OK() || r.Kind != cloudfront.KindProtocol || !strings.Contains(r.Error, "headers exceeded") {
+		t.Errorf("direct exchange: kind %q error %q; want protocol, headers exceeded", r.Kind, r.Error)
+	}
 }
 
 // With a DNS server given, a failed lookup names that server, not the

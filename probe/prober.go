@@ -125,7 +125,7 @@ func (p *Prober) newTransport(current func() *attempt) *http.Transport {
 		DisableKeepAlives:      !p.cfg.Reuse,
 		ForceAttemptHTTP2:      !p.cfg.HTTP1,
 		TLSClientConfig:        p.tlsConf,
-		MaxResponseHeaderBytes: 1 << 20,
+		MaxResponseHeaderBytes: maxResponseHeaderBytes,
 		DisableCompression:     true,
 	}
 	if p.cfg.HTTP1 {
@@ -439,6 +439,13 @@ func classify(err error) cloudfront.ErrorKind {
 	}
 	return cloudfront.KindOther
 }
+
+// maxResponseHeaderBytes bounds the response headers a probe reads.
+const maxResponseHeaderBytes = 1 << 20
+
+// errHeadersTooLarge is the direct exchange's error for response headers
+// beyond maxResponseHeaderBytes, in net/http's words.
+var errHeadersTooLarge = errors.New("server response headers exceeded 1048576 bytes")
 
 // protocolViolations are net/http's messages (its types are unexported) for
 // a server breaking HTTP: response headers beyond MaxResponseHeaderBytes
