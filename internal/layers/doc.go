@@ -17,6 +17,7 @@ var Layers = map[string]int{
 	"internal/jsonobj": 0,
 	"internal/layers":  0,
 	"edgehosts":        1,
+	"accesslog":        1,
 
 	// 1: one request, the origin, and the loopback networks' parts.
 	"probe":                       1,
