@@ -138,6 +138,9 @@ func localFiles(path string) ([]Source, error) {
 	if err != nil {
 		return nil, &InputError{err}
 	}
+	if len(out) == 0 {
+		return nil, &InputError{fmt.Errorf("%s: no files in this directory", path)}
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }

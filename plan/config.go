@@ -156,6 +156,11 @@ func (c Config) validate() error {
 	if !c.From.IsZero() && !c.To.IsZero() && !c.To.After(c.From) {
 		p.Add("period %v to %v: the end must come after the start", c.From, c.To)
 	}
+	if c.TargetKeepAlive >= time.Second && c.Period >= time.Second {
+		if _, err := cadence(c.TargetKeepAlive, c.Margin, c.Period, c.jitter(), MaxWaves); err != nil {
+			p.AddErr(err)
+		}
+	}
 	for code, e := range c.HostsByPOP {
 		if e.Hosts < 1 {
 			p.Add("hosts file: POP %s: %d hosts", code, e.Hosts)

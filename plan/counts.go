@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/accesslog"
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 )
 
 // chunkSeconds is the span of one block of per-second cells. A POP costs
@@ -40,11 +41,14 @@ type Counts struct {
 	pops        map[string]*series
 	first, last int64 // Unix seconds of the first and last request
 	fromLogs    bool  // every request was seen (percentiles are known)
+	// names counts the requests of each cs(Host) and x-host-header seen.
+	distributions, hosts map[string]int64
 }
 
 // NewCounts returns an empty aggregate.
 func NewCounts() *Counts {
-	return &Counts{pops: map[string]*series{}, first: math.MaxInt64, last: math.MinInt64, fromLogs: true}
+	return &Counts{pops: map[string]*series{}, first: math.MaxInt64, last: math.MinInt64, fromLogs: true,
+		distributions: map[string]int64{}, hosts: map[string]int64{}}
 }
 
 func (c *Counts) series(pop string) *series {
@@ -142,6 +146,46 @@ func (c *Counts) Merge(o *Counts) {
 		c.span(o.first)
 		c.span(o.last)
 	}
+	for k, n := range o.distributions {
+		c.distributions[k] += n
+	}
+	for k, n := range o.hosts {
+		c.hosts[k] += n
+	}
+}
+
+// maxNames bounds the distinct names counted.
+const maxNames = 1000
+
+// addNames counts a request's distribution domain and Host header.
+func (c *Counts) addNames(dist, host string) {
+	if dist != "" && (c.distributions[dist] > 0 || len(c.distributions) < maxNames) {
+		c.distributions[dist]++
+	}
+	if host != "" && (c.hosts[host] > 0 || len(c.hosts) < maxNames) {
+		c.hosts[host]++
+	}
+}
+
+// Names returns the distribution domain (cs(Host) ending in
+// .cloudfront.net) and the Host header most requests had, "" when none.
+func (c *Counts) Names() (distribution, host string) {
+	best := func(m map[string]int64, ok func(string) bool) string {
+		var out string
+		var most int64
+		for _, k := range sortedKeys(m) {
+			if m[k] > most && ok(k) {
+				out, most = k, m[k]
+			}
+		}
+		return out
+	}
+	distribution = best(c.distributions, func(s string) bool {
+		_, err := cloudfront.DistributionLabel(s)
+		return err == nil
+	})
+	host = best(c.hosts, func(string) bool { return true })
+	return distribution, host
 }
 
 // POPs returns the POP codes seen, sorted.
@@ -198,6 +242,7 @@ func FromLogs(ctx context.Context, cfg accesslog.Config) (*Counts, accesslog.Sum
 	}
 	sum, err := accesslog.Read(ctx, cfg, func(w int, r *accesslog.Record) {
 		parts[w].Add(r.POP, r.Unix, r.TTFB, r.HasTTFB)
+		parts[w].addNames(r.Host, r.HostHeader)
 	})
 	c := parts[0]
 	for _, p := range parts[1:] {

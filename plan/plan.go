@@ -352,11 +352,14 @@ func (p *Plan) setPrewarm(pop *POP, n int, s Schedule, dist []float64, cfg Confi
 		pop.RemovedPerDay = pop.RemovedPerRequest * pop.RequestsPerDay
 		pop.GainPerDay = pop.Penalty * (pop.Cold.KeepAlive - pop.Cold.Prewarmed) * pop.RequestsPerDay
 	}
+	pop.Cost, pop.GainPerDollar = Cost{}, 0
+	if pop.Region == "" {
+		return // not planned: no price
+	}
 	perMonth := float64(n) * s.WavesPerMonth()
 	pop.Cost = Cost{Requests: perMonth, CloudFront: perMonth / 1e4 * pop.Price}
 	pop.Cost.Lambda = lambdaCPU(perMonth, cfg) * cfg.Prices.LambdaGBSecond
 	pop.Cost.Total = pop.Cost.CloudFront + pop.Cost.Lambda
-	pop.GainPerDollar = 0
 	if pop.Cost.Total > 0 {
 		pop.GainPerDollar = pop.GainPerDay * 30 / pop.Cost.Total
 	}

@@ -34,6 +34,7 @@ type command struct {
 var commands = []command{
 	{"probe", "time HTTPS requests phase by phase and tell whether the POP reused its origin connection", runProbe},
 	{"warm", "prewarm CloudFront POPs' origin connections (once, or --every D as a daemon)", runWarm},
+	{"plan", "read your CloudFront access logs and plan the prewarming: which POPs, how much, what it costs and saves", runPlan},
 	{"lab", "run the whole system on loopback and reproduce the published measurements (the default)", runLab},
 	{"lab serve", "keep a lab running and print probe, warm and curl commands for it", runLabServe},
 	{"version", "print the version", runVersion},
