@@ -70,7 +70,7 @@ func (a Arrivals) String() string {
 
 func formatRate(r float64) string {
 	switch {
-	case r >= 1:
+	case r >= 0.1:
 		return strconv.FormatFloat(r, 'g', 4, 64) + "/s"
 	case r*60 >= 1:
 		return strconv.FormatFloat(r*60, 'g', 4, 64) + "/m"
@@ -194,25 +194,29 @@ func (s schedule) Pace(elapsed time.Duration, hits int) (time.Duration, bool) {
 	return max(s[hits]-elapsed, 0), false
 }
 
-// Defaults of a traffic run.
+// Defaults of a traffic run: the "traffic" profile's short links and 64
+// edge hosts per POP keep requests that overlap on one host rare even at
+// time scale 40 (docs/plan.md, "Limits").
 const (
-	DefaultTrafficDuration  = time.Hour
-	DefaultTrafficTimeScale = 60
-	DefaultTrafficHosts     = 16
+	DefaultTrafficProfile   = "traffic"
+	DefaultTrafficDuration  = 20 * time.Minute
+	DefaultTrafficTimeScale = 40
+	DefaultTrafficHosts     = 64
 	DefaultTrafficKeepAlive = 60 * time.Second
 	// TrafficDistributionID names the log files, as a distribution ID
 	// names CloudFront's (the AWS documentation's example ID).
 	TrafficDistributionID = "EDFDVBD6EXAMPLE"
 )
 
-// DefaultTraffic is a mix on a profile's POPs, from always warm to always
-// cold: steady, diurnal, bursty and rare.
+// DefaultTraffic is a mix on a profile's first five POPs, from mostly warm
+// to always cold: steady 2.5/s, steady 0.7/s, diurnal, bursty and rare.
 func DefaultTraffic(p Profile) map[string]Arrivals {
 	mix := []Arrivals{
-		{Kind: Steady, Rate: 1},
-		{Kind: Diurnal, Rate: 1.0 / 15, Period: 30 * time.Minute, Amplitude: 0.9},
-		{Kind: Bursty, Rate: 1.0 / 300, Size: 10, Spread: 5 * time.Second},
-		{Kind: Rare, Rate: 1.0 / 180},
+		{Kind: Steady, Rate: 2.5},
+		{Kind: Steady, Rate: 0.7},
+		{Kind: Diurnal, Rate: 0.5, Period: 10 * time.Minute, Amplitude: 0.9},
+		{Kind: Bursty, Rate: 1.0 / 90, Size: 20, Spread: 10 * time.Second},
+		{Kind: Rare, Rate: 1.0 / 60},
 	}
 	out := map[string]Arrivals{}
 	for i, pop := range p.POPs() {
@@ -226,7 +230,7 @@ func DefaultTraffic(p Profile) map[string]Arrivals {
 // TrafficConfig describes a run of viewer traffic on the lab's POPs that
 // writes CloudFront standard logs.
 type TrafficConfig struct {
-	Profile string              // default hkg-fra
+	Profile string              // default DefaultTrafficProfile
 	Traffic map[string]Arrivals // POP → its viewers; default DefaultTraffic
 	// Duration is the experiment time to cover (real time is Duration/TimeScale).
 	Duration   time.Duration
@@ -241,7 +245,7 @@ type TrafficConfig struct {
 }
 
 func (c TrafficConfig) withDefaults() TrafficConfig {
-	config.Default(&c.Profile, DefaultProfile)
+	config.Default(&c.Profile, DefaultTrafficProfile)
 	config.Default(&c.Duration, DefaultTrafficDuration)
 	config.Default(&c.TimeScale, DefaultTrafficTimeScale)
 	config.Default(&c.KeepAlive, DefaultTrafficKeepAlive)

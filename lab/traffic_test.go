@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/accesslog"
-	"github.com/cfprewarm/cfprewarm/internal/loopback/link"
 	"github.com/cfprewarm/cfprewarm/plan"
 )
 
@@ -86,23 +85,11 @@ func TestTrafficLogsPredictColdShare(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: 30 s of lab traffic")
 	}
-	Profiles["test-traffic"] = Profile{
-		Name: "test-traffic", Description: "short links, five POPs", ViewerPOP: "HKG62-C1",
-		OtherPOPs:  []string{"NRT57-P2", "FRA56-P3", "SIN52-C1", "GRU50-C1"},
-		ViewerLink: link.Link{RTT: time.Millisecond}, OriginLink: link.Link{RTT: 2 * time.Millisecond},
-	}
-	t.Cleanup(func() { delete(Profiles, "test-traffic") })
 	const hosts = 64
-	traffic := map[string]Arrivals{
-		"HKG62-C1": {Kind: Steady, Rate: 2.5},
-		"NRT57-P2": {Kind: Steady, Rate: 0.7},
-		"FRA56-P3": {Kind: Diurnal, Rate: 0.5, Period: 10 * time.Minute, Amplitude: 0.9},
-		"SIN52-C1": {Kind: Bursty, Rate: 1.0 / 90, Size: 20, Spread: 10 * time.Second},
-		"GRU50-C1": {Kind: Rare, Rate: 1.0 / 60},
-	}
+	traffic := DefaultTraffic(Profiles["traffic"])
 	dir := t.TempDir()
 	rep, err := RunTraffic(context.Background(), TrafficConfig{
-		Profile: "test-traffic", Traffic: traffic, Duration: 20 * time.Minute, TimeScale: 40,
+		Profile: "traffic", Traffic: traffic, Duration: 20 * time.Minute, TimeScale: 40,
 		KeepAlive: time.Minute, Hosts: hosts, Seed: 99, LogDir: dir,
 	})
 	if err != nil {

@@ -143,3 +143,18 @@ func TestPlanFromLogsAndCounts(t *testing.T) {
 		t.Errorf("everything filtered: exit %d %s", code, stderr)
 	}
 }
+
+func TestLabTrafficUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"lab", "traffic"},
+		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "HKG62-C1"},
+		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "HKG62-C1=poisson:1/s"},
+		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "XYZ1-C1=steady:1/s"},
+		{"lab", "traffic", "--logs", t.TempDir(), "--hosts", "0"},
+		{"lab", "traffic", "--logs", t.TempDir(), "extra"},
+	} {
+		if code, _, stderr := runCmd(t, args...); code != 2 || !strings.HasPrefix(stderr, "cfprewarm lab traffic: ") {
+			t.Errorf("%q: exit %d, %q", args, code, stderr)
+		}
+	}
+}
