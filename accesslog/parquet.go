@@ -35,6 +35,9 @@ func (r *fileReader) readParquet(ctx context.Context, rc io.ReadCloser, buffered
 			return
 		}
 		ra, size = f, fi.Size()
+		if p := r.cfg.Progress; p != nil && size > st.Bytes {
+			p.Read.Add(size - st.Bytes) // read in place, not through the counter
+		}
 		st.Bytes = size
 	} else {
 		f, n, err := spool(buffered)

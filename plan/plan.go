@@ -122,8 +122,8 @@ type Option struct {
 	About           string   `json:"about"`
 	RequestsPerWave int      `json:"requests_per_pop"` // 0: per POP, as planned
 	Schedule        Schedule `json:"schedule"`
-	IntervalS       float64  `json:"wave_interval_s"`
-	MaxGapS         float64  `json:"max_gap_s"`
+	IntervalS       float64  `json:"-"` // Schedule's, for reporters
+	MaxGapS         float64  `json:"-"`
 	Cost            Cost     `json:"cost"`
 	ColdShare       float64  `json:"cold_share"`        // expected, over the plan's POPs' requests
 	RemovedPerDay   float64  `json:"removed_per_day_s"` // from today's

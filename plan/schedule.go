@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -18,6 +19,18 @@ type Schedule struct {
 	Interval time.Duration `json:"-"`
 	Period   time.Duration `json:"-"`
 	Jitter   time.Duration `json:"-"`
+}
+
+// MarshalJSON writes the schedule with its durations in seconds and its
+// longest gap.
+func (s Schedule) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Waves    int     `json:"waves"`
+		Interval float64 `json:"interval_s"`
+		Period   float64 `json:"period_s"`
+		Jitter   float64 `json:"jitter_s"`
+		MaxGap   float64 `json:"max_gap_s"`
+	}{s.Waves, s.Interval.Seconds(), s.Period.Seconds(), s.Jitter.Seconds(), s.MaxGap().Seconds()})
 }
 
 // WavesPerMonth is the number of waves sent in 30 days.

@@ -49,7 +49,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		formatName  = fs.String("format", string(format.Table), "output: table, json, cdk (infra/cdk.json's prewarm list), lambda-env, warm-cmd")
 		jitter      = fs.Duration("schedule-jitter", plan.DefaultJitter, "how late the scheduler may fire the Lambda (EventBridge: up to 60s; 0 for on time)")
 		minGain     = fs.Duration("min-gain", plan.DefaultMinGain, "warm a POP only if prewarming removes at least this much viewer waiting per day")
-		minCold     = fs.Float64("min-cold", plan.DefaultMinCold, "leave a POP to the keep-alive when fewer of its requests than this share stay cold with it")
+		minCold     = fs.Float64("min-cold", plan.DefaultMinCold, "leave a POP to the keep-alive when fewer of its requests than this share stay cold with it (0: warm whatever the share)")
 		progressOut = stderr
 	)
 	fs.StringVar(&dist, "distribution", "", "the distribution domain dXXXX.cloudfront.net: keep only its requests, and name it in the outputs (default: the logs' cs(Host))")

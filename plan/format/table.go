@@ -45,6 +45,16 @@ func WriteTable(w io.Writer, r Report) error {
 		}
 	}
 
+	bw.printf("\ntraffic per POP (share of requests by the time since the POP's previous one):\n")
+	tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "POP\trequests\tactive h\treq/active h\t<1 s\t1–5 s\t5–60 s\t1–5 min\t>5 min\tmedian gap\tTTFB mean\tp50\tp90\t")
+	for _, pop := range p.POPs {
+		g := pop.Gaps
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t\n", pop.Code, pop.Requests, pop.ActiveHours,
+			count(pop.RatePerHour), g.SameSecond, g.UpTo5s, g.UpTo60s, g.UpTo5m, g.Longer, secs(g.MedianS), ms(pop.TTFBMean), ms(pop.TTFBP50), ms(pop.TTFBP90))
+	}
+	tw.Flush()
+
 	bw.printf("\nprewarm Lambdas (--format cdk, lambda-env; or --format warm-cmd for a daemon):\n")
 	if len(p.Groups) == 0 {
 		bw.printf("  none: no POP is worth warming\n")
