@@ -2,6 +2,7 @@ package accesslog
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -82,4 +83,34 @@ func isPrintable(s string) bool {
 		}
 	}
 	return true
+}
+
+// FuzzReadFile gives the whole reader any file content (W3C, JSON,
+// Parquet, gzip or not, with and without --fields): it never panics, and
+// every data line is used, filtered or counted bad.
+func FuzzReadFile(f *testing.F) {
+	es := entries(3)
+	f.Add(w3c(es), false)
+	f.Add(gz(w3c(es)), false)
+	f.Add([]byte(`{"date":"2026-11-01","time":"10:00:00","x-edge-location":"HKG62-C1"}`+"\n{\n"), false)
+	f.Add([]byte("1793527200.5\tHKG62-C1\t0.1\n"), true)
+	f.Add([]byte("PAR1garbagePAR1"), false)
+	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0}, false)
+	f.Fuzz(func(t *testing.T, data []byte, withFields bool) {
+		cfg := Config{Inputs: []string{"-"}, Stdin: bytes.NewReader(data)}
+		if withFields {
+			cfg.Fields = []string{"timestamp", "x-edge-location", "time-to-first-byte"}
+		}
+		sum, err := Read(context.Background(), cfg, func(_ int, r *Record) {
+			if r.POP == "" {
+				t.Fatalf("record without a POP")
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := sum.Files[0]; f.Records+f.Filtered+f.Bad > f.Lines {
+			t.Fatalf("%d records + %d filtered + %d bad of %d lines", f.Records, f.Filtered, f.Bad, f.Lines)
+		}
+	})
 }

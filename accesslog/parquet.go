@@ -26,6 +26,13 @@ type parquetColumn struct {
 // random access: a local file is read in place, anything else is first
 // copied to a temporary file.
 func (r *fileReader) readParquet(ctx context.Context, rc io.ReadCloser, buffered *bufio.Reader, st *FileStats) {
+	// A damaged file must not end the run: the Parquet library may panic
+	// on what it cannot decode.
+	defer func() {
+		if p := recover(); p != nil {
+			st.Error = fmt.Sprintf("parquet: damaged file: %v", p)
+		}
+	}()
 	var ra io.ReaderAt
 	var size int64
 	if f, ok := rc.(*os.File); ok {
