@@ -33,25 +33,24 @@ line was found, 2 for bad usage. The model: docs/plan.md.`
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("plan", "plan [flags] LOGS...   (files, directories, globs, -, s3://bucket/prefix)", planAbout, stdout)
 	var (
-		cfg         plan.Config
-		read        accesslog.Config
-		fields      []string
-		from, to    string
-		methods     []string
-		results     []string
-		prefixes    []string
-		dist, host  string
-		path        = fs.String("path", "", "request path of the prewarm requests in the outputs (default: the --path-prefix when there is one, else /)")
-		counts      = fs.String("counts", "", "plan from a per-second counts `FILE` (CSV: pop,second,requests[,ttfb_n,ttfb_sum]) instead of logs")
-		countsOut   = fs.String("counts-out", "", "also write the per-second counts of the logs to `FILE` (the form --counts reads)")
-		hostsFile   = fs.String("hosts-file", "", "edge hosts per POP from `FILE` (cfprewarm warm --hosts-out, or a pop,hosts CSV)")
-		pricesFile  = fs.String("prices", "", "unit prices from `FILE` (JSON, keys of plan/prices.json), over the built-in ones")
-		formatName  = fs.String("format", string(format.Table), "output: table, json, cdk (infra/cdk.json's prewarm list), lambda-env, warm-cmd")
-		jitter      = fs.Duration("schedule-jitter", plan.DefaultJitter, "how late the scheduler may fire the Lambda (EventBridge: up to 60s; 0 for on time)")
-		minGain     = fs.Duration("min-gain", plan.DefaultMinGain, "warm a POP only if prewarming removes at least this much viewer waiting per day")
-		minCold     = fs.Float64("min-cold", plan.DefaultMinCold, "leave a POP to the keep-alive when fewer of its requests than this share stay cold with it (0: warm whatever the share)")
-		progressOut = stderr
+		cfg                          plan.Config
+		read                         accesslog.Config
+		fields, methods, results     []string
+		prefixes                     []string
+		from, to, dist, host, path   string
+		counts, countsOut, hostsFile string
+		pricesFile, formatName       string
+		jitter, minGain              time.Duration
+		minCold                      float64
+		progressOut                  = stderr
 	)
+	// Inputs.
+	fs.StringVar(&counts, "counts", "", "plan from a per-second counts `FILE` (CSV: pop,second,requests[,ttfb_n,ttfb_sum]) instead of logs")
+	fs.StringSliceVar(&fields, "fields", nil, "field `names` of headerless tab-separated logs (real-time logs, v2 plain), in order")
+	fs.StringVar(&read.S3.Endpoint, "s3-endpoint", "", "`URL` of an S3-compatible store (default: AWS)")
+	fs.StringVar(&read.S3.Region, "s3-region", "", "the bucket's `region` (default: the AWS configuration's)")
+	fs.IntVar(&read.Workers, "workers", 0, "files read at once (0: one per CPU)")
+	// Filters.
 	fs.StringVar(&dist, "distribution", "", "the distribution domain dXXXX.cloudfront.net: keep only its requests, and name it in the outputs (default: the logs' cs(Host))")
 	fs.StringVar(&host, "host", "", "the custom domain viewers use: keep only requests with this Host, and use it as the prewarm Host (default: the logs' x-host-header)")
 	fs.StringSliceVar(&prefixes, "path-prefix", nil, "keep requests whose path starts with one of these `prefixes` (the dynamic API), comma-separated")
@@ -59,25 +58,33 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringSliceVar(&results, "result-type", nil, "keep these x-edge-result-type `values` only, e.g. Miss,RefreshHit (requests that reached the origin)")
 	fs.StringVar(&from, "from", "", "keep requests from this `time` on (RFC 3339 or YYYY-MM-DD, UTC)")
 	fs.StringVar(&to, "to", "", "keep requests before this `time` (RFC 3339 or YYYY-MM-DD, UTC)")
-	fs.StringSliceVar(&fields, "fields", nil, "field `names` of headerless tab-separated logs (real-time logs, v2 plain), in order")
-	fs.StringVar(&read.S3.Endpoint, "s3-endpoint", "", "`URL` of an S3-compatible store (default: AWS)")
-	fs.StringVar(&read.S3.Region, "s3-region", "", "the bucket's `region` (default: the AWS configuration's)")
+	// The model.
 	fs.DurationVar(&cfg.KeepAlive, "keepalive", plan.DefaultKeepAlive, "the distribution's origin keep-alive today, when the logs were written")
 	fs.DurationVar(&cfg.TargetKeepAlive, "target-keepalive", plan.DefaultTargetKeepAlive, "the keep-alive to plan with (CloudFront: up to 60s, 180s with a quota increase)")
 	fs.IntVar(&cfg.Hosts, "hosts", plan.DefaultHosts, "edge hosts per POP not in --hosts-file")
+	fs.StringVar(&hostsFile, "hosts-file", "", "edge hosts per POP from `FILE` (cfprewarm warm --hosts-out, or a pop,hosts CSV)")
 	fs.Float64Var(&cfg.Coverage, "coverage", plan.DefaultCoverage, "share of a POP's edge hosts one wave must reach")
 	fs.DurationVar(&cfg.OriginRTT, "origin-rtt", 0, "POP↔origin round trip, for POPs whose logs cannot tell the cold penalty (2 round trips)")
+	fs.DurationVar(&jitter, "schedule-jitter", plan.DefaultJitter, "how late the scheduler may fire the Lambda (EventBridge: up to 60s; 0 for on time)")
+	// Cost.
+	fs.StringVar(&pricesFile, "prices", "", "unit prices from `FILE` (JSON, keys of plan/prices.json), over the built-in ones")
 	fs.IntVar(&cfg.MemoryMiB, "lambda-memory", plan.DefaultMemoryMiB, "the prewarm Lambda's memory in `MiB`")
 	fs.DurationVar(&cfg.CPUPerRequest, "cpu-per-request", plan.DefaultCPUPerRequest, "the prewarm engine's CPU time per request (go test -bench Wave ./warm/)")
+	// Selection.
+	fs.DurationVar(&minGain, "min-gain", plan.DefaultMinGain, "warm a POP only if prewarming removes at least this much viewer waiting per day")
+	fs.Float64Var(&minCold, "min-cold", plan.DefaultMinCold, "leave a POP to the keep-alive when fewer of its requests than this share stay cold with it (0: warm whatever the share)")
 	fs.Float64Var(&cfg.MinGainPerDollar, "min-gain-per-dollar", 0, "warm a POP only if prewarming removes at least this many `seconds` of waiting per dollar")
 	fs.IntVar(&cfg.MaxPOPs, "max-pops", 0, "warm at most this many POPs, the best first (0: no limit)")
-	fs.IntVar(&read.Workers, "workers", 0, "files read at once (0: one per CPU)")
+	// Output.
+	fs.StringVar(&formatName, "format", string(format.Table), "output: table, json, cdk (infra/cdk.json's prewarm list), lambda-env, warm-cmd")
+	fs.StringVar(&path, "path", "", "request path of the prewarm requests in the outputs (default: the --path-prefix when there is one, else /)")
+	fs.StringVar(&countsOut, "counts-out", "", "also write the per-second counts of the logs to `FILE` (the form --counts reads)")
 
 	inputs, err := fs.parse(args)
 	if err != nil {
 		return err
 	}
-	outFormat, err := format.ParseName(*formatName)
+	outFormat, err := format.ParseName(formatName)
 	if err != nil {
 		return usageError{err}
 	}
@@ -85,11 +92,11 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	switch {
-	case *counts != "" && len(inputs) > 0:
+	case counts != "" && len(inputs) > 0:
 		return usagef("give logs or --counts FILE, not both")
-	case *counts == "" && len(inputs) == 0:
+	case counts == "" && len(inputs) == 0:
 		return usagef("name the logs to read (files, directories, globs, - or s3://bucket/prefix), or give --counts FILE (see --help)")
-	case *counts != "" && *countsOut != "":
+	case counts != "" && countsOut != "":
 		return usagef("--counts-out writes the counts of logs: it does not go with --counts")
 	}
 	if dist != "" {
@@ -97,13 +104,13 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return usageError{err}
 		}
 	}
-	cfg.Jitter = *jitter
-	if *jitter == 0 {
+	cfg.Jitter = jitter
+	if jitter == 0 {
 		cfg.Jitter = plan.NoJitter
 	}
-	cfg.MinGain = *minGain
-	cfg.MinCold = *minCold
-	if *minCold == 0 {
+	cfg.MinGain = minGain
+	cfg.MinCold = minCold
+	if minCold == 0 {
 		cfg.MinCold = plan.NoMinCold
 	}
 	if cfg.From, err = parseWhen(from, "--from"); err != nil {
@@ -112,20 +119,20 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if cfg.To, err = parseWhen(to, "--to"); err != nil {
 		return err
 	}
-	if err := readInput(*hostsFile, func(r io.Reader) (err error) { cfg.HostsByPOP, err = edgehosts.Read(r); return err }); err != nil {
+	if err := readInput(hostsFile, func(r io.Reader) (err error) { cfg.HostsByPOP, err = edgehosts.Read(r); return err }); err != nil {
 		return usageError{err}
 	}
-	if err := readInput(*pricesFile, func(r io.Reader) (err error) { cfg.Prices, err = plan.ReadPrices(r); return err }); err != nil {
+	if err := readInput(pricesFile, func(r io.Reader) (err error) { cfg.Prices, err = plan.ReadPrices(r); return err }); err != nil {
 		return usageError{err}
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
 	}
 
-	rep := format.Report{Distribution: dist, Host: host, Path: *path}
+	rep := format.Report{Distribution: dist, Host: host, Path: path}
 	var c *plan.Counts
-	if *counts != "" {
-		f, err := os.Open(*counts)
+	if counts != "" {
+		f, err := os.Open(counts)
 		if err != nil {
 			return usageError{err}
 		}
@@ -171,8 +178,8 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if rep.Host == "" && logHost != rep.Distribution {
 			rep.Host = logHost
 		}
-		if *countsOut != "" {
-			if err := writeFileAtomic(*countsOut, func(w io.Writer) error { return plan.WriteCounts(w, c) }); err != nil {
+		if countsOut != "" {
+			if err := writeFileAtomic(countsOut, func(w io.Writer) error { return plan.WriteCounts(w, c) }); err != nil {
 				return err
 			}
 		}
