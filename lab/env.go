@@ -39,6 +39,8 @@ type EnvConfig struct {
 	Port int
 	// Logger receives the servers' logs; nil discards them.
 	Logger *slog.Logger
+	// AccessLog, when set, gets every POP's requests as standard log lines.
+	AccessLog *edge.AccessLog
 }
 
 // Env is a running lab: a CA, the origin, one emulated POP per code of the
@@ -83,6 +85,7 @@ func Start(ctx context.Context, cfg EnvConfig) (*Env, error) {
 		OriginHost:   OriginHost,
 		OriginIdle:   cfg.OriginIdle,
 		Logger:       cfg.Logger,
+		AccessLog:    cfg.AccessLog,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("lab: %w", err)

@@ -87,6 +87,14 @@ var Profiles = map[string]Profile{
 		ViewerLink:  link.Link{RTT: 8 * time.Millisecond, Jitter: 1 * time.Millisecond},
 		OriginLink:  link.Link{RTT: 150 * time.Millisecond, Jitter: 2 * time.Millisecond},
 	},
+	"traffic": {
+		Name:        "traffic",
+		Description: "five POPs on short links, for viewer traffic (lab traffic): time scaling stretches the gaps, not the requests",
+		ViewerPOP:   "HKG62-C1",
+		OtherPOPs:   []string{"NRT57-P2", "FRA56-P3", "SIN52-C1", "GRU50-C1"},
+		ViewerLink:  link.Link{RTT: 1 * time.Millisecond},
+		OriginLink:  link.Link{RTT: 2 * time.Millisecond},
+	},
 	"local": {
 		Name:        "local",
 		Description: "viewer, POP and origin in one city, little to gain",

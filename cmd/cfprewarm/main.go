@@ -41,8 +41,10 @@ type command struct {
 var commands = []command{
 	{"probe", "time HTTPS requests phase by phase and tell whether the POP reused its origin connection", runProbe},
 	{"warm", "prewarm CloudFront POPs' origin connections (once, or --every D as a daemon)", runWarm},
+	{"plan", "read your CloudFront access logs and plan the prewarming: which POPs, how much, what it costs and saves", runPlan},
 	{"lab", "run the whole system on loopback and reproduce the published measurements", runLab},
 	{"lab serve", "keep a lab running and print probe, warm and curl commands for it", runLabServe},
+	{"lab traffic", "send viewer traffic to the lab's POPs and write their CloudFront access logs (for plan)", runLabTraffic},
 	{"version", "print the version", runVersion},
 }
 
@@ -139,7 +141,7 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'cfprewarm <command> --help' for the flags of one command.")

@@ -17,6 +17,7 @@ var Layers = map[string]int{
 	"internal/jsonobj": 0,
 	"internal/layers":  0,
 	"edgehosts":        1,
+	"accesslog":        1,
 
 	// 0: what a binary knows of its own build.
 	"internal/buildinfo": 0,
@@ -31,11 +32,13 @@ var Layers = map[string]int{
 	// 2: engines built on one request; the POP emulator built on the origin.
 	"probe/format":           2,
 	"warm":                   2,
+	"plan":                   2,
 	"internal/loopback/edge": 2,
 	"internal/loopback":      3,
 
 	// 3: reporters of the engines.
 	"warm/format": 3,
+	"plan/format": 3,
 	"lab/report":  3,
 
 	// 4: the whole system on loopback.

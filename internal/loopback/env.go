@@ -79,6 +79,8 @@ type Config struct {
 
 	// Logger receives the servers' logs; nil discards them.
 	Logger *slog.Logger
+	// AccessLog, when set, gets every POP's requests as standard log lines.
+	AccessLog *edge.AccessLog
 }
 
 // POPSpec describes one POP and how it fails, if it does.
@@ -362,6 +364,7 @@ func (cf *CloudFront) newPOP(cfg Config, i int, s POPSpec, cert tls.Certificate,
 		Seed:        cfg.Seed + uint64(i),
 		Faults:      edge.Faults{Refuse: s.NoListen, Delay: s.Delay, AnswerAs: s.AnswerAs, Status: s.Status, ViaPerRequest: s.ViaPerRequest},
 		OnRequest:   p.onRequest,
+		AccessLog:   cfg.AccessLog,
 		Logger:      log,
 	})
 	if err != nil {

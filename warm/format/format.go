@@ -1,10 +1,9 @@
 package format
 
 import (
-	"fmt"
 	"io"
-	"strings"
 
+	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
 
@@ -23,18 +22,7 @@ const (
 var Names = []Name{Table, JSON, EMF, SummaryName}
 
 // ParseName checks a --format value.
-func ParseName(s string) (Name, error) {
-	for _, n := range Names {
-		if string(n) == s {
-			return n, nil
-		}
-	}
-	list := make([]string, len(Names))
-	for i, n := range Names {
-		list[i] = string(n)
-	}
-	return "", fmt.Errorf("unknown format %q (want one of %s)", s, strings.Join(list, ", "))
-}
+func ParseName(s string) (Name, error) { return config.ParseChoice("format", s, Names) }
 
 // Options tune the reporters; the zero value is the default of each.
 type Options struct {

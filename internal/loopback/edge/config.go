@@ -83,6 +83,9 @@ type Config struct {
 	// r beyond the call, nor read its body.
 	OnRequest func(r *http.Request) (done func())
 
+	// AccessLog, when set, gets a standard log line for every request.
+	AccessLog *AccessLog
+
 	// Logger receives debug logs per request and warnings on origin
 	// errors. Nil means slog.Default().
 	Logger *slog.Logger

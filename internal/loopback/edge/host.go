@@ -97,6 +97,11 @@ func (h *host) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		id:           cloudfront.NewRequestID(),
 		serverTiming: cloudfront.AsksServerTiming(r.Header) || h.pop.sampled(),
 	}
+	if l := h.pop.cfg.AccessLog; l != nil {
+		lw := &logWriter{ResponseWriter: w}
+		w = lw
+		defer h.logRequest(l, r, st, lw)
+	}
 	f := h.pop.cfg.Faults
 	if f.Delay > 0 && !wait(r.Context(), f.Delay) {
 		abort() // the viewer went away

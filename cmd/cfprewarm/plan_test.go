@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/accesslog"
+	"github.com/klauspost/compress/gzip"
+)
+
+// planLogs writes six hours of logs of a rare POP (HKG), a busy one (IAD)
+// and a mid one (SIN), in hourly gzip files, and a file of garbage.
+func planLogs(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(5, 6))
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for h := range 6 {
+		b := []byte(accesslog.Header())
+		for s := range 3600 {
+			at := start.Add(time.Duration(h*3600+s) * time.Second)
+			add := func(pop string, ttfb time.Duration) {
+				b = accesslog.AppendW3C(b, accesslog.Entry{Time: at, POP: pop, Method: "GET", Host: warmDist, HostHeader: "api.example.com",
+					URIStem: "/api/time", Status: 200, ResultType: "Miss", RequestID: fmt.Sprint(rng.Uint64()), TTFB: ttfb, RangeStart: -1, RangeEnd: -1})
+			}
+			if rng.IntN(150) == 0 {
+				add("HKG62-C1", 620*time.Millisecond)
+			}
+			if rng.IntN(60) == 0 {
+				add("SIN52-C1", 450*time.Millisecond)
+			}
+			add("IAD89-C3", 30*time.Millisecond)
+			add("IAD89-C3", 30*time.Millisecond)
+		}
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(b)
+		zw.Close()
+		name := fmt.Sprintf("E2EXAMPLE.%s.%08x.gz", start.Add(time.Duration(h)*time.Hour).Format("2006-01-02-15"), h)
+		os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, "junk.log"), []byte("#Fields: date time\nnot a log\n"), 0o644)
+	return dir
+}
+
+func runCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestPlanUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"plan"},
+		{"plan", dir, "--counts", "x.csv"},
+		{"plan", dir, "--format", "yaml"},
+		{"plan", dir, "--from", "yesterday"},
+		{"plan", filepath.Join(dir, "missing.gz")},
+		{"plan", filepath.Join(dir, "*.none")},
+		{"plan", dir, "--hosts", "0"},
+		{"plan", dir, "--coverage", "1.5"},
+		{"plan", dir, "--distribution", "api.example.com"},
+		{"plan", "--counts", filepath.Join(dir, "missing.csv")},
+		{"plan", dir, "--hosts-file", filepath.Join(dir, "missing.json")},
+		{"plan", dir, "--target-keepalive", "2s"},
+	} {
+		code, _, stderr := runCmd(t, args...)
+		if code != 2 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.HasPrefix(stderr, "cfprewarm plan: ") {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and one line", args, code, stderr)
+		}
+	}
+	if code, out, _ := runCmd(t, "plan", "--help"); code != 0 || !strings.Contains(out, "--counts") {
+		t.Errorf("--help: exit %d", code)
+	}
+}
+
+// TestPlanNoUsableLine: exit 1, and the reason per file.
+func TestPlanNoUsableLine(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.gz"), []byte{0x1f, 0x8b, 1, 2, 3}, 0o644)
+	os.WriteFile(filepath.Join(dir, "b.log"), []byte("hello\nworld\n"), 0o644)
+	code, out, stderr := runCmd(t, "plan", dir)
+	if code != 1 || out != "" || !strings.Contains(stderr, "no usable request in 2 files") || !strings.Contains(stderr, "b.log: no #Fields") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+}
+
+func TestPlanFromLogsAndCounts(t *testing.T) {
+	dir := planLogs(t)
+	code, out, stderr := runCmd(t, "plan", dir, "--origin-rtt", "190ms")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"plan from ", "HKG62-C1", "warm #1", "IAD89-C3: keep-alive alone", "junk.log", "seed", "defaults"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	countsFile := filepath.Join(t.TempDir(), "counts.csv")
+	code, cdk, stderr := runCmd(t, "plan", dir, "--origin-rtt", "190ms", "--format", "cdk", "--counts-out", countsFile)
+	if code != 0 {
+		t.Fatalf("cdk: exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Prewarm []struct {
+			Region             string   `json:"region"`
+			POPs               []string `json:"pops"`
+			DistributionDomain string   `json:"distributionDomain"`
+			Host               string   `json:"host"`
+			RequestsPerPOP     int      `json:"requestsPerPop"`
+		} `json:"prewarm"`
+	}
+	if err := json.Unmarshal([]byte(cdk), &doc); err != nil || len(doc.Prewarm) == 0 {
+		t.Fatalf("cdk output %v: %s", err, cdk)
+	}
+	if e := doc.Prewarm[0]; e.DistributionDomain != warmDist || e.Host != "api.example.com" || e.RequestsPerPOP != 72 {
+		t.Errorf("names from the logs: %+v", e)
+	}
+	// The counts written from the logs plan the same.
+	code, cdk2, stderr := runCmd(t, "plan", "--counts", countsFile, "--origin-rtt", "190ms", "--format", "cdk",
+		"--distribution", warmDist, "--host", "api.example.com")
+	if code != 0 || cdk2 != cdk {
+		t.Errorf("from --counts: exit %d %s\n%s\nwant\n%s", code, stderr, cdk2, cdk)
+	}
+	// Filters: only IAD's requests left, and it needs no prewarm.
+	code, env, _ := runCmd(t, "plan", dir, "--from", "2026-11-01T01:00:00Z", "--to", "2026-11-01T02:00:00Z", "--path-prefix", "/api/",
+		"--method", "GET", "--result-type", "Miss", "--format", "lambda-env", "--origin-rtt", "190ms")
+	if code != 0 || !strings.Contains(env, "POPS=") || !strings.Contains(env, "URL_PATH=/api/") {
+		t.Errorf("filtered lambda-env: exit %d\n%s", code, env)
+	}
+	code, _, stderr = runCmd(t, "plan", dir, "--from", "2027-01-01")
+	if code != 1 || !strings.Contains(stderr, "left out by the filters") {
+		t.Errorf("everything filtered: exit %d %s", code, stderr)
+	}
+}
+
+func TestLabTrafficUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"lab", "traffic"},
+		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "HKG62-C1"},
+		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "HKG62-C1=poisson:1/s"},
+		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "XYZ1-C1=steady:1/s"},
+		{"lab", "traffic", "--logs", t.TempDir(), "--hosts", "0"},
+		{"lab", "traffic", "--logs", t.TempDir(), "extra"},
+	} {
+		if code, _, stderr := runCmd(t, args...); code != 2 || !strings.HasPrefix(stderr, "cfprewarm lab traffic: ") {
+			t.Errorf("%q: exit %d, %q", args, code, stderr)
+		}
+	}
+}

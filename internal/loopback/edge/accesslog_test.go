@@ -1,0 +1,86 @@
+package edge
+
+import (
+	"context"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/accesslog"
+	"github.com/cfprewarm/cfprewarm/cloudfront"
+)
+
+// TestAccessLog: a POP writes CloudFront standard logs that the log reader
+// reads back: one line per request, x-edge-request-id = x-amz-cf-id, a
+// time-to-first-byte that includes the origin connection of a cold
+// request, times in the log's clock, gzip files named as CloudFront names
+// them, one per hour.
+func TestAccessLog(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// A clock that puts the first request at 10:59:59 and runs 1000× fast:
+	// the third request, 2 ms later, is logged after 11:00.
+	var origin time.Time
+	clock := func(t time.Time) time.Time {
+		if origin.IsZero() {
+			origin = t
+		}
+		return time.Date(2026, 11, 1, 10, 59, 59, 0, time.UTC).Add(t.Sub(origin) * 1000)
+	}
+	al, err := NewAccessLog(dir, "EDFDVBD6EXAMPLE", testDist, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLab(t, newCA(t), Config{Hosts: 1, KeepAlive: 5 * time.Second, AccessLog: al})
+	v := l.viewer(t, true, false, nil)
+	ids := map[string]bool{}
+	var cold time.Duration
+	for i := range 3 {
+		resp, _ := v.get(t, "/api/time")
+		ids[resp.Header.Get(cloudfront.HeaderID)] = true
+		if i == 0 {
+			cold = time.Duration(timing(t, resp, "cdn-upstream-connect")) * time.Millisecond
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if err := al.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files := al.Files()
+	sort.Strings(files)
+	name := regexp.MustCompile(`^EDFDVBD6EXAMPLE\.2026-11-01-1[01]\.[0-9a-f]{8}\.gz$`)
+	if len(files) != 2 || !name.MatchString(filepath.Base(files[0])) || !name.MatchString(filepath.Base(files[1])) {
+		t.Fatalf("files %v: want an hourly pair named like CloudFront's", files)
+	}
+	type line struct {
+		unix    int64
+		ttfb    float64
+		id, pop string
+	}
+	var lines []line
+	sum, err := accesslog.Read(context.Background(), accesslog.Config{Inputs: []string{dir}}, func(_ int, r *accesslog.Record) {
+		lines = append(lines, line{r.Unix, r.TTFB, string(r.RequestID), r.POP})
+		if r.Host != testDist || r.Method != http.MethodGet || string(r.Path) != "/api/time" || r.Status != 200 || r.ResultType != "Miss" || !r.HasTTFB {
+			t.Errorf("record %+v", r)
+		}
+	})
+	if err != nil || sum.Records != 3 || sum.Bad != 0 || len(sum.Problems()) != 0 {
+		t.Fatalf("read %d records, %d bad, %v: %+v", sum.Records, sum.Bad, err, sum.Problems())
+	}
+	sort.Slice(lines, func(i, j int) bool { return lines[i].unix < lines[j].unix })
+	for _, ln := range lines {
+		if !ids[ln.id] || ln.pop != testPOP {
+			t.Errorf("line %+v: request id not one of the responses' x-amz-cf-id", ln)
+		}
+	}
+	if first := time.Unix(lines[0].unix, 0).UTC(); first != time.Date(2026, 11, 1, 10, 59, 59, 0, time.UTC) {
+		t.Errorf("first request logged at %v, want the clock's 10:59:59", first)
+	}
+	// The cold request's time-to-first-byte includes its origin connect.
+	if lines[0].ttfb < cold.Seconds()*0.9 {
+		t.Errorf("cold ttfb %.4f s, origin connect %v", lines[0].ttfb, cold)
+	}
+}

@@ -1,0 +1,177 @@
+package plan
+
+import (
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/edgehosts"
+	"github.com/cfprewarm/cfprewarm/internal/config"
+)
+
+// Defaults applied to zero fields of a Config; docs/plan.md says where
+// each comes from.
+const (
+	DefaultKeepAlive       = 5 * time.Second  // CloudFront's origin keep-alive default
+	DefaultTargetKeepAlive = 60 * time.Second // the most CloudFront allows without a quota increase
+	// DefaultHosts: edge hosts per POP when nothing is measured. The AWS
+	// dynamic-content-timings sample (4 of 10 back-to-back requests reused
+	// a connection) fits about 8; the seed (20 of 20 probes warm after 60
+	// prewarm requests) allows at most about 30 at 95 % confidence.
+	DefaultHosts    = 16
+	DefaultCoverage = 0.99 // share of a POP's hosts one wave reaches
+	// EventBridge runs the prewarm Lambda once a minute, up to a minute late.
+	DefaultPeriod = time.Minute
+	DefaultJitter = time.Minute
+	// DefaultMargin is kept between the longest gap between waves and the
+	// keep-alive: a wave's own duration and clock error.
+	DefaultMargin    = 2 * time.Second
+	DefaultMemoryMiB = 128 // the prewarm stack's default
+	// DefaultCPUPerRequest is the prewarm engine's CPU time per request, as
+	// measured by `go test -bench Wave ./warm/` (about 0.3 s for a wave of
+	// 9 POPs × 60 requests on x86-64).
+	DefaultCPUPerRequest = 550 * time.Microsecond
+	// DefaultMinGain: a POP is worth warming when prewarming removes at
+	// least this much viewer waiting per day (beyond what keep-alive alone
+	// removes).
+	DefaultMinGain = 10 * time.Second
+	// DefaultMinCold: a POP whose requests are cold less than this often
+	// with the target keep-alive alone is left to the keep-alive: below it
+	// the gain is within the model's error.
+	DefaultMinCold = 0.01
+
+	// Limits of the prewarm engine (package warm): requests per POP per wave and waves per run.
+	MaxRequestsPerWave = 1000
+	MaxWaves           = 60
+
+	// The two schedules the plan is compared with.
+	SeedRequests     = 60 // the seed: 60 requests per POP once a minute
+	DefaultsRequests = 60 // today's defaults: 3 waves of 60, 20 s apart, every minute
+	DefaultsWaves    = 3
+	DefaultsInterval = 20 * time.Second
+)
+
+// Config are the planner's parameters.
+type Config struct {
+	// KeepAlive is the distribution's origin keep-alive today, under which
+	// the logs were written.
+	KeepAlive time.Duration
+	// TargetKeepAlive is the keep-alive of cases (b) and (c).
+	TargetKeepAlive time.Duration
+	// Hosts is the number of edge hosts of a POP the hosts file does not
+	// name; HostsByPOP (edgehosts.Read) names the others.
+	Hosts      int
+	HostsByPOP map[string]edgehosts.Estimate
+	// Coverage is the share of a POP's edge hosts one wave must reach:
+	// requests per wave N is the least with 1 − (1 − 1/H)^N ≥ Coverage.
+	Coverage float64
+	// OriginRTT, when set, gives a POP whose logs cannot tell its cold
+	// penalty one of two origin round trips (TCP and TLS 1.3).
+	OriginRTT time.Duration
+
+	// The Lambda's schedule: an invocation every Period, up to Jitter late;
+	// waves are paced so that no gap exceeds TargetKeepAlive − Margin.
+	Period, Jitter, Margin time.Duration
+
+	MemoryMiB     int           // the Lambda's memory
+	CPUPerRequest time.Duration // the engine's CPU time per prewarm request
+	Prices        Prices        // zero: DefaultPrices()
+
+	// Selection: prewarming must remove at least MinGain of viewer waiting
+	// per day, and at least MinGainPerDollar seconds per dollar; MaxPOPs
+	// (0: no limit) keeps the best.
+	MinGain          time.Duration
+	MinGainPerDollar float64
+	MaxPOPs          int
+	// MinCold is the cold share with the target keep-alive alone below
+	// which a POP is not warmed. 0 means DefaultMinCold; NoMinCold none.
+	MinCold float64
+
+	// From and To, when set, are the period the logs cover (the filter's);
+	// otherwise it runs from the first to the last request.
+	From, To time.Time
+}
+
+func (c Config) withDefaults() Config {
+	config.Default(&c.KeepAlive, DefaultKeepAlive)
+	config.Default(&c.TargetKeepAlive, DefaultTargetKeepAlive)
+	config.Default(&c.Hosts, DefaultHosts)
+	config.Default(&c.Coverage, DefaultCoverage)
+	config.Default(&c.Period, DefaultPeriod)
+	if c.Jitter == 0 {
+		c.Jitter = DefaultJitter
+	}
+	config.Default(&c.Margin, DefaultMargin)
+	config.Default(&c.MemoryMiB, DefaultMemoryMiB)
+	config.Default(&c.CPUPerRequest, DefaultCPUPerRequest)
+	config.Default(&c.MinGain, DefaultMinGain)
+	config.Default(&c.MinCold, DefaultMinCold)
+	if c.Prices.CloudFrontPer10000 == nil {
+		c.Prices = DefaultPrices()
+	}
+	return c
+}
+
+// NoMinCold is the MinCold that warms a POP however rarely it is cold.
+const NoMinCold = -1
+
+// NoJitter is the Jitter of a schedule that fires on time (0 means the default).
+const NoJitter = -1
+
+// Validate reports every problem of the configuration.
+func (c Config) Validate() error { return c.withDefaults().validate() }
+
+func (c Config) validate() error {
+	var p config.Problems
+	if c.KeepAlive < time.Second || c.KeepAlive > time.Hour {
+		p.Add("keep-alive %v: want 1s to 1h", c.KeepAlive)
+	}
+	if c.TargetKeepAlive < time.Second || c.TargetKeepAlive > time.Hour {
+		p.Add("target keep-alive %v: want 1s to 1h (CloudFront: 1–180 s)", c.TargetKeepAlive)
+	}
+	p.Range("hosts", c.Hosts, 1, edgehosts.MaxHosts)
+	if c.Coverage <= 0 || c.Coverage >= 1 {
+		p.Add("coverage %v: want a share between 0 and 1, e.g. 0.99", c.Coverage)
+	}
+	if c.OriginRTT < 0 {
+		p.Add("origin RTT %v is negative", c.OriginRTT)
+	}
+	if c.Period < time.Second {
+		p.Add("schedule period %v: want at least 1s", c.Period)
+	}
+	if c.Jitter < 0 && c.Jitter != NoJitter {
+		p.Add("scheduler jitter %v is negative", c.Jitter)
+	}
+	if c.Margin < 0 {
+		p.Add("margin %v is negative", c.Margin)
+	}
+	p.Range("Lambda memory (MiB)", c.MemoryMiB, 128, 10240)
+	if c.CPUPerRequest < 0 {
+		p.Add("CPU per request %v is negative", c.CPUPerRequest)
+	}
+	if c.MinCold != NoMinCold && (c.MinCold < 0 || c.MinCold >= 1) {
+		p.Add("minimum cold share %v: want a share below 1", c.MinCold)
+	}
+	if c.MinGain < 0 || c.MinGainPerDollar < 0 || c.MaxPOPs < 0 {
+		p.Add("selection thresholds must not be negative")
+	}
+	if !c.From.IsZero() && !c.To.IsZero() && !c.To.After(c.From) {
+		p.Add("period %v to %v: the end must come after the start", c.From, c.To)
+	}
+	if c.TargetKeepAlive >= time.Second && c.Period >= time.Second {
+		if _, err := cadence(c.TargetKeepAlive, c.Margin, c.Period, c.jitter(), MaxWaves); err != nil {
+			p.AddErr(err)
+		}
+	}
+	for code, e := range c.HostsByPOP {
+		if e.Hosts < 1 {
+			p.Add("hosts file: POP %s: %d hosts", code, e.Hosts)
+		}
+	}
+	return p.Err("plan configuration")
+}
+
+func (c Config) jitter() time.Duration {
+	if c.Jitter == NoJitter {
+		return 0
+	}
+	return c.Jitter
+}

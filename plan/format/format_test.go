@@ -1,0 +1,211 @@
+package format
+
+import (
+	"bytes"
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"math/rand/v2"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/accesslog"
+	"github.com/cfprewarm/cfprewarm/plan"
+)
+
+// report plans a few hours of three POPs: one rare (warmed), one busy
+// (left to keep-alive), one in an airport the table lacks.
+func report(t *testing.T) Report {
+	t.Helper()
+	c := plan.NewCounts()
+	rng := rand.New(rand.NewPCG(1, 2))
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Unix()
+	for s := int64(0); s < 6*3600; s++ {
+		if rng.IntN(120) == 0 {
+			c.Add("HKG62-C1", start+s, 0.62, true)
+		}
+		if rng.IntN(90) == 0 {
+			c.Add("SIN52-C1", start+s, 0.45, true)
+		}
+		for range 3 {
+			c.Add("IAD89-C3", start+s, 0.03+0.02*float64(rng.IntN(2)), true)
+		}
+		if rng.IntN(600) == 0 {
+			c.Add("XYZ1-C1", start+s, 0.1, true)
+		}
+	}
+	p, err := plan.Make(c, plan.Config{OriginRTT: 190 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Report{Plan: p, Distribution: "d111111abcdef8.cloudfront.net", Host: "api.example.com", Path: "/api/time",
+		Logs: &accesslog.Summary{Files: []accesslog.FileStats{{Name: "a.gz", Records: 10}, {Name: "b.gz", Bad: 2, Examples: []string{"line 3: 10 fields, want 33"}, Error: "truncated after line 9"}}, Bad: 2}}
+}
+
+// TestCDKMatchesInfra: every key the cdk output writes is a field of
+// infra/stacks.PrewarmConfig (read from its source: infra is a module of
+// its own), and the values are what the plan says.
+func TestCDKMatchesInfra(t *testing.T) {
+	r := report(t)
+	var buf bytes.Buffer
+	if err := WriteCDK(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string][]map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("%v: %s", err, buf.Bytes())
+	}
+	keys := structJSONKeys(t, "../../infra/stacks/config.go", "PrewarmConfig")
+	entries := doc["prewarm"]
+	if len(entries) != len(r.Plan.Groups) || len(entries) == 0 {
+		t.Fatalf("%d entries for %d groups: %s", len(entries), len(r.Plan.Groups), buf.Bytes())
+	}
+	for _, e := range entries {
+		for k := range e {
+			if !slices.Contains(keys, k) {
+				t.Errorf("key %q is not a field of infra's PrewarmConfig %v", k, keys)
+			}
+		}
+	}
+	g := r.Plan.Groups[0]
+	e := entries[0]
+	if e["region"] != g.Region || e["requestsPerPop"] != float64(g.RequestsPerWave) || e["waveInterval"] != "40s" ||
+		e["keepAlive"] != "60s" || e["waves"] != float64(3) || e["host"] != "api.example.com" || e["path"] != "/api/time" {
+		t.Errorf("entry %v for group %+v", e, g)
+	}
+	if d, err := time.ParseDuration(e["waveInterval"].(string)); err != nil || d >= 60*time.Second {
+		t.Errorf("waveInterval %v must parse and stay below the keep-alive", e["waveInterval"])
+	}
+}
+
+// TestLambdaEnvMatchesHandler: every variable is one the Lambda reads.
+func TestLambdaEnvMatchesHandler(t *testing.T) {
+	r := report(t)
+	var buf bytes.Buffer
+	WriteLambdaEnv(&buf, r)
+	src := readSource(t, "../../cmd/prewarm-lambda/config.go")
+	known := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?:getenv|envInt|envDuration)\((?:getenv, )?"([A-Z_]+)"`).FindAllStringSubmatch(src, -1) {
+		known[m[1]] = true
+	}
+	n := 0
+	for _, line := range strings.Split(buf.String(), "\n") {
+		name, value, ok := strings.Cut(line, "=")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		n++
+		if !known[name] {
+			t.Errorf("%s is not read by the Lambda (%v)", name, known)
+		}
+		if name == "POPS" && value != strings.Join(r.Plan.Groups[0].POPs, ",") && !strings.Contains(buf.String(), "POPS="+strings.Join(r.Plan.Groups[0].POPs, ",")) {
+			t.Errorf("POPS=%s", value)
+		}
+	}
+	if n < 7 {
+		t.Errorf("%d variables: %s", n, buf.String())
+	}
+}
+
+func TestWarmCmdAndTable(t *testing.T) {
+	r := report(t)
+	var buf bytes.Buffer
+	WriteWarmCmd(&buf, r)
+	cmd := buf.String()
+	for _, want := range []string{"cfprewarm warm d111111abcdef8.cloudfront.net --host api.example.com --path /api/time --pops ", "--requests 72", "--every 58s", "--keepalive 60s"} {
+		if !strings.Contains(cmd, want) {
+			t.Errorf("warm command lacks %q:\n%s", want, cmd)
+		}
+	}
+	buf.Reset()
+	if err := WriteTable(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{"HKG62-C1", "warm #", "IAD89-C3: keep-alive alone keeps it warm", "XYZ1-C1: unknown airport",
+		"seed", "defaults", "b.gz: truncated after line 9; 2 bad lines: line 3: 10 fields, want 33", "3 waves 40 s apart"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	buf.Reset()
+	if err := WriteJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Schema int    `json:"schema"`
+		Type   string `json:"type"`
+		POPs   []struct {
+			POP  string `json:"pop"`
+			Warm bool   `json:"warm"`
+			Cold struct {
+				Current float64 `json:"current"`
+			} `json:"cold"`
+		} `json:"pops"`
+		CDK      []map[string]any `json:"cdk_prewarm"`
+		Problems []map[string]any `json:"problems"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Schema != plan.SchemaVersion || doc.Type != "plan" || len(doc.POPs) != 4 || !doc.POPs[0].Warm || len(doc.CDK) == 0 || len(doc.Problems) != 1 {
+		t.Errorf("json: %+v", doc)
+	}
+	if _, err := ParseName("yaml"); err == nil {
+		t.Error("yaml accepted")
+	}
+}
+
+// structJSONKeys returns the json names of a struct type's fields in a Go file.
+func structJSONKeys(t *testing.T, path, typ string) []string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		ts, ok := n.(*ast.TypeSpec)
+		if !ok || ts.Name.Name != typ {
+			return true
+		}
+		for _, fld := range ts.Type.(*ast.StructType).Fields.List {
+			if fld.Tag == nil {
+				continue
+			}
+			tag, _ := strconv.Unquote(fld.Tag.Value)
+			name, _, _ := strings.Cut(reflect.StructTag(tag).Get("json"), ",")
+			keys = append(keys, name)
+		}
+		return false
+	})
+	if len(keys) == 0 {
+		t.Fatalf("no %s in %s", typ, path)
+	}
+	return keys
+}
+
+func readSource(t *testing.T, path string) string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ParseComments)
+	if err != nil || f == nil {
+		t.Fatal(err)
+	}
+	b, err := readFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func readFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	return string(b), err
+}

@@ -1,0 +1,176 @@
+package format
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteTable writes the plan for people: what was read, the model's
+// parameters, a row per POP (best first), the Lambdas per region, the
+// comparison with the seed's and today's schedules, warnings and input
+// problems.
+func WriteTable(w io.Writer, r Report) error {
+	p := r.Plan
+	bw := &errWriter{w: w}
+	files := ""
+	if r.Logs != nil {
+		files = fmt.Sprintf(" in %d files", len(r.Logs.Files))
+	}
+	bw.printf("plan from %s requests%s (%s), %s → %s UTC (%.2f days)\n", count(float64(p.Requests)), files, p.Source,
+		p.From.Format("2006-01-02 15:04"), p.To.Format("2006-01-02 15:04"), p.Days)
+	bw.printf("model: keep-alive today %s, target %s; %d edge hosts per POP unless the hosts file says; one wave reaches %.0f%% of a POP's hosts\n",
+		secs(p.KeepAliveS), secs(p.TargetS), p.Hosts, 100*p.Coverage)
+	bw.printf("schedule: the Lambda every minute (EventBridge fires up to %s late): %d waves %s apart; longest gap %s\n\n",
+		secs(p.Schedule.Jitter.Seconds()), p.Schedule.Waves, secs(p.IntervalS), secs(p.MaxGapS))
+
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "POP\tregion\treq/day\tTTFB p50\tpenalty\t\tcold now\tka "+secs(p.TargetS)+"\t+prewarm\tremoved/req\tgain/day\treq/wave\t$/month\ts/$\tplan\t")
+	for _, pop := range p.POPs {
+		plan := "-"
+		if pop.Warm {
+			plan = fmt.Sprintf("warm #%d", pop.Rank)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.2f\t%.2f\t%s\t%s\t%d\t%.2f\t%s\t%s\t\n",
+			pop.Code, dash(pop.Region), count(pop.RequestsPerDay), ms(pop.TTFBP50), ms(pop.Penalty), pop.PenaltyFrom,
+			pop.Cold.Current, pop.Cold.KeepAlive, pop.Cold.Prewarmed, ms(pop.RemovedPerRequest), secs(pop.GainPerDay),
+			pop.RequestsPerWave, pop.Cost.Total, perDollar(pop.GainPerDollar), plan)
+	}
+	tw.Flush()
+	for _, pop := range p.POPs {
+		if !pop.Warm {
+			bw.printf("  %s: %s\n", pop.Code, pop.Why)
+		}
+	}
+
+	bw.printf("\ntraffic per POP (share of requests by the time since the POP's previous one):\n")
+	tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "POP\trequests\tactive h\treq/active h\t<1 s\t1–5 s\t5–60 s\t1–5 min\t>5 min\tmedian gap\tTTFB mean\tp50\tp90\t")
+	for _, pop := range p.POPs {
+		g := pop.Gaps
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t\n", pop.Code, pop.Requests, pop.ActiveHours,
+			count(pop.RatePerHour), g.SameSecond, g.UpTo5s, g.UpTo60s, g.UpTo5m, g.Longer, secs(g.MedianS), ms(pop.TTFBMean), ms(pop.TTFBP50), ms(pop.TTFBP90))
+	}
+	tw.Flush()
+
+	bw.printf("\nprewarm Lambdas (--format cdk, lambda-env; or --format warm-cmd for a daemon):\n")
+	if len(p.Groups) == 0 {
+		bw.printf("  none: no POP is worth warming\n")
+	}
+	for _, g := range p.Groups {
+		bw.printf("  %-15s %3d req/POP/wave  invocation %5.1f s  $%.2f/month (CloudFront %.2f, Lambda %.2f)  %s\n",
+			g.Region, g.RequestsPerWave, g.InvocationS, g.Cost.Total, g.Cost.CloudFront, g.Cost.Lambda, strings.Join(g.POPs, ","))
+	}
+
+	bw.printf("\nthe same POPs, other schedules (cold share: expected, over their requests):\n")
+	tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "\treq/POP/wave\twaves/run\tlongest gap\treq/month\tCloudFront $\tLambda $\ttotal $\tcold share\tremoved/day\t")
+	for _, o := range p.Options {
+		n := "as planned"
+		if o.RequestsPerWave > 0 {
+			n = fmt.Sprint(o.RequestsPerWave)
+		}
+		waves := fmt.Sprint(o.Schedule.Waves)
+		if o.Schedule.Waves > 1 {
+			waves += " × " + secs(o.IntervalS)
+		} else if o.Name == "daemon" {
+			waves = "1 / " + secs(o.IntervalS)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.2f\t%.2f\t%.2f\t%.3f\t%s\t\n", o.Name, n, waves, secs(o.MaxGapS),
+			count(o.Cost.Requests), o.Cost.CloudFront, o.Cost.Lambda, o.Cost.Total, o.ColdShare, secs(o.RemovedPerDay))
+	}
+	tw.Flush()
+	for _, o := range p.Options {
+		bw.printf("  %s: %s\n", o.Name, o.About)
+	}
+	bw.printf("prices of %s (%s); Lambda %d MiB, %.2f ms CPU per request\n", dash(p.PricesDate), dash(p.Currency), p.MemoryMiB, p.CPUPerReqS*1000)
+
+	for _, warn := range p.Warnings {
+		bw.printf("warning: %s\n", warn)
+	}
+	if r.Logs != nil {
+		if probs := r.Logs.Problems(); len(probs) > 0 {
+			bw.printf("\ninput problems in %d of %d files (%d bad lines; the rest was read):\n", len(probs), len(r.Logs.Files), r.Logs.Bad)
+			for _, f := range probs {
+				var what []string
+				if f.Error != "" {
+					what = append(what, f.Error)
+				}
+				if f.Bad > 0 {
+					what = append(what, fmt.Sprintf("%d bad lines: %s", f.Bad, strings.Join(f.Examples, "; ")))
+				}
+				bw.printf("  %s: %s\n", f.Name, strings.Join(what, "; "))
+			}
+		}
+	}
+	if c := r.Counts; c != nil && c.Bad > 0 {
+		bw.printf("\ncounts file: %d of %d rows unreadable: %s\n", c.Bad, c.Rows, strings.Join(c.Examples, "; "))
+	}
+	return bw.err
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(b []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(b)
+	e.err = err
+	return n, err
+}
+
+func (e *errWriter) printf(format string, a ...any) { fmt.Fprintf(e, format, a...) }
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// ms writes seconds as milliseconds, "-" for 0.
+func ms(s float64) string {
+	if s == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f ms", s*1000)
+}
+
+// secs writes seconds as a short duration: 40 s, 1.5 min, 2.3 h.
+func secs(s float64) string {
+	d := time.Duration(s * float64(time.Second))
+	switch {
+	case d < 100*time.Second:
+		return fmt.Sprintf("%.0f s", s)
+	case d < 100*time.Minute:
+		return fmt.Sprintf("%.1f min", s/60)
+	default:
+		return fmt.Sprintf("%.1f h", s/3600)
+	}
+}
+
+// count writes a number with k or M.
+func count(n float64) string {
+	switch {
+	case n >= 1e6:
+		return fmt.Sprintf("%.2f M", n/1e6)
+	case n >= 1e4:
+		return fmt.Sprintf("%.1f k", n/1e3)
+	case n >= 100:
+		return fmt.Sprintf("%.0f", n)
+	}
+	return fmt.Sprintf("%.1f", n)
+}
+
+func perDollar(v float64) string {
+	if v == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f", v)
+}

@@ -1,0 +1,297 @@
+package plan
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/accesslog"
+	"github.com/cfprewarm/cfprewarm/edgehosts"
+	"github.com/klauspost/compress/gzip"
+)
+
+// traffic is six hours of five POPs with very different traffic.
+func traffic() []arrival {
+	const d = 6 * 3600
+	var as []arrival
+	as = append(as, simulate(11, "HKG62-C1", poisson(1.0/120), d, 16, 5, 0.24, 0.38)...) // rare
+	as = append(as, simulate(12, "NRT57-P2", poisson(2), d, 16, 5, 0.16, 0.30)...)       // busy: mixed at 5 s
+	as = append(as, simulate(13, "IAD89-C3", poisson(2), d, 16, 5, 0.03, 0.02)...)       // busy, near the origin
+	as = append(as, simulate(14, "SIN52-C1", poisson(0.05), d, 16, 5, 0.10, 0.25)...)    // mid
+	as = append(as, simulate(15, "GRU50-C1", bursts(1.0/900, 10, 5), d, 16, 5, 0.20, 0.25)...)
+	return as
+}
+
+func TestMakeSelectsAndPrices(t *testing.T) {
+	p, err := Make(counts(traffic()), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byCode := map[string]POP{}
+	for _, pop := range p.POPs {
+		byCode[pop.Code] = pop
+	}
+	hkg, nrt, iad, sin := byCode["HKG62-C1"], byCode["NRT57-P2"], byCode["IAD89-C3"], byCode["SIN52-C1"]
+	if !hkg.Warm || hkg.Region != "ap-east-1" || hkg.Cold.Current < 0.95 || hkg.Cold.KeepAlive < 0.5 || hkg.PenaltyFrom != "pooled" {
+		t.Errorf("rare HKG: %+v", hkg.Cold)
+	}
+	for _, busy := range []POP{nrt, iad} {
+		if busy.Warm || busy.Cold.KeepAlive > 0.01 || !strings.Contains(busy.Why, "keep-alive alone") {
+			t.Errorf("busy %s should be left to keep-alive alone: %+v, %s", busy.Code, busy.Cold, busy.Why)
+		}
+	}
+	if nrt.PenaltyFrom != "logs" || math.Abs(nrt.Penalty-0.30) > 0.03 || math.Abs(iad.Penalty-0.02) > 0.01 {
+		t.Errorf("penalties from the logs: NRT %.3f (%s), IAD %.3f (%s)", nrt.Penalty, nrt.PenaltyFrom, iad.Penalty, iad.PenaltyFrom)
+	}
+	if !sin.Warm || sin.Cold.Current <= sin.Cold.KeepAlive || sin.Cold.Prewarmed > 0.02 {
+		t.Errorf("SIN: %+v", sin.Cold)
+	}
+	if hkg.RequestsPerWave != 72 || math.Abs(hkg.Coverage-coverage(16, 72)) > 1e-12 {
+		t.Errorf("HKG: %d requests per wave, coverage %.4f", hkg.RequestsPerWave, hkg.Coverage)
+		return
+	}
+	if p.Schedule.Waves != 3 || p.IntervalS != 40 || p.MaxGapS > 58 {
+		t.Errorf("schedule %+v, interval %v, max gap %v", p.Schedule, p.IntervalS, p.MaxGapS)
+	}
+	// A wave of 72 requests 3 times a minute: 9.33 M requests a month; HKG
+	// is in the "ap" geography at $0.0120 per 10,000.
+	if want := 72 * 3 * 43200.0; hkg.Cost.Requests != want || math.Abs(hkg.Cost.CloudFront-want/1e4*0.012) > 1e-9 {
+		t.Errorf("HKG cost %+v", hkg.Cost)
+	}
+	if hkg.Rank == 0 || hkg.GainPerDay <= 0 || hkg.RemovedPerDay < hkg.GainPerDay {
+		t.Errorf("HKG gains: %+v", hkg)
+	}
+	// One Lambda per region with POPs to warm.
+	regions := map[string][]string{}
+	for _, g := range p.Groups {
+		regions[g.Region] = g.POPs
+		if g.Cost.Lambda <= 0 || g.InvocationS < 80 {
+			t.Errorf("group %+v", g)
+		}
+	}
+	if !reflect.DeepEqual(regions["ap-east-1"], []string{"HKG62-C1"}) || !reflect.DeepEqual(regions["ap-southeast-1"], []string{"SIN52-C1"}) || regions["us-east-1"] != nil {
+		t.Errorf("groups %+v", p.Groups)
+	}
+	// The comparison: the seed's one wave a minute leaves POPs cold when
+	// the scheduler fires late; the plan does not.
+	opt := map[string]Option{}
+	for _, o := range p.Options {
+		opt[o.Name] = o
+	}
+	if !(opt["plan"].ColdShare < 0.02 && opt["seed"].ColdShare > opt["defaults"].ColdShare && opt["defaults"].ColdShare > opt["plan"].ColdShare) {
+		t.Errorf("cold shares: plan %.4f defaults %.4f seed %.4f", opt["plan"].ColdShare, opt["defaults"].ColdShare, opt["seed"].ColdShare)
+	}
+	if opt["seed"].Cost.Requests >= opt["defaults"].Cost.Requests || opt["daemon"].Cost.Lambda != 0 {
+		t.Errorf("costs: %+v", opt)
+	}
+}
+
+func TestMakeThresholdsAndHostsFile(t *testing.T) {
+	c := counts(traffic())
+	p, err := Make(c, Config{MinGain: 1000 * time.Hour})
+	if err != nil || len(p.Selected()) != 0 || len(p.Groups) != 0 {
+		t.Errorf("an impossible --min-gain still selected %d POPs (%v)", len(p.Selected()), err)
+	}
+	p, _ = Make(c, Config{MaxPOPs: 1})
+	if s := p.Selected(); len(s) != 1 || s[0].Rank != 1 {
+		t.Errorf("--max-pops 1: %+v", s)
+	}
+	p, _ = Make(c, Config{HostsByPOP: map[string]edgehosts.Estimate{"HKG62-C1": {POP: "HKG62-C1", Hosts: 4}}})
+	for _, pop := range p.POPs {
+		if pop.Code == "HKG62-C1" && (pop.Hosts != 4 || pop.HostsFrom != "hosts-file" || pop.RequestsPerWave != 17) {
+			t.Errorf("hosts file: %+v", pop)
+		}
+	}
+	if err := (Config{Coverage: 1, Hosts: -1, KeepAlive: time.Millisecond}).Validate(); err == nil ||
+		!strings.Contains(err.Error(), "coverage") || !strings.Contains(err.Error(), "hosts -1") {
+		t.Errorf("validate: %v", err)
+	}
+}
+
+// TestCountsPathSamePlan writes a day of logs, plans from them, then
+// plans from the per-second counts that docs/plan.md's Athena query
+// computes from the same logs (built here from the requests, as SQL would):
+// the two plans agree.
+func TestCountsPathSamePlan(t *testing.T) {
+	as := traffic()
+	dir := t.TempDir()
+	byHour := map[int][]arrival{}
+	for _, a := range as {
+		byHour[int(a.t/3600)] = append(byHour[int(a.t/3600)], a)
+	}
+	for h, list := range byHour {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		line := []byte(accesslog.Header())
+		for i, a := range list {
+			line = accesslog.AppendW3C(line, accesslog.Entry{
+				Time: start.Add(time.Duration(a.t * float64(time.Second))), POP: a.pop, Method: "GET",
+				Host: "d111111abcdef8.cloudfront.net", URIStem: "/api/time", Status: 200, ResultType: "Miss",
+				RequestID: fmt.Sprintf("r%d-%d", h, i), Protocol: "https", TTFB: time.Duration(a.ttfb * float64(time.Second)),
+				RangeStart: -1, RangeEnd: -1,
+			})
+		}
+		zw.Write(line)
+		zw.Close()
+		name := fmt.Sprintf("E2EXAMPLE.%s.%08x.gz", start.Add(time.Duration(h)*time.Hour).Format("2006-01-02-15"), h)
+		if err := os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fromLogs, sum, err := FromLogs(context.Background(), accesslog.Config{Inputs: []string{dir}})
+	if err != nil || sum.Records != int64(len(as)) || sum.Bad != 0 {
+		t.Fatalf("read %d of %d records, %d bad: %v", sum.Records, len(as), sum.Bad, err)
+	}
+
+	// GROUP BY pop, second: count(*), count(ttfb), sum(ttfb).
+	type key struct {
+		pop string
+		sec int64
+	}
+	agg := map[key]*[2]float64{}
+	for _, a := range as {
+		k := key{a.pop, start.Unix() + int64(math.Floor(a.t))}
+		if agg[k] == nil {
+			agg[k] = new([2]float64)
+		}
+		agg[k][0]++
+		agg[k][1] += a.ttfb
+	}
+	var rows []string
+	for k, v := range agg {
+		rows = append(rows, fmt.Sprintf(`"%s","%d","%d","%d","%.6f"`, k.pop, k.sec, int(v[0]), int(v[0]), v[1]))
+	}
+	sort.Strings(rows)
+	csv := `"pop","second","requests","ttfb_n","ttfb_sum"` + "\n" + strings.Join(rows, "\n") + "\n"
+	fromCounts, st, err := ReadCounts(strings.NewReader(csv))
+	if err != nil || st.Bad != 0 || st.Rows != int64(len(rows)) {
+		t.Fatalf("counts: %+v %v", st, err)
+	}
+
+	a, err := Make(fromLogs, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Make(fromCounts, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Source != "logs" || b.Source != "counts" {
+		t.Errorf("sources %q %q", a.Source, b.Source)
+	}
+	if a.POPs[0].TTFBP50 == 0 || b.POPs[0].TTFBP50 != 0 {
+		t.Errorf("percentiles: logs %v, counts %v (a counts file has none)", a.POPs[0].TTFBP50, b.POPs[0].TTFBP50)
+	}
+	for i := range a.POPs {
+		a.POPs[i].TTFBP50, a.POPs[i].TTFBP90 = 0, 0
+	}
+	a.Source = b.Source
+	if diff := compareJSONish(a, b); diff != "" {
+		t.Errorf("plans differ: %s", diff)
+	}
+	if len(a.Selected()) < 2 {
+		t.Errorf("the plan warms %d POPs: the comparison is too easy", len(a.Selected()))
+	}
+}
+
+// compareJSONish compares two plans field by field, numbers to 1e-9
+// relative.
+func compareJSONish(a, b any) string {
+	return compareValues(reflect.ValueOf(a), reflect.ValueOf(b), "plan")
+}
+
+func compareValues(a, b reflect.Value, path string) string {
+	switch a.Kind() {
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if !a.Type().Field(i).IsExported() {
+				continue
+			}
+			if d := compareValues(a.Field(i), b.Field(i), path+"."+a.Type().Field(i).Name); d != "" {
+				return d
+			}
+		}
+	case reflect.Slice:
+		if a.Len() != b.Len() {
+			return fmt.Sprintf("%s: %d vs %d elements", path, a.Len(), b.Len())
+		}
+		for i := range a.Len() {
+			if d := compareValues(a.Index(i), b.Index(i), fmt.Sprintf("%s[%d]", path, i)); d != "" {
+				return d
+			}
+		}
+	case reflect.Float64:
+		x, y := a.Float(), b.Float()
+		if math.Abs(x-y) > 1e-9*math.Max(1, math.Max(math.Abs(x), math.Abs(y))) {
+			return fmt.Sprintf("%s: %v vs %v", path, x, y)
+		}
+	default:
+		if a.CanInterface() && !reflect.DeepEqual(a.Interface(), b.Interface()) {
+			return fmt.Sprintf("%s: %v vs %v", path, a.Interface(), b.Interface())
+		}
+	}
+	return ""
+}
+
+func TestReadCountsBadRows(t *testing.T) {
+	in := "x_edge_location,second,requests\n" +
+		"HKG62-C1,1793527200,3\n" +
+		"nowhere,1793527201,1\n" +
+		"HKG62-C1,yesterday,1\n" +
+		"HKG62-C1,1793527202,-4\n" +
+		"\"HKG62-C1,1793527203\n"
+	c, st, err := ReadCounts(strings.NewReader(in))
+	if err != nil || st.Rows != 5 || st.Bad != 4 || len(st.Examples) != 3 {
+		t.Fatalf("%+v %v", st, err)
+	}
+	if got := c.pops["HKG62-C1"].seconds(); len(got) != 1 || got[0].n != 3 {
+		t.Errorf("seconds %+v", got)
+	}
+	if _, _, err := ReadCounts(strings.NewReader("a,b\n1,2\n")); err == nil || !strings.Contains(err.Error(), "no pop column") {
+		t.Errorf("header without the columns: %v", err)
+	}
+}
+
+func TestPricesOverride(t *testing.T) {
+	p, err := ReadPrices(strings.NewReader(`{"cloudfront_https_per_10000":{"ap":0.05},"date":"2027-01"}`))
+	if err != nil || p.CloudFrontPer10000["ap"] != 0.05 || p.CloudFrontPer10000["na"] != 0.01 || p.Date != "2027-01" || p.LambdaGBSecond == 0 {
+		t.Errorf("override: %+v %v", p, err)
+	}
+	if _, err := ReadPrices(strings.NewReader(`{"cloudfront":1}`)); err == nil {
+		t.Error("an unknown key was accepted")
+	}
+	for code, a := range Airports {
+		if _, ok := DefaultPrices().CloudFrontPer10000[a.Geography]; !ok || a.Region == "" {
+			t.Errorf("airport %s: geography %q has no price or no region", code, a.Geography)
+		}
+	}
+}
+
+// FuzzReadCounts: a counts file of any content never panics, and every
+// row is either used or counted bad.
+func FuzzReadCounts(f *testing.F) {
+	f.Add("pop,second,requests,ttfb_n,ttfb_sum\nHKG62-C1,1793527200,3,3,0.9\n")
+	f.Add("\"x_edge_location\",\"second\",\"requests\"\n\"NRT57-P2\",\"1.7935272E9\",\"1\"\n")
+	f.Add("pop,second,requests,ttfb_sum\nHKG62-C1,1,1,NaN\nHKG62-C1,1,1,1e400\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		c, st, err := ReadCounts(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		var n int64
+		for _, s := range c.pops {
+			n += int64(len(s.seconds()))
+		}
+		if n > st.Rows-st.Bad || st.Bad > st.Rows {
+			t.Fatalf("%d seconds from %d rows, %d bad", n, st.Rows, st.Bad)
+		}
+	})
+}
