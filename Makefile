@@ -11,15 +11,17 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 
-# Two tests compare measured latencies (the lab's end-to-end check against the
-# published medians, the probe against curl); they run on their own after the
-# rest, because tests of other packages beside them on a 2-core machine make
+# These tests compare measured latencies or scaled-time lab runs with the
+# published medians or with predictions (the lab's end-to-end check, the
+# probe against curl, the plan's predicted cold share against the lab's
+# logs, the coverage scenario); they run on their own after the rest,
+# because tests of other packages beside them on a 2-core machine make
 # timers fire late.
-TIMING = ^(TestLabQuickReproducesSeed|TestAgreesWithCurl)$$
+TIMING = ^(TestLabQuickReproducesSeed|TestAgreesWithCurl|TestTrafficLogsPredictColdShare|TestCoverageScenario)$$
 
 test-go:
 	$(GO) test -count=1 -skip '$(TIMING)' ./...
-	$(GO) test -count=1 -p 1 -run '$(TIMING)' ./cmd/cfprewarm ./probe
+	$(GO) test -count=1 -p 1 -run '$(TIMING)' ./cmd/cfprewarm ./probe ./lab
 
 test-infra:
 	@if [ -f infra/go.mod ]; then cd infra && $(GO) vet ./... && $(GO) test -count=1 ./...; fi
