@@ -26,7 +26,7 @@ const (
 	DefaultMargin    = 2 * time.Second
 	DefaultMemoryMiB = 128 // the prewarm stack's default
 	// DefaultCPUPerRequest is the prewarm engine's CPU time per request, as
-	// measured by `go test -bench Wave ./warm/` (about 0.3 s for a wave of
+	// measured by `go test -bench Wave ./bench/wave/` (about 0.3 s for a wave of
 	// 9 POPs × 60 requests on x86-64).
 	DefaultCPUPerRequest = 550 * time.Microsecond
 	// DefaultMinGain: a POP is worth warming when prewarming removes at

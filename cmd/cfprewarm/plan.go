@@ -69,7 +69,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// Cost.
 	fs.StringVar(&pricesFile, "prices", "", "unit prices from `FILE` (JSON, keys of plan/prices.json), over the built-in ones")
 	fs.IntVar(&cfg.MemoryMiB, "lambda-memory", plan.DefaultMemoryMiB, "the prewarm Lambda's memory in `MiB`")
-	fs.DurationVar(&cfg.CPUPerRequest, "cpu-per-request", plan.DefaultCPUPerRequest, "the prewarm engine's CPU time per request (go test -bench Wave ./warm/)")
+	fs.DurationVar(&cfg.CPUPerRequest, "cpu-per-request", plan.DefaultCPUPerRequest, "the prewarm engine's CPU time per request (go test -bench Wave ./bench/wave/)")
 	// Selection.
 	fs.DurationVar(&minGain, "min-gain", plan.DefaultMinGain, "warm a POP only if prewarming removes at least this much viewer waiting per day")
 	fs.Float64Var(&minCold, "min-cold", plan.DefaultMinCold, "leave a POP to the keep-alive when fewer of its requests than this share stay cold with it (0: warm whatever the share)")

@@ -49,4 +49,6 @@ var Layers = map[string]int{
 	"cmd/prewarm-lambda":   5,
 	"cmd/current-time-app": 5,
 	"bench/origin-load":    5,
+	"bench/wave":           5,
+	"bench/wave/pops":      5,
 }

@@ -1,4 +1,9 @@
-package warm_test
+// Package wave benchmarks the prewarm engine: one wave of 9 POPs × 60
+// requests against loopback POPs served by another process (bench/wave/pops),
+// so that the CPU time and memory measured are the prewarmer's alone. Its
+// test binary links package warm and nothing of the emulator, the origin or
+// their Prometheus client, as the prewarm Lambda's binary does.
+package wave_test
 
 import (
 	"bufio"
@@ -11,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime/metrics"
 	"strings"
 	"sync"
@@ -18,16 +24,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cfprewarm/cfprewarm/internal/loopback"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
 
-// benchEdgeEnv makes the test binary serve stand-in POPs for a benchmark
-// in another process, so the benchmark's CPU time and memory are the
-// prewarmer's alone.
-const benchEdgeEnv = "WARM_BENCH_EDGE_POPS"
+const (
+	testDist = "d111111abcdef8.cloudfront.net"
+	testHost = "api.example.test"
+)
 
-// edgeInfo is what the edge process tells the benchmark.
+// edgeInfo is what the POP process tells the benchmark.
 type edgeInfo struct {
 	Port  int      `json:"port"`
 	DNS   string   `json:"dns"`
@@ -37,34 +42,13 @@ type edgeInfo struct {
 
 var benchCodes = []string{"HKG54-C1", "NRT57-P2", "SIN52-C1", "ICN54-C1", "TPE52-C1", "BOM78-P1", "FRA56-P3", "IAD89-C3", "GRU50-C1"}
 
-func TestMain(m *testing.M) {
-	if os.Getenv(benchEdgeEnv) != "" {
-		os.Exit(serveEdge())
-	}
-	os.Exit(m.Run())
-}
-
-// serveEdge runs the stand-in POPs until its standard input closes.
-func serveEdge() int {
-	specs := make([]loopback.POPSpec, len(benchCodes))
-	for i, c := range benchCodes {
-		specs[i] = loopback.POPSpec{Code: c}
-	}
-	e, err := loopback.Start(context.Background(), loopback.Config{Host: testHost, Distribution: testDist, POPs: specs})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer e.Close()
-	json.NewEncoder(os.Stdout).Encode(edgeInfo{Port: e.Port, DNS: e.DNSAddr, CA: e.CA.PEM(), Codes: benchCodes})
-	io.Copy(io.Discard, os.Stdin)
-	return 0
-}
-
-// startEdgeProcess starts serveEdge in a child process.
+// startEdgeProcess builds and starts bench/wave/pops.
 func startEdgeProcess(b *testing.B) edgeInfo {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), benchEdgeEnv+"=1")
+	bin := filepath.Join(b.TempDir(), "pops")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/cfprewarm/cfprewarm/bench/wave/pops").CombinedOutput(); err != nil {
+		b.Fatalf("building the POP server: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "-host", testHost, "-distribution", testDist, "-pops", strings.Join(benchCodes, ","))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -83,7 +67,7 @@ func startEdgeProcess(b *testing.B) edgeInfo {
 	})
 	var info edgeInfo
 	if err := json.NewDecoder(bufio.NewReader(stdout)).Decode(&info); err != nil {
-		b.Fatalf("edge process: %v", err)
+		b.Fatalf("POP process: %v", err)
 	}
 	return info
 }
@@ -97,11 +81,8 @@ func startEdgeProcess(b *testing.B) edgeInfo {
 // during the waves. Targets (issue 11): at least 3,000 requests per
 // CPU-second, at most 24 MB peak RSS.
 //
-// Run the compiled test binary itself for the RSS figure
-// (go test -c -o warm.test ./warm && ./warm.test -test.run '^$' -test.bench Wave):
-// under `go test`, Linux's getrusage maxrss starts from the size of the go
-// command that forked the test binary; VmHWM does not, but the process
-// also inherits nothing then.
+// The RSS figure is VmHWM: under `go test`, Linux's getrusage maxrss
+// starts from the size of the go command that forked the test binary.
 func BenchmarkWave(b *testing.B) { benchWave(b, tls.VersionTLS12) }
 
 // BenchmarkWaveTLS13 is BenchmarkWave with TLS 1.3 (--tls-version 1.3),
