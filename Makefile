@@ -14,14 +14,15 @@ vet:
 # These tests compare measured latencies or scaled-time lab runs with the
 # published medians or with predictions (the lab's end-to-end check, the
 # probe against curl, the plan's predicted cold share against the lab's
-# logs, the coverage scenario); they run on their own after the rest,
+# logs, the coverage scenario, the origin's drain under load); they run on
+# their own after the rest,
 # because tests of other packages beside them on a 2-core machine make
 # timers fire late.
-TIMING = ^(TestLabQuickReproducesSeed|TestAgreesWithCurl|TestTrafficLogsPredictColdShare|TestCoverageScenario)$$
+TIMING = ^(TestLabQuickReproducesSeed|TestAgreesWithCurl|TestTrafficLogsPredictColdShare|TestCoverageScenario|TestSIGTERMDrainUnderKeepAliveLoad|TestDrain)$$
 
 test-go:
 	$(GO) test -count=1 -skip '$(TIMING)' ./...
-	$(GO) test -count=1 -p 1 -run '$(TIMING)' ./cmd/cfprewarm ./probe ./lab
+	$(GO) test -count=1 -p 1 -run '$(TIMING)' ./cmd/cfprewarm ./probe ./lab ./origin ./cmd/current-time-app
 
 test-infra:
 	@if [ -f infra/go.mod ]; then cd infra && $(GO) vet ./... && $(GO) test -count=1 ./...; fi
