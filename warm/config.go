@@ -123,9 +123,13 @@ type Config struct {
 	TLSVersion uint16
 }
 
-// withDefaults returns a copy with zero fields set to their defaults and
-// codes, method and names normalized: the one place warm's defaults are
-// applied.
+// WithDefaults returns a copy with zero fields set to their defaults and
+// codes, method, names and client subnets normalized, as NewRunner and
+// Validate see it: for a front end that needs the effective values (the
+// Lambda's ceiling) without applying warm's defaults a second time.
+func (c Config) WithDefaults() Config { return c.withDefaults() }
+
+// withDefaults is WithDefaults: the one place warm's defaults are applied.
 func (c Config) withDefaults() Config {
 	c.Distribution = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(c.Distribution), "."))
 	c.Host = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(c.Host), "."))

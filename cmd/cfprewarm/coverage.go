@@ -1,9 +1,7 @@
 package main
 
 import (
-	"crypto/tls"
 	"fmt"
-	"net/netip"
 	"strconv"
 	"strings"
 
@@ -60,22 +58,15 @@ func (f *sizingFlags) apply(fs *flagSet, cfg *warm.Config) error {
 		}
 	}
 	cfg.Coverage, cfg.MinRequests, cfg.MaxRequests, cfg.Adapt, cfg.Hosts = f.coverage, f.minRequests, f.maxRequests, f.adapt, f.hosts
-	switch f.tlsVersion {
-	case "1.2":
-		cfg.TLSVersion = tls.VersionTLS12
-	case "1.3":
-		cfg.TLSVersion = tls.VersionTLS13
-	default:
-		return usagef("--tls-version %q: want 1.2 or 1.3", f.tlsVersion)
+	v, err := warm.ParseTLSVersion(f.tlsVersion)
+	if err != nil {
+		return usagef("--tls-version %q: %v", f.tlsVersion, err)
 	}
+	cfg.TLSVersion = v
 	for _, s := range splitList(f.subnets) {
-		p, err := netip.ParsePrefix(s)
+		p, err := warm.ParseClientSubnet(s)
 		if err != nil {
-			ip, ipErr := netip.ParseAddr(s)
-			if ipErr != nil {
-				return usagef("--client-subnet %q: want a CIDR prefix such as 198.51.100.0/24", s)
-			}
-			p = netip.PrefixFrom(ip, ip.BitLen())
+			return usagef("--client-subnet %q: %v", s, err)
 		}
 		cfg.ClientSubnets = append(cfg.ClientSubnets, p)
 	}

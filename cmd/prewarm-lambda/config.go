@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -84,10 +83,10 @@ func fromEnv(getenv func(string) string, p *config.Problems) (settings, map[stri
 	c.IPVersion = envInt(getenv, "IP_VERSION", p)
 	c.DNSServer = getenv("DNS_SERVER")
 	c.CAFile = getenv("CA_FILE")
-	c.TLSVersion = envValue(getenv, "TLS_VERSION", p, parseTLSVersion, "1.2 or 1.3")
+	c.TLSVersion = envValue(getenv, "TLS_VERSION", p, warm.ParseTLSVersion, "1.2 or 1.3")
 	for _, v := range splitList(getenv("CLIENT_SUBNETS")) {
-		if sn, err := netip.ParsePrefix(v); err != nil {
-			p.Add("CLIENT_SUBNETS: %q is not a CIDR prefix such as 198.51.100.0/24", v)
+		if sn, err := warm.ParseClientSubnet(v); err != nil {
+			p.Add("CLIENT_SUBNETS %q: %v", v, err)
 		} else {
 			c.ClientSubnets = append(c.ClientSubnets, sn)
 		}
@@ -174,16 +173,6 @@ func parseCoverage(s string) (float64, error) {
 	return v, err
 }
 
-func parseTLSVersion(s string) (uint16, error) {
-	switch s {
-	case "1.2":
-		return tls.VersionTLS12, nil
-	case "1.3":
-		return tls.VersionTLS13, nil
-	}
-	return 0, errors.New("unknown version")
-}
-
 func toHeader(m map[string]string) http.Header {
 	if m == nil {
 		return nil
@@ -207,22 +196,17 @@ type ceiling struct {
 	auto        bool
 }
 
-// ceilingOf is the environment's configuration, with warm's defaults where
-// a variable is unset.
-func ceilingOf(c warm.Config) ceiling {
+// ceilingOf is the environment's configuration as warm applies it: its
+// defaults where a variable is unset (warm.Config.WithDefaults, so the
+// ceiling is what a run without an event would use), POP codes in upper
+// case and client subnets masked.
+func ceilingOf(env warm.Config) ceiling {
+	c := env.WithDefaults()
 	cl := ceiling{requests: c.RequestsPerPOP, requestsVar: "REQUESTS_PER_POP", waves: c.Waves, concurrency: c.Concurrency,
-		timeout: c.Timeout, subnets: c.ClientSubnets, auto: c.Auto}
-	for _, pop := range c.POPs {
-		cl.pops = append(cl.pops, strings.ToUpper(pop))
-	}
+		timeout: c.Timeout, pops: c.POPs, subnets: c.ClientSubnets, auto: c.Auto}
 	if c.Auto {
 		cl.requests, cl.requestsVar = c.MaxRequests, "MAX_REQUESTS"
-		config.Default(&cl.requests, warm.DefaultMaxRequests)
 	}
-	config.Default(&cl.requests, warm.DefaultRequestsPerPOP)
-	config.Default(&cl.waves, defaultWaves)
-	config.Default(&cl.concurrency, warm.DefaultConcurrency)
-	config.Default(&cl.timeout, warm.DefaultTimeout)
 	return cl
 }
 
@@ -332,8 +316,12 @@ func (o overrides) applyTargets(c *warm.Config, cl ceiling, p *config.Problems) 
 	if o.ClientSubnets != nil {
 		var subnets []netip.Prefix
 		for _, v := range *o.ClientSubnets {
-			sn, err := netip.ParsePrefix(v)
-			if err != nil || !slices.Contains(cl.subnets, sn) {
+			sn, err := warm.ParseClientSubnet(v)
+			if err != nil {
+				p.Add("event field %q: %q: %v", "clientSubnets", v, err)
+				continue
+			}
+			if !slices.Contains(cl.subnets, sn) {
 				p.Add("event field %q: %s is not among the environment's CLIENT_SUBNETS", "clientSubnets", v)
 				continue
 			}
@@ -380,10 +368,9 @@ func (o overrides) applySizing(c *warm.Config, cl ceiling, p *config.Problems) {
 		c.Adapt = *o.Adapt
 	}
 	if c.Auto && !cl.auto { // auto under a fixed REQUESTS_PER_POP: at most that many
-		config.Default(&c.MaxRequests, warm.DefaultMaxRequests)
-		c.MaxRequests = min(c.MaxRequests, cl.requests)
-		config.Default(&c.MinRequests, warm.DefaultMinRequests)
-		c.MinRequests = min(c.MinRequests, c.MaxRequests)
+		d := c.WithDefaults()
+		c.MaxRequests = min(d.MaxRequests, cl.requests)
+		c.MinRequests = min(d.MinRequests, c.MaxRequests)
 	}
 }
 
