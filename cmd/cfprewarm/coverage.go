@@ -80,6 +80,9 @@ func (f *sizingFlags) apply(fs *flagSet, cfg *warm.Config) error {
 	if fs.Changed("hosts-out") && strings.TrimSpace(f.hostsOut) == "" {
 		return usagef("--hosts-out is empty: give a file name")
 	}
+	if f.hostsOut != "" { // before any billed request, not after the run
+		return checkOutFile("--hosts-out", f.hostsOut)
+	}
 	return nil
 }
 

@@ -13,6 +13,11 @@ import (
 )
 
 func TestWarmSizingUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	base := []string{"warm", "d1.cloudfront.net", "--pops", "HKG54-C1", "--dns-server", "127.0.0.1:9"}
 	for _, c := range []struct {
 		args []string
@@ -28,6 +33,10 @@ func TestWarmSizingUsageErrors(t *testing.T) {
 		{[]string{"--tls-version", "1.1"}, `--tls-version "1.1": want 1.2 or 1.3`},
 		{[]string{"--requests", "auto", "--hosts-file", "/nonexistent/hosts.json"}, "hosts file:"},
 		{[]string{"--hosts-out", ""}, "--hosts-out is empty"},
+		// Checked before the first wave, not after every wave was sent.
+		{[]string{"--hosts-out", "/nonexistent/hosts.json"}, "--hosts-out /nonexistent/hosts.json: no directory /nonexistent"},
+		{[]string{"--hosts-out", dir}, "--hosts-out " + dir + ": exists and is not a regular file"},
+		{[]string{"--hosts-out", filepath.Join(file, "hosts.json")}, "no directory " + file},
 	} {
 		code, out, errOut := runCLI(append(base, c.args...)...)
 		if code != 2 || out != "" || !strings.Contains(errOut, c.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {

@@ -17,10 +17,31 @@ func checkNewFile(flag, path string) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return usagef("%s %s: %v", flag, path, err)
 	}
+	return checkParentDir(flag, path)
+}
+
+// checkParentDir refuses a file path whose directory does not exist.
+func checkParentDir(flag, path string) error {
 	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
 		return usagef("%s %s: no directory %s", flag, path, filepath.Dir(path))
 	}
 	return nil
+}
+
+// checkOutFile checks, before a long run, that path can be written the way
+// an atomic write does it (a new file beside it, renamed over it): it may
+// exist as a regular file, which is replaced; its directory must exist and
+// take new files. It leaves nothing behind.
+func checkOutFile(flag, path string) error {
+	if err := checkParentDir(flag, path); err != nil {
+		return err
+	}
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return usagef("%s %s: exists and is not a regular file", flag, path)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return usagef("%s %s: %v", flag, path, err)
+	}
+	return checkCreate(flag, path, filepath.Dir(path))
 }
 
 // writeNewFile creates path, which must not exist, and writes data to it.
@@ -64,13 +85,19 @@ func checkOutDir(flag, dir string) error {
 		}
 		probe = parent
 	}
-	f, err := os.CreateTemp(probe, ".cfprewarm-check-*")
+	return checkCreate(flag, dir, probe)
+}
+
+// checkCreate checks that a file can be created in dir, the directory of
+// what flag names, and removes it again.
+func checkCreate(flag, value, dir string) error {
+	f, err := os.CreateTemp(dir, ".cfprewarm-check-*")
 	if err != nil {
-		return usagef("%s %s: cannot write in %s: %v", flag, dir, probe, errors.Unwrap(err))
+		return usagef("%s %s: cannot write in %s: %v", flag, value, dir, errors.Unwrap(err))
 	}
 	name := f.Name()
 	if err := errors.Join(f.Close(), os.Remove(name)); err != nil {
-		return fmt.Errorf("%s %s: %w", flag, dir, err)
+		return fmt.Errorf("%s %s: %w", flag, value, err)
 	}
 	return nil
 }
