@@ -46,6 +46,12 @@ func TestVersionFromBuildInfo(t *testing.T) {
 	if !regexp.MustCompile(`^cfprewarm (dev|v\d+\.\d+\.\d+\S*)( \(.*go1\.\d+.*\))?\n$`).MatchString(want) {
 		t.Errorf("version line %q", want)
 	}
+	// probe and warm name the same version in their User-Agent.
+	for _, cmd := range []string{"probe", "warm"} {
+		if _, help, _ := runCLI(cmd, "--help"); !strings.Contains(help, "(default cfprewarm/"+buildInfo().Short()) {
+			t.Errorf("%s --help: the default User-Agent does not carry the build's version %s", cmd, buildInfo().Short())
+		}
+	}
 }
 
 // Help shows the GNU long form of every flag, with curl's short forms

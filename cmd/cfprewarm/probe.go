@@ -38,7 +38,7 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringArrayVar(&cfg.ConnectTo, "connect-to", nil, "`host:port:connect-host:connect-port` connects elsewhere, as curl (repeatable)")
 	fs.BoolVar(&cfg.HTTP1, "http1.1", false, "use HTTP/1.1 (default: HTTP/2 when the server offers it by ALPN)")
 	fs.Int64Var(&cfg.MaxBody, "max-body", probe.DefaultMaxBody, "read at most this many body `bytes`")
-	conn.register(fs, "connect", "cfprewarm/"+version, probe.DefaultTimeout)
+	conn.register(fs, "connect", "cfprewarm/"+buildInfo().Short(), probe.DefaultTimeout)
 
 	pos, err := fs.parse(args)
 	if err != nil {

@@ -125,7 +125,13 @@ func TestParseName(t *testing.T) {
 			t.Errorf("ParseName(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := ParseName("xml"); err == nil {
-		t.Error("xml accepted")
+	_, err := ParseName("xml")
+	if err == nil {
+		t.Fatal("xml accepted")
+	}
+	for _, n := range Names { // the message lists every format
+		if !strings.Contains(err.Error(), string(n)) {
+			t.Errorf("error %q does not name %s", err, n)
+		}
 	}
 }

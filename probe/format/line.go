@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/probe"
 )
 
@@ -27,17 +28,12 @@ var Names = []Name{Human, CheckURLTiming, JSON, CSV}
 // check_url_timing.sh format before it was named after the script.
 var aliases = map[string]Name{"seed": CheckURLTiming}
 
-// ParseName checks a --format value.
+// ParseName checks a --format value: a name of Names, or an alias.
 func ParseName(s string) (Name, error) {
-	for _, n := range Names {
-		if string(n) == s {
-			return n, nil
-		}
-	}
 	if n, ok := aliases[s]; ok {
 		return n, nil
 	}
-	return "", fmt.Errorf("unknown format %q (want one of human, check-url-timing, json, csv)", s)
+	return config.ParseChoice("format", s, Names)
 }
 
 // CheckURLTimingLine is the output line of the seed document's
