@@ -136,7 +136,7 @@ func (r *Runner) Run(ctx, stop context.Context) *Result {
 		r.log.Info("prewarm run stopped early", "reason", string(res.Stopped), "waves_done", len(res.Waves), "waves_planned", cfg.Waves)
 	}
 	res.Duration = time.Since(res.Start)
-	res.Total = Summarize(res.records())
+	res.Total = summarize(res.Waves...)
 	if res.Stopped == StopNone && res.Total.Unfinished > 0 && ctx.Err() != nil {
 		res.Stopped = stopReason(ctx)
 	}

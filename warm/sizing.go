@@ -263,8 +263,8 @@ func binomialTail(k, n int, p float64) float64 {
 		return 0
 	}
 	sum := 0.0
+	lg, _ := math.Lgamma(float64(n + 1))
 	for i := k; i <= n; i++ {
-		lg, _ := math.Lgamma(float64(n + 1))
 		li, _ := math.Lgamma(float64(i + 1))
 		lr, _ := math.Lgamma(float64(n - i + 1))
 		sum += math.Exp(lg - li - lr + float64(i)*math.Log(p) + float64(n-i)*math.Log1p(-p))

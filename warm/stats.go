@@ -12,17 +12,32 @@ import (
 // tallied against its own target POP. Every record is planned; unfinished
 // ones count only as such.
 func Summarize(recs []Record) Stats {
-	var t probe.Tally
-	s := Stats{Planned: len(recs)}
-	for _, r := range recs {
+	var t tally
+	t.add(recs)
+	return t.stats()
+}
+
+// tally counts records where they are, group after group (the POPs of a
+// wave, the waves of a run), without gathering them into one slice.
+type tally struct {
+	t                   probe.Tally
+	planned, unfinished int
+}
+
+func (t *tally) add(recs []Record) {
+	t.planned += len(recs)
+	for i := range recs {
+		r := &recs[i]
 		if r.Unfinished {
-			s.Unfinished++
+			t.unfinished++
 			continue
 		}
-		t.Add(r.Result, r.POP)
+		t.t.Add(r.Result, r.POP)
 	}
-	s.Summary = t.Summary()
-	return s
+}
+
+func (t *tally) stats() Stats {
+	return Stats{Planned: t.planned, Unfinished: t.unfinished, Summary: t.t.Summary()}
 }
 
 // ByPOP merges the waves: one POPResult per target (POP, or client
@@ -91,19 +106,13 @@ func (r *Result) WithoutRequests() *Result {
 	return &c
 }
 
-// records returns every record of the run.
-func (r *Result) records() []Record {
-	var all []Record
-	for _, w := range r.Waves {
-		all = append(all, w.records()...)
+// summarize counts the records of every POP of the waves.
+func summarize(waves ...Wave) Stats {
+	var t tally
+	for i := range waves {
+		for j := range waves[i].POPs {
+			t.add(waves[i].POPs[j].Requests)
+		}
 	}
-	return all
-}
-
-func (w *Wave) records() []Record {
-	var all []Record
-	for _, p := range w.POPs {
-		all = append(all, p.Requests...)
-	}
-	return all
+	return t.stats()
 }

@@ -94,3 +94,22 @@ func TestByPOPMergesWaves(t *testing.T) {
 		t.Error("WithoutRequests must drop the records from the copy only")
 	}
 }
+
+// A run's and a wave's totals, counted POP by POP where the records are,
+// are the totals of all their records together.
+func TestSummarizeWavesInPlace(t *testing.T) {
+	ms := time.Millisecond
+	a := []Record{ok("A12-C1", "A12-C1", cloudfront.OriginCold, 3*ms), failed("A12-C1", 0, cloudfront.KindTimeout)}
+	b := []Record{ok("B34-C1", "B34-C1", cloudfront.OriginWarm, ms), {POP: "B34-C1", Unfinished: true}}
+	c := []Record{ok("A12-C1", "A12-C1", cloudfront.OriginWarm, 2*ms)}
+	waves := []Wave{{POPs: []POPResult{{Requests: a}, {Requests: b}}}, {POPs: []POPResult{{Requests: c}}}}
+	all := Summarize(append(append(append([]Record{}, a...), b...), c...))
+	got := summarize(waves...)
+	if got.Planned != 5 || got.Unfinished != 1 || got.Requests != 4 || got.OK != 3 || got.Origin.Cold != 1 || got.Origin.Warm != 2 ||
+		got.Latency() != all.Latency() || got.Planned != all.Planned || got.ErrorsByKind[cloudfront.KindTimeout] != 1 {
+		t.Errorf("summarize = %+v\nwant %+v", got, all)
+	}
+	if w := summarize(waves[0]); w.Planned != 4 || w.Requests != 3 || w.Latency().Max != 3*ms {
+		t.Errorf("one wave: %+v", w)
+	}
+}

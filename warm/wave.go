@@ -85,7 +85,7 @@ func (r *Runner) Wave(ctx context.Context, index int) Wave {
 	for i := range w.POPs {
 		r.learn(&w.POPs[i], w.Start)
 	}
-	w.Total = Summarize(w.records())
+	w.Total = summarize(w)
 	cold, _ := w.Total.OriginColdRatio().Value()
 	r.log.Debug("prewarm wave done", "wave", index, "pops", len(w.POPs), "requests", w.Total.Requests,
 		"errors", w.Total.Errors, "unfinished", w.Total.Unfinished, "origin_cold_ratio", cold,

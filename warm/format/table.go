@@ -19,6 +19,7 @@ import (
 func WriteTable(w io.Writer, r *warm.Result) error {
 	ew := &errWriter{w: w}
 	ew.printf("prewarm %s  host %s  %s %s  port %d\n", r.Distribution, r.Host, r.Method, r.Path, r.Port)
+	pops := r.ByPOP()
 	for _, wave := range r.Waves {
 		ew.printf("\nwave %d/%d  started %s  took %s  %s\n", wave.Index, r.WavesPlanned,
 			wave.Start.UTC().Format("15:04:05.000Z"), wave.Duration.Round(time.Millisecond), headline(wave.Total))
@@ -26,12 +27,12 @@ func WriteTable(w io.Writer, r *warm.Result) error {
 	}
 	if len(r.Waves) > 1 {
 		ew.printf("\nall %d waves  took %s  %s\n", len(r.Waves), r.Duration.Round(time.Millisecond), headline(r.Total))
-		writePOPTable(ew, r.ByPOP())
+		writePOPTable(ew, pops)
 	}
 	if r.Stopped != warm.StopNone {
 		ew.printf("\nstopped after %d of %d waves: %s\n", len(r.Waves), r.WavesPlanned, stopText(r.Stopped))
 	}
-	writeProblems(ew, r.ByPOP())
+	writeProblems(ew, pops)
 	return ew.err
 }
 
