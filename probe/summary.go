@@ -60,7 +60,8 @@ type OriginSummary struct {
 	ColdTotal stats.Durations `json:"cold_total"`
 	// Gain is the mean Total of cold results minus that of warm ones, and
 	// GainPercent the same as a share of the cold mean: the "latency gain"
-	// of a reused origin connection. Zero unless both groups have results.
+	// of a reused origin connection. Zero unless both groups have results
+	// (GainPercent also when the cold mean is 0).
 	Gain        time.Duration `json:"-"`
 	GainPercent float64       `json:"gain_percent"`
 }
@@ -157,7 +158,9 @@ func (t *Tally) Summary() Summary {
 	s.Origin.ColdTotal = t.cold.Durations()
 	if s.Origin.Warm > 0 && s.Origin.Cold > 0 {
 		s.Origin.Gain = s.Origin.ColdTotal.Mean - s.Origin.WarmTotal.Mean
-		s.Origin.GainPercent = 100 * float64(s.Origin.Gain) / float64(s.Origin.ColdTotal.Mean)
+		if s.Origin.ColdTotal.Mean > 0 { // else NaN or -Inf, which JSON cannot encode
+			s.Origin.GainPercent = 100 * float64(s.Origin.Gain) / float64(s.Origin.ColdTotal.Mean)
+		}
 	}
 	return s
 }

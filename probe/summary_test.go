@@ -1,9 +1,11 @@
 package probe
 
 import (
-	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 )
 
 func ms(n float64) time.Duration { return time.Duration(n * float64(time.Millisecond)) }
@@ -42,5 +44,22 @@ func TestSummarize(t *testing.T) {
 	}
 	if s.Phases.TLS.P50 != ms(10) || s.Timings.Total.N != 6 {
 		t.Errorf("phases %+v total n %d", s.Phases.TLS, s.Timings.Total.N)
+	}
+}
+
+// A cold mean of 0 (timings lost, or a clock that did not move) leaves the
+// gain's percentage at 0 instead of NaN or -Inf, which JSON cannot encode.
+func TestGainPercentWithoutColdTime(t *testing.T) {
+	for _, warmTotal := range []time.Duration{0, ms(5)} {
+		s := Summarize([]Result{
+			{Status: 200, Origin: cloudfront.OriginWarm, Timings: Timings{Total: warmTotal}},
+			{Status: 200, Origin: cloudfront.OriginCold},
+		})
+		if p := s.Origin.GainPercent; p != 0 {
+			t.Errorf("warm %v, cold 0: gain percent %v, want 0", warmTotal, p)
+		}
+		if _, err := json.Marshal(s); err != nil {
+			t.Errorf("warm %v, cold 0: the summary does not encode: %v", warmTotal, err)
+		}
 	}
 }
