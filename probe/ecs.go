@@ -91,16 +91,20 @@ func exchangeSubnet(ctx context.Context, server, fqdn string, qtype uint16, subn
 	default:
 		return nil, &net.DNSError{Err: "server answered " + dns.RcodeToString[r.Rcode], Name: name, Server: server}
 	}
+	// CNAMEs are followed by the server. Only records of the type asked
+	// for count: an A query answered with AAAA records too must not give
+	// IPv6 addresses to an IPv4-only lookup, nor an IPv4-mapped AAAA an
+	// IPv4 address to an IPv6-only one.
 	var ips []netip.Addr
-	for _, rr := range r.Answer { // CNAMEs are followed by the server; take every address
+	for _, rr := range r.Answer {
 		switch a := rr.(type) {
 		case *dns.A:
-			if ip, ok := netip.AddrFromSlice(a.A.To4()); ok {
+			if ip, ok := netip.AddrFromSlice(a.A.To4()); ok && qtype == dns.TypeA {
 				ips = append(ips, ip)
 			}
 		case *dns.AAAA:
-			if ip, ok := netip.AddrFromSlice(a.AAAA); ok {
-				ips = append(ips, ip.Unmap())
+			if ip, ok := netip.AddrFromSlice(a.AAAA); ok && qtype == dns.TypeAAAA && !ip.Is4In6() {
+				ips = append(ips, ip)
 			}
 		}
 	}
