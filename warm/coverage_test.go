@@ -179,6 +179,26 @@ func TestClientSubnetTarget(t *testing.T) {
 	}
 }
 
+// A client-subnet target's sizing uses the hosts file's count of the POP
+// that answered it, once one has: the first wave cannot know the POP.
+func TestClientSubnetUsesHostsFile(t *testing.T) {
+	_, cfg := startHosts(t, map[string]string{"198.51.100.0/24": "FRA56-P3"}, loopback.POPSpec{Code: "FRA56-P3", ViaPerRequest: true})
+	cfg.POPs = nil
+	cfg.ClientSubnets = []netip.Prefix{netip.MustParsePrefix("198.51.100.0/24")}
+	cfg.KnownHosts = map[string]edgehosts.Estimate{"FRA56-P3": {POP: "FRA56-P3", Hosts: 3}}
+	_, res := runAuto(t, cfg, 2)
+	if len(res.Waves) != 2 || res.Total.Errors != 0 {
+		t.Fatalf("%d waves, errors %v", len(res.Waves), res.Total.ErrorsByKind)
+	}
+	first, second := res.Waves[0].POPs[0], res.Waves[1].POPs[0]
+	if first.POP != "FRA56-P3" || first.Sizing.HostsFrom != warm.HostsFromAssumed {
+		t.Errorf("wave 1: %s sized from %s, want FRA56-P3 answering and the assumed count", first.POP, first.Sizing.HostsFrom)
+	}
+	if s := second.Sizing; s.HostsFrom != warm.HostsFromHostsFile || s.Hosts != 3 || s.Requests != max(edgehosts.RequestsFor(3, 0.99), warm.DefaultMinRequests) {
+		t.Errorf("wave 2: %+v, want the hosts file's 3 hosts of FRA56-P3", s)
+	}
+}
+
 func TestValidateSizing(t *testing.T) {
 	base := warm.Config{Distribution: testDist, POPs: []string{"HKG62-C1"}}
 	for _, c := range []struct {

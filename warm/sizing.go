@@ -162,11 +162,15 @@ func (st *State) HostsFile(known map[string]edgehosts.Estimate, fallback int) ed
 	return f
 }
 
-// plan sizes the next wave of a target.
+// plan sizes the next wave of a target. pop is "" for a client subnet:
+// the POP that answered its last wave stands in, once there is one.
 func (st *State) plan(key, pop string, c Config) Sizing {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	ps := st.get(key)
+	if pop == "" {
+		pop = ps.pop
+	}
 	s := Sizing{Mode: SizingFixed, Requests: c.RequestsPerPOP, Hosts: c.Hosts, HostsFrom: HostsFromAssumed}
 	if e, ok := c.KnownHosts[pop]; ok && pop != "" {
 		s.Hosts, s.HostsFrom = e.Hosts, HostsFromHostsFile
