@@ -341,7 +341,8 @@ func (o overrides) applySizing(c *warm.Config, cl ceiling, p *config.Problems) {
 		} else if err := json.Unmarshal(o.RequestsPerPOP, &n); err != nil {
 			p.Add(`event field "requestsPerPop": want a number or "auto", got %s`, o.RequestsPerPOP)
 		} else if atMost(p, "requestsPerPop", n, cl.requests, cl.requestsVar) {
-			c.Auto, c.RequestsPerPOP = false, n
+			// A fixed count: the environment's ADAPT goes with its auto.
+			c.Auto, c.Adapt, c.RequestsPerPOP = false, false, n
 		}
 	}
 	for _, f := range []struct {

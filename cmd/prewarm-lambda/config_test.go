@@ -78,3 +78,20 @@ func TestClientSubnetsAreMasked(t *testing.T) {
 		t.Errorf("bad TLS_VERSION: %v", err)
 	}
 }
+
+// An event that switches an adaptive environment to a fixed count turns
+// adapt off with auto; asking for adapt with a fixed count stays an error.
+func TestFixedCountEventTurnsAdaptOff(t *testing.T) {
+	env := map[string]string{"REQUESTS_PER_POP": "auto", "ADAPT": "true"}
+	s, err := configureWith(t, env, `{"requestsPerPop":10}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := s.cfg; c.Auto || c.Adapt || c.RequestsPerPOP != 10 {
+		t.Errorf("auto %v adapt %v requests %d, want a fixed 10 without adapt", c.Auto, c.Adapt, c.RequestsPerPOP)
+	}
+	if _, err := configureWith(t, env, `{"requestsPerPop":10,"adapt":true}`); err == nil ||
+		!strings.Contains(err.Error(), `event field "adapt": needs automatic requests per POP`) {
+		t.Errorf("adapt with a fixed count: %v", err)
+	}
+}
