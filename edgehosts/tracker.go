@@ -14,20 +14,20 @@ type Tracker struct {
 }
 
 // sample is one wave's ids: how many responses named a host, and the
-// distinct ids with their counts.
+// distinct ids.
 type sample struct {
 	n   int
-	ids map[string]int
+	ids map[string]struct{}
 }
 
 // AddWave adds the ids of one wave's responses; "" (a response without an
 // id) is not counted. A wave without any id is not kept.
 func (t *Tracker) AddWave(ids []string) {
-	s := sample{ids: map[string]int{}}
+	s := sample{ids: map[string]struct{}{}}
 	for _, id := range ids {
 		if id != "" {
 			s.n++
-			s.ids[id]++
+			s.ids[id] = struct{}{}
 		}
 	}
 	if s.n == 0 {

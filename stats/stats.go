@@ -23,14 +23,15 @@ func FromSeconds(s float64) time.Duration { return time.Duration(math.Round(s * 
 
 // Durations describes a set of durations: count, extremes, percentiles and
 // mean. The zero value describes the empty set.
+// Its JSON form is MarshalJSON's (seconds, fields ending in _s).
 type Durations struct {
-	N    int           `json:"n"`
-	Min  time.Duration `json:"min"`
-	P50  time.Duration `json:"p50"`
-	P90  time.Duration `json:"p90"`
-	P99  time.Duration `json:"p99"`
-	Max  time.Duration `json:"max"`
-	Mean time.Duration `json:"mean"`
+	N    int
+	Min  time.Duration
+	P50  time.Duration
+	P90  time.Duration
+	P99  time.Duration
+	Max  time.Duration
+	Mean time.Duration
 }
 
 // Sample collects durations to describe. The zero value is empty and ready.
@@ -121,9 +122,6 @@ func (r Ratio) Value() (float64, bool) {
 	}
 	return float64(r.Part) / float64(r.Whole), true
 }
-
-// Known reports whether Whole is not 0.
-func (r Ratio) Known() bool { return r.Whole != 0 }
 
 // Add adds the counts of o.
 func (r Ratio) Add(o Ratio) Ratio { return Ratio{r.Part + o.Part, r.Whole + o.Whole} }

@@ -2,6 +2,7 @@ package warm
 
 import (
 	"crypto/tls"
+	"fmt"
 	"net/netip"
 
 	"github.com/cfprewarm/cfprewarm/probe"
@@ -23,7 +24,7 @@ type proberKey struct {
 
 // keptProber is the prober of one address and its TLS sessions.
 type keptProber struct {
-	p        *probe.Prober // nil if it could not be prepared (reported once)
+	p        *probe.Prober
 	sessions tls.ClientSessionCache
 }
 
@@ -41,11 +42,10 @@ func (r *Runner) prober(k proberKey) *keptProber {
 	cfg := r.probeConfig(k.ip)
 	cfg.TLS.Sessions = kp.sessions
 	p, err := probe.NewProber(cfg)
-	if err != nil { // cannot happen with a validated Config; reported, not hidden
-		r.log.Error("prewarm: cannot prepare requests", "target", k.target, "ip", k.ip, "err", err)
-	} else {
-		kp.p = p
+	if err != nil { // NewRunner prepared the same configuration for another address
+		panic(fmt.Sprintf("warm: the prober of %v failed after NewRunner's succeeded: %v", k.ip, err))
 	}
+	kp.p = p
 	r.probers[k] = kp
 	return kp
 }
@@ -57,9 +57,7 @@ func (r *Runner) keepProbers(used map[proberKey]*keptProber) {
 	defer r.mu.Unlock()
 	for k, kp := range r.probers {
 		if used[k] == nil {
-			if kp.p != nil {
-				kp.p.Close()
-			}
+			kp.p.Close()
 			delete(r.probers, k)
 		}
 	}
@@ -96,9 +94,6 @@ func (st *State) keepSessions(used map[proberKey]*keptProber) {
 
 // resumable reports whether the prober holds a session for serverName.
 func (kp *keptProber) resumable(serverName string) bool {
-	if kp.p == nil {
-		return true // nothing to wait for
-	}
 	_, ok := kp.sessions.Get(serverName)
 	return ok
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -32,8 +33,8 @@ type Runner struct {
 	probers map[proberKey]*keptProber // kept across waves (probers.go)
 }
 
-// NewRunner applies the defaults, validates cfg, reads the CA file and
-// prepares the POP names.
+// NewRunner applies the defaults, validates cfg, reads the CA file,
+// prepares the POP names and checks the requests can be prepared.
 func NewRunner(cfg Config) (*Runner, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
@@ -70,6 +71,13 @@ func NewRunner(cfg Config) (*Runner, error) {
 		hostport = net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	}
 	r.url = "https://" + hostport + cfg.Path
+	// The probers of the waves differ only in their address: preparing one
+	// now checks the probe configuration once, so that theirs cannot fail.
+	p, err := probe.NewProber(r.probeConfig(netip.IPv6Loopback()))
+	if err != nil {
+		return nil, fmt.Errorf("warm: %w", err)
+	}
+	p.Close()
 	return r, nil
 }
 

@@ -162,7 +162,7 @@ func TestWaveAgainstLoopbackPOPs(t *testing.T) {
 	if cdg.OK != 6 || cdg.Mismatched != 6 || cdg.POPs["CDG52-P1"] != 6 {
 		t.Errorf("CDG50-C1: ok %d mismatched %d answered %v, want 6 answered by CDG52-P1", cdg.OK, cdg.Mismatched, cdg.POPs)
 	}
-	if cdg.OriginColdRatio().Known() {
+	if _, known := cdg.OriginColdRatio().Value(); known {
 		t.Error("CDG50-C1: answers from another POP must not count towards the target's origin-cold ratio")
 	}
 

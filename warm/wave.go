@@ -171,11 +171,6 @@ func (r *Runner) do(ctx context.Context, j job) {
 		rec.Unfinished = true
 		return
 	}
-	if j.prober.p == nil {
-		rec.Start = time.Now()
-		rec.Fail(cloudfront.KindOther, "cannot prepare the request")
-		return
-	}
 	res := j.prober.p.Probe(pctx, rec.Seq)
 	if res.OK() && res.Status >= 500 {
 		res.Fail(cloudfront.KindStatus5xx, fmt.Sprintf("HTTP status %d", res.Status))

@@ -9,7 +9,7 @@ import (
 )
 
 // Document is the JSON form of a run: the schema version, the type "warm",
-// then the result's fields. The Lambda returns it too.
+// then the result's fields. (The Lambda returns the smaller Summary.)
 func Document(r *warm.Result) ([]byte, error) {
 	return jsonobj.Merge(struct {
 		Schema int    `json:"schema"`
