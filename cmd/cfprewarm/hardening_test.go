@@ -54,7 +54,8 @@ func TestWarmEveryFloor(t *testing.T) {
 func TestConnectionFlagsRefused(t *testing.T) {
 	for _, cmd := range [][]string{
 		{"probe", "https://127.0.0.1:9/"},
-		{"warm", "d1.cloudfront.net", "--pops", "HKG54-C1"},
+		// The last --dns-server wins: the empty ones below replace this one.
+		{"warm", "d1.cloudfront.net", "--pops", "HKG54-C1", "--dns-server", "127.0.0.1:9"},
 	} {
 		for _, extra := range [][]string{
 			{"-A", "cfprewarm\r\nX-Injected: 1"},
