@@ -63,7 +63,7 @@ func parseOptions(args []string, getenv func(string) string, readFile func(strin
 	fs.Var(durationValue{&cfg.ReadHeaderTimeout}, "read-header-timeout", "`duration` allowed for the TLS handshake and for each request's headers (at least "+origin.MinTimeout.String()+")")
 	fs.Var(durationValue{&cfg.ReadTimeout}, "read-timeout", "`duration` allowed to read a whole request, headers and body; a body that never comes is cut off after it (at least the read-header timeout)")
 	fs.Var(durationValue{&cfg.WriteTimeout}, "write-timeout", "`duration` allowed from the end of the request headers to the end of the response (at least "+origin.MinTimeout.String()+")")
-	fs.Var(durationValue{&cfg.DrainPeriod}, "drain-period", "on SIGTERM/SIGINT, `duration` to keep serving with /healthz failing and Connection: close on every response, before shutting down (match the load balancer's deregistration delay)")
+	fs.Var(drainValue{&cfg.DrainPeriod}, "drain-period", "on SIGTERM/SIGINT, `duration` to keep serving with /healthz failing and Connection: close on every response, before shutting down (match the load balancer's deregistration delay; 0: no drain, shut down at once)")
 	fs.Var(durationValue{&cfg.ShutdownTimeout}, "shutdown-timeout", "after the drain period, `duration` allowed to finish in-flight requests (drain + shutdown below ECS's stopTimeout, 30s by default)")
 	fs.IntVar(&cfg.MaxConnections, "max-connections", cfg.MaxConnections, "maximum open client connections (about 20 KB each); beyond it new connections wait until one closes")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-listen", "", "serve /metrics on this `address` host:port only, not on --listen (for a port only the VPC reaches)")
@@ -192,4 +192,30 @@ func (v durationValue) String() string {
 		return ""
 	}
 	return v.d.String()
+}
+
+// drainValue is --drain-period: a duration, of which 0 means no drain at
+// all (origin.NoDrain) rather than the default, since a zero
+// Config.DrainPeriod takes the default. A negative one is refused.
+type drainValue struct{ d *time.Duration }
+
+func (v drainValue) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		return err
+	case d < 0:
+		return errors.New("negative: want 0 (no drain) or more")
+	case d == 0:
+		d = origin.NoDrain
+	}
+	*v.d = d
+	return nil
+}
+
+func (v drainValue) String() string {
+	if v.d != nil && *v.d == origin.NoDrain {
+		return "0s"
+	}
+	return durationValue(v).String()
 }

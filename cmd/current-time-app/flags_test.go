@@ -100,6 +100,19 @@ func TestParseOptions(t *testing.T) {
 		{name: "every bad flag at once", args: []string{"--read-header-timeout", "soon", "--port", "80", "--max-connections", "many", "--drain-period=x"},
 			wantErr: []string{`invalid value "soon" for flag -read-header-timeout`, "flag provided but not defined: -port",
 				`invalid value "many" for flag -max-connections`, `invalid value "x" for flag -drain-period`}},
+		// An explicit 0 turns the drain off (a zero Config.DrainPeriod would
+		// be the 15 s default); a negative drain is refused.
+		{name: "drain 0 is no drain", args: []string{"--drain-period", "0"}, check: func(t *testing.T, cfg origin.Config) {
+			if cfg.DrainPeriod != origin.NoDrain {
+				t.Errorf("--drain-period 0: drain %v, want origin.NoDrain", cfg.DrainPeriod)
+			}
+		}},
+		{name: "DRAIN_PERIOD 0s is no drain", env: map[string]string{"DRAIN_PERIOD": "0s"}, check: func(t *testing.T, cfg origin.Config) {
+			if cfg.DrainPeriod != origin.NoDrain {
+				t.Errorf("DRAIN_PERIOD=0s: drain %v, want origin.NoDrain", cfg.DrainPeriod)
+			}
+		}},
+		{name: "negative drain", args: []string{"--drain-period", "-1ns"}, wantErr: []string{`invalid value "-1ns" for flag -drain-period: negative: want 0 (no drain) or more`}},
 		{name: "unknown flag", args: []string{"--port", "80"}, wantErr: []string{"flag provided but not defined: -port"}},
 		{name: "a secret is not a flag", args: []string{"--origin-verify-secret", "x"}, wantErr: []string{"not defined: -origin-verify-secret"}},
 		{name: "stray argument", args: []string{"serve"}, wantErr: []string{`unexpected argument "serve"`}},

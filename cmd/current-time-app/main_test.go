@@ -220,3 +220,23 @@ func TestSIGTERM(t *testing.T) {
 		t.Errorf("took %v to exit with only an idle connection open", took)
 	}
 }
+
+// --drain-period 0 turns the drain off: SIGTERM shuts down at once,
+// without a drain period (a zero would otherwise be the 15 s default).
+func TestSIGTERMWithoutDrain(t *testing.T) {
+	a, serving := startApp(t, nil, "--listen", "127.0.0.1:0", "--drain-period", "0")
+	if serving["drain_period"] != "0s" {
+		t.Errorf("serving record %v: want drain_period 0s", serving)
+	}
+	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for rec := range a.logs {
+		if rec["msg"] == "draining" {
+			t.Errorf("drained after --drain-period 0: %v", rec)
+		}
+	}
+	if err := a.cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v; stderr: %s", err, a.stderr.String())
+	}
+}
