@@ -295,3 +295,74 @@ func FuzzReadCounts(f *testing.F) {
 		}
 	})
 }
+
+// TestMinGainPerDollarOnReportedCost: --min-gain-per-dollar judges the
+// cost a POP is reported with (its share of its region's Lambda, the
+// billed duration and invocations included), and the why texts quote the
+// numbers the table shows.
+func TestMinGainPerDollarOnReportedCost(t *testing.T) {
+	c := counts(traffic())
+	p0, err := Make(c, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := p0.Selected()
+	if len(sel) < 2 {
+		t.Fatalf("%d POPs selected: the test needs two", len(sel))
+	}
+	worst := sel[0]
+	for _, pop := range sel {
+		if pop.GainPerDollar < worst.GainPerDollar {
+			worst = pop
+		}
+	}
+	min := worst.GainPerDollar * 1.001
+	p, err := Make(c, Config{MinGainPerDollar: min})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCosts := func(p Plan) {
+		t.Helper()
+		for _, pop := range p.POPs {
+			if pop.Region == "" {
+				continue
+			}
+			if want := pop.GainPerDay * 30 / pop.Cost.Total; math.Abs(pop.GainPerDollar-want) > 1e-9*want {
+				t.Errorf("%s: gain per dollar %v, but gain × 30 / cost = %v", pop.Code, pop.GainPerDollar, want)
+			}
+			if pop.Warm && !strings.Contains(pop.Why, fmt.Sprintf("(%.0f s per dollar)", pop.GainPerDollar)) {
+				t.Errorf("%s: why %q does not quote its %.0f s per dollar", pop.Code, pop.Why, pop.GainPerDollar)
+			}
+			if strings.Contains(pop.Why, "below --min-gain-per-dollar") && !strings.Contains(pop.Why, fmt.Sprintf("gain %.0f s per dollar", pop.GainPerDollar)) {
+				t.Errorf("%s: why %q does not quote its %.0f s per dollar", pop.Code, pop.Why, pop.GainPerDollar)
+			}
+		}
+		for _, g := range p.Groups {
+			var lambda float64
+			for _, pop := range p.Selected() {
+				if pop.Region == g.Region {
+					lambda += pop.Cost.Lambda
+					if pop.RequestsPerWave != g.RequestsPerWave {
+						t.Errorf("%s: %d requests per wave, its Lambda sends %d", pop.Code, pop.RequestsPerWave, g.RequestsPerWave)
+					}
+				}
+			}
+			if math.Abs(lambda-g.Cost.Lambda) > 1e-9 {
+				t.Errorf("%s: its POPs' Lambda shares add up to %v of %v", g.Region, lambda, g.Cost.Lambda)
+			}
+		}
+	}
+	checkCosts(p0)
+	checkCosts(p)
+	for _, pop := range p.POPs {
+		if pop.Warm && pop.GainPerDollar < min {
+			t.Errorf("%s is warmed at %.1f s per dollar, below --min-gain-per-dollar %.1f", pop.Code, pop.GainPerDollar, min)
+		}
+		if pop.Code == worst.Code && (pop.Warm || !strings.Contains(pop.Why, "below --min-gain-per-dollar")) {
+			t.Errorf("%s (%.1f s per dollar in the plan without the threshold) passed --min-gain-per-dollar %.1f: %s", pop.Code, worst.GainPerDollar, min, pop.Why)
+		}
+	}
+	if len(p.Selected()) == 0 {
+		t.Error("the threshold just above the worst POP dropped them all")
+	}
+}
