@@ -197,7 +197,7 @@ func Make(c *Counts, cfg Config) (Plan, error) {
 		Hosts: cfg.Hosts, MemoryMiB: cfg.MemoryMiB, CPUPerReqS: cfg.CPUPerRequest.Seconds(),
 		PricesDate: cfg.Prices.Date, Currency: cfg.Prices.Currency,
 		Schedule: sched, IntervalS: sched.Interval.Seconds(), MaxGapS: sched.MaxGap().Seconds(),
-		MinGainS: cfg.MinGain.Seconds(), MinPerDollar: cfg.MinGainPerDollar, MinCold: max(cfg.MinCold, 0),
+		MinGainS: max(cfg.MinGain, 0).Seconds(), MinPerDollar: cfg.MinGainPerDollar, MinCold: max(cfg.MinCold, 0),
 	}
 	if !c.fromLogs {
 		p.Source = "counts"
@@ -374,7 +374,7 @@ func (p *Plan) select1(pop *POP, cfg Config) string {
 		return "cold penalty unknown: give --origin-rtt"
 	case cfg.MinCold != NoMinCold && pop.Cold.KeepAlive < cfg.MinCold:
 		return fmt.Sprintf("keep-alive alone keeps it warm (cold %.2f%% < --min-cold %g%%)", 100*pop.Cold.KeepAlive, 100*cfg.MinCold)
-	case pop.GainPerDay < cfg.MinGain.Seconds():
+	case cfg.MinGain != NoMinGain && pop.GainPerDay < cfg.MinGain.Seconds():
 		return fmt.Sprintf("gain %.1f s/day below --min-gain %v", pop.GainPerDay, cfg.MinGain)
 	}
 	pop.Warm = true

@@ -366,3 +366,37 @@ func TestMinGainPerDollarOnReportedCost(t *testing.T) {
 		t.Error("the threshold just above the worst POP dropped them all")
 	}
 }
+
+// TestMinGainZero: NoMinGain (the CLI's --min-gain 0) warms a POP however
+// little prewarming gains it, as NoMinCold does for the cold share; 0 in a
+// Config is the default.
+func TestMinGainZero(t *testing.T) {
+	as := append(traffic(), simulate(16, "FRA56-P3", poisson(1.0/3600), 6*3600, 16, 5, 0.02, 0.01)...)
+	c := counts(as)
+	fra := func(p Plan) POP {
+		for _, pop := range p.POPs {
+			if pop.Code == "FRA56-P3" {
+				return pop
+			}
+		}
+		t.Fatal("no FRA56-P3")
+		return POP{}
+	}
+	def, err := Make(c, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pop := fra(def); pop.Warm || pop.GainPerDay <= 0 || pop.GainPerDay >= DefaultMinGain.Seconds() || def.MinGainS != DefaultMinGain.Seconds() {
+		t.Fatalf("default: FRA gains %.2f s/day, warm %v (%s); min gain %v", pop.GainPerDay, pop.Warm, pop.Why, def.MinGainS)
+	}
+	none, err := Make(c, Config{MinGain: NoMinGain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pop := fra(none); !pop.Warm || none.MinGainS != 0 {
+		t.Errorf("no minimum gain: FRA (%.2f s/day) not warmed: %s; min gain %v", pop.GainPerDay, pop.Why, none.MinGainS)
+	}
+	if err := (Config{MinGain: -2 * time.Second}).Validate(); err == nil {
+		t.Error("a negative minimum gain was accepted")
+	}
+}

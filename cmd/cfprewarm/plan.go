@@ -71,7 +71,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&cfg.MemoryMiB, "lambda-memory", plan.DefaultMemoryMiB, "the prewarm Lambda's memory in `MiB`")
 	fs.DurationVar(&cfg.CPUPerRequest, "cpu-per-request", plan.DefaultCPUPerRequest, "the prewarm engine's CPU time per request (go test -bench Wave ./bench/wave/)")
 	// Selection.
-	fs.DurationVar(&minGain, "min-gain", plan.DefaultMinGain, "warm a POP only if prewarming removes at least this much viewer waiting per day")
+	fs.DurationVar(&minGain, "min-gain", plan.DefaultMinGain, "warm a POP only if prewarming removes at least this much viewer waiting per day (0: whatever it removes)")
 	fs.Float64Var(&minCold, "min-cold", plan.DefaultMinCold, "leave a POP to the keep-alive when fewer of its requests than this share stay cold with it (0: warm whatever the share)")
 	fs.Float64Var(&cfg.MinGainPerDollar, "min-gain-per-dollar", 0, "warm a POP only if prewarming removes at least this many `seconds` of waiting per dollar")
 	fs.IntVar(&cfg.MaxPOPs, "max-pops", 0, "warm at most this many POPs, the best first (0: no limit)")
@@ -109,6 +109,9 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		cfg.Jitter = plan.NoJitter
 	}
 	cfg.MinGain = minGain
+	if minGain == 0 {
+		cfg.MinGain = plan.NoMinGain
+	}
 	cfg.MinCold = minCold
 	if minCold == 0 {
 		cfg.MinCold = plan.NoMinCold

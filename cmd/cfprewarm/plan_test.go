@@ -138,6 +138,15 @@ func TestPlanFromLogsAndCounts(t *testing.T) {
 	if code != 0 || !strings.Contains(env, "POPS=") || !strings.Contains(env, "URL_PATH=/api/") {
 		t.Errorf("filtered lambda-env: exit %d\n%s", code, env)
 	}
+	// --min-gain 0 is no minimum, as --min-cold 0 is.
+	code, js, stderr := runCmd(t, "plan", dir, "--origin-rtt", "190ms", "--format", "json", "--min-gain", "0", "--min-cold", "0")
+	var pj struct {
+		MinGain float64 `json:"min_gain_per_day_s"`
+		MinCold float64 `json:"min_cold"`
+	}
+	if err := json.Unmarshal([]byte(js), &pj); code != 0 || err != nil || pj.MinGain != 0 || pj.MinCold != 0 {
+		t.Errorf("--min-gain 0 --min-cold 0: exit %d %v %s: %+v", code, err, stderr, pj)
+	}
 	code, _, stderr = runCmd(t, "plan", dir, "--from", "2027-01-01")
 	if code != 1 || !strings.Contains(stderr, "left out by the filters") {
 		t.Errorf("everything filtered: exit %d %s", code, stderr)
