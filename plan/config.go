@@ -26,9 +26,12 @@ const (
 	DefaultMargin    = 2 * time.Second
 	DefaultMemoryMiB = 128 // the prewarm stack's default
 	// DefaultCPUPerRequest is the prewarm engine's CPU time per request, as
-	// measured by `go test -bench Wave ./bench/wave/` (about 0.3 s for a wave of
-	// 9 POPs × 60 requests on x86-64).
-	DefaultCPUPerRequest = 550 * time.Microsecond
+	// measured by `go test -run '^$' -bench 'Wave$' -benchtime 10x
+	// ./bench/wave/`: 82–96 ms of CPU for a wave of 9 POPs × 60 requests
+	// with resumed TLS sessions (0.15–0.18 ms a request), about 0.2 ms a
+	// request in the first wave of a new process (full handshakes). 0.2 ms
+	// covers both.
+	DefaultCPUPerRequest = 200 * time.Microsecond
 	// DefaultMinGain: a POP is worth warming when prewarming removes at
 	// least this much viewer waiting per day (beyond what keep-alive alone
 	// removes).
