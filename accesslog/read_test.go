@@ -292,3 +292,26 @@ func TestFilter(t *testing.T) {
 
 func itoa(n int64) string   { return strconv.FormatInt(n, 10) }
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// TestTTFBBounds: a time-to-first-byte must be a number of seconds from 0
+// to MaxTTFB; anything else (1e300, an hour and a bit, NaN, infinity, a
+// negative) is a bad line, not a record.
+func TestTTFBBounds(t *testing.T) {
+	fields := []string{"timestamp", "x-edge-location", "time-to-first-byte"}
+	var b strings.Builder
+	good := []string{"0.5", "0", "3600", "1.5e1"}
+	bad := []string{"1e300", "3600.001", "NaN", "Inf", "+Inf", "-0.1", "1e3000"}
+	for _, v := range append(append([]string{}, good...), bad...) {
+		b.WriteString("1793527200.5\tHKG62-C1\t" + v + "\n")
+	}
+	p := writeFile(t, t.TempDir(), "rt", []byte(b.String()))
+	recs, sum := readAll(t, Config{Inputs: []string{p}, Fields: fields})
+	if len(recs) != len(good) || sum.Bad != int64(len(bad)) {
+		t.Fatalf("%d records, %d bad; want %d and %d: %+v", len(recs), sum.Bad, len(good), len(bad), sum.Files[0].Examples)
+	}
+	for _, r := range recs {
+		if !r.HasTTFB || r.TTFB < 0 || r.TTFB > MaxTTFB {
+			t.Errorf("record %+v", r)
+		}
+	}
+}

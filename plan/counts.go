@@ -86,13 +86,24 @@ func (c *Counts) span(unix int64) {
 	c.last = max(c.last, unix)
 }
 
-// Add counts one request.
+// micros converts n requests' time-to-first-byte, sum seconds, to
+// microseconds; ok is false when it is not a number from 0 to n ×
+// accesslog.MaxTTFB (a float's conversion to uint64 is undefined beyond
+// its range).
+func micros(sum float64, n uint32) (us uint64, ok bool) {
+	if !(sum >= 0 && sum <= float64(n)*accesslog.MaxTTFB) { // NaN fails too
+		return 0, false
+	}
+	return uint64(math.Round(sum * 1e6)), true
+}
+
+// Add counts one request. A time-to-first-byte that is not a number of
+// seconds from 0 to accesslog.MaxTTFB is left out (the request counts).
 func (c *Counts) Add(pop string, unix int64, ttfb float64, hasTTFB bool) {
 	s := c.series(pop)
 	cl := s.cell(unix)
 	cl.n++
-	if hasTTFB {
-		us := uint64(math.Round(ttfb * 1e6))
+	if us, ok := micros(ttfb, 1); hasTTFB && ok {
 		cl.ttfbN++
 		cl.ttfbUS += us
 		if s.hist != nil {
@@ -103,8 +114,9 @@ func (c *Counts) Add(pop string, unix int64, ttfb float64, hasTTFB bool) {
 }
 
 // AddSecond adds the aggregate of one POP's second, as a counts file has
-// it: n requests, ttfbN of them with a time-to-first-byte summing to
-// ttfbSum seconds.
+// it: n requests, ttfbN (at most n) of them with a time-to-first-byte
+// summing to ttfbSum seconds; a sum that is not a number from 0 to
+// ttfbN × accesslog.MaxTTFB is left out.
 func (c *Counts) AddSecond(pop string, unix int64, n, ttfbN uint32, ttfbSum float64) {
 	c.fromLogs = false
 	for _, s := range c.pops {
@@ -112,8 +124,11 @@ func (c *Counts) AddSecond(pop string, unix int64, n, ttfbN uint32, ttfbSum floa
 	}
 	cl := c.series(pop).cell(unix)
 	cl.n += n
-	cl.ttfbN += ttfbN
-	cl.ttfbUS += uint64(math.Round(ttfbSum * 1e6))
+	ttfbN = min(ttfbN, n)
+	if us, ok := micros(ttfbSum, ttfbN); ok && ttfbN > 0 {
+		cl.ttfbN += ttfbN
+		cl.ttfbUS += us
+	}
 	c.span(unix)
 }
 

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cfprewarm/cfprewarm/accesslog"
 	"github.com/cfprewarm/cfprewarm/cloudfront"
 )
 
@@ -114,17 +115,17 @@ func ReadCounts(r io.Reader) (*Counts, CountsStats, error) {
 		}
 		ttfbN, ttfbSum := uint64(0), 0.0
 		if v, ok := get(rec, "ttfb_sum"); ok && v != "" {
-			ttfbSum, err = strconv.ParseFloat(v, 64)
-			if err != nil || ttfbSum < 0 || math.IsNaN(ttfbSum) || math.IsInf(ttfbSum, 0) {
-				bad(line, fmt.Sprintf("ttfb_sum %q is not a number of seconds", v))
-				continue
-			}
 			ttfbN = n
 			if v, ok := get(rec, "ttfb_n"); ok && v != "" {
 				if ttfbN, err = strconv.ParseUint(v, 10, 32); err != nil || ttfbN > n {
 					bad(line, fmt.Sprintf("ttfb_n %q: want a whole number up to requests", v))
 					continue
 				}
+			}
+			ttfbSum, err = strconv.ParseFloat(v, 64)
+			if err != nil || !(ttfbSum >= 0 && ttfbSum <= float64(ttfbN)*accesslog.MaxTTFB) {
+				bad(line, fmt.Sprintf("ttfb_sum %q: want seconds from 0 to ttfb_n × %d", v, accesslog.MaxTTFB))
+				continue
 			}
 		}
 		c.AddSecond(pop, int64(math.Floor(sec)), uint32(n), uint32(ttfbN), ttfbSum)

@@ -400,3 +400,38 @@ func TestMinGainZero(t *testing.T) {
 		t.Error("a negative minimum gain was accepted")
 	}
 }
+
+// TestTTFBOutOfRange: a time-to-first-byte beyond accesslog.MaxTTFB (or
+// NaN, or negative) is left out of the aggregate, never converted to an
+// undefined number of microseconds; a counts file's row with such a sum
+// is a bad row.
+func TestTTFBOutOfRange(t *testing.T) {
+	c := NewCounts()
+	for _, v := range []float64{1e300, math.NaN(), math.Inf(1), -1, 3600.5} {
+		c.Add("HKG62-C1", 1793527200, v, true)
+	}
+	c.Add("HKG62-C1", 1793527200, 0.25, true)
+	c.AddSecond("NRT57-P2", 1793527200, 2, 2, 1e300)
+	c.AddSecond("NRT57-P2", 1793527201, 2, 5, 0.5)
+	h := c.pops["HKG62-C1"].seconds()
+	n := c.pops["NRT57-P2"].seconds()
+	if len(h) != 1 || h[0].n != 6 || h[0].ttfbN != 1 || h[0].ttfbUS != 250_000 {
+		t.Errorf("HKG: %+v, want 6 requests, one time-to-first-byte of 250 ms", h)
+	}
+	if len(n) != 2 || n[0].n != 2 || n[0].ttfbN != 0 || n[0].ttfbUS != 0 || n[1].ttfbN != 2 || n[1].ttfbUS != 500_000 {
+		t.Errorf("NRT: %+v", n)
+	}
+	in := "pop,second,requests,ttfb_n,ttfb_sum\n" +
+		"HKG62-C1,1793527200,2,2,0.5\n" +
+		"HKG62-C1,1793527201,2,2,1e300\n" +
+		"HKG62-C1,1793527202,2,1,3601\n" +
+		"HKG62-C1,1793527203,2,0,0.1\n" +
+		"HKG62-C1,1793527204,2,2,7200\n"
+	c, st, err := ReadCounts(strings.NewReader(in))
+	if err != nil || st.Rows != 5 || st.Bad != 3 {
+		t.Fatalf("%+v %v", st, err)
+	}
+	if s := c.pops["HKG62-C1"].seconds(); len(s) != 2 || s[1].ttfbUS != 7_200_000_000 {
+		t.Errorf("seconds %+v", s)
+	}
+}
