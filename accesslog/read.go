@@ -237,6 +237,7 @@ func (r *fileReader) readLines(ctx context.Context, br *bufio.Reader, st *FileSt
 			if err == nil {
 				continue
 			}
+			b = nil // the long line ended the data: its tail is no line of its own
 		}
 		if len(b) > 0 && err == nil || errors.Is(err, io.EOF) && len(b) > 0 {
 			n++

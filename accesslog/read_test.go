@@ -315,3 +315,28 @@ func TestTTFBBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestLongLines: a line longer than the line buffer is one bad line,
+// whether a newline ends it or the end of the data does.
+func TestLongLines(t *testing.T) {
+	log := string(w3c(entries(2)))
+	long := strings.Repeat("x", readBuffer+readBuffer/2)
+	for _, tc := range []struct {
+		name  string
+		data  string
+		lines int64
+	}{
+		{"then more lines", log + long + "\n" + log, 5},
+		{"last line, newline", log + long + "\n", 3},
+		{"last line, no newline", log + long, 3},
+		{"last line, 3 buffers, no newline", log + long + long, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, t.TempDir(), "log", []byte(tc.data))
+			_, sum := readAll(t, Config{Inputs: []string{p}})
+			if f := sum.Files[0]; f.Bad != 1 || f.Lines != tc.lines || f.Records != tc.lines-1 || f.Error != "" {
+				t.Errorf("%+v: want %d lines, one of them bad", f, tc.lines)
+			}
+		})
+	}
+}
