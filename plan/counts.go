@@ -118,10 +118,7 @@ func (c *Counts) Add(pop string, unix int64, ttfb float64, hasTTFB bool) {
 // summing to ttfbSum seconds; a sum that is not a number from 0 to
 // ttfbN × accesslog.MaxTTFB is left out.
 func (c *Counts) AddSecond(pop string, unix int64, n, ttfbN uint32, ttfbSum float64) {
-	c.fromLogs = false
-	for _, s := range c.pops {
-		s.hist = nil
-	}
+	c.noPercentiles()
 	cl := c.series(pop).cell(unix)
 	cl.n += n
 	ttfbN = min(ttfbN, n)
@@ -132,10 +129,22 @@ func (c *Counts) AddSecond(pop string, unix int64, n, ttfbN uint32, ttfbSum floa
 	c.span(unix)
 }
 
+// noPercentiles marks c as holding requests not seen one by one (a
+// counts file's): its time-to-first-byte histograms go, once.
+func (c *Counts) noPercentiles() {
+	if !c.fromLogs {
+		return
+	}
+	c.fromLogs = false
+	for _, s := range c.pops {
+		s.hist = nil
+	}
+}
+
 // Merge adds o into c.
 func (c *Counts) Merge(o *Counts) {
 	if !o.fromLogs {
-		c.fromLogs = false
+		c.noPercentiles()
 	}
 	for pop, os := range o.pops {
 		s := c.series(pop)

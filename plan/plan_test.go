@@ -435,3 +435,17 @@ func TestTTFBOutOfRange(t *testing.T) {
 		t.Errorf("seconds %+v", s)
 	}
 }
+
+// TestMergeCountsFile: merging counts without single requests (a counts
+// file's) into logs' counts drops every POP's percentiles, not only the
+// merged POPs'.
+func TestMergeCountsFile(t *testing.T) {
+	c := NewCounts()
+	c.Add("HKG62-C1", 1793527200, 0.25, true)
+	o := NewCounts()
+	o.AddSecond("NRT57-P2", 1793527200, 3, 3, 0.6)
+	c.Merge(o)
+	if c.fromLogs || c.pops["HKG62-C1"].hist != nil || c.pops["NRT57-P2"].hist != nil {
+		t.Errorf("after merging a counts file: from logs %v, HKG histogram %v", c.fromLogs, c.pops["HKG62-C1"].hist != nil)
+	}
+}
