@@ -171,7 +171,7 @@ func TestCountsPathSamePlan(t *testing.T) {
 	}
 	sort.Strings(rows)
 	csv := `"pop","second","requests","ttfb_n","ttfb_sum"` + "\n" + strings.Join(rows, "\n") + "\n"
-	fromCounts, st, err := ReadCounts(strings.NewReader(csv))
+	fromCounts, st, err := ReadCounts(strings.NewReader(csv), time.Time{}, time.Time{})
 	if err != nil || st.Bad != 0 || st.Rows != int64(len(rows)) {
 		t.Fatalf("counts: %+v %v", st, err)
 	}
@@ -248,14 +248,14 @@ func TestReadCountsBadRows(t *testing.T) {
 		"HKG62-C1,yesterday,1\n" +
 		"HKG62-C1,1793527202,-4\n" +
 		"\"HKG62-C1,1793527203\n"
-	c, st, err := ReadCounts(strings.NewReader(in))
+	c, st, err := ReadCounts(strings.NewReader(in), time.Time{}, time.Time{})
 	if err != nil || st.Rows != 5 || st.Bad != 4 || len(st.Examples) != 3 {
 		t.Fatalf("%+v %v", st, err)
 	}
 	if got := c.pops["HKG62-C1"].seconds(); len(got) != 1 || got[0].n != 3 {
 		t.Errorf("seconds %+v", got)
 	}
-	if _, _, err := ReadCounts(strings.NewReader("a,b\n1,2\n")); err == nil || !strings.Contains(err.Error(), "no pop column") {
+	if _, _, err := ReadCounts(strings.NewReader("a,b\n1,2\n"), time.Time{}, time.Time{}); err == nil || !strings.Contains(err.Error(), "no pop column") {
 		t.Errorf("header without the columns: %v", err)
 	}
 }
@@ -282,7 +282,7 @@ func FuzzReadCounts(f *testing.F) {
 	f.Add("\"x_edge_location\",\"second\",\"requests\"\n\"NRT57-P2\",\"1.7935272E9\",\"1\"\n")
 	f.Add("pop,second,requests,ttfb_sum\nHKG62-C1,1,1,NaN\nHKG62-C1,1,1,1e400\n")
 	f.Fuzz(func(t *testing.T, in string) {
-		c, st, err := ReadCounts(strings.NewReader(in))
+		c, st, err := ReadCounts(strings.NewReader(in), time.Time{}, time.Time{})
 		if err != nil {
 			return
 		}
@@ -427,7 +427,7 @@ func TestTTFBOutOfRange(t *testing.T) {
 		"HKG62-C1,1793527202,2,1,3601\n" +
 		"HKG62-C1,1793527203,2,0,0.1\n" +
 		"HKG62-C1,1793527204,2,2,7200\n"
-	c, st, err := ReadCounts(strings.NewReader(in))
+	c, st, err := ReadCounts(strings.NewReader(in), time.Time{}, time.Time{})
 	if err != nil || st.Rows != 5 || st.Bad != 3 {
 		t.Fatalf("%+v %v", st, err)
 	}
@@ -447,5 +447,23 @@ func TestMergeCountsFile(t *testing.T) {
 	c.Merge(o)
 	if c.fromLogs || c.pops["HKG62-C1"].hist != nil || c.pops["NRT57-P2"].hist != nil {
 		t.Errorf("after merging a counts file: from logs %v, HKG histogram %v", c.fromLogs, c.pops["HKG62-C1"].hist != nil)
+	}
+}
+
+// TestReadCountsPeriod: rows outside from ≤ second < to are left out and
+// counted, as the log reader's filter leaves lines out.
+func TestReadCountsPeriod(t *testing.T) {
+	in := "pop,second,requests\nHKG62-C1,1793527199,1\nHKG62-C1,1793527200,2\nHKG62-C1,1793527259,3\nHKG62-C1,1793527260,4\n"
+	from, to := time.Unix(1793527200, 0), time.Unix(1793527260, 0)
+	c, st, err := ReadCounts(strings.NewReader(in), from, to)
+	if err != nil || st.Rows != 4 || st.Filtered != 2 || st.Bad != 0 {
+		t.Fatalf("%+v %v", st, err)
+	}
+	if s := c.pops["HKG62-C1"].seconds(); len(s) != 2 || s[0].n != 2 || s[1].n != 3 {
+		t.Errorf("seconds %+v", s)
+	}
+	// A from inside a second leaves that second out.
+	if _, st, _ := ReadCounts(strings.NewReader(in), from.Add(time.Millisecond), time.Time{}); st.Filtered != 2 {
+		t.Errorf("from %v: %+v", from.Add(time.Millisecond), st)
 	}
 }

@@ -51,8 +51,8 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&read.S3.Region, "s3-region", "", "the bucket's `region` (default: the AWS configuration's)")
 	fs.IntVar(&read.Workers, "workers", 0, "files read at once (0: one per CPU)")
 	// Filters.
-	fs.StringVar(&dist, "distribution", "", "the distribution domain dXXXX.cloudfront.net: keep only its requests, and name it in the outputs (default: the logs' cs(Host))")
-	fs.StringVar(&host, "host", "", "the custom domain viewers use: keep only requests with this Host, and use it as the prewarm Host (default: the logs' x-host-header)")
+	fs.StringVar(&dist, "distribution", "", "the distribution domain dXXXX.cloudfront.net: keep only its requests, and name it in the outputs (default: the logs' cs(Host); with --counts it only names)")
+	fs.StringVar(&host, "host", "", "the custom domain viewers use: keep only requests with this Host, and use it as the prewarm Host (default: the logs' x-host-header; with --counts it only names)")
 	fs.StringSliceVar(&prefixes, "path-prefix", nil, "keep requests whose path starts with one of these `prefixes` (the dynamic API), comma-separated")
 	fs.StringSliceVar(&methods, "method", nil, "keep these `methods` only, e.g. GET,POST")
 	fs.StringSliceVar(&results, "result-type", nil, "keep these x-edge-result-type `values` only, e.g. Miss,RefreshHit (requests that reached the origin)")
@@ -99,6 +99,15 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	case counts != "" && countsOut != "":
 		return usagef("--counts-out writes the counts of logs: it does not go with --counts")
 	}
+	if counts != "" {
+		// A counts file has only POP, second and time-to-first-byte: these
+		// filters belong in the query that made it.
+		for _, name := range []string{"path-prefix", "method", "result-type", "fields", "s3-endpoint", "s3-region", "workers"} {
+			if fs.Changed(name) {
+				return usagef("--%s reads logs: it does not go with --counts (filter in the query that made the counts file)", name)
+			}
+		}
+	}
 	if dist != "" {
 		if _, err := cloudfront.DistributionLabel(dist); err != nil {
 			return usageError{err}
@@ -140,7 +149,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return usageError{err}
 		}
 		var st plan.CountsStats
-		c, st, err = plan.ReadCounts(f)
+		c, st, err = plan.ReadCounts(f, cfg.From, cfg.To)
 		f.Close()
 		if err != nil {
 			return exitError{code: 1, msg: err.Error()}

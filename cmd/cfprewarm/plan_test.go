@@ -73,6 +73,10 @@ func TestPlanUsageErrors(t *testing.T) {
 		{"plan", "--counts", filepath.Join(dir, "missing.csv")},
 		{"plan", dir, "--hosts-file", filepath.Join(dir, "missing.json")},
 		{"plan", dir, "--target-keepalive", "2s"},
+		{"plan", "--counts", filepath.Join(dir, "c.csv"), "--path-prefix", "/api/"},
+		{"plan", "--counts", filepath.Join(dir, "c.csv"), "--method", "GET"},
+		{"plan", "--counts", filepath.Join(dir, "c.csv"), "--result-type", "Miss"},
+		{"plan", "--counts", filepath.Join(dir, "c.csv"), "--fields", "timestamp,x-edge-location"},
 	} {
 		code, _, stderr := runCmd(t, args...)
 		if code != 2 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.HasPrefix(stderr, "cfprewarm plan: ") {
@@ -131,6 +135,26 @@ func TestPlanFromLogsAndCounts(t *testing.T) {
 		"--distribution", warmDist, "--host", "api.example.com")
 	if code != 0 || cdk2 != cdk {
 		t.Errorf("from --counts: exit %d %s\n%s\nwant\n%s", code, stderr, cdk2, cdk)
+	}
+	// --from and --to keep the same seconds of a counts file as of the logs.
+	period := []string{"--from", "2026-11-01T01:00:00Z", "--to", "2026-11-01T03:30:00Z", "--origin-rtt", "190ms", "--format", "json"}
+	var plans [2]struct {
+		Days     float64 `json:"days"`
+		Requests int64   `json:"requests"`
+		POPs     []struct {
+			Code           string  `json:"pop"`
+			RequestsPerDay float64 `json:"requests_per_day"`
+		} `json:"pops"`
+	}
+	for i, args := range [][]string{append([]string{"plan", dir}, period...), append([]string{"plan", "--counts", countsFile}, period...)} {
+		code, js, stderr := runCmd(t, args...)
+		if err := json.Unmarshal([]byte(js), &plans[i]); code != 0 || err != nil {
+			t.Fatalf("%q: exit %d %v %s", args, code, err, stderr)
+		}
+	}
+	if l, c := plans[0], plans[1]; l.Days != 2.5/24 || c.Days != l.Days || c.Requests != l.Requests || len(c.POPs) != 3 ||
+		c.POPs[0].RequestsPerDay != l.POPs[0].RequestsPerDay || c.POPs[0].RequestsPerDay <= 0 {
+		t.Errorf("--from/--to: logs %+v, counts %+v", l, c)
 	}
 	// Filters: only IAD's requests left, and it needs no prewarm.
 	code, env, _ := runCmd(t, "plan", dir, "--from", "2026-11-01T01:00:00Z", "--to", "2026-11-01T02:00:00Z", "--path-prefix", "/api/",
