@@ -40,11 +40,39 @@ func TestParseArrivals(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "poisson:1/s", "steady", "steady:0/s", "steady:1/fortnight", "steady:5000/s",
-		"bursty:1/m,size=0", "steady:1/s,size=3", "diurnal:1/s,amplitude=2"} {
+		"bursty:1/m,size=0", "steady:1/s,size=3", "diurnal:1/s,amplitude=2",
+		"bursty:1/m,spread=-5s", "bursty:2/s,size=1000", "bursty:2/s,size=600", "bursty:1/m,spread=48h",
+		"steady:NaN/s", "steady:1e-300/s", "diurnal:1/s,period=1ns", "diurnal:1/s,period=-1h", "diurnal:1/s,amplitude=NaN"} {
 		if _, err := ParseArrivals(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
+}
+
+// FuzzParseArrivals: any --traffic value is read or refused without a
+// panic; one that is read is within the bounds a run can take and reads
+// back from its String.
+func FuzzParseArrivals(f *testing.F) {
+	for _, s := range []string{"steady:2/s", "rare:1/10m", "bursty:1/5m,size=20,spread=10s", "diurnal:0.5/s,period=24h,amplitude=0.9",
+		"bursty:1/m,spread=-5s", "bursty:1/s,size=1000", "steady:NaN/s", "steady:1/1e-9s", "diurnal:1/s,period=1ns"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		a, err := ParseArrivals(spec)
+		if err != nil {
+			return
+		}
+		if err := a.check(); err != nil {
+			t.Fatalf("%q read as %+v: %v", spec, a, err)
+		}
+		if a.Kind == Bursty && (a.Spread < 0 || a.Rate*float64(a.Size) > MaxRate) {
+			t.Fatalf("%q: %+v", spec, a)
+		}
+		again, err := ParseArrivals(a.String())
+		if err != nil || again.Kind != a.Kind || math.Abs(again.Rate-a.Rate) > 1e-3*a.Rate {
+			t.Fatalf("%q → %q → %+v, %v", spec, a.String(), again, err)
+		}
+	})
 }
 
 // TestArrivalRates: each process's arrivals average its rate.

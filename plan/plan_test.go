@@ -467,3 +467,33 @@ func TestReadCountsPeriod(t *testing.T) {
 		t.Errorf("from %v: %+v", from.Add(time.Millisecond), st)
 	}
 }
+
+// FuzzReadPrices: a prices file of any content never panics, and one that
+// is read gives finite, non-negative prices with every default geography
+// still priced.
+func FuzzReadPrices(f *testing.F) {
+	f.Add(`{"cloudfront_https_per_10000":{"ap":0.05},"date":"2027-01"}`)
+	f.Add(`{"lambda_gb_second":-1}`)
+	f.Add(`{"cloudfront_https_per_10000":{"sa":1e308},"lambda_per_million_requests":0.2}`)
+	f.Add(`{"geographies":{"xx":"Nowhere"},"currency":"EUR"}`)
+	f.Add(string(pricesJSON))
+	f.Fuzz(func(t *testing.T, in string) {
+		p, err := ReadPrices(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		for k, v := range p.CloudFrontPer10000 {
+			if !(v >= 0 && v <= maxPrice) {
+				t.Fatalf("geography %q priced %v", k, v)
+			}
+		}
+		for g := range DefaultPrices().CloudFrontPer10000 {
+			if _, ok := p.CloudFrontPer10000[g]; !ok {
+				t.Fatalf("geography %q lost its price", g)
+			}
+		}
+		if !(p.LambdaGBSecond > 0 && p.LambdaGBSecond <= maxPrice && p.LambdaPerMillion > 0 && p.LambdaPerMillion <= maxPrice) {
+			t.Fatalf("Lambda prices %v, %v", p.LambdaGBSecond, p.LambdaPerMillion)
+		}
+	})
+}

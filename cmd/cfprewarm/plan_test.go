@@ -183,6 +183,8 @@ func TestLabTrafficUsage(t *testing.T) {
 		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "HKG62-C1"},
 		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "HKG62-C1=poisson:1/s"},
 		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "XYZ1-C1=steady:1/s"},
+		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "HKG62-C1=bursty:1/m,spread=-5s"},
+		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "HKG62-C1=bursty:10/s,size=1000"},
 		{"lab", "traffic", "--logs", t.TempDir(), "--hosts", "0"},
 		{"lab", "traffic", "--logs", t.TempDir(), "extra"},
 	} {
