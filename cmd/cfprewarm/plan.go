@@ -12,6 +12,7 @@ import (
 	"github.com/cfprewarm/cfprewarm/accesslog"
 	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/edgehosts"
+	"github.com/cfprewarm/cfprewarm/internal/atomicfile"
 	"github.com/cfprewarm/cfprewarm/plan"
 	"github.com/cfprewarm/cfprewarm/plan/format"
 )
@@ -191,7 +192,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			rep.Host = logHost
 		}
 		if countsOut != "" {
-			if err := writeFileAtomic(countsOut, func(w io.Writer) error { return plan.WriteCounts(w, c) }); err != nil {
+			if err := atomicfile.Write(countsOut, func(w io.Writer) error { return plan.WriteCounts(w, c) }); err != nil {
 				return err
 			}
 		}
@@ -280,29 +281,4 @@ func showReadProgress(w io.Writer, p *accesslog.Progress) func() {
 		}
 	}()
 	return func() { close(done); <-stopped }
-}
-
-// writeFileAtomic writes a file through a temporary one, so that a failure
-// leaves nothing half-written.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(dirOf(path), ".cfprewarm-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func dirOf(path string) string {
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
 }

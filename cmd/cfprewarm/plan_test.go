@@ -127,6 +127,9 @@ func TestPlanFromLogsAndCounts(t *testing.T) {
 	if err := json.Unmarshal([]byte(cdk), &doc); err != nil || len(doc.Prewarm) == 0 {
 		t.Fatalf("cdk output %v: %s", err, cdk)
 	}
+	if st, err := os.Stat(countsFile); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("--counts-out file: %v %v, want mode 0644 like any output file", st, err)
+	}
 	if e := doc.Prewarm[0]; e.DistributionDomain != warmDist || e.Host != "api.example.com" || e.RequestsPerPOP != 72 {
 		t.Errorf("names from the logs: %+v", e)
 	}
