@@ -243,13 +243,22 @@ func noRecords(s accesslog.Summary) string {
 			fmt.Fprintf(&b, "\n  ... and %d more files", len(s.Problems())-5)
 			break
 		}
-		why := f.Error
-		if why == "" && len(f.Examples) > 0 {
-			why = f.Examples[0]
-		}
-		fmt.Fprintf(&b, "\n  %s: %s", f.Name, why)
+		fmt.Fprintf(&b, "\n  %s", describeFileProblem(f))
 	}
 	return b.String()
+}
+
+// describeFileProblem says in one line what was wrong with a file: why it
+// was cut short, else its first bad line.
+func describeFileProblem(f accesslog.FileStats) string {
+	why := f.Error
+	if why == "" && len(f.Examples) > 0 {
+		why = f.Examples[0]
+	}
+	if f.Bad > 0 {
+		why += fmt.Sprintf(" (%d bad lines)", f.Bad)
+	}
+	return f.Name + ": " + why
 }
 
 // showReadProgress draws "read X of Y MB" on w while logs are read, when w

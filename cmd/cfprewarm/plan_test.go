@@ -190,9 +190,41 @@ func TestLabTrafficUsage(t *testing.T) {
 		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "HKG62-C1=bursty:10/s,size=1000"},
 		{"lab", "traffic", "--logs", t.TempDir(), "--hosts", "0"},
 		{"lab", "traffic", "--logs", t.TempDir(), "extra"},
+		{"lab", "traffic", "--logs", planLogs(t)},
+		{"lab", "traffic", "--logs", filepath.Join(planLogs(t), "junk.log")},
 	} {
 		if code, _, stderr := runCmd(t, args...); code != 2 || !strings.HasPrefix(stderr, "cfprewarm lab traffic: ") {
 			t.Errorf("%q: exit %d, %q", args, code, stderr)
 		}
+	}
+}
+
+// TestLabTrafficShortRun: a short run writes logs into a new directory,
+// reads back only them, prints the prediction beside the measurement, and
+// a second run into the same directory is refused (its logs would mix).
+func TestLabTrafficShortRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a lab run")
+	}
+	dir := filepath.Join(t.TempDir(), "logs")
+	args := []string{"lab", "traffic", "--logs", dir, "--duration", "2m", "--time-scale", "60", "--seed", "3",
+		"--traffic", "HKG62-C1=steady:2/s", "--traffic", "GRU50-C1=rare:1/10s"}
+	code, out, stderr := runCmd(t, args...)
+	if code != 0 || strings.Contains(stderr, "reading the logs") || strings.Contains(stderr, "plan:") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	for _, pop := range []string{"HKG62-C1", "GRU50-C1"} {
+		var line string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, pop) {
+				line = l
+			}
+		}
+		if f := strings.Fields(line); len(f) != 7 || f[5] == "-" {
+			t.Errorf("%s: no prediction in %q\n%s", pop, line, out)
+		}
+	}
+	if code, _, stderr := runCmd(t, args...); code != 2 || !strings.Contains(stderr, "not empty") {
+		t.Errorf("a second run into %s: exit %d, %q", dir, code, stderr)
 	}
 }
