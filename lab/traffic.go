@@ -224,6 +224,9 @@ func (a Arrivals) times(rng *rand.Rand, d time.Duration) []time.Duration {
 	return ds
 }
 
+// newProber builds a POP's viewer; tests replace it to make one fail.
+var newProber = probe.NewProber
+
 // schedule is a pace.Pacer that fires at given offsets from the start.
 type schedule []time.Duration
 
@@ -408,16 +411,22 @@ func RunTraffic(ctx context.Context, cfg TrafficConfig) (TrafficReport, error) {
 	pops := sortedPOPs(cfg.Traffic)
 	rep.POPs = make([]TrafficPOP, len(pops))
 	var perr error
+	// The POPs run under runCtx, canceled when one cannot start: the POPs
+	// already started stop at once rather than after their whole duration.
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	for i, pop := range pops {
 		a := cfg.Traffic[pop]
 		rep.POPs[i] = TrafficPOP{POP: pop, Arrivals: a}
 		pc := env.ProbeConfig()
 		pc.Address = net.JoinHostPort(env.POPAddr[pop].String(), strconv.Itoa(env.Port))
-		prober, err := probe.NewProber(pc)
+		prober, err := newProber(pc)
 		if err != nil {
-			perr = err
+			perr = fmt.Errorf("lab: viewers of %s: %w", pop, err)
+			cancel()
 			break
 		}
+		defer prober.Close()
 		rng := rand.New(rand.NewPCG(uint64(cfg.Seed), uint64(i)))
 		at := a.times(rng, cfg.Duration)
 		for j := range at {
@@ -427,11 +436,11 @@ func RunTraffic(ctx context.Context, cfg TrafficConfig) (TrafficReport, error) {
 		go func() {
 			defer wg.Done()
 			var inflight sync.WaitGroup
-			pace.Run(ctx, schedule(at), func(n int) bool {
+			pace.Run(runCtx, schedule(at), func(n int) bool {
 				inflight.Add(1)
 				go func() {
 					defer inflight.Done()
-					r := prober.Probe(ctx, n)
+					r := prober.Probe(runCtx, n)
 					mu.Lock()
 					defer mu.Unlock()
 					tp := &rep.POPs[i]

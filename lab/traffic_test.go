@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/cfprewarm/cfprewarm/accesslog"
 	"github.com/cfprewarm/cfprewarm/plan"
+	"github.com/cfprewarm/cfprewarm/probe"
 )
 
 func TestParseArrivals(t *testing.T) {
@@ -156,4 +158,34 @@ func TestTrafficLogsPredictColdShare(t *testing.T) {
 		}
 	}
 	t.Logf("time scale %g, %v of traffic, keep-alive %v, %d hosts per POP:\n%s", rep.TimeScale, rep.Duration, rep.KeepAlive, rep.Hosts, table.String())
+}
+
+// TestRunTrafficStopsWhenAViewerCannotStart: when one POP's viewers cannot
+// be built, the POPs already started stop at once and the error says
+// which POP; the run does not last its (hour-long) duration first.
+func TestRunTrafficStopsWhenAViewerCannotStart(t *testing.T) {
+	calls := 0
+	boom := errors.New("no prober")
+	newProber = func(c probe.Config) (*probe.Prober, error) {
+		if calls++; calls == 2 {
+			return nil, boom
+		}
+		return probe.NewProber(c)
+	}
+	defer func() { newProber = probe.NewProber }()
+	// The safety net: without the fix the run would last an hour; this
+	// bounds the test, and the run must end well before it.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	start := time.Now()
+	rep, err := RunTraffic(ctx, TrafficConfig{
+		Traffic:  map[string]Arrivals{"FRA56-P3": {Kind: Steady, Rate: 1}, "HKG62-C1": {Kind: Steady, Rate: 1}},
+		Duration: time.Hour, TimeScale: 1, Seed: 1, LogDir: t.TempDir(),
+	})
+	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "HKG62-C1") || ctx.Err() != nil {
+		t.Fatalf("error %v after %v (context: %v)", err, time.Since(start), ctx.Err())
+	}
+	if rep.POPs[1].Requests != 0 {
+		t.Errorf("the POP without viewers sent %d requests", rep.POPs[1].Requests)
+	}
 }
