@@ -114,8 +114,9 @@ type parquetRow struct {
 	ClientCount string  `parquet:"c_country"`
 }
 
-func TestParquet(t *testing.T) {
-	es := entries(40)
+// parquetLog returns es as a standard logging v2 Parquet file.
+func parquetLog(t *testing.T, es []Entry) []byte {
+	t.Helper()
 	rows := make([]parquetRow, len(es))
 	for i, e := range es {
 		rows[i] = parquetRow{
@@ -132,14 +133,20 @@ func TestParquet(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	p := writeFile(t, t.TempDir(), "logs.parquet", buf.Bytes())
+	return buf.Bytes()
+}
+
+func TestParquet(t *testing.T) {
+	es := entries(40)
+	b := parquetLog(t, es)
+	p := writeFile(t, t.TempDir(), "logs.parquet", b)
 	recs, sum := readAll(t, Config{Inputs: []string{p}})
 	equalRecords(t, recs, want(es, true))
 	if sum.Files[0].Format != "parquet" || sum.Files[0].Lines != 40 {
 		t.Errorf("summary %+v", sum.Files[0])
 	}
 	// The same file through standard input is copied to a temporary file first.
-	recs, _ = readAll(t, Config{Inputs: []string{"-"}, Stdin: bytes.NewReader(buf.Bytes())})
+	recs, _ = readAll(t, Config{Inputs: []string{"-"}, Stdin: bytes.NewReader(b)})
 	equalRecords(t, recs, want(es, true))
 }
 
