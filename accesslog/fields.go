@@ -87,14 +87,13 @@ func lookupField(name string) (field, bool) {
 
 // layout maps the columns of a line to the fields the reader uses.
 type layout struct {
-	cols  []field // per column: the field, or -1
-	n     int     // columns a line must have
-	has   [nFields]bool
-	names []string // as given, for messages
+	cols []field // per column: the field, or -1
+	n    int     // columns a line must have
+	has  [nFields]bool
 }
 
 func newLayout(names []string) layout {
-	l := layout{cols: make([]field, len(names)), n: len(names), names: names}
+	l := layout{cols: make([]field, len(names)), n: len(names)}
 	for i, name := range names {
 		l.cols[i] = -1
 		if f, ok := lookupField(name); ok && !l.has[f] {

@@ -10,6 +10,12 @@ import (
 	"github.com/cfprewarm/cfprewarm/cloudfront"
 )
 
+// MaxTTFB is the largest time-to-first-byte, in seconds, a line may have:
+// an hour, far beyond CloudFront's longest origin response timeout. A
+// line with more (or NaN, or infinity) is a bad line: one such value would
+// outweigh every other request in the cold-penalty fit.
+const MaxTTFB = 3600
+
 // values holds one line's fields, as text, by field. A field the line does
 // not have is nil; "-" (W3C's empty value) counts as absent.
 type values struct {
@@ -122,8 +128,8 @@ func (p *parser) build(v *values, rec *Record) error {
 	}
 	if b := v.f[fTTFB]; !absent(b) {
 		s, ok := parseSeconds(b)
-		if !ok || s < 0 {
-			return errLine(fmt.Sprintf("time-to-first-byte %q is not a number of seconds", clip(b)))
+		if !ok || s < 0 || s > MaxTTFB {
+			return errLine(fmt.Sprintf("time-to-first-byte %q is not a number of seconds from 0 to %d", clip(b), MaxTTFB))
 		}
 		rec.TTFB, rec.HasTTFB = s, true
 	}

@@ -73,10 +73,6 @@ type Summary struct {
 	Records  int64       `json:"records"`
 	Filtered int64       `json:"filtered"`
 	Bad      int64       `json:"bad"`
-	// First and Last are the Unix seconds of the earliest and latest
-	// record kept; valid when Records > 0.
-	First int64 `json:"first"`
-	Last  int64 `json:"last"`
 }
 
 // Problems returns the sources that had bad lines or were cut short.
@@ -237,6 +233,7 @@ func (r *fileReader) readLines(ctx context.Context, br *bufio.Reader, st *FileSt
 			if err == nil {
 				continue
 			}
+			b = nil // the long line ended the data: its tail is no line of its own
 		}
 		if len(b) > 0 && err == nil || errors.Is(err, io.EOF) && len(b) > 0 {
 			n++

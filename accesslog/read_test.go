@@ -114,8 +114,9 @@ type parquetRow struct {
 	ClientCount string  `parquet:"c_country"`
 }
 
-func TestParquet(t *testing.T) {
-	es := entries(40)
+// parquetLog returns es as a standard logging v2 Parquet file.
+func parquetLog(t *testing.T, es []Entry) []byte {
+	t.Helper()
 	rows := make([]parquetRow, len(es))
 	for i, e := range es {
 		rows[i] = parquetRow{
@@ -132,14 +133,20 @@ func TestParquet(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	p := writeFile(t, t.TempDir(), "logs.parquet", buf.Bytes())
+	return buf.Bytes()
+}
+
+func TestParquet(t *testing.T) {
+	es := entries(40)
+	b := parquetLog(t, es)
+	p := writeFile(t, t.TempDir(), "logs.parquet", b)
 	recs, sum := readAll(t, Config{Inputs: []string{p}})
 	equalRecords(t, recs, want(es, true))
 	if sum.Files[0].Format != "parquet" || sum.Files[0].Lines != 40 {
 		t.Errorf("summary %+v", sum.Files[0])
 	}
 	// The same file through standard input is copied to a temporary file first.
-	recs, _ = readAll(t, Config{Inputs: []string{"-"}, Stdin: bytes.NewReader(buf.Bytes())})
+	recs, _ = readAll(t, Config{Inputs: []string{"-"}, Stdin: bytes.NewReader(b)})
 	equalRecords(t, recs, want(es, true))
 }
 
@@ -292,3 +299,51 @@ func TestFilter(t *testing.T) {
 
 func itoa(n int64) string   { return strconv.FormatInt(n, 10) }
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// TestTTFBBounds: a time-to-first-byte must be a number of seconds from 0
+// to MaxTTFB; anything else (1e300, an hour and a bit, NaN, infinity, a
+// negative) is a bad line, not a record.
+func TestTTFBBounds(t *testing.T) {
+	fields := []string{"timestamp", "x-edge-location", "time-to-first-byte"}
+	var b strings.Builder
+	good := []string{"0.5", "0", "3600", "1.5e1"}
+	bad := []string{"1e300", "3600.001", "NaN", "Inf", "+Inf", "-0.1", "1e3000"}
+	for _, v := range append(append([]string{}, good...), bad...) {
+		b.WriteString("1793527200.5\tHKG62-C1\t" + v + "\n")
+	}
+	p := writeFile(t, t.TempDir(), "rt", []byte(b.String()))
+	recs, sum := readAll(t, Config{Inputs: []string{p}, Fields: fields})
+	if len(recs) != len(good) || sum.Bad != int64(len(bad)) {
+		t.Fatalf("%d records, %d bad; want %d and %d: %+v", len(recs), sum.Bad, len(good), len(bad), sum.Files[0].Examples)
+	}
+	for _, r := range recs {
+		if !r.HasTTFB || r.TTFB < 0 || r.TTFB > MaxTTFB {
+			t.Errorf("record %+v", r)
+		}
+	}
+}
+
+// TestLongLines: a line longer than the line buffer is one bad line,
+// whether a newline ends it or the end of the data does.
+func TestLongLines(t *testing.T) {
+	log := string(w3c(entries(2)))
+	long := strings.Repeat("x", readBuffer+readBuffer/2)
+	for _, tc := range []struct {
+		name  string
+		data  string
+		lines int64
+	}{
+		{"then more lines", log + long + "\n" + log, 5},
+		{"last line, newline", log + long + "\n", 3},
+		{"last line, no newline", log + long, 3},
+		{"last line, 3 buffers, no newline", log + long + long, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, t.TempDir(), "log", []byte(tc.data))
+			_, sum := readAll(t, Config{Inputs: []string{p}})
+			if f := sum.Files[0]; f.Bad != 1 || f.Lines != tc.lines || f.Records != tc.lines-1 || f.Error != "" {
+				t.Errorf("%+v: want %d lines, one of them bad", f, tc.lines)
+			}
+		})
+	}
+}

@@ -38,24 +38,6 @@ type Filter struct {
 	ResultTypes []string  // x-edge-result-type, case-insensitive
 }
 
-// needs reports the fields the filter reads.
-func (f Filter) needs() []field {
-	var out []field
-	if len(f.Hosts) > 0 {
-		out = append(out, fHost)
-	}
-	if len(f.PathPrefix) > 0 {
-		out = append(out, fPath)
-	}
-	if len(f.Methods) > 0 {
-		out = append(out, fMethod)
-	}
-	if len(f.ResultTypes) > 0 {
-		out = append(out, fResultType)
-	}
-	return out
-}
-
 // matcher is a Filter prepared for byte comparisons.
 type matcher struct {
 	from, to    int64 // seconds; to 0 means open

@@ -44,13 +44,16 @@ func fakeS3(t *testing.T, objects map[string][]byte) string {
 }
 
 // TestS3 reads every object under a prefix through the real SDK client,
-// gzip W3C and Parquet alike, and reports a prefix with nothing under it.
+// gzip W3C and Parquet alike (a Parquet object is copied to a temporary
+// file first: it needs random access), and reports a prefix with nothing
+// under it.
 func TestS3(t *testing.T) {
-	es := entries(30)
+	es := entries(40)
 	objects := map[string][]byte{
 		"cf/E2EXAMPLE.2026-11-01-10.aaaa1111.gz":            gz(w3c(es[:10])),
 		"cf/E2EXAMPLE.2026-11-01-11.bbbb2222.gz":            gz(w3c(es[10:20])),
-		"cf/2026/11/01/E2EXAMPLE.2026-11-01-12.cccc3333.gz": gz(w3c(es[20:])),
+		"cf/2026/11/01/E2EXAMPLE.2026-11-01-12.cccc3333.gz": gz(w3c(es[20:30])),
+		"cf/v2/EDFDVBD6EXAMPLE/part-0000.parquet":           parquetLog(t, es[30:]),
 		"other/E2EXAMPLE.2026-11-01-10.dddd4444.gz":         gz(w3c(es[:5])),
 	}
 	url := fakeS3(t, objects)
@@ -59,7 +62,14 @@ func TestS3(t *testing.T) {
 	cfg.Progress = &p
 	recs, sum := readAll(t, cfg)
 	equalRecords(t, recs, want(es, true))
-	if len(sum.Files) != 3 || !strings.HasPrefix(sum.Files[0].Name, "s3://logs/cf/") {
+	formats := map[string]int{}
+	for _, f := range sum.Files {
+		formats[f.Format]++
+		if !strings.HasPrefix(f.Name, "s3://logs/cf/") || f.Bad != 0 || f.Error != "" {
+			t.Errorf("file %+v", f)
+		}
+	}
+	if len(sum.Files) != 4 || formats["w3c+gzip"] != 3 || formats["parquet"] != 1 {
 		t.Errorf("files %+v", sum.Files)
 	}
 	var size int64

@@ -17,12 +17,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/internal/atomicfile"
 )
 
 // SchemaVersion is the version of the hosts file's JSON form.
@@ -151,31 +151,11 @@ func add(m map[string]Estimate, e Estimate) error {
 	return nil
 }
 
-// WriteFile writes f to path atomically: into a temporary file in the same
-// directory, renamed over path once complete, so a reader never sees half
-// a file and a failed write leaves the old file in place.
-func WriteFile(path string, f File) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("hosts file: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = Write(tmp, f); err != nil {
+// WriteFile writes f to path atomically (internal/atomicfile): a reader
+// never sees half a file and a failed write leaves the old file in place.
+func WriteFile(path string, f File) error {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return Write(w, f) }); err != nil {
 		return fmt.Errorf("hosts file %s: %w", path, err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("hosts file %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("hosts file %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("hosts file: %w", err)
 	}
 	return nil
 }

@@ -107,10 +107,13 @@ func ParseArrivals(spec string) (Arrivals, error) {
 			}
 		case k == "spread" && kind == Bursty:
 			a.Spread, err = time.ParseDuration(v)
+			if err == nil && (a.Spread < 0 || a.Spread > MaxSpread) {
+				err = fmt.Errorf("want 0s to %v (a burst's requests come after its start)", MaxSpread)
+			}
 		case k == "period" && kind == Diurnal:
 			a.Period, err = time.ParseDuration(v)
-			if err == nil && a.Period <= 0 {
-				err = errors.New("want a positive duration")
+			if err == nil && (a.Period < time.Second || a.Period > MaxPeriod) {
+				err = fmt.Errorf("want 1s to %v", MaxPeriod)
 			}
 		case k == "amplitude" && kind == Diurnal:
 			a.Amplitude, err = strconv.ParseFloat(v, 64)
@@ -124,14 +127,49 @@ func ParseArrivals(spec string) (Arrivals, error) {
 			return bad("%s=%s: %v", k, v, err)
 		}
 	}
-	return a.withDefaults(), nil
+	a = a.withDefaults()
+	if err := a.check(); err != nil {
+		return bad("%v", err)
+	}
+	return a, nil
 }
+
+// check reports what makes an arrival process (defaults applied) one the
+// lab cannot run.
+func (a Arrivals) check() error {
+	switch {
+	case !(a.Rate >= minRate && a.Rate <= MaxRate):
+		return fmt.Errorf("rate %v per second: want one a year to %d a second", a.Rate, MaxRate)
+	case a.Kind == Bursty && (a.Size < 1 || a.Size > 1000):
+		return fmt.Errorf("size %d: want 1 to 1000", a.Size)
+	case a.Kind == Bursty && a.Rate*float64(a.Size) > MaxRate:
+		return fmt.Errorf("%s bursts of %d: more than %d requests per second", formatRate(a.Rate), a.Size, MaxRate)
+	case a.Kind == Bursty && (a.Spread < 0 || a.Spread > MaxSpread):
+		return fmt.Errorf("spread %v: want 0s to %v", a.Spread, MaxSpread)
+	case a.Kind == Diurnal && (a.Period < time.Second || a.Period > MaxPeriod):
+		return fmt.Errorf("period %v: want 1s to %v", a.Period, MaxPeriod)
+	case a.Kind == Diurnal && !(a.Amplitude >= 0 && a.Amplitude <= 1):
+		return fmt.Errorf("amplitude %v: want 0 to 1", a.Amplitude)
+	}
+	return nil
+}
+
+// minRate is the slowest rate: one a year.
+const minRate = 1.0 / (365 * 24 * 3600)
+
+// Bounds of an arrival process: requests per second (a burst's requests
+// counted), a burst's spread, a diurnal period.
+const (
+	MaxRate   = 1000
+	MaxSpread = time.Hour
+	MaxPeriod = 30 * 24 * time.Hour
+)
 
 // parseRate reads N/s, N/m, N/h or N/<duration>.
 func parseRate(s string) (float64, error) {
 	num, per, ok := strings.Cut(strings.TrimSpace(s), "/")
 	n, err := strconv.ParseFloat(num, 64)
-	if !ok || err != nil || n <= 0 || math.IsInf(n, 0) {
+	if !ok || err != nil || !(n > 0) || math.IsInf(n, 0) { // NaN too
 		return 0, fmt.Errorf("rate %q: want N/s, N/m, N/h or N/<duration> such as 1/90s", s)
 	}
 	unit := map[string]time.Duration{"s": time.Second, "m": time.Minute, "min": time.Minute, "h": time.Hour}[per]
@@ -141,8 +179,11 @@ func parseRate(s string) (float64, error) {
 		}
 	}
 	r := n / unit.Seconds()
-	if r > 1000 {
-		return 0, fmt.Errorf("rate %q: at most 1000 per second", s)
+	if r > MaxRate {
+		return 0, fmt.Errorf("rate %q: at most %d per second", s, MaxRate)
+	}
+	if r < minRate {
+		return 0, fmt.Errorf("rate %q: at least one a year", s)
 	}
 	return r, nil
 }
@@ -182,6 +223,9 @@ func (a Arrivals) times(rng *rand.Rand, d time.Duration) []time.Duration {
 	}
 	return ds
 }
+
+// newProber builds a POP's viewer; tests replace it to make one fail.
+var newProber = probe.NewProber
 
 // schedule is a pace.Pacer that fires at given offsets from the start.
 type schedule []time.Duration
@@ -270,8 +314,8 @@ func (c TrafficConfig) validate() error {
 		if err == nil && !slices.Contains(prof.POPs(), pop) {
 			p.Add("traffic at %s: profile %s has POPs %s", pop, prof.Name, strings.Join(prof.POPs(), ", "))
 		}
-		if a := c.Traffic[pop]; a.Rate <= 0 {
-			p.Add("traffic at %s: rate %v", pop, a.Rate)
+		if err := c.Traffic[pop].withDefaults().check(); err != nil {
+			p.Add("traffic at %s: %v", pop, err)
 		}
 	}
 	if c.Duration < time.Minute || c.Duration > 30*24*time.Hour {
@@ -367,16 +411,22 @@ func RunTraffic(ctx context.Context, cfg TrafficConfig) (TrafficReport, error) {
 	pops := sortedPOPs(cfg.Traffic)
 	rep.POPs = make([]TrafficPOP, len(pops))
 	var perr error
+	// The POPs run under runCtx, canceled when one cannot start: the POPs
+	// already started stop at once rather than after their whole duration.
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	for i, pop := range pops {
 		a := cfg.Traffic[pop]
 		rep.POPs[i] = TrafficPOP{POP: pop, Arrivals: a}
 		pc := env.ProbeConfig()
 		pc.Address = net.JoinHostPort(env.POPAddr[pop].String(), strconv.Itoa(env.Port))
-		prober, err := probe.NewProber(pc)
+		prober, err := newProber(pc)
 		if err != nil {
-			perr = err
+			perr = fmt.Errorf("lab: viewers of %s: %w", pop, err)
+			cancel()
 			break
 		}
+		defer prober.Close()
 		rng := rand.New(rand.NewPCG(uint64(cfg.Seed), uint64(i)))
 		at := a.times(rng, cfg.Duration)
 		for j := range at {
@@ -386,11 +436,11 @@ func RunTraffic(ctx context.Context, cfg TrafficConfig) (TrafficReport, error) {
 		go func() {
 			defer wg.Done()
 			var inflight sync.WaitGroup
-			pace.Run(ctx, schedule(at), func(n int) bool {
+			pace.Run(runCtx, schedule(at), func(n int) bool {
 				inflight.Add(1)
 				go func() {
 					defer inflight.Done()
-					r := prober.Probe(ctx, n)
+					r := prober.Probe(runCtx, n)
 					mu.Lock()
 					defer mu.Unlock()
 					tp := &rep.POPs[i]

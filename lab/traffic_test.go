@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/cfprewarm/cfprewarm/accesslog"
 	"github.com/cfprewarm/cfprewarm/plan"
+	"github.com/cfprewarm/cfprewarm/probe"
 )
 
 func TestParseArrivals(t *testing.T) {
@@ -40,11 +42,39 @@ func TestParseArrivals(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "poisson:1/s", "steady", "steady:0/s", "steady:1/fortnight", "steady:5000/s",
-		"bursty:1/m,size=0", "steady:1/s,size=3", "diurnal:1/s,amplitude=2"} {
+		"bursty:1/m,size=0", "steady:1/s,size=3", "diurnal:1/s,amplitude=2",
+		"bursty:1/m,spread=-5s", "bursty:2/s,size=1000", "bursty:2/s,size=600", "bursty:1/m,spread=48h",
+		"steady:NaN/s", "steady:1e-300/s", "diurnal:1/s,period=1ns", "diurnal:1/s,period=-1h", "diurnal:1/s,amplitude=NaN"} {
 		if _, err := ParseArrivals(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
+}
+
+// FuzzParseArrivals: any --traffic value is read or refused without a
+// panic; one that is read is within the bounds a run can take and reads
+// back from its String.
+func FuzzParseArrivals(f *testing.F) {
+	for _, s := range []string{"steady:2/s", "rare:1/10m", "bursty:1/5m,size=20,spread=10s", "diurnal:0.5/s,period=24h,amplitude=0.9",
+		"bursty:1/m,spread=-5s", "bursty:1/s,size=1000", "steady:NaN/s", "steady:1/1e-9s", "diurnal:1/s,period=1ns"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		a, err := ParseArrivals(spec)
+		if err != nil {
+			return
+		}
+		if err := a.check(); err != nil {
+			t.Fatalf("%q read as %+v: %v", spec, a, err)
+		}
+		if a.Kind == Bursty && (a.Spread < 0 || a.Rate*float64(a.Size) > MaxRate) {
+			t.Fatalf("%q: %+v", spec, a)
+		}
+		again, err := ParseArrivals(a.String())
+		if err != nil || again.Kind != a.Kind || math.Abs(again.Rate-a.Rate) > 1e-3*a.Rate {
+			t.Fatalf("%q → %q → %+v, %v", spec, a.String(), again, err)
+		}
+	})
 }
 
 // TestArrivalRates: each process's arrivals average its rate.
@@ -128,4 +158,35 @@ func TestTrafficLogsPredictColdShare(t *testing.T) {
 		}
 	}
 	t.Logf("time scale %g, %v of traffic, keep-alive %v, %d hosts per POP:\n%s", rep.TimeScale, rep.Duration, rep.KeepAlive, rep.Hosts, table.String())
+}
+
+// TestRunTrafficStopsWhenAViewerCannotStart: when one POP's viewers cannot
+// be built, the POPs already started stop at once and the error says
+// which POP; the run does not last its (hour-long) duration first.
+func TestRunTrafficStopsWhenAViewerCannotStart(t *testing.T) {
+	calls := 0
+	boom := errors.New("no prober")
+	newProber = func(c probe.Config) (*probe.Prober, error) {
+		if calls++; calls == 2 {
+			return nil, boom
+		}
+		return probe.NewProber(c)
+	}
+	defer func() { newProber = probe.NewProber }()
+	// The safety net: without the fix the run would last an hour; this
+	// bounds the test, and the run must end before it. (A cancel, not a
+	// deadline: pace.Run ends early before a deadline it cannot reach.)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer time.AfterFunc(60*time.Second, cancel).Stop()
+	start := time.Now()
+	rep, err := RunTraffic(ctx, TrafficConfig{
+		Traffic:  map[string]Arrivals{"FRA56-P3": {Kind: Steady, Rate: 1}, "HKG62-C1": {Kind: Steady, Rate: 1}},
+		Duration: time.Hour, TimeScale: 1, Seed: 1, LogDir: t.TempDir(),
+	})
+	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "HKG62-C1") || ctx.Err() != nil {
+		t.Fatalf("error %v after %v (context: %v)", err, time.Since(start), ctx.Err())
+	}
+	if rep.POPs[1].Requests != 0 {
+		t.Errorf("the POP without viewers sent %d requests", rep.POPs[1].Requests)
+	}
 }

@@ -26,9 +26,12 @@ const (
 	DefaultMargin    = 2 * time.Second
 	DefaultMemoryMiB = 128 // the prewarm stack's default
 	// DefaultCPUPerRequest is the prewarm engine's CPU time per request, as
-	// measured by `go test -bench Wave ./bench/wave/` (about 0.3 s for a wave of
-	// 9 POPs × 60 requests on x86-64).
-	DefaultCPUPerRequest = 550 * time.Microsecond
+	// measured by `go test -run '^$' -bench 'Wave$' -benchtime 10x
+	// ./bench/wave/`: 82–96 ms of CPU for a wave of 9 POPs × 60 requests
+	// with resumed TLS sessions (0.15–0.18 ms a request), about 0.2 ms a
+	// request in the first wave of a new process (full handshakes). 0.2 ms
+	// covers both.
+	DefaultCPUPerRequest = 200 * time.Microsecond
 	// DefaultMinGain: a POP is worth warming when prewarming removes at
 	// least this much viewer waiting per day (beyond what keep-alive alone
 	// removes).
@@ -76,8 +79,9 @@ type Config struct {
 	Prices        Prices        // zero: DefaultPrices()
 
 	// Selection: prewarming must remove at least MinGain of viewer waiting
-	// per day, and at least MinGainPerDollar seconds per dollar; MaxPOPs
-	// (0: no limit) keeps the best.
+	// per day (0 means DefaultMinGain; NoMinGain none), and at least
+	// MinGainPerDollar seconds per dollar (0: none); MaxPOPs (0: no limit)
+	// keeps the best.
 	MinGain          time.Duration
 	MinGainPerDollar float64
 	MaxPOPs          int
@@ -112,6 +116,9 @@ func (c Config) withDefaults() Config {
 
 // NoMinCold is the MinCold that warms a POP however rarely it is cold.
 const NoMinCold = -1
+
+// NoMinGain is the MinGain that warms a POP however little it gains.
+const NoMinGain = -1
 
 // NoJitter is the Jitter of a schedule that fires on time (0 means the default).
 const NoJitter = -1
@@ -150,7 +157,7 @@ func (c Config) validate() error {
 	if c.MinCold != NoMinCold && (c.MinCold < 0 || c.MinCold >= 1) {
 		p.Add("minimum cold share %v: want a share below 1", c.MinCold)
 	}
-	if c.MinGain < 0 || c.MinGainPerDollar < 0 || c.MaxPOPs < 0 {
+	if (c.MinGain < 0 && c.MinGain != NoMinGain) || c.MinGainPerDollar < 0 || c.MaxPOPs < 0 {
 		p.Add("selection thresholds must not be negative")
 	}
 	if !c.From.IsZero() && !c.To.IsZero() && !c.To.After(c.From) {

@@ -86,13 +86,24 @@ func (c *Counts) span(unix int64) {
 	c.last = max(c.last, unix)
 }
 
-// Add counts one request.
+// micros converts n requests' time-to-first-byte, sum seconds, to
+// microseconds; ok is false when it is not a number from 0 to n ×
+// accesslog.MaxTTFB (a float's conversion to uint64 is undefined beyond
+// its range).
+func micros(sum float64, n uint32) (us uint64, ok bool) {
+	if !(sum >= 0 && sum <= float64(n)*accesslog.MaxTTFB) { // NaN fails too
+		return 0, false
+	}
+	return uint64(math.Round(sum * 1e6)), true
+}
+
+// Add counts one request. A time-to-first-byte that is not a number of
+// seconds from 0 to accesslog.MaxTTFB is left out (the request counts).
 func (c *Counts) Add(pop string, unix int64, ttfb float64, hasTTFB bool) {
 	s := c.series(pop)
 	cl := s.cell(unix)
 	cl.n++
-	if hasTTFB {
-		us := uint64(math.Round(ttfb * 1e6))
+	if us, ok := micros(ttfb, 1); hasTTFB && ok {
 		cl.ttfbN++
 		cl.ttfbUS += us
 		if s.hist != nil {
@@ -103,24 +114,37 @@ func (c *Counts) Add(pop string, unix int64, ttfb float64, hasTTFB bool) {
 }
 
 // AddSecond adds the aggregate of one POP's second, as a counts file has
-// it: n requests, ttfbN of them with a time-to-first-byte summing to
-// ttfbSum seconds.
+// it: n requests, ttfbN (at most n) of them with a time-to-first-byte
+// summing to ttfbSum seconds; a sum that is not a number from 0 to
+// ttfbN × accesslog.MaxTTFB is left out.
 func (c *Counts) AddSecond(pop string, unix int64, n, ttfbN uint32, ttfbSum float64) {
+	c.noPercentiles()
+	cl := c.series(pop).cell(unix)
+	cl.n += n
+	ttfbN = min(ttfbN, n)
+	if us, ok := micros(ttfbSum, ttfbN); ok && ttfbN > 0 {
+		cl.ttfbN += ttfbN
+		cl.ttfbUS += us
+	}
+	c.span(unix)
+}
+
+// noPercentiles marks c as holding requests not seen one by one (a
+// counts file's): its time-to-first-byte histograms go, once.
+func (c *Counts) noPercentiles() {
+	if !c.fromLogs {
+		return
+	}
 	c.fromLogs = false
 	for _, s := range c.pops {
 		s.hist = nil
 	}
-	cl := c.series(pop).cell(unix)
-	cl.n += n
-	cl.ttfbN += ttfbN
-	cl.ttfbUS += uint64(math.Round(ttfbSum * 1e6))
-	c.span(unix)
 }
 
 // Merge adds o into c.
 func (c *Counts) Merge(o *Counts) {
 	if !o.fromLogs {
-		c.fromLogs = false
+		c.noPercentiles()
 	}
 	for pop, os := range o.pops {
 		s := c.series(pop)

@@ -8,7 +8,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/cfprewarm/cfprewarm/accesslog"
 	"github.com/cfprewarm/cfprewarm/cloudfront"
 )
 
@@ -30,15 +32,32 @@ var countsAliases = map[string]string{
 // CountsStats is what a counts file gave.
 type CountsStats struct {
 	Rows     int64    `json:"rows"`
+	Filtered int64    `json:"filtered"` // rows outside the period asked for
 	Bad      int64    `json:"bad"`
 	Examples []string `json:"examples,omitempty"`
 }
 
 // ReadCounts reads a CSV counts file (Athena's output of the query in
-// docs/plan.md, quoted or not). A row that cannot be read is counted, with
-// a few examples; a header without pop, second and requests is an error.
-func ReadCounts(r io.Reader) (*Counts, CountsStats, error) {
+// docs/plan.md, quoted or not), keeping the rows of the seconds from ≤ second
+// < to (a zero time leaves that end open; a second that began before from
+// is out), as the log reader's filter does. A row that cannot be read is
+// counted, with a few examples; a header without pop, second and requests
+// is an error.
+func ReadCounts(r io.Reader, from, to time.Time) (*Counts, CountsStats, error) {
 	var st CountsStats
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if !from.IsZero() {
+		lo = from.Unix()
+		if from.Nanosecond() > 0 {
+			lo++
+		}
+	}
+	if !to.IsZero() {
+		hi = to.Unix()
+		if to.Nanosecond() > 0 {
+			hi++
+		}
+	}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -114,11 +133,6 @@ func ReadCounts(r io.Reader) (*Counts, CountsStats, error) {
 		}
 		ttfbN, ttfbSum := uint64(0), 0.0
 		if v, ok := get(rec, "ttfb_sum"); ok && v != "" {
-			ttfbSum, err = strconv.ParseFloat(v, 64)
-			if err != nil || ttfbSum < 0 || math.IsNaN(ttfbSum) || math.IsInf(ttfbSum, 0) {
-				bad(line, fmt.Sprintf("ttfb_sum %q is not a number of seconds", v))
-				continue
-			}
 			ttfbN = n
 			if v, ok := get(rec, "ttfb_n"); ok && v != "" {
 				if ttfbN, err = strconv.ParseUint(v, 10, 32); err != nil || ttfbN > n {
@@ -126,8 +140,17 @@ func ReadCounts(r io.Reader) (*Counts, CountsStats, error) {
 					continue
 				}
 			}
+			ttfbSum, err = strconv.ParseFloat(v, 64)
+			if err != nil || !(ttfbSum >= 0 && ttfbSum <= float64(ttfbN)*accesslog.MaxTTFB) {
+				bad(line, fmt.Sprintf("ttfb_sum %q: want seconds from 0 to ttfb_n × %d", v, accesslog.MaxTTFB))
+				continue
+			}
 		}
-		c.AddSecond(pop, int64(math.Floor(sec)), uint32(n), uint32(ttfbN), ttfbSum)
+		if unix := int64(math.Floor(sec)); unix < lo || unix >= hi {
+			st.Filtered++
+		} else {
+			c.AddSecond(pop, unix, uint32(n), uint32(ttfbN), ttfbSum)
+		}
 	}
 	return c, st, nil
 }

@@ -147,13 +147,18 @@ func slopeError(sxx, sxy, syy float64, k int64) float64 {
 	return math.Sqrt(rss / float64(k-2) / sxx)
 }
 
-// A fit the planner trusts: enough requests, and a slope at least four
-// standard errors above 0.
+// A fit the planner trusts: enough requests, a positive standard error (a
+// time-to-first-byte that never varies fits any slope, rounding noise
+// included, with no error at all), a slope of at least minFitPenalty (a
+// penalty below a millisecond is no penalty a viewer notices, and below
+// it the slope may be only the rounding of the logs' milliseconds) and at
+// least four standard errors above 0.
 const (
 	minFitRequests = 20
 	minFitZ        = 4
+	minFitPenalty  = 0.001 // seconds
 )
 
 func trusted(slope, se float64, n int64) bool {
-	return n >= minFitRequests && slope > 0 && slope >= minFitZ*se
+	return n >= minFitRequests && se > 0 && slope >= minFitPenalty && slope >= minFitZ*se
 }

@@ -119,3 +119,33 @@ func TestPenaltyFromLogs(t *testing.T) {
 		}
 	}
 }
+
+// TestPenaltyNotFromConstantTTFB: a POP whose time-to-first-byte never
+// varies tells no penalty, however its cold share varies: the fit's slope
+// is rounding noise (about 1e-14 s) with a standard error of 0. Such a POP
+// falls back to --origin-rtt like any other POP its logs cannot tell.
+func TestPenaltyNotFromConstantTTFB(t *testing.T) {
+	for seed := uint64(20); seed < 30; seed++ {
+		as := simulate(seed, "NRT57-P2", poisson(0.5), 20_000, 8, 5, 0.03, 0)
+		for i := range as {
+			as[i].ttfb = 0.03
+		}
+		p, err := Make(counts(as), Config{KeepAlive: 5 * time.Second, Hosts: 8, OriginRTT: 50 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pop := p.POPs[0]; pop.PenaltyFrom != "origin-rtt" || pop.Penalty != 0.1 {
+			t.Errorf("seed %d: constant time-to-first-byte gave penalty %g from %q, want 0.1 from origin-rtt", seed, pop.Penalty, pop.PenaltyFrom)
+		}
+	}
+	for _, tc := range []struct {
+		slope, se float64
+		ok        bool
+	}{
+		{5.9e-14, 0, false}, {0.3, 0, false}, {0.0005, 0.00001, false}, {0.3, 0.1, false}, {0.3, 0.05, true}, {0.002, 0.0001, true},
+	} {
+		if got := trusted(tc.slope, tc.se, 100); got != tc.ok {
+			t.Errorf("trusted(slope %g, se %g) = %v", tc.slope, tc.se, got)
+		}
+	}
+}

@@ -197,7 +197,7 @@ func Make(c *Counts, cfg Config) (Plan, error) {
 		Hosts: cfg.Hosts, MemoryMiB: cfg.MemoryMiB, CPUPerReqS: cfg.CPUPerRequest.Seconds(),
 		PricesDate: cfg.Prices.Date, Currency: cfg.Prices.Currency,
 		Schedule: sched, IntervalS: sched.Interval.Seconds(), MaxGapS: sched.MaxGap().Seconds(),
-		MinGainS: cfg.MinGain.Seconds(), MinPerDollar: cfg.MinGainPerDollar, MinCold: max(cfg.MinCold, 0),
+		MinGainS: max(cfg.MinGain, 0).Seconds(), MinPerDollar: cfg.MinGainPerDollar, MinCold: max(cfg.MinCold, 0),
 	}
 	if !c.fromLogs {
 		p.Source = "counts"
@@ -262,8 +262,7 @@ func Make(c *Counts, cfg Config) (Plan, error) {
 		p.setPrewarm(pop, pop.RequestsPerWave, sched, dist, cfg)
 		pop.Why = p.select1(pop, cfg)
 	}
-	p.rank(cfg)
-	p.group(sched, dist, cfg)
+	p.choose(sched, dist, cfg)
 	p.compare(sched, cfg)
 	for _, pop := range p.POPs {
 		if pop.Region == "" {
@@ -335,8 +334,8 @@ func analyze(code string, s *series, cfg Config, days float64) POP {
 }
 
 // setPrewarm sets a POP's prewarm: n requests per wave on the schedule,
-// the cold share and latency that follow, the gains and the cost
-// (CloudFront requests, and the Lambda CPU its requests take).
+// the cold share and latency that follow, the gains and the CloudFront
+// part of the cost (priceGroup adds the POP's share of its Lambda).
 func (p *Plan) setPrewarm(pop *POP, n int, s Schedule, dist []float64, cfg Config) {
 	pop.RequestsPerWave = n
 	pop.Coverage = coverage(pop.Hosts, n)
@@ -357,28 +356,16 @@ func (p *Plan) setPrewarm(pop *POP, n int, s Schedule, dist []float64, cfg Confi
 		return // not planned: no price
 	}
 	perMonth := float64(n) * s.WavesPerMonth()
-	pop.Cost = Cost{Requests: perMonth, CloudFront: perMonth / 1e4 * pop.Price}
-	pop.Cost.Lambda = lambdaCPU(perMonth, cfg) * cfg.Prices.LambdaGBSecond
-	pop.Cost.Total = pop.Cost.CloudFront + pop.Cost.Lambda
-	if pop.Cost.Total > 0 {
-		pop.GainPerDollar = pop.GainPerDay * 30 / pop.Cost.Total
-	}
+	pop.Cost = Cost{Requests: perMonth, CloudFront: perMonth / 1e4 * pop.Price, Total: perMonth / 1e4 * pop.Price}
 }
-
-// lambdaCPU is the GB-seconds the Lambda bills for sending requests
-// prewarm requests: their CPU time at the vCPU share of its memory.
-func lambdaCPU(requests float64, cfg Config) float64 {
-	return requests * cfg.CPUPerRequest.Seconds() / vcpu(cfg.MemoryMiB) * float64(cfg.MemoryMiB) / 1024
-}
-
-// vcpu is the CPU a Lambda gets: one vCPU at 1,769 MB, in proportion below.
-func vcpu(mem int) float64 { return min(float64(mem)/1769, 6) }
 
 // waveNetwork is the time a wave waits for the network beyond its CPU:
 // the slowest request's round trips (docs/plan.md).
 const waveNetwork = time.Second
 
-// select1 says whether a POP is worth warming, and why.
+// select1 says whether a POP passes the thresholds that do not depend on
+// the cost (Warm), and why not. The gain per dollar is judged by choose,
+// on the POP's share of its region's Lambda.
 func (p *Plan) select1(pop *POP, cfg Config) string {
 	switch {
 	case pop.Region == "":
@@ -387,18 +374,78 @@ func (p *Plan) select1(pop *POP, cfg Config) string {
 		return "cold penalty unknown: give --origin-rtt"
 	case cfg.MinCold != NoMinCold && pop.Cold.KeepAlive < cfg.MinCold:
 		return fmt.Sprintf("keep-alive alone keeps it warm (cold %.2f%% < --min-cold %g%%)", 100*pop.Cold.KeepAlive, 100*cfg.MinCold)
-	case pop.GainPerDay < cfg.MinGain.Seconds():
+	case cfg.MinGain != NoMinGain && pop.GainPerDay < cfg.MinGain.Seconds():
 		return fmt.Sprintf("gain %.1f s/day below --min-gain %v", pop.GainPerDay, cfg.MinGain)
-	case pop.GainPerDollar < cfg.MinGainPerDollar:
-		return fmt.Sprintf("gain %.0f s per dollar below --min-gain-per-dollar %g", pop.GainPerDollar, cfg.MinGainPerDollar)
 	}
 	pop.Warm = true
-	return fmt.Sprintf("removes %.1f s of waiting a day (%.0f s per dollar)", pop.GainPerDay, pop.GainPerDollar)
+	return ""
 }
 
-// rank orders the POPs: those to warm first, by gain per day, then the
-// others by gain; --max-pops cuts the list of those to warm.
-func (p *Plan) rank(cfg Config) {
+// choose picks the POPs to warm among those select1 passed, the best
+// gain per day first: at most --max-pops of them, grouped into one Lambda
+// per region (priceGroup), each with a gain per dollar of at least
+// --min-gain-per-dollar at the cost it is reported with, its share of its
+// region's Lambda. A POP below it leaves the plan, which changes its
+// region's Lambda and the others' shares: the groups are formed again
+// until every POP in the plan passes. A POP not in the plan is priced as
+// if it joined its region's Lambda, so that its cost and gain per dollar
+// say what warming it would take.
+func (p *Plan) choose(s Schedule, dist []float64, cfg Config) {
+	p.sortPOPs()
+	dropped := map[string]bool{}
+	var chosen []int
+	for {
+		chosen = chosen[:0]
+		for i, pop := range p.POPs {
+			if pop.Warm && !dropped[pop.Code] && (cfg.MaxPOPs == 0 || len(chosen) < cfg.MaxPOPs) {
+				chosen = append(chosen, i)
+			}
+		}
+		p.Groups = p.group(chosen, s, dist, cfg)
+		again := false
+		for _, i := range chosen {
+			if pop := &p.POPs[i]; pop.GainPerDollar < cfg.MinGainPerDollar {
+				dropped[pop.Code] = true
+				pop.Why = fmt.Sprintf("gain %.0f s per dollar below --min-gain-per-dollar %g", pop.GainPerDollar, cfg.MinGainPerDollar)
+				again = true
+			}
+		}
+		if !again {
+			break
+		}
+	}
+	in := map[string]bool{}
+	for _, i := range chosen {
+		in[p.POPs[i].Code] = true
+	}
+	for i := range p.POPs {
+		pop := &p.POPs[i]
+		switch {
+		case in[pop.Code]:
+			pop.Why = fmt.Sprintf("removes %.1f s of waiting a day (%.0f s per dollar)", pop.GainPerDay, pop.GainPerDollar)
+		case pop.Warm && !dropped[pop.Code]:
+			pop.Why = fmt.Sprintf("beyond --max-pops %d", cfg.MaxPOPs)
+		}
+		pop.Warm = in[pop.Code]
+	}
+	for i, pop := range p.POPs {
+		if !pop.Warm && !dropped[pop.Code] {
+			p.priceAlongside(i, s, dist, cfg) // a dropped POP keeps the price it failed with
+		}
+	}
+	p.sortPOPs()
+	n := 0
+	for i := range p.POPs {
+		if p.POPs[i].Warm {
+			n++
+			p.POPs[i].Rank = n
+		}
+	}
+}
+
+// sortPOPs orders the POPs: those to warm first, by gain per day, then the
+// others by gain.
+func (p *Plan) sortPOPs() {
 	sort.SliceStable(p.POPs, func(i, j int) bool {
 		a, b := p.POPs[i], p.POPs[j]
 		if a.Warm != b.Warm {
@@ -409,56 +456,75 @@ func (p *Plan) rank(cfg Config) {
 		}
 		return a.Code < b.Code
 	})
-	n := 0
-	for i := range p.POPs {
-		if !p.POPs[i].Warm {
-			continue
+}
+
+// group puts the POPs idx into one Lambda per region and prices them.
+func (p *Plan) group(idx []int, s Schedule, dist []float64, cfg Config) []Group {
+	byRegion := map[string][]int{}
+	for _, i := range idx {
+		byRegion[p.POPs[i].Region] = append(byRegion[p.POPs[i].Region], i)
+	}
+	var out []Group
+	for _, region := range sortedKeys(byRegion) {
+		out = append(out, p.priceGroup(region, byRegion[region], s, dist, cfg))
+	}
+	return out
+}
+
+// priceGroup prices the POPs idx of one region as one Lambda. One Lambda
+// sends one number of requests to each of its POPs: the largest any of
+// them needs. Its cost is the invocations and the billed duration (the
+// waits between waves included), shared by its POPs in proportion to
+// their requests, which, each being sent the same number, is equally.
+func (p *Plan) priceGroup(region string, idx []int, s Schedule, dist []float64, cfg Config) Group {
+	g := Group{Region: region}
+	for _, i := range idx {
+		g.POPs = append(g.POPs, p.POPs[i].Code)
+		g.RequestsPerWave = max(g.RequestsPerWave, requestsFor(p.POPs[i].Hosts, cfg.Coverage))
+	}
+	g.RequestsPerWave = min(g.RequestsPerWave, MaxRequestsPerWave)
+	g.InvocationS, g.Cost = lambdaCost(s, g.RequestsPerWave*len(idx), cfg)
+	for _, i := range idx {
+		pop := &p.POPs[i]
+		p.setPrewarm(pop, g.RequestsPerWave, s, dist, cfg)
+		pop.Cost.Lambda = g.Cost.Lambda / float64(len(idx))
+		pop.Cost.Total = pop.Cost.CloudFront + pop.Cost.Lambda
+		if pop.Cost.Total > 0 {
+			pop.GainPerDollar = pop.GainPerDay * 30 / pop.Cost.Total
 		}
-		n++
-		if cfg.MaxPOPs > 0 && n > cfg.MaxPOPs {
-			p.POPs[i].Warm = false
-			p.POPs[i].Why = fmt.Sprintf("beyond --max-pops %d", cfg.MaxPOPs)
-			continue
+		g.Cost.CloudFront += pop.Cost.CloudFront
+		g.Cost.Requests += pop.Cost.Requests
+	}
+	g.Cost.Total = g.Cost.CloudFront + g.Cost.Lambda
+	return g
+}
+
+// priceAlongside prices a POP that is not in the plan as if it joined the
+// plan's Lambda of its region (or had one of its own).
+func (p *Plan) priceAlongside(i int, s Schedule, dist []float64, cfg Config) {
+	region := p.POPs[i].Region
+	if region == "" {
+		return
+	}
+	idx := []int{i}
+	for j, pop := range p.POPs {
+		if pop.Warm && pop.Region == region && j != i {
+			idx = append(idx, j)
 		}
-		p.POPs[i].Rank = n
+	}
+	// Price on copies: only POP i takes the result.
+	saved := make([]POP, len(idx))
+	for k, j := range idx {
+		saved[k] = p.POPs[j]
+	}
+	p.priceGroup(region, idx, s, dist, cfg)
+	for k, j := range idx[1:] {
+		p.POPs[j] = saved[k+1]
 	}
 }
 
-// group puts the POPs to warm into one Lambda per region. One Lambda
-// sends one number of requests to each of its POPs: the largest any of
-// them needs. Its cost is the invocations and the billed duration (the
-// waits between waves included), shared by its POPs by their requests.
-func (p *Plan) group(s Schedule, dist []float64, cfg Config) {
-	byRegion := map[string][]int{}
-	for i, pop := range p.POPs {
-		if pop.Warm {
-			byRegion[pop.Region] = append(byRegion[pop.Region], i)
-		}
-	}
-	for _, region := range sortedKeys(byRegion) {
-		idx := byRegion[region]
-		g := Group{Region: region}
-		for _, i := range idx {
-			g.POPs = append(g.POPs, p.POPs[i].Code)
-			g.RequestsPerWave = max(g.RequestsPerWave, p.POPs[i].RequestsPerWave)
-		}
-		g.InvocationS, g.Cost = lambdaCost(s, g.RequestsPerWave*len(idx), cfg)
-		for _, i := range idx {
-			pop := &p.POPs[i]
-			p.setPrewarm(pop, g.RequestsPerWave, s, dist, cfg)
-			share := 1 / float64(len(idx))
-			pop.Cost.Lambda = g.Cost.Lambda * share
-			pop.Cost.Total = pop.Cost.CloudFront + pop.Cost.Lambda
-			if pop.Cost.Total > 0 {
-				pop.GainPerDollar = pop.GainPerDay * 30 / pop.Cost.Total
-			}
-			g.Cost.CloudFront += pop.Cost.CloudFront
-			g.Cost.Requests += pop.Cost.Requests
-		}
-		g.Cost.Total = g.Cost.CloudFront + g.Cost.Lambda
-		p.Groups = append(p.Groups, g)
-	}
-}
+// vcpu is the CPU a Lambda gets: one vCPU at 1,769 MB, in proportion below.
+func vcpu(mem int) float64 { return min(float64(mem)/1769, 6) }
 
 // lambdaCost is the billed duration of one invocation sending
 // perWave requests in each of s.Waves waves, and the Lambda's monthly cost.

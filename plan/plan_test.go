@@ -171,7 +171,7 @@ func TestCountsPathSamePlan(t *testing.T) {
 	}
 	sort.Strings(rows)
 	csv := `"pop","second","requests","ttfb_n","ttfb_sum"` + "\n" + strings.Join(rows, "\n") + "\n"
-	fromCounts, st, err := ReadCounts(strings.NewReader(csv))
+	fromCounts, st, err := ReadCounts(strings.NewReader(csv), time.Time{}, time.Time{})
 	if err != nil || st.Bad != 0 || st.Rows != int64(len(rows)) {
 		t.Fatalf("counts: %+v %v", st, err)
 	}
@@ -248,14 +248,14 @@ func TestReadCountsBadRows(t *testing.T) {
 		"HKG62-C1,yesterday,1\n" +
 		"HKG62-C1,1793527202,-4\n" +
 		"\"HKG62-C1,1793527203\n"
-	c, st, err := ReadCounts(strings.NewReader(in))
+	c, st, err := ReadCounts(strings.NewReader(in), time.Time{}, time.Time{})
 	if err != nil || st.Rows != 5 || st.Bad != 4 || len(st.Examples) != 3 {
 		t.Fatalf("%+v %v", st, err)
 	}
 	if got := c.pops["HKG62-C1"].seconds(); len(got) != 1 || got[0].n != 3 {
 		t.Errorf("seconds %+v", got)
 	}
-	if _, _, err := ReadCounts(strings.NewReader("a,b\n1,2\n")); err == nil || !strings.Contains(err.Error(), "no pop column") {
+	if _, _, err := ReadCounts(strings.NewReader("a,b\n1,2\n"), time.Time{}, time.Time{}); err == nil || !strings.Contains(err.Error(), "no pop column") {
 		t.Errorf("header without the columns: %v", err)
 	}
 }
@@ -282,7 +282,7 @@ func FuzzReadCounts(f *testing.F) {
 	f.Add("\"x_edge_location\",\"second\",\"requests\"\n\"NRT57-P2\",\"1.7935272E9\",\"1\"\n")
 	f.Add("pop,second,requests,ttfb_sum\nHKG62-C1,1,1,NaN\nHKG62-C1,1,1,1e400\n")
 	f.Fuzz(func(t *testing.T, in string) {
-		c, st, err := ReadCounts(strings.NewReader(in))
+		c, st, err := ReadCounts(strings.NewReader(in), time.Time{}, time.Time{})
 		if err != nil {
 			return
 		}
@@ -292,6 +292,208 @@ func FuzzReadCounts(f *testing.F) {
 		}
 		if n > st.Rows-st.Bad || st.Bad > st.Rows {
 			t.Fatalf("%d seconds from %d rows, %d bad", n, st.Rows, st.Bad)
+		}
+	})
+}
+
+// TestMinGainPerDollarOnReportedCost: --min-gain-per-dollar judges the
+// cost a POP is reported with (its share of its region's Lambda, the
+// billed duration and invocations included), and the why texts quote the
+// numbers the table shows.
+func TestMinGainPerDollarOnReportedCost(t *testing.T) {
+	c := counts(traffic())
+	p0, err := Make(c, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := p0.Selected()
+	if len(sel) < 2 {
+		t.Fatalf("%d POPs selected: the test needs two", len(sel))
+	}
+	worst := sel[0]
+	for _, pop := range sel {
+		if pop.GainPerDollar < worst.GainPerDollar {
+			worst = pop
+		}
+	}
+	min := worst.GainPerDollar * 1.001
+	p, err := Make(c, Config{MinGainPerDollar: min})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCosts := func(p Plan) {
+		t.Helper()
+		for _, pop := range p.POPs {
+			if pop.Region == "" {
+				continue
+			}
+			if want := pop.GainPerDay * 30 / pop.Cost.Total; math.Abs(pop.GainPerDollar-want) > 1e-9*want {
+				t.Errorf("%s: gain per dollar %v, but gain × 30 / cost = %v", pop.Code, pop.GainPerDollar, want)
+			}
+			if pop.Warm && !strings.Contains(pop.Why, fmt.Sprintf("(%.0f s per dollar)", pop.GainPerDollar)) {
+				t.Errorf("%s: why %q does not quote its %.0f s per dollar", pop.Code, pop.Why, pop.GainPerDollar)
+			}
+			if strings.Contains(pop.Why, "below --min-gain-per-dollar") && !strings.Contains(pop.Why, fmt.Sprintf("gain %.0f s per dollar", pop.GainPerDollar)) {
+				t.Errorf("%s: why %q does not quote its %.0f s per dollar", pop.Code, pop.Why, pop.GainPerDollar)
+			}
+		}
+		for _, g := range p.Groups {
+			var lambda float64
+			for _, pop := range p.Selected() {
+				if pop.Region == g.Region {
+					lambda += pop.Cost.Lambda
+					if pop.RequestsPerWave != g.RequestsPerWave {
+						t.Errorf("%s: %d requests per wave, its Lambda sends %d", pop.Code, pop.RequestsPerWave, g.RequestsPerWave)
+					}
+				}
+			}
+			if math.Abs(lambda-g.Cost.Lambda) > 1e-9 {
+				t.Errorf("%s: its POPs' Lambda shares add up to %v of %v", g.Region, lambda, g.Cost.Lambda)
+			}
+		}
+	}
+	checkCosts(p0)
+	checkCosts(p)
+	for _, pop := range p.POPs {
+		if pop.Warm && pop.GainPerDollar < min {
+			t.Errorf("%s is warmed at %.1f s per dollar, below --min-gain-per-dollar %.1f", pop.Code, pop.GainPerDollar, min)
+		}
+		if pop.Code == worst.Code && (pop.Warm || !strings.Contains(pop.Why, "below --min-gain-per-dollar")) {
+			t.Errorf("%s (%.1f s per dollar in the plan without the threshold) passed --min-gain-per-dollar %.1f: %s", pop.Code, worst.GainPerDollar, min, pop.Why)
+		}
+	}
+	if len(p.Selected()) == 0 {
+		t.Error("the threshold just above the worst POP dropped them all")
+	}
+}
+
+// TestMinGainZero: NoMinGain (the CLI's --min-gain 0) warms a POP however
+// little prewarming gains it, as NoMinCold does for the cold share; 0 in a
+// Config is the default.
+func TestMinGainZero(t *testing.T) {
+	as := append(traffic(), simulate(16, "FRA56-P3", poisson(1.0/3600), 6*3600, 16, 5, 0.02, 0.01)...)
+	c := counts(as)
+	fra := func(p Plan) POP {
+		for _, pop := range p.POPs {
+			if pop.Code == "FRA56-P3" {
+				return pop
+			}
+		}
+		t.Fatal("no FRA56-P3")
+		return POP{}
+	}
+	def, err := Make(c, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pop := fra(def); pop.Warm || pop.GainPerDay <= 0 || pop.GainPerDay >= DefaultMinGain.Seconds() || def.MinGainS != DefaultMinGain.Seconds() {
+		t.Fatalf("default: FRA gains %.2f s/day, warm %v (%s); min gain %v", pop.GainPerDay, pop.Warm, pop.Why, def.MinGainS)
+	}
+	none, err := Make(c, Config{MinGain: NoMinGain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pop := fra(none); !pop.Warm || none.MinGainS != 0 {
+		t.Errorf("no minimum gain: FRA (%.2f s/day) not warmed: %s; min gain %v", pop.GainPerDay, pop.Why, none.MinGainS)
+	}
+	if err := (Config{MinGain: -2 * time.Second}).Validate(); err == nil {
+		t.Error("a negative minimum gain was accepted")
+	}
+}
+
+// TestTTFBOutOfRange: a time-to-first-byte beyond accesslog.MaxTTFB (or
+// NaN, or negative) is left out of the aggregate, never converted to an
+// undefined number of microseconds; a counts file's row with such a sum
+// is a bad row.
+func TestTTFBOutOfRange(t *testing.T) {
+	c := NewCounts()
+	for _, v := range []float64{1e300, math.NaN(), math.Inf(1), -1, 3600.5} {
+		c.Add("HKG62-C1", 1793527200, v, true)
+	}
+	c.Add("HKG62-C1", 1793527200, 0.25, true)
+	c.AddSecond("NRT57-P2", 1793527200, 2, 2, 1e300)
+	c.AddSecond("NRT57-P2", 1793527201, 2, 5, 0.5)
+	h := c.pops["HKG62-C1"].seconds()
+	n := c.pops["NRT57-P2"].seconds()
+	if len(h) != 1 || h[0].n != 6 || h[0].ttfbN != 1 || h[0].ttfbUS != 250_000 {
+		t.Errorf("HKG: %+v, want 6 requests, one time-to-first-byte of 250 ms", h)
+	}
+	if len(n) != 2 || n[0].n != 2 || n[0].ttfbN != 0 || n[0].ttfbUS != 0 || n[1].ttfbN != 2 || n[1].ttfbUS != 500_000 {
+		t.Errorf("NRT: %+v", n)
+	}
+	in := "pop,second,requests,ttfb_n,ttfb_sum\n" +
+		"HKG62-C1,1793527200,2,2,0.5\n" +
+		"HKG62-C1,1793527201,2,2,1e300\n" +
+		"HKG62-C1,1793527202,2,1,3601\n" +
+		"HKG62-C1,1793527203,2,0,0.1\n" +
+		"HKG62-C1,1793527204,2,2,7200\n"
+	c, st, err := ReadCounts(strings.NewReader(in), time.Time{}, time.Time{})
+	if err != nil || st.Rows != 5 || st.Bad != 3 {
+		t.Fatalf("%+v %v", st, err)
+	}
+	if s := c.pops["HKG62-C1"].seconds(); len(s) != 2 || s[1].ttfbUS != 7_200_000_000 {
+		t.Errorf("seconds %+v", s)
+	}
+}
+
+// TestMergeCountsFile: merging counts without single requests (a counts
+// file's) into logs' counts drops every POP's percentiles, not only the
+// merged POPs'.
+func TestMergeCountsFile(t *testing.T) {
+	c := NewCounts()
+	c.Add("HKG62-C1", 1793527200, 0.25, true)
+	o := NewCounts()
+	o.AddSecond("NRT57-P2", 1793527200, 3, 3, 0.6)
+	c.Merge(o)
+	if c.fromLogs || c.pops["HKG62-C1"].hist != nil || c.pops["NRT57-P2"].hist != nil {
+		t.Errorf("after merging a counts file: from logs %v, HKG histogram %v", c.fromLogs, c.pops["HKG62-C1"].hist != nil)
+	}
+}
+
+// TestReadCountsPeriod: rows outside from ≤ second < to are left out and
+// counted, as the log reader's filter leaves lines out.
+func TestReadCountsPeriod(t *testing.T) {
+	in := "pop,second,requests\nHKG62-C1,1793527199,1\nHKG62-C1,1793527200,2\nHKG62-C1,1793527259,3\nHKG62-C1,1793527260,4\n"
+	from, to := time.Unix(1793527200, 0), time.Unix(1793527260, 0)
+	c, st, err := ReadCounts(strings.NewReader(in), from, to)
+	if err != nil || st.Rows != 4 || st.Filtered != 2 || st.Bad != 0 {
+		t.Fatalf("%+v %v", st, err)
+	}
+	if s := c.pops["HKG62-C1"].seconds(); len(s) != 2 || s[0].n != 2 || s[1].n != 3 {
+		t.Errorf("seconds %+v", s)
+	}
+	// A from inside a second leaves that second out.
+	if _, st, _ := ReadCounts(strings.NewReader(in), from.Add(time.Millisecond), time.Time{}); st.Filtered != 2 {
+		t.Errorf("from %v: %+v", from.Add(time.Millisecond), st)
+	}
+}
+
+// FuzzReadPrices: a prices file of any content never panics, and one that
+// is read gives finite, non-negative prices with every default geography
+// still priced.
+func FuzzReadPrices(f *testing.F) {
+	f.Add(`{"cloudfront_https_per_10000":{"ap":0.05},"date":"2027-01"}`)
+	f.Add(`{"lambda_gb_second":-1}`)
+	f.Add(`{"cloudfront_https_per_10000":{"sa":1e308},"lambda_per_million_requests":0.2}`)
+	f.Add(`{"geographies":{"xx":"Nowhere"},"currency":"EUR"}`)
+	f.Add(string(pricesJSON))
+	f.Fuzz(func(t *testing.T, in string) {
+		p, err := ReadPrices(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		for k, v := range p.CloudFrontPer10000 {
+			if !(v >= 0 && v <= maxPrice) {
+				t.Fatalf("geography %q priced %v", k, v)
+			}
+		}
+		for g := range DefaultPrices().CloudFrontPer10000 {
+			if _, ok := p.CloudFrontPer10000[g]; !ok {
+				t.Fatalf("geography %q lost its price", g)
+			}
+		}
+		if !(p.LambdaGBSecond > 0 && p.LambdaGBSecond <= maxPrice && p.LambdaPerMillion > 0 && p.LambdaPerMillion <= maxPrice) {
+			t.Fatalf("Lambda prices %v, %v", p.LambdaGBSecond, p.LambdaPerMillion)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"strings"
 )
 
@@ -73,6 +74,11 @@ func DefaultPrices() Prices {
 	return p
 }
 
+// maxPrice bounds every unit price of a prices file: real ones are cents
+// (per 10,000 requests, per GB-second, per million invocations), and one
+// beyond it is a mistake that would make every cost infinite.
+const maxPrice = 1000
+
 // ReadPrices reads a prices file over the defaults: keys it has replace
 // the default's, the rest stay.
 func ReadPrices(r io.Reader) (Prices, error) { return parsePrices(r, DefaultPrices()) }
@@ -85,14 +91,24 @@ func parsePrices(r io.Reader, base Prices) (Prices, error) {
 		return Prices{}, fmt.Errorf("prices file: %w", err)
 	}
 	out := base
+	out.CloudFrontPer10000 = maps.Clone(base.CloudFrontPer10000)
 	if out.CloudFrontPer10000 == nil {
 		out.CloudFrontPer10000 = map[string]float64{}
 	}
-	for k, v := range p.CloudFrontPer10000 {
-		if v < 0 {
-			return Prices{}, fmt.Errorf("prices file: cloudfront_https_per_10000 %q: %v is negative", k, v)
+	for _, k := range sortedKeys(p.CloudFrontPer10000) {
+		v := p.CloudFrontPer10000[k]
+		if !(v >= 0 && v <= maxPrice) {
+			return Prices{}, fmt.Errorf("prices file: cloudfront_https_per_10000 %q: %v is not a price from 0 to %d", k, v, maxPrice)
 		}
 		out.CloudFrontPer10000[k] = v
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"lambda_gb_second", p.LambdaGBSecond}, {"lambda_per_million_requests", p.LambdaPerMillion}} {
+		if !(f.v >= 0 && f.v <= maxPrice) {
+			return Prices{}, fmt.Errorf("prices file: %s %v is not a price from 0 to %d", f.name, f.v, maxPrice)
+		}
 	}
 	if p.Source != "" {
 		out.Source = p.Source

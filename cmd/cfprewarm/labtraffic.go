@@ -49,6 +49,9 @@ func runLabTraffic(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if cfg.LogDir == "" {
 		return usagef("--logs DIR is required: where the POPs write their access logs")
 	}
+	if err := checkEmptyDir("--logs", cfg.LogDir); err != nil {
+		return err
+	}
 	if err := refuseZero(fs, "duration", "time-scale", "keepalive", "hosts"); err != nil {
 		return err
 	}
@@ -70,16 +73,45 @@ func runLabTraffic(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return usageError{err}
 	}
 	cfg.OnStatus = func(msg string) { fmt.Fprintf(stderr, "lab traffic: %s\n", msg) }
+
+	// A signal (ctx) stops the traffic; the logs written so far are still
+	// read, under a context of their own that a second signal cancels.
+	hard, abort := context.WithCancel(context.WithoutCancel(ctx))
+	watching := make(chan struct{})
+	defer func() { abort(); <-watching }() // the watcher writes to stderr: it ends before we return
+	go func() {
+		defer close(watching)
+		onSecondSignal(ctx, hard, abort, func() {
+			fmt.Fprintln(stderr, "cfprewarm lab traffic: stopping; the logs written so far are read (signal again to skip)")
+		})
+	}()
+
 	start := time.Now()
 	rep, err := lab.RunTraffic(ctx, cfg)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	counts, sum, rerr := plan.FromLogs(context.Background(), accesslog.Config{Inputs: []string{cfg.LogDir}})
 	predicted := map[string]float64{}
-	if rerr == nil && sum.Records > 0 {
-		p, perr := plan.Make(counts, plan.Config{KeepAlive: rep.KeepAlive, Hosts: rep.Hosts})
-		if perr == nil {
+	var sum accesslog.Summary
+	if len(rep.LogFiles) > 0 {
+		// This run's files only: nothing else is in the directory, but
+		// something could be put there while the run lasts.
+		var counts *plan.Counts
+		var rerr error
+		counts, sum, rerr = plan.FromLogs(hard, accesslog.Config{Inputs: rep.LogFiles})
+		for _, f := range sum.Problems() {
+			fmt.Fprintf(stderr, "cfprewarm lab traffic: reading the logs: %s\n", describeFileProblem(f))
+		}
+		switch {
+		case rerr != nil:
+			fmt.Fprintf(stderr, "cfprewarm lab traffic: reading the logs: %v\n", rerr)
+		case sum.Records == 0:
+			fmt.Fprintf(stderr, "cfprewarm lab traffic: the logs have no usable request: no prediction\n")
+		default:
+			p, perr := plan.Make(counts, plan.Config{KeepAlive: rep.KeepAlive, Hosts: rep.Hosts})
+			if perr != nil {
+				fmt.Fprintf(stderr, "cfprewarm lab traffic: plan: %v\n", perr)
+			}
 			for _, pop := range p.POPs {
 				predicted[pop.Code] = pop.Cold.Current
 			}

@@ -101,3 +101,26 @@ func checkCreate(flag, value, dir string) error {
 	}
 	return nil
 }
+
+// checkEmptyDir refuses, before a run, an output directory that exists
+// and holds anything: the run's files would mix with earlier ones. A
+// directory that does not exist yet is fine (the run creates it).
+func checkEmptyDir(flag, dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return usagef("%s %s: %v", flag, dir, err)
+	case !st.IsDir():
+		return usagef("%s %s: exists and is not a directory", flag, dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return usagef("%s %s: %v", flag, dir, err)
+	}
+	if len(entries) > 0 {
+		return usagef("%s %s: not empty (%d entries); give a new or empty directory, so that its logs are this run's alone", flag, dir, len(entries))
+	}
+	return nil
+}

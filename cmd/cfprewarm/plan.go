@@ -12,6 +12,7 @@ import (
 	"github.com/cfprewarm/cfprewarm/accesslog"
 	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/edgehosts"
+	"github.com/cfprewarm/cfprewarm/internal/atomicfile"
 	"github.com/cfprewarm/cfprewarm/plan"
 	"github.com/cfprewarm/cfprewarm/plan/format"
 )
@@ -51,8 +52,8 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&read.S3.Region, "s3-region", "", "the bucket's `region` (default: the AWS configuration's)")
 	fs.IntVar(&read.Workers, "workers", 0, "files read at once (0: one per CPU)")
 	// Filters.
-	fs.StringVar(&dist, "distribution", "", "the distribution domain dXXXX.cloudfront.net: keep only its requests, and name it in the outputs (default: the logs' cs(Host))")
-	fs.StringVar(&host, "host", "", "the custom domain viewers use: keep only requests with this Host, and use it as the prewarm Host (default: the logs' x-host-header)")
+	fs.StringVar(&dist, "distribution", "", "the distribution domain dXXXX.cloudfront.net: keep only its requests, and name it in the outputs (default: the logs' cs(Host); with --counts it only names)")
+	fs.StringVar(&host, "host", "", "the custom domain viewers use: keep only requests with this Host, and use it as the prewarm Host (default: the logs' x-host-header; with --counts it only names)")
 	fs.StringSliceVar(&prefixes, "path-prefix", nil, "keep requests whose path starts with one of these `prefixes` (the dynamic API), comma-separated")
 	fs.StringSliceVar(&methods, "method", nil, "keep these `methods` only, e.g. GET,POST")
 	fs.StringSliceVar(&results, "result-type", nil, "keep these x-edge-result-type `values` only, e.g. Miss,RefreshHit (requests that reached the origin)")
@@ -71,7 +72,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&cfg.MemoryMiB, "lambda-memory", plan.DefaultMemoryMiB, "the prewarm Lambda's memory in `MiB`")
 	fs.DurationVar(&cfg.CPUPerRequest, "cpu-per-request", plan.DefaultCPUPerRequest, "the prewarm engine's CPU time per request (go test -bench Wave ./bench/wave/)")
 	// Selection.
-	fs.DurationVar(&minGain, "min-gain", plan.DefaultMinGain, "warm a POP only if prewarming removes at least this much viewer waiting per day")
+	fs.DurationVar(&minGain, "min-gain", plan.DefaultMinGain, "warm a POP only if prewarming removes at least this much viewer waiting per day (0: whatever it removes)")
 	fs.Float64Var(&minCold, "min-cold", plan.DefaultMinCold, "leave a POP to the keep-alive when fewer of its requests than this share stay cold with it (0: warm whatever the share)")
 	fs.Float64Var(&cfg.MinGainPerDollar, "min-gain-per-dollar", 0, "warm a POP only if prewarming removes at least this many `seconds` of waiting per dollar")
 	fs.IntVar(&cfg.MaxPOPs, "max-pops", 0, "warm at most this many POPs, the best first (0: no limit)")
@@ -99,6 +100,15 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	case counts != "" && countsOut != "":
 		return usagef("--counts-out writes the counts of logs: it does not go with --counts")
 	}
+	if counts != "" {
+		// A counts file has only POP, second and time-to-first-byte: these
+		// filters belong in the query that made it.
+		for _, name := range []string{"path-prefix", "method", "result-type", "fields", "s3-endpoint", "s3-region", "workers"} {
+			if fs.Changed(name) {
+				return usagef("--%s reads logs: it does not go with --counts (filter in the query that made the counts file)", name)
+			}
+		}
+	}
 	if dist != "" {
 		if _, err := cloudfront.DistributionLabel(dist); err != nil {
 			return usageError{err}
@@ -109,6 +119,9 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		cfg.Jitter = plan.NoJitter
 	}
 	cfg.MinGain = minGain
+	if minGain == 0 {
+		cfg.MinGain = plan.NoMinGain
+	}
 	cfg.MinCold = minCold
 	if minCold == 0 {
 		cfg.MinCold = plan.NoMinCold
@@ -137,7 +150,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return usageError{err}
 		}
 		var st plan.CountsStats
-		c, st, err = plan.ReadCounts(f)
+		c, st, err = plan.ReadCounts(f, cfg.From, cfg.To)
 		f.Close()
 		if err != nil {
 			return exitError{code: 1, msg: err.Error()}
@@ -179,7 +192,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			rep.Host = logHost
 		}
 		if countsOut != "" {
-			if err := writeFileAtomic(countsOut, func(w io.Writer) error { return plan.WriteCounts(w, c) }); err != nil {
+			if err := atomicfile.Write(countsOut, func(w io.Writer) error { return plan.WriteCounts(w, c) }); err != nil {
 				return err
 			}
 		}
@@ -230,13 +243,22 @@ func noRecords(s accesslog.Summary) string {
 			fmt.Fprintf(&b, "\n  ... and %d more files", len(s.Problems())-5)
 			break
 		}
-		why := f.Error
-		if why == "" && len(f.Examples) > 0 {
-			why = f.Examples[0]
-		}
-		fmt.Fprintf(&b, "\n  %s: %s", f.Name, why)
+		fmt.Fprintf(&b, "\n  %s", describeFileProblem(f))
 	}
 	return b.String()
+}
+
+// describeFileProblem says in one line what was wrong with a file: why it
+// was cut short, else its first bad line.
+func describeFileProblem(f accesslog.FileStats) string {
+	why := f.Error
+	if why == "" && len(f.Examples) > 0 {
+		why = f.Examples[0]
+	}
+	if f.Bad > 0 {
+		why += fmt.Sprintf(" (%d bad lines)", f.Bad)
+	}
+	return f.Name + ": " + why
 }
 
 // showReadProgress draws "read X of Y MB" on w while logs are read, when w
@@ -268,29 +290,4 @@ func showReadProgress(w io.Writer, p *accesslog.Progress) func() {
 		}
 	}()
 	return func() { close(done); <-stopped }
-}
-
-// writeFileAtomic writes a file through a temporary one, so that a failure
-// leaves nothing half-written.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(dirOf(path), ".cfprewarm-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func dirOf(path string) string {
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
 }

@@ -73,6 +73,10 @@ func TestPlanUsageErrors(t *testing.T) {
 		{"plan", "--counts", filepath.Join(dir, "missing.csv")},
 		{"plan", dir, "--hosts-file", filepath.Join(dir, "missing.json")},
 		{"plan", dir, "--target-keepalive", "2s"},
+		{"plan", "--counts", filepath.Join(dir, "c.csv"), "--path-prefix", "/api/"},
+		{"plan", "--counts", filepath.Join(dir, "c.csv"), "--method", "GET"},
+		{"plan", "--counts", filepath.Join(dir, "c.csv"), "--result-type", "Miss"},
+		{"plan", "--counts", filepath.Join(dir, "c.csv"), "--fields", "timestamp,x-edge-location"},
 	} {
 		code, _, stderr := runCmd(t, args...)
 		if code != 2 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.HasPrefix(stderr, "cfprewarm plan: ") {
@@ -123,6 +127,9 @@ func TestPlanFromLogsAndCounts(t *testing.T) {
 	if err := json.Unmarshal([]byte(cdk), &doc); err != nil || len(doc.Prewarm) == 0 {
 		t.Fatalf("cdk output %v: %s", err, cdk)
 	}
+	if st, err := os.Stat(countsFile); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("--counts-out file: %v %v, want mode 0644 like any output file", st, err)
+	}
 	if e := doc.Prewarm[0]; e.DistributionDomain != warmDist || e.Host != "api.example.com" || e.RequestsPerPOP != 72 {
 		t.Errorf("names from the logs: %+v", e)
 	}
@@ -132,11 +139,40 @@ func TestPlanFromLogsAndCounts(t *testing.T) {
 	if code != 0 || cdk2 != cdk {
 		t.Errorf("from --counts: exit %d %s\n%s\nwant\n%s", code, stderr, cdk2, cdk)
 	}
+	// --from and --to keep the same seconds of a counts file as of the logs.
+	period := []string{"--from", "2026-11-01T01:00:00Z", "--to", "2026-11-01T03:30:00Z", "--origin-rtt", "190ms", "--format", "json"}
+	var plans [2]struct {
+		Days     float64 `json:"days"`
+		Requests int64   `json:"requests"`
+		POPs     []struct {
+			Code           string  `json:"pop"`
+			RequestsPerDay float64 `json:"requests_per_day"`
+		} `json:"pops"`
+	}
+	for i, args := range [][]string{append([]string{"plan", dir}, period...), append([]string{"plan", "--counts", countsFile}, period...)} {
+		code, js, stderr := runCmd(t, args...)
+		if err := json.Unmarshal([]byte(js), &plans[i]); code != 0 || err != nil {
+			t.Fatalf("%q: exit %d %v %s", args, code, err, stderr)
+		}
+	}
+	if l, c := plans[0], plans[1]; l.Days != 2.5/24 || c.Days != l.Days || c.Requests != l.Requests || len(c.POPs) != 3 ||
+		c.POPs[0].RequestsPerDay != l.POPs[0].RequestsPerDay || c.POPs[0].RequestsPerDay <= 0 {
+		t.Errorf("--from/--to: logs %+v, counts %+v", l, c)
+	}
 	// Filters: only IAD's requests left, and it needs no prewarm.
 	code, env, _ := runCmd(t, "plan", dir, "--from", "2026-11-01T01:00:00Z", "--to", "2026-11-01T02:00:00Z", "--path-prefix", "/api/",
 		"--method", "GET", "--result-type", "Miss", "--format", "lambda-env", "--origin-rtt", "190ms")
 	if code != 0 || !strings.Contains(env, "POPS=") || !strings.Contains(env, "URL_PATH=/api/") {
 		t.Errorf("filtered lambda-env: exit %d\n%s", code, env)
+	}
+	// --min-gain 0 is no minimum, as --min-cold 0 is.
+	code, js, stderr := runCmd(t, "plan", dir, "--origin-rtt", "190ms", "--format", "json", "--min-gain", "0", "--min-cold", "0")
+	var pj struct {
+		MinGain float64 `json:"min_gain_per_day_s"`
+		MinCold float64 `json:"min_cold"`
+	}
+	if err := json.Unmarshal([]byte(js), &pj); code != 0 || err != nil || pj.MinGain != 0 || pj.MinCold != 0 {
+		t.Errorf("--min-gain 0 --min-cold 0: exit %d %v %s: %+v", code, err, stderr, pj)
 	}
 	code, _, stderr = runCmd(t, "plan", dir, "--from", "2027-01-01")
 	if code != 1 || !strings.Contains(stderr, "left out by the filters") {
@@ -150,11 +186,45 @@ func TestLabTrafficUsage(t *testing.T) {
 		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "HKG62-C1"},
 		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "HKG62-C1=poisson:1/s"},
 		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "XYZ1-C1=steady:1/s"},
+		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "HKG62-C1=bursty:1/m,spread=-5s"},
+		{"lab", "traffic", "--logs", t.TempDir(), "--traffic", "HKG62-C1=bursty:10/s,size=1000"},
 		{"lab", "traffic", "--logs", t.TempDir(), "--hosts", "0"},
 		{"lab", "traffic", "--logs", t.TempDir(), "extra"},
+		{"lab", "traffic", "--logs", planLogs(t)},
+		{"lab", "traffic", "--logs", filepath.Join(planLogs(t), "junk.log")},
 	} {
 		if code, _, stderr := runCmd(t, args...); code != 2 || !strings.HasPrefix(stderr, "cfprewarm lab traffic: ") {
 			t.Errorf("%q: exit %d, %q", args, code, stderr)
 		}
+	}
+}
+
+// TestLabTrafficShortRun: a short run writes logs into a new directory,
+// reads back only them, prints the prediction beside the measurement, and
+// a second run into the same directory is refused (its logs would mix).
+func TestLabTrafficShortRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a lab run")
+	}
+	dir := filepath.Join(t.TempDir(), "logs")
+	args := []string{"lab", "traffic", "--logs", dir, "--duration", "2m", "--time-scale", "60", "--seed", "3",
+		"--traffic", "HKG62-C1=steady:2/s", "--traffic", "GRU50-C1=rare:1/10s"}
+	code, out, stderr := runCmd(t, args...)
+	if code != 0 || strings.Contains(stderr, "reading the logs") || strings.Contains(stderr, "plan:") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	for _, pop := range []string{"HKG62-C1", "GRU50-C1"} {
+		var line string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, pop) {
+				line = l
+			}
+		}
+		if f := strings.Fields(line); len(f) != 7 || f[5] == "-" {
+			t.Errorf("%s: no prediction in %q\n%s", pop, line, out)
+		}
+	}
+	if code, _, stderr := runCmd(t, args...); code != 2 || !strings.Contains(stderr, "not empty") {
+		t.Errorf("a second run into %s: exit %d, %q", dir, code, stderr)
 	}
 }

@@ -22,6 +22,10 @@ var Layers = map[string]int{
 	// 0: what a binary knows of its own build.
 	"internal/buildinfo": 0,
 
+	// 0: writing a file whole or not at all; a writer that keeps its first error.
+	"internal/atomicfile": 0,
+	"internal/errwriter":  0,
+
 	// 1: one request, the origin, and the loopback networks' parts.
 	"probe":                       1,
 	"origin":                      1,

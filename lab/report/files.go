@@ -2,10 +2,12 @@ package report
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/cfprewarm/cfprewarm/internal/atomicfile"
 )
 
 // file is one output file rendered in memory, waiting to be written.
@@ -82,54 +84,39 @@ func pngFiles(charts []chart) ([]file, error) {
 	return files, nil
 }
 
-// writeFiles writes every file to a temporary file in dir, then renames
-// them into place. A failure while writing removes the temporary files and
-// leaves dir as it was; a failure while renaming removes the remaining
-// temporary files and returns the paths already in place with the error.
+// writeFiles writes every file to a temporary file in dir
+// (internal/atomicfile), then renames them into place. A failure while
+// writing removes the temporary files and leaves dir as it was; a failure
+// while renaming removes the remaining temporary files and returns the
+// paths already in place with the error.
 func writeFiles(dir string, files []file) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report: output directory: %w", err)
 	}
-	tmps := make([]string, 0, len(files))
-	removeTmps := func(from int) {
-		for _, t := range tmps[from:] {
-			os.Remove(t)
+	pending := make([]*atomicfile.Pending, 0, len(files))
+	discard := func(from int) {
+		for _, p := range pending[from:] {
+			p.Discard()
 		}
 	}
 	for _, f := range files {
-		tmp, err := writeTemp(dir, f)
-		if tmp != "" {
-			tmps = append(tmps, tmp)
-		}
+		p, err := atomicfile.Stage(filepath.Join(dir, f.name), atomicfile.Mode, func(w io.Writer) error {
+			_, err := w.Write(f.data)
+			return err
+		})
 		if err != nil {
-			removeTmps(0)
-			return nil, err
+			discard(0)
+			return nil, fmt.Errorf("report: %s: %w", f.name, err)
 		}
+		pending = append(pending, p)
 	}
 	paths := make([]string, 0, len(files))
-	for i, f := range files {
-		p := filepath.Join(dir, f.name)
-		if err := os.Rename(tmps[i], p); err != nil {
-			removeTmps(i)
-			return paths, fmt.Errorf("report: %s: %w", p, err)
+	for i, p := range pending {
+		if err := p.Commit(); err != nil {
+			discard(i + 1)
+			return paths, fmt.Errorf("report: %s: %w", p.Path(), err)
 		}
-		paths = append(paths, p)
+		paths = append(paths, p.Path())
 	}
 	return paths, nil
-}
-
-// writeTemp writes f to a new temporary file in dir, readable by all like
-// an ordinary output file, and returns its name (also on failure, when it
-// was created).
-func writeTemp(dir string, f file) (string, error) {
-	t, err := os.CreateTemp(dir, "."+f.name+".*.tmp")
-	if err != nil {
-		return "", fmt.Errorf("report: %s: %w", f.name, err)
-	}
-	_, werr := t.Write(f.data)
-	err = errors.Join(werr, t.Chmod(0o644), t.Sync(), t.Close())
-	if err != nil {
-		return t.Name(), fmt.Errorf("report: %s: %w", f.name, err)
-	}
-	return t.Name(), nil
 }

@@ -40,7 +40,7 @@ func WriteJSON(w io.Writer, r Report) error {
 		d.Problems = s.Problems()
 	}
 	if c := r.Counts; c != nil {
-		d.Inputs = inputs{Files: 1, Lines: c.Rows, Records: c.Rows - c.Bad, Bad: c.Bad}
+		d.Inputs = inputs{Files: 1, Lines: c.Rows, Records: c.Rows - c.Bad - c.Filtered, Filtered: c.Filtered, Bad: c.Bad}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/internal/errwriter"
 )
 
 // WriteTable writes the plan for people: what was read, the model's
@@ -14,16 +16,16 @@ import (
 // problems.
 func WriteTable(w io.Writer, r Report) error {
 	p := r.Plan
-	bw := &errWriter{w: w}
+	bw := errwriter.New(w)
 	files := ""
 	if r.Logs != nil {
 		files = fmt.Sprintf(" in %d files", len(r.Logs.Files))
 	}
-	bw.printf("plan from %s requests%s (%s), %s → %s UTC (%.2f days)\n", count(float64(p.Requests)), files, p.Source,
+	bw.Printf("plan from %s requests%s (%s), %s → %s UTC (%.2f days)\n", count(float64(p.Requests)), files, p.Source,
 		p.From.Format("2006-01-02 15:04"), p.To.Format("2006-01-02 15:04"), p.Days)
-	bw.printf("model: keep-alive today %s, target %s; %d edge hosts per POP unless the hosts file says; one wave reaches %.0f%% of a POP's hosts\n",
+	bw.Printf("model: keep-alive today %s, target %s; %d edge hosts per POP unless the hosts file says; one wave reaches %.0f%% of a POP's hosts\n",
 		secs(p.KeepAliveS), secs(p.TargetS), p.Hosts, 100*p.Coverage)
-	bw.printf("schedule: the Lambda every minute (EventBridge fires up to %s late): %d waves %s apart; longest gap %s\n\n",
+	bw.Printf("schedule: the Lambda every minute (EventBridge fires up to %s late): %d waves %s apart; longest gap %s\n\n",
 		secs(p.Schedule.Jitter.Seconds()), p.Schedule.Waves, secs(p.IntervalS), secs(p.MaxGapS))
 
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -41,11 +43,11 @@ func WriteTable(w io.Writer, r Report) error {
 	tw.Flush()
 	for _, pop := range p.POPs {
 		if !pop.Warm {
-			bw.printf("  %s: %s\n", pop.Code, pop.Why)
+			bw.Printf("  %s: %s\n", pop.Code, pop.Why)
 		}
 	}
 
-	bw.printf("\ntraffic per POP (share of requests by the time since the POP's previous one):\n")
+	bw.Printf("\ntraffic per POP (share of requests by the time since the POP's previous one):\n")
 	tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "POP\trequests\tactive h\treq/active h\t<1 s\t1–5 s\t5–60 s\t1–5 min\t>5 min\tmedian gap\tTTFB mean\tp50\tp90\t")
 	for _, pop := range p.POPs {
@@ -55,16 +57,16 @@ func WriteTable(w io.Writer, r Report) error {
 	}
 	tw.Flush()
 
-	bw.printf("\nprewarm Lambdas (--format cdk, lambda-env; or --format warm-cmd for a daemon):\n")
+	bw.Printf("\nprewarm Lambdas (--format cdk, lambda-env; or --format warm-cmd for a daemon):\n")
 	if len(p.Groups) == 0 {
-		bw.printf("  none: no POP is worth warming\n")
+		bw.Printf("  none: no POP is worth warming\n")
 	}
 	for _, g := range p.Groups {
-		bw.printf("  %-15s %3d req/POP/wave  invocation %5.1f s  $%.2f/month (CloudFront %.2f, Lambda %.2f)  %s\n",
+		bw.Printf("  %-15s %3d req/POP/wave  invocation %5.1f s  $%.2f/month (CloudFront %.2f, Lambda %.2f)  %s\n",
 			g.Region, g.RequestsPerWave, g.InvocationS, g.Cost.Total, g.Cost.CloudFront, g.Cost.Lambda, strings.Join(g.POPs, ","))
 	}
 
-	bw.printf("\nthe same POPs, other schedules (cold share: expected, over their requests):\n")
+	bw.Printf("\nthe same POPs, other schedules (cold share: expected, over their requests):\n")
 	tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "\treq/POP/wave\twaves/run\tlongest gap\treq/month\tCloudFront $\tLambda $\ttotal $\tcold share\tremoved/day\t")
 	for _, o := range p.Options {
@@ -83,16 +85,16 @@ func WriteTable(w io.Writer, r Report) error {
 	}
 	tw.Flush()
 	for _, o := range p.Options {
-		bw.printf("  %s: %s\n", o.Name, o.About)
+		bw.Printf("  %s: %s\n", o.Name, o.About)
 	}
-	bw.printf("prices of %s (%s); Lambda %d MiB, %.2f ms CPU per request\n", dash(p.PricesDate), dash(p.Currency), p.MemoryMiB, p.CPUPerReqS*1000)
+	bw.Printf("prices of %s (%s); Lambda %d MiB, %.2f ms CPU per request\n", dash(p.PricesDate), dash(p.Currency), p.MemoryMiB, p.CPUPerReqS*1000)
 
 	for _, warn := range p.Warnings {
-		bw.printf("warning: %s\n", warn)
+		bw.Printf("warning: %s\n", warn)
 	}
 	if r.Logs != nil {
 		if probs := r.Logs.Problems(); len(probs) > 0 {
-			bw.printf("\ninput problems in %d of %d files (%d bad lines; the rest was read):\n", len(probs), len(r.Logs.Files), r.Logs.Bad)
+			bw.Printf("\ninput problems in %d of %d files (%d bad lines; the rest was read):\n", len(probs), len(r.Logs.Files), r.Logs.Bad)
 			for _, f := range probs {
 				var what []string
 				if f.Error != "" {
@@ -101,31 +103,15 @@ func WriteTable(w io.Writer, r Report) error {
 				if f.Bad > 0 {
 					what = append(what, fmt.Sprintf("%d bad lines: %s", f.Bad, strings.Join(f.Examples, "; ")))
 				}
-				bw.printf("  %s: %s\n", f.Name, strings.Join(what, "; "))
+				bw.Printf("  %s: %s\n", f.Name, strings.Join(what, "; "))
 			}
 		}
 	}
 	if c := r.Counts; c != nil && c.Bad > 0 {
-		bw.printf("\ncounts file: %d of %d rows unreadable: %s\n", c.Bad, c.Rows, strings.Join(c.Examples, "; "))
+		bw.Printf("\ncounts file: %d of %d rows unreadable: %s\n", c.Bad, c.Rows, strings.Join(c.Examples, "; "))
 	}
-	return bw.err
+	return bw.Err()
 }
-
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(b []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(b)
-	e.err = err
-	return n, err
-}
-
-func (e *errWriter) printf(format string, a ...any) { fmt.Fprintf(e, format, a...) }
 
 func dash(s string) string {
 	if s == "" {
