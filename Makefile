@@ -3,9 +3,9 @@ GO ?= go
 # jsii (aws-cdk-go) silences its end-of-life banner only for the Node major version named here.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
 
-.PHONY: test test-go test-infra vet build lambda bench
+.PHONY: test test-go test-race test-infra vet build lambda bench
 
-test: vet test-go test-infra
+test: vet test-go test-race test-infra
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
@@ -23,6 +23,13 @@ TIMING = ^(TestLabQuickReproducesSeed|TestAgreesWithCurl|TestTrafficLogsPredictC
 test-go:
 	$(GO) test -count=1 -skip '$(TIMING)' ./...
 	$(GO) test -count=1 -p 1 -run '$(TIMING)' ./cmd/cfprewarm ./probe ./lab ./origin ./cmd/current-time-app
+
+# The packages that send, serve and read concurrently, once more under the
+# race detector.
+RACE = ./probe ./warm ./pace ./edgehosts ./accesslog ./internal/loopback/...
+
+test-race:
+	$(GO) test -count=1 -race -skip '$(TIMING)' $(RACE)
 
 test-infra:
 	@if [ -f infra/go.mod ]; then cd infra && $(GO) vet ./... && $(GO) test -count=1 ./...; fi

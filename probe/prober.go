@@ -124,7 +124,7 @@ func (p *Prober) newTransport(current func() *attempt) *http.Transport {
 		Proxy:                  nil, // a probe measures the path it is given, never a proxy
 		DisableKeepAlives:      !p.cfg.Reuse,
 		ForceAttemptHTTP2:      !p.cfg.HTTP1,
-		TLSClientConfig:        p.tlsConf,
+		TLSClientConfig:        p.tlsConf.Clone(), // net/http edits NextProtos of its transport's config: probes may run concurrently
 		MaxResponseHeaderBytes: maxResponseHeaderBytes,
 		DisableCompression:     true,
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -269,5 +270,27 @@ func TestValidate(t *testing.T) {
 	}
 	if err := (Config{URL: "https://x/", Resolve: []string{"x:443:[::1],127.0.0.1"}, ConnectTo: []string{"::y:"}}).Validate(); err != nil {
 		t.Errorf("valid config refused: %v", err)
+	}
+}
+
+// A Prober is safe for concurrent use: the lab's viewers and the prewarm
+// engine call Probe from many goroutines at once (run with -race).
+func TestConcurrentProbes(t *testing.T) {
+	srv, pool, _ := tlsServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), true)
+	p, err := NewProber(Config{URL: srv.URL, RootCAs: pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	var wg sync.WaitGroup
+	results := make([]Result, 8)
+	for i := range results {
+		wg.Go(func() { results[i] = p.Probe(context.Background(), i+1) })
+	}
+	wg.Wait()
+	for _, r := range results {
+		if !r.OK() || r.Proto != "HTTP/2.0" {
+			t.Errorf("probe %d: %s %q", r.Seq, r.Proto, r.Error)
+		}
 	}
 }

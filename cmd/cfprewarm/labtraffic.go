@@ -76,15 +76,8 @@ func runLabTraffic(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 	// A signal (ctx) stops the traffic; the logs written so far are still
 	// read, under a context of their own that a second signal cancels.
-	hard, abort := context.WithCancel(context.WithoutCancel(ctx))
-	watching := make(chan struct{})
-	defer func() { abort(); <-watching }() // the watcher writes to stderr: it ends before we return
-	go func() {
-		defer close(watching)
-		onSecondSignal(ctx, hard, abort, func() {
-			fmt.Fprintln(stderr, "cfprewarm lab traffic: stopping; the logs written so far are read (signal again to skip)")
-		})
-	}()
+	hard, done := finishing(ctx, stderr, "cfprewarm lab traffic: stopping; the logs written so far are read (signal again to skip)")
+	defer done()
 
 	start := time.Now()
 	rep, err := lab.RunTraffic(ctx, cfg)

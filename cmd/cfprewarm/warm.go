@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/pace"
@@ -108,13 +105,8 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 	// A signal (ctx) stops between waves; requests in flight keep a context
 	// of their own, canceled only by a second signal.
-	hard, abort := context.WithCancel(context.WithoutCancel(ctx))
-	watching := make(chan struct{})
-	defer func() { abort(); <-watching }() // the watcher writes to stderr: it ends before we return
-	go func() {
-		defer close(watching)
-		abortOnSecondSignal(ctx, hard, abort, stderr)
-	}()
+	hard, done := finishing(ctx, stderr, "cfprewarm warm: stopping after the wave in progress (signal again to abort it)")
+	defer done()
 
 	runs := pace.Constant{Interval: *every}
 	if *every == 0 {
@@ -162,28 +154,4 @@ func checkEvery(every time.Duration, cfg warm.Config) error {
 		}
 	}
 	return nil
-}
-
-// abortOnSecondSignal says, once ctx is done (the first signal), that the
-// wave in progress finishes, and aborts it on a second SIGINT or SIGTERM.
-// Signals are counted from the start, so a quick double Ctrl-C is not lost.
-func abortOnSecondSignal(ctx, hard context.Context, abort context.CancelFunc, stderr io.Writer) {
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	done := ctx.Done()
-	for n := 0; ; {
-		select {
-		case <-hard.Done():
-			return
-		case <-done:
-			done = nil
-			fmt.Fprintln(stderr, "cfprewarm warm: stopping after the wave in progress (signal again to abort it)")
-		case <-sigs:
-			if n++; n >= 2 {
-				abort()
-				return
-			}
-		}
-	}
 }

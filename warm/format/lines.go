@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/cfprewarm/cfprewarm/internal/errwriter"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
 
@@ -23,25 +24,25 @@ import (
 func WaveLines() Reporter {
 	run := 0
 	return func(w io.Writer, r *warm.Result) error {
-		ew := &errWriter{w: w}
+		ew := errwriter.New(w)
 		if run == 0 {
-			ew.printf("prewarm %s  host %s  %s %s  port %d\n", r.Distribution, r.Host, r.Method, r.Path, r.Port)
-			ew.printf("%-14s %4s %5s %5s %9s %5s %7s %6s %8s %8s  %s\n",
+			ew.Printf("prewarm %s  host %s  %s %s  port %d\n", r.Distribution, r.Host, r.Method, r.Path, r.Port)
+			ew.Printf("%-14s %4s %5s %5s %9s %5s %7s %6s %8s %8s  %s\n",
 				"TIME (UTC)", "RUN", "WAVE", "POPS", "REQUESTS", "OK", "ERRORS", "COLD", "P50", "P99", "PROBLEMS")
 		}
 		run++
 		for _, wave := range r.Waves {
 			s := wave.Total
-			ew.printf("%-14s %4d %5s %5d %9d %5d %7d %6s %8s %8s  %s\n",
+			ew.Printf("%-14s %4d %5s %5d %9d %5d %7d %6s %8s %8s  %s\n",
 				wave.Start.UTC().Format("15:04:05.000Z"), run, fmt.Sprintf("%d/%d", wave.Index, r.WavesPlanned),
 				len(wave.POPs), s.Requests, s.OK, s.Errors, ratioText(s),
 				latencyText(s.Latency().P50, s), latencyText(s.Latency().P99, s), problemsText(wave.POPs))
 		}
 		if r.Stopped != warm.StopNone && len(r.Waves) < r.WavesPlanned {
-			ew.printf("%-14s %4d  stopped after %d of %d waves: %s\n", r.Start.Add(r.Duration).UTC().Format("15:04:05.000Z"),
+			ew.Printf("%-14s %4d  stopped after %d of %d waves: %s\n", r.Start.Add(r.Duration).UTC().Format("15:04:05.000Z"),
 				run, len(r.Waves), r.WavesPlanned, stopText(r.Stopped))
 		}
-		return ew.err
+		return ew.Err()
 	}
 }
 

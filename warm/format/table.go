@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/internal/errwriter"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
 
@@ -17,23 +18,23 @@ import (
 // POP, an "all waves" block when there were several, and the first error
 // of each kind per POP.
 func WriteTable(w io.Writer, r *warm.Result) error {
-	ew := &errWriter{w: w}
-	ew.printf("prewarm %s  host %s  %s %s  port %d\n", r.Distribution, r.Host, r.Method, r.Path, r.Port)
+	ew := errwriter.New(w)
+	ew.Printf("prewarm %s  host %s  %s %s  port %d\n", r.Distribution, r.Host, r.Method, r.Path, r.Port)
 	pops := r.ByPOP()
 	for _, wave := range r.Waves {
-		ew.printf("\nwave %d/%d  started %s  took %s  %s\n", wave.Index, r.WavesPlanned,
+		ew.Printf("\nwave %d/%d  started %s  took %s  %s\n", wave.Index, r.WavesPlanned,
 			wave.Start.UTC().Format("15:04:05.000Z"), wave.Duration.Round(time.Millisecond), headline(wave.Total))
 		writePOPTable(ew, wave.POPs)
 	}
 	if len(r.Waves) > 1 {
-		ew.printf("\nall %d waves  took %s  %s\n", len(r.Waves), r.Duration.Round(time.Millisecond), headline(r.Total))
+		ew.Printf("\nall %d waves  took %s  %s\n", len(r.Waves), r.Duration.Round(time.Millisecond), headline(r.Total))
 		writePOPTable(ew, pops)
 	}
 	if r.Stopped != warm.StopNone {
-		ew.printf("\nstopped after %d of %d waves: %s\n", len(r.Waves), r.WavesPlanned, stopText(r.Stopped))
+		ew.Printf("\nstopped after %d of %d waves: %s\n", len(r.Waves), r.WavesPlanned, stopText(r.Stopped))
 	}
 	writeProblems(ew, pops)
-	return ew.err
+	return ew.Err()
 }
 
 func headline(s warm.Stats) string {
@@ -44,7 +45,7 @@ func headline(s warm.Stats) string {
 	return line + ", origin cold " + ratioText(s)
 }
 
-func writePOPTable(ew *errWriter, pops []warm.POPResult) {
+func writePOPTable(ew *errwriter.Writer, pops []warm.POPResult) {
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "POP\tADDRS\tN\tREQS\tOK\tCOLD\tCOVER\tSEEN\tHOSTS\tP50\tP99\tERRORS\tANSWERED BY")
 	for _, p := range pops {
@@ -58,7 +59,7 @@ func writePOPTable(ew *errWriter, pops []warm.POPResult) {
 }
 
 // writeProblems lists, per POP, the first error message of each kind.
-func writeProblems(ew *errWriter, pops []warm.POPResult) {
+func writeProblems(ew *errwriter.Writer, pops []warm.POPResult) {
 	var lines []string
 	for _, p := range pops {
 		if p.ResolveError != "" {
@@ -79,7 +80,7 @@ func writeProblems(ew *errWriter, pops []warm.POPResult) {
 		}
 	}
 	if len(lines) > 0 {
-		ew.printf("\nerrors (the first of each kind):\n%s\n", strings.Join(lines, "\n"))
+		ew.Printf("\nerrors (the first of each kind):\n%s\n", strings.Join(lines, "\n"))
 	}
 }
 
@@ -136,20 +137,3 @@ func stopText(s warm.StopReason) string {
 	}
 	return string(s)
 }
-
-// errWriter keeps the first write error.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
-}
-
-func (e *errWriter) printf(format string, a ...any) { fmt.Fprintf(e, format, a...) }

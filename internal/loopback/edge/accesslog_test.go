@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,7 +62,10 @@ func TestAccessLog(t *testing.T) {
 		id, pop string
 	}
 	var lines []line
+	var mu sync.Mutex // the reader calls back from one goroutine per file
 	sum, err := accesslog.Read(context.Background(), accesslog.Config{Inputs: []string{dir}}, func(_ int, r *accesslog.Record) {
+		mu.Lock()
+		defer mu.Unlock()
 		lines = append(lines, line{r.Unix, r.TTFB, string(r.RequestID), r.POP})
 		if r.Host != testDist || r.Method != http.MethodGet || string(r.Path) != "/api/time" || r.Status != 200 || r.ResultType != "Miss" || !r.HasTTFB {
 			t.Errorf("record %+v", r)
