@@ -47,7 +47,7 @@ func (c column) headerLines() (string, string) {
 // columnNotes explain the less obvious columns, below the table.
 const columnNotes = `Times in seconds. TLS = viewer TLS done (curl time_appconnect); first byte = curl time_starttransfer.
 origin warm = share of probes whose POP reused an origin connection (Server-Timing cdn-upstream-connect = 0).
-prewarm cold = mean share of new origin connections found by the prewarm waves after the first.`
+prewarm cold = share of the requests of the prewarm waves after the first that found no warm origin connection.`
 
 // seconds formats a measured duration in seconds with millisecond precision.
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
