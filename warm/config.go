@@ -105,9 +105,9 @@ type Config struct {
 	KnownHosts               map[string]edgehosts.Estimate
 	Adapt                    bool
 	// State keeps what the waves learned about each POP (edge host ids,
-	// estimates, adaptive steps). Share one between Runners to carry it
-	// across runs (the Lambda across invocations); nil means the Runner's
-	// own.
+	// estimates, adaptive steps) and the TLS sessions of its addresses.
+	// Share one between Runners to carry it across runs (the Lambda across
+	// invocations); nil means the Runner's own.
 	State *State
 
 	// ClientSubnets are more targets: for each, the distribution domain is

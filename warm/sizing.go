@@ -83,19 +83,31 @@ type HostEstimate struct {
 	Waves     int     `json:"waves"`     // waves pooled
 }
 
-// State is what the waves learned about each target (a POP, or a client
-// subnet): its edge host ids, its estimate, its adaptive factor, when it
-// was last warmed and the TLS sessions of its addresses. Safe for concurrent use; the zero value is not: use
-// NewState.
+// State is what the waves learned, in two parts: the host model of each
+// target (a POP, or a client subnet: its edge host ids, its estimate, its
+// adaptive factor, its recent gaps between waves) and the TLS session
+// store (a session cache per address of a target, probers.go). Share one
+// between Runners to carry both across runs (the Lambda's invocations).
+// Safe for concurrent use; the zero value is not: use NewState.
 type State struct {
-	mu   sync.Mutex
-	pops map[string]*popState
-	tls  map[proberKey]tls.ClientSessionCache // per address of a target (probers.go)
+	hosts    hostModel
+	sessions sessionStore
 }
 
 // NewState returns an empty State.
 func NewState() *State {
-	return &State{pops: map[string]*popState{}, tls: map[proberKey]tls.ClientSessionCache{}}
+	return &State{
+		hosts:    hostModel{pops: map[string]*popState{}},
+		sessions: sessionStore{caches: map[proberKey]tls.ClientSessionCache{}},
+	}
+}
+
+// hostModel is what the waves learned about each target's edge hosts: the
+// sizing of the next wave comes from it (plan), each wave adds to it
+// (learn).
+type hostModel struct {
+	mu   sync.Mutex
+	pops map[string]*popState
 }
 
 type popState struct {
@@ -110,11 +122,11 @@ type popState struct {
 // maxGaps is the number of recent gaps between waves a POP remembers.
 const maxGaps = 10
 
-func (st *State) get(key string) *popState {
-	ps := st.pops[key]
+func (m *hostModel) get(key string) *popState {
+	ps := m.pops[key]
 	if ps == nil {
 		ps = &popState{factor: 1}
-		st.pops[key] = ps
+		m.pops[key] = ps
 	}
 	return ps
 }
@@ -122,9 +134,10 @@ func (st *State) get(key string) *popState {
 // Fit returns the current host-count fit of a target (a POP code or a
 // client subnet), and whether the target was seen.
 func (st *State) Fit(key string) (edgehosts.Fit, bool) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	ps, ok := st.pops[key]
+	m := &st.hosts
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ps, ok := m.pops[key]
 	if !ok {
 		return edgehosts.Fit{}, false
 	}
@@ -137,12 +150,13 @@ func (st *State) Fit(key string) (edgehosts.Fit, bool) {
 // used (from known, else fallback) with the reason. A POP reached both by
 // its code and through a client subnet is listed once, by its code.
 func (st *State) HostsFile(known map[string]edgehosts.Estimate, fallback int) edgehosts.File {
-	st.mu.Lock()
-	defer st.mu.Unlock()
+	m := &st.hosts
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	f := edgehosts.File{Generated: time.Now().UTC()}
 	byPOP := map[string]edgehosts.Estimate{}
-	for _, key := range slices.Sorted(maps.Keys(st.pops)) {
-		ps := st.pops[key]
+	for _, key := range slices.Sorted(maps.Keys(m.pops)) {
+		ps := m.pops[key]
 		if !cloudfront.ValidPOPCode(ps.pop) || ps.hosts.Waves() == 0 { // never answered with an id
 			continue
 		}
@@ -164,10 +178,10 @@ func (st *State) HostsFile(known map[string]edgehosts.Estimate, fallback int) ed
 
 // plan sizes the next wave of a target. pop is "" for a client subnet:
 // the POP that answered its last wave stands in, once there is one.
-func (st *State) plan(key, pop string, c Config) Sizing {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	ps := st.get(key)
+func (m *hostModel) plan(key, pop string, c Config) Sizing {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ps := m.get(key)
 	if pop == "" {
 		pop = ps.pop
 	}
@@ -191,20 +205,28 @@ func (st *State) plan(key, pop string, c Config) Sizing {
 	return s
 }
 
+// observed is what a wave saw of a target's edge hosts: Sizing's
+// EdgeHostsSeen, EdgeHosts and EdgeHostsNote.
+type observed struct {
+	seen     int
+	estimate *HostEstimate // nil when unavailable
+	note     string        // why it is unavailable
+}
+
 // learn takes in a wave of a target: the edge host ids of its responses
-// from the target POP and their statistics. It fills in what the wave saw.
-func (st *State) learn(key, pop string, s *Sizing, ids []string, stats probe.Summary, start time.Time, c Config) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	ps := st.get(key)
+// from the target POP and their statistics. It returns what the wave saw.
+func (m *hostModel) learn(key, pop string, ids []string, stats probe.Summary, start time.Time, c Config) observed {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ps := m.get(key)
 	ps.pop = pop
 	ps.hosts.AddWave(ids)
 	ps.fit = ps.hosts.Fit(edgehosts.DefaultLevel)
-	s.EdgeHostsSeen = distinct(ids)
+	o := observed{seen: distinct(ids)}
 	if f := ps.fit; f.OK {
-		s.EdgeHosts = &HostEstimate{Hosts: f.Best, Low: f.Low, High: f.High, Level: f.Level, Responses: f.Responses, Waves: ps.hosts.Waves()}
+		o.estimate = &HostEstimate{Hosts: f.Best, Low: f.Low, High: f.High, Level: f.Level, Responses: f.Responses, Waves: ps.hosts.Waves()}
 	} else {
-		s.EdgeHostsNote = f.Why
+		o.note = f.Why
 	}
 	var gap time.Duration
 	if !ps.last.IsZero() {
@@ -218,6 +240,7 @@ func (st *State) learn(key, pop string, s *Sizing, ids []string, stats probe.Sum
 	if c.Auto && c.Adapt && gap > 0 && gap < c.KeepAlive {
 		ps.adapt(stats.Origin.Cold, stats.Origin.Warm+stats.Origin.Cold, 1-c.Coverage, c.KeepAlive)
 	}
+	return o
 }
 
 // Adaptive steps.
