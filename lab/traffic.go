@@ -419,7 +419,7 @@ func RunTraffic(ctx context.Context, cfg TrafficConfig) (TrafficReport, error) {
 		a := cfg.Traffic[pop]
 		rep.POPs[i] = TrafficPOP{POP: pop, Arrivals: a}
 		pc := env.ProbeConfig()
-		pc.Address = net.JoinHostPort(env.POPAddr[pop].String(), strconv.Itoa(env.Port))
+		pc.Address = net.JoinHostPort(env.POPAddr(pop).String(), strconv.Itoa(env.Port))
 		prober, err := newProber(pc)
 		if err != nil {
 			perr = fmt.Errorf("lab: viewers of %s: %w", pop, err)
