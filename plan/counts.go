@@ -34,14 +34,15 @@ type series struct {
 
 // Counts is the aggregate the planner works from: per POP, the requests of
 // every second and their time-to-first-byte. It is built from logs (Add,
-// FromLogs) or from a per-second counts file (ReadCountsCSV); its size
+// FromLogs) or from a per-second counts file (ReadCounts); its size
 // grows with POPs × busy 5-minute blocks, not with the number of requests.
 // The zero value is not usable: call NewCounts.
 type Counts struct {
 	pops        map[string]*series
 	first, last int64 // Unix seconds of the first and last request
 	fromLogs    bool  // every request was seen (percentiles are known)
-	// names counts the requests of each cs(Host) and x-host-header seen.
+	// distributions counts the requests of each cs(Host) (distribution
+	// domain) seen, hosts those of each x-host-header.
 	distributions, hosts map[string]int64
 }
 
