@@ -42,8 +42,13 @@ var Layers = map[string]int{
 
 	// 3: reporters of the engines.
 	"warm/format": 3,
-	"plan/format": 3,
 	"lab/report":  3,
+
+	// 3: the prewarm Lambda's contract (environment, event, timeout).
+	"warm/lambdaenv": 3,
+
+	// 4: the planner's reporters, which write the Lambda's contract.
+	"plan/format": 4,
 
 	// 4: the whole system on loopback.
 	"lab": 4,
