@@ -46,9 +46,14 @@ var Layers = map[string]int{
 	// 3: reporters of the engines; a whole CloudFront on loopback (the
 	// origin, the POP emulator, DNS, the CA).
 	"warm/format":       3,
-	"plan/format":       3,
 	"lab/report":        3,
 	"internal/loopback": 3,
+
+	// 3: the prewarm Lambda's contract (environment, event, timeout).
+	"warm/lambdaenv": 3,
+
+	// 4: the planner's reporters, which write the Lambda's contract.
+	"plan/format": 4,
 
 	// 4: the whole system on loopback.
 	"lab": 4,

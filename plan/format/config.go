@@ -9,8 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/internal/errwriter"
 	"github.com/cfprewarm/cfprewarm/plan"
 	"github.com/cfprewarm/cfprewarm/warm"
+	"github.com/cfprewarm/cfprewarm/warm/lambdaenv"
 )
 
 // CDKEntry is one element of infra/cdk.json's "prewarm" list (the keys of
@@ -29,18 +31,31 @@ type CDKEntry struct {
 	MemoryMiB          int      `json:"memoryMiB,omitempty"`
 }
 
+// lambdaConfig is the run the prewarm Lambda of one group makes: what its
+// environment (WriteLambdaEnv) and its CDK entry (WriteCDK) say, and what
+// the function timeout is computed from (lambdaenv.FunctionTimeout).
+func lambdaConfig(r Report, g plan.Group) warm.Config {
+	p := r.Plan
+	return warm.Config{
+		Distribution: r.distribution(), Host: r.Host, Path: r.Path, POPs: g.POPs,
+		RequestsPerPOP: g.RequestsPerWave, Waves: p.Schedule.Waves,
+		WaveInterval: wholeSeconds(p.IntervalS), KeepAlive: wholeSeconds(p.TargetS),
+	}
+}
+
 // CDKEntries returns the "prewarm" list of the plan.
 func CDKEntries(r Report) []CDKEntry {
 	p := r.Plan
 	out := []CDKEntry{}
 	for _, g := range p.Groups {
+		c := lambdaConfig(r, g)
 		e := CDKEntry{
-			Region: g.Region, POPs: g.POPs, DistributionDomain: r.Distribution, Host: r.Host,
-			RequestsPerPOP: g.RequestsPerWave, Waves: p.Schedule.Waves,
-			WaveInterval: duration(p.IntervalS), KeepAlive: duration(p.TargetS),
+			Region: g.Region, POPs: c.POPs, DistributionDomain: r.Distribution, Host: c.Host,
+			RequestsPerPOP: c.RequestsPerPOP, Waves: c.Waves,
+			WaveInterval: lambdaenv.FormatDuration(c.WaveInterval), KeepAlive: lambdaenv.FormatDuration(c.KeepAlive),
 		}
-		if r.Path != "" && r.Path != warm.DefaultPath {
-			e.Path = r.Path
+		if c.Path != "" && c.Path != warm.DefaultPath {
+			e.Path = c.Path
 		}
 		if p.MemoryMiB != plan.DefaultMemoryMiB {
 			e.MemoryMiB = p.MemoryMiB
@@ -61,37 +76,31 @@ func WriteCDK(w io.Writer, r Report) error {
 }
 
 // WriteLambdaEnv writes the prewarm Lambda's environment, one block per
-// region, as NAME=value lines (docs/warm.md's table).
+// region, as NAME=value lines (lambdaenv.Encode, in the order of
+// docs/warm.md's table), each block headed by the function timeout its
+// waves need (lambdaenv.FunctionTimeout).
 func WriteLambdaEnv(w io.Writer, r Report) error {
 	p := r.Plan
 	if len(p.Groups) == 0 {
 		_, err := fmt.Fprintln(w, "# no POP is worth warming (see --format table)")
 		return err
 	}
-	timeout := time.Duration(p.Schedule.Waves)*time.Duration(p.IntervalS*float64(time.Second)) + warm.DefaultTimeout + 3*time.Second
+	ew := errwriter.New(w)
 	for i, g := range p.Groups {
 		if i > 0 {
-			fmt.Fprintln(w)
+			ew.Printf("\n")
 		}
-		fmt.Fprintf(w, "# %s: the prewarm Lambda in %s (EventBridge every minute; function timeout at least %v)\n",
-			strings.Join(g.POPs, ", "), g.Region, timeout)
-		env := [][2]string{
-			{"DISTRIBUTION_DOMAIN", r.distribution()},
-			{"HOST", r.Host},
-			{"URL_PATH", r.Path},
-			{"POPS", strings.Join(g.POPs, ",")},
-			{"REQUESTS_PER_POP", strconv.Itoa(g.RequestsPerWave)},
-			{"WAVES", strconv.Itoa(p.Schedule.Waves)},
-			{"WAVE_INTERVAL", duration(p.IntervalS)},
-			{"KEEPALIVE", duration(p.TargetS)},
-		}
-		for _, kv := range env {
-			if kv[1] != "" {
-				fmt.Fprintf(w, "%s=%s\n", kv[0], kv[1])
+		c := lambdaConfig(r, g)
+		ew.Printf("# %s: the prewarm Lambda in %s (EventBridge every minute; function timeout at least %s)\n",
+			strings.Join(g.POPs, ", "), g.Region, lambdaenv.FormatDuration(lambdaenv.FunctionTimeout(c)))
+		env := lambdaenv.Encode(lambdaenv.Settings{Config: c})
+		for _, name := range lambdaenv.Names {
+			if v, ok := env[name]; ok {
+				ew.Printf("%s=%s\n", name, v)
 			}
 		}
 	}
-	return nil
+	return ew.Err()
 }
 
 // WriteWarmCmd writes `cfprewarm warm` command lines that send the plan's
@@ -134,10 +143,15 @@ func WriteWarmCmd(w io.Writer, r Report) error {
 	return nil
 }
 
-// duration writes whole seconds as a Go duration ("40s", "1m0s" as "60s").
-func duration(s float64) string {
-	return strconv.FormatInt(int64(math.Round(s)), 10) + "s"
+// wholeSeconds is a plan's duration in seconds as a duration of whole
+// seconds: the cadence is planned to the second.
+func wholeSeconds(s float64) time.Duration {
+	return time.Duration(math.Round(s)) * time.Second
 }
+
+// duration writes a plan's duration as the Lambda and the CLI read it
+// ("40s", "60s").
+func duration(s float64) string { return lambdaenv.FormatDuration(wholeSeconds(s)) }
 
 func shellQuote(s string) string {
 	if strings.ContainsAny(s, " '\"$`\\&;|<>*?()[]{}!#~") {

@@ -7,9 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"math/rand/v2"
-	"os"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/cfprewarm/cfprewarm/accesslog"
 	"github.com/cfprewarm/cfprewarm/plan"
+	"github.com/cfprewarm/cfprewarm/warm/lambdaenv"
 )
 
 // report plans a few hours of three POPs: one rare (warmed), one busy
@@ -85,32 +84,50 @@ func TestCDKMatchesInfra(t *testing.T) {
 	}
 }
 
-// TestLambdaEnvMatchesHandler: every variable is one the Lambda reads.
-func TestLambdaEnvMatchesHandler(t *testing.T) {
+// TestLambdaEnvIsWhatTheLambdaReads: each block of the lambda-env output
+// is an environment lambdaenv.Parse (the Lambda's own reader) accepts, and
+// it configures the plan's group: its POPs, requests per wave and cadence,
+// under the function timeout lambdaenv.FunctionTimeout gives.
+func TestLambdaEnvIsWhatTheLambdaReads(t *testing.T) {
 	r := report(t)
 	var buf bytes.Buffer
-	WriteLambdaEnv(&buf, r)
-	src := readSource(t, "../../cmd/prewarm-lambda/config.go")
-	known := map[string]bool{}
-	for _, m := range regexp.MustCompile(`(?:getenv|envInt|envDuration)\((?:getenv, )?"([A-Z_]+)"`).FindAllStringSubmatch(src, -1) {
-		known[m[1]] = true
+	if err := WriteLambdaEnv(&buf, r); err != nil {
+		t.Fatal(err)
 	}
-	n := 0
-	for _, line := range strings.Split(buf.String(), "\n") {
-		name, value, ok := strings.Cut(line, "=")
-		if !ok || strings.HasPrefix(line, "#") {
-			continue
-		}
-		n++
-		if !known[name] {
-			t.Errorf("%s is not read by the Lambda (%v)", name, known)
-		}
-		if name == "POPS" && value != strings.Join(r.Plan.Groups[0].POPs, ",") && !strings.Contains(buf.String(), "POPS="+strings.Join(r.Plan.Groups[0].POPs, ",")) {
-			t.Errorf("POPS=%s", value)
-		}
+	blocks := strings.Split(strings.TrimSpace(buf.String()), "\n\n")
+	if len(blocks) != len(r.Plan.Groups) || len(blocks) == 0 {
+		t.Fatalf("%d blocks for %d groups:\n%s", len(blocks), len(r.Plan.Groups), buf.String())
 	}
-	if n < 7 {
-		t.Errorf("%d variables: %s", n, buf.String())
+	for i, block := range blocks {
+		g := r.Plan.Groups[i]
+		env := map[string]string{}
+		var timeout string
+		for line := range strings.Lines(block) {
+			line = strings.TrimSpace(line)
+			if c, ok := strings.CutPrefix(line, "#"); ok {
+				_, timeout, _ = strings.Cut(c, "function timeout at least ")
+				timeout = strings.TrimSuffix(timeout, ")")
+				continue
+			}
+			name, value, ok := strings.Cut(line, "=")
+			if !ok {
+				t.Fatalf("line %q", line)
+			}
+			env[name] = value
+		}
+		s, err := lambdaenv.Configure(func(k string) string { return env[k] }, nil)
+		if err != nil {
+			t.Fatalf("block %d does not configure the Lambda: %v\n%s", i, err, block)
+		}
+		c := s.Config
+		if strings.Join(c.POPs, ",") != strings.Join(g.POPs, ",") || c.RequestsPerPOP != g.RequestsPerWave || c.Auto ||
+			c.Waves != r.Plan.Schedule.Waves || c.WaveInterval != 40*time.Second || c.KeepAlive != 60*time.Second ||
+			c.Distribution != r.Distribution || c.Host != r.Host || c.Path != r.Path {
+			t.Errorf("block %d configures %+v, want group %+v of the plan", i, c, g)
+		}
+		if want := lambdaenv.FormatDuration(lambdaenv.FunctionTimeout(c)); timeout != want || want != "100s" {
+			t.Errorf("block %d: function timeout %q, want %q (2 × 40 s + 10 s + 10 s)", i, timeout, want)
+		}
 	}
 }
 
@@ -190,22 +207,4 @@ func structJSONKeys(t *testing.T, path, typ string) []string {
 		t.Fatalf("no %s in %s", typ, path)
 	}
 	return keys
-}
-
-func readSource(t *testing.T, path string) string {
-	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ParseComments)
-	if err != nil || f == nil {
-		t.Fatal(err)
-	}
-	b, err := readFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func readFile(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	return string(b), err
 }
