@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/stats"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
@@ -66,18 +67,18 @@ type SummaryPOP struct {
 	ClientSubnet string `json:"client_subnet,omitempty"`
 	SummaryTotals
 	// The last wave's sizing.
-	Sizing            string  `json:"sizing,omitempty"`             // fixed, auto or adaptive
-	RequestsPerWave   int     `json:"requests_per_wave"`            // N planned for the last wave
-	PredictedCoverage float64 `json:"predicted_coverage,omitempty"` // of the last wave
-	HostsPlanned      int     `json:"hosts_planned,omitempty"`
-	HostsFrom         string  `json:"hosts_from,omitempty"`
-	EdgeHostsSeen     int     `json:"edge_hosts_seen"` // distinct, over the run's waves
-	EdgeHostsEstimate *int    `json:"edge_hosts_estimate"`
-	EdgeHostsLow      int     `json:"edge_hosts_ci_low,omitempty"`
-	EdgeHostsHigh     int     `json:"edge_hosts_ci_high,omitempty"`
-	EdgeHostsNote     string  `json:"edge_hosts_note,omitempty"`
-	ResolveError      string  `json:"resolve_error,omitempty"`
-	FirstError        string  `json:"first_error,omitempty"`
+	Sizing            string              `json:"sizing,omitempty"`             // fixed, auto or adaptive
+	RequestsPerWave   int                 `json:"requests_per_wave"`            // N planned for the last wave
+	PredictedCoverage float64             `json:"predicted_coverage,omitempty"` // of the last wave
+	HostsPlanned      int                 `json:"hosts_planned,omitempty"`
+	HostsFrom         edgehosts.HostsFrom `json:"hosts_from,omitempty"`
+	EdgeHostsSeen     int                 `json:"edge_hosts_seen"` // distinct, over the run's waves
+	EdgeHostsEstimate *int                `json:"edge_hosts_estimate"`
+	EdgeHostsLow      int                 `json:"edge_hosts_ci_low,omitempty"`
+	EdgeHostsHigh     int                 `json:"edge_hosts_ci_high,omitempty"`
+	EdgeHostsNote     string              `json:"edge_hosts_note,omitempty"`
+	ResolveError      string              `json:"resolve_error,omitempty"`
+	FirstError        string              `json:"first_error,omitempty"`
 }
 
 // Summarize builds the summary of a run.
