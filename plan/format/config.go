@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/internal/errwriter"
 	"github.com/cfprewarm/cfprewarm/plan"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
@@ -30,17 +31,16 @@ type CDKEntry struct {
 }
 
 // CDKEntries returns the "prewarm" list of the plan.
-func CDKEntries(r Report) []CDKEntry {
-	p := r.Plan
+func CDKEntries(p *plan.Plan) []CDKEntry {
 	out := []CDKEntry{}
 	for _, g := range p.Groups {
 		e := CDKEntry{
-			Region: g.Region, POPs: g.POPs, DistributionDomain: r.Distribution, Host: r.Host,
+			Region: g.Region, POPs: g.POPs, DistributionDomain: p.Target.Distribution, Host: p.Target.Host,
 			RequestsPerPOP: g.RequestsPerWave, Waves: p.Schedule.Waves,
-			WaveInterval: duration(p.IntervalS), KeepAlive: duration(p.TargetS),
+			WaveInterval: duration(p.Interval.Float()), KeepAlive: duration(p.TargetKeepAlive.Float()),
 		}
-		if r.Path != "" && r.Path != warm.DefaultPath {
-			e.Path = r.Path
+		if p.Target.Path != "" && p.Target.Path != warm.DefaultPath {
+			e.Path = p.Target.Path
 		}
 		if p.MemoryMiB != plan.DefaultMemoryMiB {
 			e.MemoryMiB = p.MemoryMiB
@@ -52,23 +52,22 @@ func CDKEntries(r Report) []CDKEntry {
 
 // WriteCDK writes {"prewarm": [...]}: paste the list into infra/cdk.json's
 // context (or pass it with `cdk deploy -c prewarm='[...]'`).
-func WriteCDK(w io.Writer, r Report) error {
+func WriteCDK(w io.Writer, p *plan.Plan) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(struct {
 		Prewarm []CDKEntry `json:"prewarm"`
-	}{CDKEntries(r)})
+	}{CDKEntries(p)})
 }
 
 // WriteLambdaEnv writes the prewarm Lambda's environment, one block per
 // region, as NAME=value lines (docs/warm.md's table).
-func WriteLambdaEnv(w io.Writer, r Report) error {
-	p := r.Plan
+func WriteLambdaEnv(w io.Writer, p *plan.Plan) error {
 	if len(p.Groups) == 0 {
 		_, err := fmt.Fprintln(w, "# no POP is worth warming (see --format table)")
 		return err
 	}
-	timeout := time.Duration(p.Schedule.Waves)*time.Duration(p.IntervalS*float64(time.Second)) + warm.DefaultTimeout + 3*time.Second
+	timeout := time.Duration(p.Schedule.Waves)*time.Duration(p.Interval) + warm.DefaultTimeout + 3*time.Second
 	for i, g := range p.Groups {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -76,14 +75,14 @@ func WriteLambdaEnv(w io.Writer, r Report) error {
 		fmt.Fprintf(w, "# %s: the prewarm Lambda in %s (EventBridge every minute; function timeout at least %v)\n",
 			strings.Join(g.POPs, ", "), g.Region, timeout)
 		env := [][2]string{
-			{"DISTRIBUTION_DOMAIN", r.distribution()},
-			{"HOST", r.Host},
-			{"URL_PATH", r.Path},
+			{"DISTRIBUTION_DOMAIN", distribution(p)},
+			{"HOST", p.Target.Host},
+			{"URL_PATH", p.Target.Path},
 			{"POPS", strings.Join(g.POPs, ",")},
 			{"REQUESTS_PER_POP", strconv.Itoa(g.RequestsPerWave)},
 			{"WAVES", strconv.Itoa(p.Schedule.Waves)},
-			{"WAVE_INTERVAL", duration(p.IntervalS)},
-			{"KEEPALIVE", duration(p.TargetS)},
+			{"WAVE_INTERVAL", duration(p.Interval.Float())},
+			{"KEEPALIVE", duration(p.TargetKeepAlive.Float())},
 		}
 		for _, kv := range env {
 			if kv[1] != "" {
@@ -97,14 +96,8 @@ func WriteLambdaEnv(w io.Writer, r Report) error {
 // WriteWarmCmd writes `cfprewarm warm` command lines that send the plan's
 // waves from a daemon: one line per number of requests per wave, every
 // keep-alive − margin (no scheduler jitter to allow for).
-func WriteWarmCmd(w io.Writer, r Report) error {
-	p := r.Plan
-	var daemon plan.Option
-	for _, o := range p.Options {
-		if o.Name == "daemon" {
-			daemon = o
-		}
-	}
+func WriteWarmCmd(w io.Writer, p *plan.Plan) error {
+	daemon, _ := p.Option(plan.OptionDaemon)
 	byN := map[int][]string{}
 	var ns []int
 	for _, pop := range p.Selected() {
@@ -117,21 +110,22 @@ func WriteWarmCmd(w io.Writer, r Report) error {
 		_, err := fmt.Fprintln(w, "# no POP is worth warming (see --format table)")
 		return err
 	}
-	fmt.Fprintf(w, "# a daemon (container, VM): one wave every %s keeps every gap under the %s keep-alive\n",
-		duration(daemon.IntervalS), duration(p.TargetS))
+	ew := errwriter.New(w)
+	ew.Printf("# a daemon (container, VM): one wave every %s keeps every gap under the %s keep-alive\n",
+		duration(daemon.Schedule.Interval.Seconds()), duration(p.TargetKeepAlive.Float()))
 	for _, n := range ns {
-		args := []string{"cfprewarm", "warm", r.distribution()}
-		if r.Host != "" {
-			args = append(args, "--host", r.Host)
+		args := []string{"cfprewarm", "warm", distribution(p)}
+		if p.Target.Host != "" {
+			args = append(args, "--host", p.Target.Host)
 		}
-		if r.Path != "" && r.Path != warm.DefaultPath {
-			args = append(args, "--path", shellQuote(r.Path))
+		if p.Target.Path != "" && p.Target.Path != warm.DefaultPath {
+			args = append(args, "--path", shellQuote(p.Target.Path))
 		}
 		args = append(args, "--pops", strings.Join(byN[n], ","), "--requests", strconv.Itoa(n),
-			"--every", duration(daemon.IntervalS), "--keepalive", duration(p.TargetS))
-		fmt.Fprintln(w, strings.Join(args, " "))
+			"--every", duration(daemon.Schedule.Interval.Seconds()), "--keepalive", duration(p.TargetKeepAlive.Float()))
+		ew.Printf("%s\n", strings.Join(args, " "))
 	}
-	return nil
+	return ew.Err()
 }
 
 // duration writes whole seconds as a Go duration ("40s", "1m0s" as "60s").
