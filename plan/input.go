@@ -60,7 +60,7 @@ func (in Input) validate() error {
 		}
 	}
 	if sources != 1 {
-		p.Add("%d inputs: give logs, a counts file or counts, one of them", sources)
+		p.Add("%d inputs given: want one of logs, a counts file or counts", sources)
 	}
 	if d := in.Target.Distribution; d != "" {
 		if _, err := cloudfront.DistributionLabel(d); err != nil {

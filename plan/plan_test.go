@@ -3,6 +3,7 @@ package plan
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/cfprewarm/cfprewarm/accesslog"
 	"github.com/cfprewarm/cfprewarm/edgehosts"
+	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/stats"
 	"github.com/klauspost/compress/gzip"
 )
@@ -511,4 +513,91 @@ func FuzzReadPrices(f *testing.F) {
 			t.Fatalf("Lambda prices %v, %v", p.LambdaGBSecond, p.LambdaPerMillion)
 		}
 	})
+}
+
+// TestRunInput: Run refuses an input with no source or two, and a target
+// that is no distribution domain, before reading anything (one
+// *config.Error with the configuration's problems); logs without a usable
+// request are a *NoRequestsError with the reader's summary; names the
+// target leaves empty come from the logs, the given ones stay.
+func TestRunInput(t *testing.T) {
+	ctx := context.Background()
+	c := counts(traffic())
+	bad := DefaultConfig()
+	bad.Hosts = 0
+	for _, tc := range []struct {
+		in   Input
+		cfg  Config
+		want []string
+	}{
+		{Input{}, DefaultConfig(), []string{"0 inputs"}},
+		{Input{Counts: c, CountsFile: strings.NewReader("pop,second,requests\n")}, DefaultConfig(), []string{"2 inputs"}},
+		{Input{Counts: c, Target: Target{Distribution: "api.example.com"}}, bad, []string{"hosts 0", "distribution"}},
+		{Input{Counts: c, From: start, To: start}, DefaultConfig(), []string{"the end must come after the start"}},
+	} {
+		p, err := Run(ctx, tc.in, tc.cfg)
+		if !errors.Is(err, config.ErrInvalid) || p != nil {
+			t.Errorf("%+v: %v, want an invalid configuration", tc.in, err)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%v lacks %q", err, w)
+			}
+		}
+	}
+
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "junk.log"), []byte("#Fields: date time x-edge-location\nnot a log\n"), 0o644)
+	_, err := Run(ctx, Input{Logs: accesslog.Config{Inputs: []string{dir}}}, DefaultConfig())
+	var none *NoRequestsError
+	if !errors.As(err, &none) || none.Logs.Bad != 1 || len(none.Logs.Files) != 1 {
+		t.Errorf("no usable line: %v", err)
+	}
+
+	logs := NewCounts()
+	logs.Add("HKG62-C1", start.Unix(), 0.3, true)
+	logs.addNames("d111111abcdef8.cloudfront.net", "api.example.com")
+	for _, tc := range []struct {
+		target, want Target
+		prefixes     []string
+	}{
+		{Target{}, Target{"d111111abcdef8.cloudfront.net", "api.example.com", ""}, nil},
+		{Target{Host: "www.example.com"}, Target{"d111111abcdef8.cloudfront.net", "www.example.com", "/api/"}, []string{"/api/"}},
+		{Target{Distribution: "d222222abcdef8.cloudfront.net", Path: "/x"}, Target{"d222222abcdef8.cloudfront.net", "api.example.com", "/x"}, []string{"/a/", "/b/"}},
+	} {
+		if got := tc.target.named(logs, tc.prefixes); got != tc.want {
+			t.Errorf("%+v with prefixes %q: %+v, want %+v", tc.target, tc.prefixes, got, tc.want)
+		}
+	}
+}
+
+// TestZeroMeansZero: a Config's 0 is 0, not the default: no scheduler
+// jitter (the waves a late scheduler needs go), no minimum cold share (a
+// POP keep-alive alone keeps warm is warmed).
+func TestZeroMeansZero(t *testing.T) {
+	c := counts(traffic())
+	def, err := planFrom(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero, err := planFrom(c, func(c *Config) { c.Jitter, c.MinCold, c.MinGain = 0, 0, 0 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if def.Schedule.Jitter != DefaultJitter || zero.Schedule.Jitter != 0 || zero.Schedule.Waves >= def.Schedule.Waves {
+		t.Errorf("schedules: default %+v, jitter 0 %+v", def.Schedule, zero.Schedule)
+	}
+	warm := func(p *Plan, code string) bool {
+		for _, pop := range p.POPs {
+			if pop.Code == code {
+				return pop.Warm
+			}
+		}
+		t.Fatalf("no %s", code)
+		return false
+	}
+	if warm(def, "IAD89-C3") || !warm(zero, "IAD89-C3") || zero.MinCold != 0 {
+		t.Errorf("IAD89-C3 (busy: keep-alive alone keeps it warm): warmed by default %v, with min cold 0 %v", warm(def, "IAD89-C3"), warm(zero, "IAD89-C3"))
+	}
 }
