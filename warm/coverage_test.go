@@ -134,7 +134,7 @@ func TestPerRequestIDsFallBack(t *testing.T) {
 	cfg.KnownHosts = map[string]edgehosts.Estimate{"NRT57-P2": {POP: "NRT57-P2", Hosts: 3}}
 	r, res := runAuto(t, cfg, 2)
 	for i, want := range []struct {
-		from  string
+		from  edgehosts.HostsFrom
 		hosts int
 	}{{warm.HostsFromAssumed, 6}, {warm.HostsFromHostsFile, 3}} {
 		s := res.Waves[1].POPs[i].Sizing

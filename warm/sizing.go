@@ -43,20 +43,20 @@ const (
 	SizingAdaptive = "adaptive"
 )
 
-// Where the host count of a plan came from.
+// Where the host count of a plan came from (edgehosts.HostsFrom).
 const (
-	HostsFromEstimate  = "estimate"   // the POP's own responses
-	HostsFromHostsFile = "hosts-file" // Config.KnownHosts
-	HostsFromAssumed   = "assumed"    // Config.Hosts
+	HostsFromEstimate  = edgehosts.FromEstimate  // the POP's own responses
+	HostsFromHostsFile = edgehosts.FromHostsFile // Config.KnownHosts
+	HostsFromAssumed   = edgehosts.FromAssumed   // Config.Hosts
 )
 
 // Sizing is how one POP's requests of a wave were sized, and what they
 // reached.
 type Sizing struct {
-	Mode      string `json:"mode"`       // fixed, auto or adaptive
-	Requests  int    `json:"requests"`   // N planned
-	Hosts     int    `json:"hosts"`      // the host count the plan assumed
-	HostsFrom string `json:"hosts_from"` // estimate, hosts-file or assumed
+	Mode      string              `json:"mode"`       // fixed, auto or adaptive
+	Requests  int                 `json:"requests"`   // N planned
+	Hosts     int                 `json:"hosts"`      // the host count the plan assumed
+	HostsFrom edgehosts.HostsFrom `json:"hosts_from"` // estimate, hosts-file or assumed
 	// PredictedCoverage is 1 − (1 − 1/Hosts)^Requests: the share of the
 	// POP's edge hosts the wave is expected to reach.
 	PredictedCoverage float64 `json:"predicted_coverage"`

@@ -79,7 +79,7 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	log.Info("prewarm done", "distribution", res.Distribution, "waves", len(res.Waves),
 		"waves_planned", res.WavesPlanned, "stopped", string(res.Stopped), "requests", res.Total.Requests,
 		"errors", res.Total.Errors, "unfinished", res.Total.Unfinished, "error_kinds", res.Total.ErrorsByKind,
-		"origin_cold_ratio", coldValue(cold, known), "duration", res.Duration.Round(time.Millisecond).String())
+		"origin_cold_ratio", coldValue(cold, known), "duration", time.Duration(res.Duration).Round(time.Millisecond).String())
 	out, err := json.Marshal(format.Summarize(res))
 	if err != nil {
 		return nil, fmt.Errorf("encoding the summary: %w", err)

@@ -34,23 +34,21 @@ type CDKEntry struct {
 // lambdaConfig is the run the prewarm Lambda of one group makes: what its
 // environment (WriteLambdaEnv) and its CDK entry (WriteCDK) say, and what
 // the function timeout is computed from (lambdaenv.FunctionTimeout).
-func lambdaConfig(r Report, g plan.Group) warm.Config {
-	p := r.Plan
+func lambdaConfig(p *plan.Plan, g plan.Group) warm.Config {
 	return warm.Config{
-		Distribution: r.distribution(), Host: r.Host, Path: r.Path, POPs: g.POPs,
+		Distribution: distribution(p), Host: p.Target.Host, Path: p.Target.Path, POPs: g.POPs,
 		RequestsPerPOP: g.RequestsPerWave, Waves: p.Schedule.Waves,
-		WaveInterval: wholeSeconds(p.IntervalS), KeepAlive: wholeSeconds(p.TargetS),
+		WaveInterval: wholeSeconds(p.Interval.Float()), KeepAlive: wholeSeconds(p.TargetKeepAlive.Float()),
 	}
 }
 
 // CDKEntries returns the "prewarm" list of the plan.
-func CDKEntries(r Report) []CDKEntry {
-	p := r.Plan
+func CDKEntries(p *plan.Plan) []CDKEntry {
 	out := []CDKEntry{}
 	for _, g := range p.Groups {
-		c := lambdaConfig(r, g)
+		c := lambdaConfig(p, g)
 		e := CDKEntry{
-			Region: g.Region, POPs: c.POPs, DistributionDomain: r.Distribution, Host: c.Host,
+			Region: g.Region, POPs: c.POPs, DistributionDomain: p.Target.Distribution, Host: c.Host,
 			RequestsPerPOP: c.RequestsPerPOP, Waves: c.Waves,
 			WaveInterval: lambdaenv.FormatDuration(c.WaveInterval), KeepAlive: lambdaenv.FormatDuration(c.KeepAlive),
 		}
@@ -67,20 +65,19 @@ func CDKEntries(r Report) []CDKEntry {
 
 // WriteCDK writes {"prewarm": [...]}: paste the list into infra/cdk.json's
 // context (or pass it with `cdk deploy -c prewarm='[...]'`).
-func WriteCDK(w io.Writer, r Report) error {
+func WriteCDK(w io.Writer, p *plan.Plan) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(struct {
 		Prewarm []CDKEntry `json:"prewarm"`
-	}{CDKEntries(r)})
+	}{CDKEntries(p)})
 }
 
 // WriteLambdaEnv writes the prewarm Lambda's environment, one block per
 // region, as NAME=value lines (lambdaenv.Encode, in the order of
 // docs/warm.md's table), each block headed by the function timeout its
 // waves need (lambdaenv.FunctionTimeout).
-func WriteLambdaEnv(w io.Writer, r Report) error {
-	p := r.Plan
+func WriteLambdaEnv(w io.Writer, p *plan.Plan) error {
 	if len(p.Groups) == 0 {
 		_, err := fmt.Fprintln(w, "# no POP is worth warming (see --format table)")
 		return err
@@ -90,7 +87,7 @@ func WriteLambdaEnv(w io.Writer, r Report) error {
 		if i > 0 {
 			ew.Printf("\n")
 		}
-		c := lambdaConfig(r, g)
+		c := lambdaConfig(p, g)
 		ew.Printf("# %s: the prewarm Lambda in %s (EventBridge every minute; function timeout at least %s)\n",
 			strings.Join(g.POPs, ", "), g.Region, lambdaenv.FormatDuration(lambdaenv.FunctionTimeout(c)))
 		env := lambdaenv.Encode(lambdaenv.Settings{Config: c})
@@ -106,14 +103,8 @@ func WriteLambdaEnv(w io.Writer, r Report) error {
 // WriteWarmCmd writes `cfprewarm warm` command lines that send the plan's
 // waves from a daemon: one line per number of requests per wave, every
 // keep-alive − margin (no scheduler jitter to allow for).
-func WriteWarmCmd(w io.Writer, r Report) error {
-	p := r.Plan
-	var daemon plan.Option
-	for _, o := range p.Options {
-		if o.Name == "daemon" {
-			daemon = o
-		}
-	}
+func WriteWarmCmd(w io.Writer, p *plan.Plan) error {
+	daemon, _ := p.Option(plan.OptionDaemon)
 	byN := map[int][]string{}
 	var ns []int
 	for _, pop := range p.Selected() {
@@ -126,21 +117,22 @@ func WriteWarmCmd(w io.Writer, r Report) error {
 		_, err := fmt.Fprintln(w, "# no POP is worth warming (see --format table)")
 		return err
 	}
-	fmt.Fprintf(w, "# a daemon (container, VM): one wave every %s keeps every gap under the %s keep-alive\n",
-		duration(daemon.IntervalS), duration(p.TargetS))
+	ew := errwriter.New(w)
+	ew.Printf("# a daemon (container, VM): one wave every %s keeps every gap under the %s keep-alive\n",
+		duration(daemon.Schedule.Interval.Seconds()), duration(p.TargetKeepAlive.Float()))
 	for _, n := range ns {
-		args := []string{"cfprewarm", "warm", r.distribution()}
-		if r.Host != "" {
-			args = append(args, "--host", r.Host)
+		args := []string{"cfprewarm", "warm", distribution(p)}
+		if p.Target.Host != "" {
+			args = append(args, "--host", p.Target.Host)
 		}
-		if r.Path != "" && r.Path != warm.DefaultPath {
-			args = append(args, "--path", shellQuote(r.Path))
+		if p.Target.Path != "" && p.Target.Path != warm.DefaultPath {
+			args = append(args, "--path", shellQuote(p.Target.Path))
 		}
 		args = append(args, "--pops", strings.Join(byN[n], ","), "--requests", strconv.Itoa(n),
-			"--every", duration(daemon.IntervalS), "--keepalive", duration(p.TargetS))
-		fmt.Fprintln(w, strings.Join(args, " "))
+			"--every", duration(daemon.Schedule.Interval.Seconds()), "--keepalive", duration(p.TargetKeepAlive.Float()))
+		ew.Printf("%s\n", strings.Join(args, " "))
 	}
-	return nil
+	return ew.Err()
 }
 
 // wholeSeconds is a plan's duration in seconds as a duration of whole

@@ -2,7 +2,9 @@ package format
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -21,7 +23,7 @@ import (
 
 // report plans a few hours of three POPs: one rare (warmed), one busy
 // (left to keep-alive), one in an airport the table lacks.
-func report(t *testing.T) Report {
+func report(t *testing.T) *plan.Plan {
 	t.Helper()
 	c := plan.NewCounts()
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -40,12 +42,15 @@ func report(t *testing.T) Report {
 			c.Add("XYZ1-C1", start+s, 0.1, true)
 		}
 	}
-	p, err := plan.Make(c, plan.Config{OriginRTT: 190 * time.Millisecond})
+	cfg := plan.DefaultConfig()
+	cfg.OriginRTT = 190 * time.Millisecond
+	p, err := plan.Run(context.Background(), plan.Input{Counts: c,
+		Target: plan.Target{Distribution: "d111111abcdef8.cloudfront.net", Host: "api.example.com", Path: "/api/time"}}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Report{Plan: p, Distribution: "d111111abcdef8.cloudfront.net", Host: "api.example.com", Path: "/api/time",
-		Logs: &accesslog.Summary{Files: []accesslog.FileStats{{Name: "a.gz", Records: 10}, {Name: "b.gz", Bad: 2, Examples: []string{"line 3: 10 fields, want 33"}, Error: "truncated after line 9"}}, Bad: 2}}
+	p.Logs = &accesslog.Summary{Files: []accesslog.FileStats{{Name: "a.gz", Records: 10}, {Name: "b.gz", Bad: 2, Examples: []string{"line 3: 10 fields, want 33"}, Error: "truncated after line 9"}}, Bad: 2}
+	return p
 }
 
 // TestCDKMatchesInfra: every key the cdk output writes is a field of
@@ -63,8 +68,8 @@ func TestCDKMatchesInfra(t *testing.T) {
 	}
 	keys := structJSONKeys(t, "../../infra/stacks/config.go", "PrewarmConfig")
 	entries := doc["prewarm"]
-	if len(entries) != len(r.Plan.Groups) || len(entries) == 0 {
-		t.Fatalf("%d entries for %d groups: %s", len(entries), len(r.Plan.Groups), buf.Bytes())
+	if len(entries) != len(r.Groups) || len(entries) == 0 {
+		t.Fatalf("%d entries for %d groups: %s", len(entries), len(r.Groups), buf.Bytes())
 	}
 	for _, e := range entries {
 		for k := range e {
@@ -73,7 +78,7 @@ func TestCDKMatchesInfra(t *testing.T) {
 			}
 		}
 	}
-	g := r.Plan.Groups[0]
+	g := r.Groups[0]
 	e := entries[0]
 	if e["region"] != g.Region || e["requestsPerPop"] != float64(g.RequestsPerWave) || e["waveInterval"] != "40s" ||
 		e["keepAlive"] != "60s" || e["waves"] != float64(3) || e["host"] != "api.example.com" || e["path"] != "/api/time" {
@@ -95,11 +100,11 @@ func TestLambdaEnvIsWhatTheLambdaReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	blocks := strings.Split(strings.TrimSpace(buf.String()), "\n\n")
-	if len(blocks) != len(r.Plan.Groups) || len(blocks) == 0 {
-		t.Fatalf("%d blocks for %d groups:\n%s", len(blocks), len(r.Plan.Groups), buf.String())
+	if len(blocks) != len(r.Groups) || len(blocks) == 0 {
+		t.Fatalf("%d blocks for %d groups:\n%s", len(blocks), len(r.Groups), buf.String())
 	}
 	for i, block := range blocks {
-		g := r.Plan.Groups[i]
+		g := r.Groups[i]
 		env := map[string]string{}
 		var timeout string
 		for line := range strings.Lines(block) {
@@ -121,8 +126,8 @@ func TestLambdaEnvIsWhatTheLambdaReads(t *testing.T) {
 		}
 		c := s.Config
 		if strings.Join(c.POPs, ",") != strings.Join(g.POPs, ",") || c.RequestsPerPOP != g.RequestsPerWave || c.Auto ||
-			c.Waves != r.Plan.Schedule.Waves || c.WaveInterval != 40*time.Second || c.KeepAlive != 60*time.Second ||
-			c.Distribution != r.Distribution || c.Host != r.Host || c.Path != r.Path {
+			c.Waves != r.Schedule.Waves || c.WaveInterval != 40*time.Second || c.KeepAlive != 60*time.Second ||
+			c.Distribution != r.Target.Distribution || c.Host != r.Target.Host || c.Path != r.Target.Path {
 			t.Errorf("block %d configures %+v, want group %+v of the plan", i, c, g)
 		}
 		if want := lambdaenv.FormatDuration(lambdaenv.FunctionTimeout(c)); timeout != want || want != "100s" {
@@ -134,7 +139,9 @@ func TestLambdaEnvIsWhatTheLambdaReads(t *testing.T) {
 func TestWarmCmdAndTable(t *testing.T) {
 	r := report(t)
 	var buf bytes.Buffer
-	WriteWarmCmd(&buf, r)
+	if err := WriteWarmCmd(&buf, r); err != nil {
+		t.Fatal(err)
+	}
 	cmd := buf.String()
 	for _, want := range []string{"cfprewarm warm d111111abcdef8.cloudfront.net --host api.example.com --path /api/time --pops ", "--requests 72", "--every 58s", "--keepalive 60s"} {
 		if !strings.Contains(cmd, want) {
@@ -177,6 +184,39 @@ func TestWarmCmdAndTable(t *testing.T) {
 	}
 	if _, err := ParseName("yaml"); err == nil {
 		t.Error("yaml accepted")
+	}
+}
+
+// failingWriter takes n bytes, then fails every write.
+type failingWriter struct{ n int }
+
+var errFull = errors.New("disk full")
+
+func (w *failingWriter) Write(b []byte) (int, error) {
+	if len(b) > w.n {
+		k := w.n
+		w.n = 0
+		return k, errFull
+	}
+	w.n -= len(b)
+	return len(b), nil
+}
+
+// TestWritersReportWriteErrors: a writer that fails at the start, in the
+// middle or at the last byte of the output makes the reporter fail with its
+// error; none reports success over a cut output.
+func TestWritersReportWriteErrors(t *testing.T) {
+	r := report(t)
+	for _, name := range []Name{Table, JSON, CDK, LambdaEnv, WarmCmd} {
+		var full bytes.Buffer
+		if err := Write(&full, name, r); err != nil || full.Len() < 10 {
+			t.Fatalf("%s: %v, %d bytes", name, err, full.Len())
+		}
+		for _, n := range []int{0, full.Len() / 2, full.Len() - 1} {
+			if err := Write(&failingWriter{n}, name, r); !errors.Is(err, errFull) {
+				t.Errorf("%s: a writer failing after %d of %d bytes: error %v", name, n, full.Len(), err)
+			}
+		}
 	}
 }
 
