@@ -15,11 +15,14 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/cfprewarm/cfprewarm/internal/buildinfo"
 	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/origin"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
+// version may be set at build time with -ldflags "-X main.version=...";
+// otherwise the module version and commit the Go toolchain stamps into the
+// binary are used (internal/buildinfo).
 var version = "dev"
 
 func main() {
@@ -42,7 +45,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 0
 	}
 	if err == nil && opts.version {
-		fmt.Fprintln(stdout, "current-time-app", version)
+		fmt.Fprintln(stdout, "current-time-app", buildinfo.Read(version))
 		return 0
 	}
 	// The values that did parse are checked too, so that one run names

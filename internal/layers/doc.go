@@ -32,6 +32,7 @@ var Layers = map[string]int{
 	"internal/loopback/link":      1,
 	"internal/loopback/dnsserver": 1,
 	"internal/loopback/labca":     1,
+	"internal/ociimage":           1, // container images (go-containerregistry), built on buildinfo
 
 	// 2: engines built on one request; the POP emulator built on the origin.
 	"probe/format":           2,
@@ -52,6 +53,7 @@ var Layers = map[string]int{
 	"cmd/cfprewarm":        5,
 	"cmd/prewarm-lambda":   5,
 	"cmd/current-time-app": 5,
+	"cmd/ociimage":         5,
 	"bench/origin-load":    5,
 	"bench/wave":           5,
 	"bench/wave/pops":      5,
