@@ -24,9 +24,10 @@ import (
 const usage = `Usage: ociimage build [flags] [PROGRAM...]
        ociimage rootfs DIR
 
-build    compiles each program (default: all of %s) with go build for
-         every platform and writes one OCI image layout per program,
-         <out>/<program>, holding an image index with one image per platform.
+build    compiles each PROGRAM (default: all; %s)
+         with go build for every platform and writes one OCI image layout
+         per program, <out>/<program>, holding an image index with one
+         image per platform.
 rootfs   writes the images' base files (/etc/passwd, /etc/group, the CA
          certificates, /tmp) under DIR, which must not exist or be empty:
          the Dockerfile copies them into its final stage.
@@ -47,7 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("ociimage", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	out := fs.String("out", filepath.Join("dist", "image"), "the directory of the layouts")
-	platforms := fs.StringSlice("platform", []string{"linux/arm64", "linux/amd64"}, "the platforms, os/arch[/variant], comma-separated")
+	platforms := fs.StringSlice("platform", []string{"linux/arm64", "linux/amd64"}, "the platforms, linux/arch[/variant], comma-separated")
 	goCmd := fs.String("go", "go", "the go command")
 	help := func() {
 		fmt.Fprintf(stdout, usage, strings.Join(ociimage.Names(), ", "))
@@ -108,8 +109,8 @@ func build(ctx context.Context, names []string, out string, platforms []string, 
 	}
 	for _, s := range platforms {
 		plat, err := v1.ParsePlatform(s)
-		if err != nil || plat.OS == "" || plat.Architecture == "" {
-			return usageErr(stderr, "--platform %q: want os/arch, e.g. linux/arm64", s)
+		if err != nil || plat.OS != "linux" || plat.Architecture == "" {
+			return usageErr(stderr, "--platform %q: want linux/arch, e.g. linux/arm64", s)
 		}
 		opts.Platforms = append(opts.Platforms, *plat)
 	}

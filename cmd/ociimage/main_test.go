@@ -161,6 +161,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"push"}, `unknown subcommand "push"`},
 		{[]string{"build", "nginx"}, `unknown program "nginx": want current-time-app, cfprewarm`},
 		{[]string{"--platform", "linux", "build"}, `--platform "linux"`},
+		{[]string{"--platform", "windows/amd64", "build"}, `--platform "windows/amd64": want linux/arch`},
 		{[]string{"--outt", "x", "build"}, "unknown flag: --outt"},
 		{[]string{"rootfs"}, "rootfs takes one directory"},
 	} {

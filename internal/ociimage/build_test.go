@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // tinyMain prints what the go command stamped into it.
@@ -34,12 +36,13 @@ func main() {
 `
 
 // TestBuildStampsTheCommit builds a small program from a git repository of
-// its own, for both default platforms: each image holds a static binary
-// for its platform (ELF machine, build settings), stamped with the
-// repository's commit, which the labels carry and the binary prints; the
-// image is dated by the commit, so that building again gives the same
-// digests. (The real programs' images are checked in cmd/ociimage; this
-// one needs no module of ours and its own known commit.)
+// its own: the image holds a static binary for its platform (ELF machine,
+// build settings), stamped with the repository's commit, which the labels
+// carry and the binary prints; the image is dated by the commit, so that
+// building again gives the same digests. (cmd/ociimage's test builds the
+// real current-time-app for both platforms; this one needs a commit it
+// knows, and builds for this machine's CPU only, so as not to compile the
+// standard library for another CPU beside that test.)
 func TestBuildStampsTheCommit(t *testing.T) {
 	gitCmd, err := exec.LookPath("git")
 	if err != nil {
@@ -68,12 +71,12 @@ func TestBuildStampsTheCommit(t *testing.T) {
 	rev := git("rev-parse", "HEAD")
 
 	tiny := Program{Name: "tiny", Package: "example.com/tiny"}
-	opts := Options{Go: goCmd, Dir: dir, Created: time.Now()}
+	opts := Options{Go: goCmd, Dir: dir, Created: time.Now(), Platforms: []v1.Platform{{OS: "linux", Architecture: runtime.GOARCH}}}
 	res, err := Build(context.Background(), tiny, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Images) != 2 {
+	if len(res.Images) != 1 {
 		t.Fatalf("%d images", len(res.Images))
 	}
 	machines := map[string]elf.Machine{"arm64": elf.EM_AARCH64, "amd64": elf.EM_X86_64}
@@ -93,7 +96,7 @@ func TestBuildStampsTheCommit(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", arch, err)
 		}
-		if f.Machine != machines[arch] {
+		if want, known := machines[arch]; known && f.Machine != want {
 			t.Errorf("%s image holds a binary for %v", arch, f.Machine)
 		}
 		if f.Section(".interp") != nil {

@@ -76,8 +76,8 @@ func Layer(files []File) (v1.Layer, error) {
 	}, tarball.WithMediaType(types.OCILayer))
 }
 
-// c_ISVTX is the sticky bit as tar stores it.
-const c_ISVTX = 0o1000
+// tarSticky is the sticky bit as tar stores it.
+const tarSticky = 0o1000
 
 func header(f File) *tar.Header {
 	h := &tar.Header{
@@ -89,7 +89,7 @@ func header(f File) *tar.Header {
 		Size:    int64(len(f.Data)),
 	}
 	if f.Mode&fs.ModeSticky != 0 {
-		h.Mode |= c_ISVTX
+		h.Mode |= tarSticky
 	}
 	h.Typeflag = tar.TypeReg
 	if f.Mode.IsDir() {
@@ -117,7 +117,7 @@ func ReadLayer(l v1.Layer) ([]File, error) {
 			return nil, err
 		}
 		f := File{Name: strings.TrimSuffix(h.Name, "/"), Mode: fs.FileMode(h.Mode).Perm(), UID: h.Uid, GID: h.Gid, ModTime: h.ModTime}
-		if h.Mode&c_ISVTX != 0 {
+		if h.Mode&tarSticky != 0 {
 			f.Mode |= fs.ModeSticky
 		}
 		switch h.Typeflag {
