@@ -132,7 +132,7 @@ func buildOne(ctx context.Context, p ociimage.Program, opts ociimage.Options, di
 	}
 	for _, pi := range res.Images {
 		if !pi.Stamp.Stamped() {
-			fmt.Fprintf(stderr, "ociimage: warning: %s for %s has no commit stamped (the go command found no .git directory, or no git; a git worktree's .git is a file): its labels carry version %s and no revision\n",
+			fmt.Fprintf(stderr, "ociimage: warning: %s for %s has no commit stamped (no .git directory, or git missing or unable to read it; a git worktree's .git is a file): its labels carry version %s and no revision\n",
 				p.Name, pi.Platform, pi.Stamp.Version)
 		}
 		digest, err := pi.Image.Digest()

@@ -48,13 +48,7 @@ func TestBuildStampsTheCommit(t *testing.T) {
 	if err != nil {
 		t.Skip("git is needed to make a repository to stamp from")
 	}
-	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
-	dir := t.TempDir()
-	for name, data := range map[string]string{"go.mod": "module example.com/tiny\n\ngo 1.26\n", "main.go": tinyMain} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := tinyModule(t)
 	git := func(args ...string) string {
 		cmd := exec.Command(gitCmd, append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
 		cmd.Dir = dir
@@ -71,7 +65,7 @@ func TestBuildStampsTheCommit(t *testing.T) {
 	rev := git("rev-parse", "HEAD")
 
 	tiny := Program{Name: "tiny", Package: "example.com/tiny"}
-	opts := Options{Go: goCmd, Dir: dir, Created: time.Now(), Platforms: []v1.Platform{{OS: "linux", Architecture: runtime.GOARCH}}}
+	opts := Options{Go: goCmd(), Dir: dir, Created: time.Now(), Platforms: []v1.Platform{{OS: "linux", Architecture: runtime.GOARCH}}}
 	res, err := Build(context.Background(), tiny, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -129,4 +123,33 @@ func TestBuildStampsTheCommit(t *testing.T) {
 	if d1 != d2 {
 		t.Errorf("the same commit built twice: index %s, then %s", d1, d2)
 	}
+}
+
+// A repository git cannot read gives an unstamped image, not a failure.
+func TestBuildUnreadableRepository(t *testing.T) {
+	dir := tinyModule(t)
+	if err := os.Mkdir(filepath.Join(dir, ".git"), 0o755); err != nil { // a .git git does not take for a repository
+		t.Fatal(err)
+	}
+	host := v1.Platform{OS: "linux", Architecture: runtime.GOARCH}
+	res, err := Build(context.Background(), Program{Name: "tiny", Package: "example.com/tiny"}, Options{Go: goCmd(), Dir: dir, Platforms: []v1.Platform{host}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := res.Images[0].Stamp; s.Stamped() || s.Version != "dev" {
+		t.Errorf("stamp %+v, want an unstamped dev build", s.Info)
+	}
+}
+
+func goCmd() string { return filepath.Join(runtime.GOROOT(), "bin", "go") }
+
+// tinyModule writes the module of tinyMain into a new directory.
+func tinyModule(t *testing.T) string {
+	dir := t.TempDir()
+	for name, data := range map[string]string{"go.mod": "module example.com/tiny\n\ngo 1.26\n", "main.go": tinyMain} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -28,9 +29,21 @@ func GoBuildEnv(plat v1.Platform) []string {
 
 // GoBuild compiles the main package pkg for plat into the file out, running
 // the go command goCmd in dir (inside the module; "" is the current
-// directory).
+// directory). Where git cannot read the repository (another user's
+// checkout, a broken .git), the binary is built unstamped, as outside a
+// repository: its Stamp says so.
 func GoBuild(ctx context.Context, goCmd, dir, pkg string, plat v1.Platform, out string) error {
-	args := append(append([]string{"build"}, GoBuildFlags...), "-o", out, pkg)
+	err := goBuild(ctx, goCmd, dir, pkg, plat, out, GoBuildFlags)
+	if err != nil && strings.Contains(err.Error(), "error obtaining VCS status") {
+		flags := slices.Clone(GoBuildFlags)
+		flags[slices.Index(flags, "-buildvcs=auto")] = "-buildvcs=false"
+		err = goBuild(ctx, goCmd, dir, pkg, plat, out, flags)
+	}
+	return err
+}
+
+func goBuild(ctx context.Context, goCmd, dir, pkg string, plat v1.Platform, out string, flags []string) error {
+	args := append(append([]string{"build"}, flags...), "-o", out, pkg)
 	cmd := exec.CommandContext(ctx, goCmd, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), GoBuildEnv(plat)...)
@@ -49,8 +62,9 @@ type Stamp struct {
 }
 
 // Stamped tells whether the go command stamped the binary with its commit.
-// It does not where it finds no repository, where git is missing, and in a
-// git worktree (whose .git is a file: the go command looks for a directory).
+// It does not where it finds no repository, where git is missing or cannot
+// read it, and in a git worktree (whose .git is a file: the go command
+// looks for a directory).
 func (s Stamp) Stamped() bool { return s.Revision != "" }
 
 // ReadStamp reads the build information of the Go binary bin.
