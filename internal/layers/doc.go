@@ -34,6 +34,7 @@ var Layers = map[string]int{
 	"internal/loopback/link":      1,
 	"internal/loopback/dnsserver": 1,
 	"internal/loopback/labca":     1,
+	"internal/ociimage":           1, // container images (go-containerregistry), built on buildinfo
 
 	// 2: the probe's reporters; the prewarm engine (built on probe and
 	// edgehosts) and the planner (on accesslog and edgehosts); the POP
@@ -62,6 +63,7 @@ var Layers = map[string]int{
 	"cmd/cfprewarm":        5,
 	"cmd/prewarm-lambda":   5,
 	"cmd/current-time-app": 5,
+	"cmd/ociimage":         5,
 	"bench/origin-load":    5,
 	"bench/wave":           5,
 	"bench/wave/pops":      5,
