@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"maps"
 	"math"
 	"math/bits"
 	"slices"
@@ -198,7 +199,7 @@ func (c *Counts) Names() (distribution, host string) {
 	best := func(m map[string]int64, ok func(string) bool) string {
 		var out string
 		var most int64
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if m[k] > most && ok(k) {
 				out, most = k, m[k]
 			}

@@ -39,9 +39,9 @@ const (
 // Limits: Validate rejects values beyond them as absurd.
 const (
 	MaxPOPs           = 600
-	MaxRequestsPerPOP = 1000
+	MaxRequestsPerPOP = edgehosts.MaxRequestsPerPOP
 	MaxConcurrency    = 2000
-	MaxWaves          = 60
+	MaxWaves          = edgehosts.MaxWaves
 	MaxRequestsPerRun = 100_000 // Waves × POPs × RequestsPerPOP
 	MaxTimeout        = 2 * time.Minute
 	MaxWaveInterval   = time.Hour

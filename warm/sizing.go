@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"maps"
 	"math"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -42,20 +43,20 @@ const (
 	SizingAdaptive = "adaptive"
 )
 
-// Where the host count of a plan came from.
+// Where the host count of a plan came from (edgehosts.HostsFrom).
 const (
-	HostsFromEstimate  = "estimate"   // the POP's own responses
-	HostsFromHostsFile = "hosts-file" // Config.KnownHosts
-	HostsFromAssumed   = "assumed"    // Config.Hosts
+	HostsFromEstimate  = edgehosts.FromEstimate  // the POP's own responses
+	HostsFromHostsFile = edgehosts.FromHostsFile // Config.KnownHosts
+	HostsFromAssumed   = edgehosts.FromAssumed   // Config.Hosts
 )
 
 // Sizing is how one POP's requests of a wave were sized, and what they
 // reached.
 type Sizing struct {
-	Mode      string `json:"mode"`       // fixed, auto or adaptive
-	Requests  int    `json:"requests"`   // N planned
-	Hosts     int    `json:"hosts"`      // the host count the plan assumed
-	HostsFrom string `json:"hosts_from"` // estimate, hosts-file or assumed
+	Mode      string              `json:"mode"`       // fixed, auto or adaptive
+	Requests  int                 `json:"requests"`   // N planned
+	Hosts     int                 `json:"hosts"`      // the host count the plan assumed
+	HostsFrom edgehosts.HostsFrom `json:"hosts_from"` // estimate, hosts-file or assumed
 	// PredictedCoverage is 1 − (1 − 1/Hosts)^Requests: the share of the
 	// POP's edge hosts the wave is expected to reach.
 	PredictedCoverage float64 `json:"predicted_coverage"`
@@ -317,6 +318,19 @@ func (c Config) maxPerPOP() int {
 	return c.RequestsPerPOP
 }
 
+// mostRequests is the most requests a run may send: waves × targets (POPs
+// and client subnets) × the most per target and wave.
+func (c Config) mostRequests() int {
+	return c.Waves * (len(c.POPs) + len(c.ClientSubnets)) * c.maxPerPOP()
+}
+
+// MostRequests is the most billed requests a run of c may send, its
+// defaults applied: Waves × (POPs + client subnets) × RequestsPerPOP (with
+// Auto, MaxRequests: adaptive sizing never goes above it). Validate keeps
+// it within MaxRequestsPerRun; the Lambda keeps an event's within its
+// environment's.
+func (c Config) MostRequests() int { return c.withDefaults().mostRequests() }
+
 // validateSizing checks the request counts and the sizing settings.
 func validateSizing(c Config, p *config.Problems) {
 	if c.Auto {
@@ -331,8 +345,8 @@ func validateSizing(c Config, p *config.Problems) {
 			p.Add("adapt: needs automatic requests per POP (requests auto)")
 		}
 	}
-	if !(c.Coverage > 0 && c.Coverage < 1) {
-		p.Add("coverage %v: want more than 0 and less than 1, e.g. 0.99", c.Coverage)
+	if err := CheckCoverage(c.Coverage); err != nil {
+		p.Add("coverage %v: %v", c.Coverage, err)
 	}
 	p.Range("hosts", c.Hosts, 1, edgehosts.MaxHosts)
 	if c.TLSVersion != tls.VersionTLS12 && c.TLSVersion != tls.VersionTLS13 {
@@ -341,9 +355,17 @@ func validateSizing(c Config, p *config.Problems) {
 	if n := len(c.POPs) + len(c.ClientSubnets); len(c.ClientSubnets) > 0 && n > MaxPOPs {
 		p.Add("POPs and client subnets: %d is more than the limit of %d", n, MaxPOPs)
 	}
+	// One network given twice (or spelled twice: 203.0.113.1/24 is
+	// 203.0.113.0/24; withDefaults masked them) would be warmed twice:
+	// twice the billed requests for the same POP.
+	seen := map[netip.Prefix]bool{}
 	for _, s := range c.ClientSubnets {
-		if !s.IsValid() {
+		switch {
+		case !s.IsValid():
 			p.Add("client subnet: not a valid CIDR prefix")
+		case seen[s]:
+			p.Add("client subnet %s: listed twice (after masking the host bits)", s)
 		}
+		seen[s] = true
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 // job is one planned request: where it goes and where its record lands.
@@ -81,7 +82,7 @@ func (r *Runner) Wave(ctx context.Context, index int) Wave {
 	r.send(ctx, append(leaders, jobs...))
 	r.keepProbers(used)
 
-	w.Duration = time.Since(w.Start)
+	w.Duration = stats.Seconds(time.Since(w.Start))
 	for i := range w.POPs {
 		w.POPs[i] = r.learn(w.POPs[i], w.Start)
 	}
@@ -89,7 +90,7 @@ func (r *Runner) Wave(ctx context.Context, index int) Wave {
 	cold, _ := w.Total.OriginColdRatio().Value()
 	r.log.Debug("prewarm wave done", "wave", index, "pops", len(w.POPs), "requests", w.Total.Requests,
 		"errors", w.Total.Errors, "unfinished", w.Total.Unfinished, "origin_cold_ratio", cold,
-		"duration", w.Duration.Round(time.Millisecond))
+		"duration", time.Duration(w.Duration).Round(time.Millisecond))
 	return w
 }
 

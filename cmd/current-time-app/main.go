@@ -20,10 +20,9 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// version may be set at build time with -ldflags "-X main.version=..." (the
-// Dockerfile does, as its build context has no .git); otherwise the module
-// version and commit the Go toolchain stamps into the binary are used, as
-// by `cfprewarm version`.
+// version may be set at build time with -ldflags "-X main.version=...";
+// otherwise the module version and commit the Go toolchain stamps into the
+// binary are used (internal/buildinfo).
 var version = "dev"
 
 func main() {

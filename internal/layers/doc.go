@@ -34,6 +34,7 @@ var Layers = map[string]int{
 	"internal/loopback/link":      1,
 	"internal/loopback/dnsserver": 1,
 	"internal/loopback/labca":     1,
+	"internal/ociimage":           1, // container images (go-containerregistry), built on buildinfo
 
 	// 1: the wave schedule model (grid, slots, gaps, lateness), below
 	// warm, plan and the Lambda that take its numbers.
@@ -50,9 +51,14 @@ var Layers = map[string]int{
 	// 3: reporters of the engines; a whole CloudFront on loopback (the
 	// origin, the POP emulator, DNS, the CA).
 	"warm/format":       3,
-	"plan/format":       3,
 	"lab/report":        3,
 	"internal/loopback": 3,
+
+	// 3: the prewarm Lambda's contract (environment, event, timeout).
+	"warm/lambdaenv": 3,
+
+	// 4: the planner's reporters, which write the Lambda's contract.
+	"plan/format": 4,
 
 	// 4: the whole system on loopback.
 	"lab": 4,
@@ -61,6 +67,7 @@ var Layers = map[string]int{
 	"cmd/cfprewarm":        5,
 	"cmd/prewarm-lambda":   5,
 	"cmd/current-time-app": 5,
+	"cmd/ociimage":         5,
 	"bench/origin-load":    5,
 	"bench/wave":           5,
 	"bench/wave/pops":      5,
