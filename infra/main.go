@@ -16,6 +16,9 @@ import (
 )
 
 func main() {
+	if note := stacks.QuietNodeEndOfLife(); note != "" {
+		fmt.Fprintln(os.Stderr, "cfprewarm infra:", note)
+	}
 	err := run()
 	jsii.Close()
 	if err != nil {
@@ -41,12 +44,9 @@ func run() error {
 	if nag := app.Node().TryGetContext(jsii.String("nag")); nag != false && nag != "false" {
 		stacks.AddNagChecks(app)
 	}
-	asm := app.Synth(nil)
-	if errs := stacks.SynthErrors(asm); len(errs) > 0 {
-		for _, e := range errs {
-			fmt.Fprintln(os.Stderr, e)
-		}
-		return fmt.Errorf("%d synth errors (see above); templates in %s", len(errs), *asm.Directory())
+	asm, err := stacks.Synth(app)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(os.Stderr, "templates written to %s\n", *asm.Directory())
 	return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -36,6 +37,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	testTmp = dir
+	QuietNodeEndOfLife()
 	code := m.Run()
 	jsii.Close()
 	os.RemoveAll(dir)
@@ -73,9 +75,35 @@ func dummyCode(t testing.TB) string {
 	return dir
 }
 
-// newTestApp is an app writing to a temp dir, with no ambient context.
+// newTestApp is an app writing to a temp dir whose only context is the
+// feature flags pinned in cdk.json: the tests look at the templates a
+// deployment would get.
 func newTestApp(t testing.TB) awscdk.App {
-	return awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(filepath.Join(tempDir(t, "cdkout"), "cdk.out"))})
+	flags := pinnedFeatureFlags(t)
+	return awscdk.NewApp(&awscdk.AppProps{
+		Outdir:  jsii.String(filepath.Join(tempDir(t, "cdkout"), "cdk.out")),
+		Context: &flags,
+	})
+}
+
+// pinnedFeatureFlags returns the feature flags (the "@…" context keys) of
+// infra/cdk.json.
+func pinnedFeatureFlags(t testing.TB) map[string]any {
+	t.Helper()
+	props, err := AppProps("..", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := map[string]any{}
+	for k, v := range *props.Context {
+		if strings.HasPrefix(k, "@") {
+			flags[k] = v
+		}
+	}
+	if len(flags) == 0 {
+		t.Fatal("cdk.json pins no feature flags")
+	}
+	return flags
 }
 
 // noEnv is a Getenv that sees no CDK_* variables.
@@ -182,7 +210,9 @@ func buildFixture(t *testing.T) (*fixture, error) {
 		return nil, err
 	}
 	AddNagChecks(app)
-	f.asm = app.Synth(nil)
+	if f.asm, err = Synth(app); err != nil {
+		return nil, err
+	}
 	t.Logf("shared app built and synthesized in %v", time.Since(start).Round(time.Millisecond))
 	return f, nil
 }
@@ -197,6 +227,19 @@ func (f *fixture) template(stack awscdk.Stack) assertions.Template {
 		f.templates[stack] = tm
 	}
 	return tm
+}
+
+// readJSON decodes a file of the synthesized assembly (manifest.json,
+// <stack>.assets.json, …) into v.
+func (f *fixture) readJSON(t *testing.T, name string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(*f.asm.Directory(), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
 }
 
 // check runs a CDK assertion, turning its panic into a test error.

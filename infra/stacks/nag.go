@@ -1,10 +1,7 @@
 package stacks
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
@@ -13,21 +10,6 @@ import (
 // app at synth; unsuppressed findings become error annotations.
 func AddNagChecks(app awscdk.App) {
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
-}
-
-// SynthErrors returns the error annotations of every stack in a
-// synthesized assembly (unsuppressed cdk-nag findings, CDK validation
-// errors) as "construct path: message" lines.
-func SynthErrors(asm cxapi.CloudAssembly) []string {
-	var out []string
-	for _, st := range *asm.StacksRecursively() {
-		for _, m := range *st.Messages() {
-			if m.Level == cxapi.SynthesisMessageLevel_ERROR {
-				out = append(out, fmt.Sprintf("%s: %v", *m.Id, m.Entry.Data))
-			}
-		}
-	}
-	return out
 }
 
 // suppression is one justified cdk-nag suppression.

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -83,8 +84,14 @@ func TestNagCatchesFindings(t *testing.T) {
 	stack := awscdk.NewStack(app, jsii.String("Bare"), nil)
 	awss3.NewBucket(stack, jsii.String("Bucket"), nil)
 	AddNagChecks(app)
-	errs := nagErrors(app.Synth(nil), stack)
-	if !slices.ContainsFunc(errs, func(e string) bool { return strings.Contains(e, "AwsSolutions-S10") }) {
-		t.Errorf("cdk-nag missed the bucket without SSL enforcement; errors: %v", errs)
+	_, err := Synth(app)
+	var synthErr *SynthError
+	if !errors.As(err, &synthErr) {
+		t.Fatalf("synth of a bare bucket: %v, want a *SynthError", err)
+	}
+	if !slices.ContainsFunc(synthErr.Findings, func(e string) bool {
+		return strings.HasPrefix(e, "/"+*stack.Node().Path()+"/") && strings.Contains(e, "AwsSolutions-S10")
+	}) {
+		t.Errorf("cdk-nag missed the bucket without SSL enforcement; errors: %v", synthErr.Findings)
 	}
 }
