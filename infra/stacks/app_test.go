@@ -55,6 +55,19 @@ func TestParseConfig(t *testing.T) {
 			t.Errorf("second entry did not override: %+v", b)
 		}
 	})
+	t.Run("origin access and image digest reach the props", func(t *testing.T) {
+		cfg, err := ParseConfig(map[string]any{"region": "eu-west-1", "originAccess": "vpc", "imageDigest": testImageDigest, "imageTag": ""}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := backendProps(*cfg.Backend, BuildOptions{Getenv: noEnv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.OriginAccess != OriginAccessVPC || p.ImageDigest != testImageDigest {
+			t.Errorf("props: originAccess %q, imageDigest %q", p.OriginAccess, p.ImageDigest)
+		}
+	})
 	t.Run("JSON strings from -c", func(t *testing.T) {
 		cfg, err := ParseConfig(`{"region": "eu-west-1", "originDomainName": "o.example.com", "keepAlive": "90s"}`, nil,
 			`[{"region": "ap-east-1", "pops": ["HKG54-C1"], "distributionDomain": "`+testDistribution+`"}]`)
@@ -155,6 +168,9 @@ func TestShippedCDKJSON(t *testing.T) {
 	}
 	if err := bp.withDefaults().validate(); err != nil {
 		t.Errorf("backend: %v", err)
+	}
+	if bp.OriginAccess != OriginAccessVPC {
+		t.Errorf("cdk.json ships originAccess %q, want the recommended %q", bp.OriginAccess, OriginAccessVPC)
 	}
 	for _, pc := range cfg.Prewarm {
 		if err := prewarmProps(pc, BuildOptions{Getenv: noEnv}).withDefaults().validate(); err != nil {

@@ -379,3 +379,22 @@ func TestBackendImageAsset(t *testing.T) {
 		}
 	}
 }
+
+// TestBackendImageByDigest: an imageDigest pins the task to that manifest
+// (repository@sha256:…), e.g. the one `crane push` printed; no Docker,
+// no asset.
+func TestBackendImageByDigest(t *testing.T) {
+	f := shared(t)
+	_, task := only(t, f.template(f.backendVPC), "AWS::ECS::TaskDefinition")
+	img, _ := json.Marshal(task["ContainerDefinitions"].([]any)[0].(map[string]any)["Image"])
+	if !strings.Contains(string(img), testAccount+".dkr.ecr.eu-west-1.") || !strings.Contains(string(img), "/"+DefaultECRRepositoryName+"@"+testImageDigest) {
+		t.Errorf("image %s: want %s@%s from the stack's ECR", img, DefaultECRRepositoryName, testImageDigest)
+	}
+	var assets struct {
+		DockerImages map[string]any `json:"dockerImages"`
+	}
+	f.readJSON(t, "BackendVPC.assets.json", &assets)
+	if len(assets.DockerImages) != 0 {
+		t.Errorf("an image by digest builds no Docker asset, got %v", assets.DockerImages)
+	}
+}

@@ -26,6 +26,7 @@ const (
 	testPrefixList   = "pl-a3a144ca"
 	testCertARN      = "arn:aws:acm:us-west-2:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 	testViewerARN    = "arn:aws:acm:us-east-1:123456789012:certificate/66666666-7777-8888-9999-000000000000"
+	testImageDigest  = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 )
 
 var testTmp string
@@ -128,6 +129,7 @@ type fixture struct {
 	backend      awscdk.Stack // hosted zone, DNS-validated certs (the viewer's in certStack), ECR image, explicit prefix list
 	certStack    awscdk.Stack // the backend's us-east-1 viewer certificate
 	backendAsset awscdk.Stack // certificate ARNs (origin and viewer), image asset, looked-up prefix list, other timeouts
+	backendVPC   awscdk.Stack // VPC origin (internal NLB), ECR image by digest, keep-alive 90 s
 	prewarm      []awscdk.Stack
 	asm          cxapi.CloudAssembly
 
@@ -187,6 +189,17 @@ func buildFixture(t *testing.T) (*fixture, error) {
 		DomainNames:              []string{"api.example.org"},
 		ViewerCertificateARN:     testViewerARN,
 		DrainPeriod:              30 * time.Second,
+	})
+	if err != nil {
+		return nil, err
+	}
+	f.backendVPC, err = NewCloudfrontDynamicAPIStack(app, "BackendVPC", &CloudfrontDynamicAPIStackProps{
+		StackProps:        awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(testAccount), Region: jsii.String("eu-west-1")}},
+		OriginAccess:      OriginAccessVPC,
+		AvailabilityZones: []string{"eu-west-1a", "eu-west-1b"},
+		ImageDigest:       testImageDigest,
+		KeepAlive:         90 * time.Second,
+		AppIdleTimeout:    100 * time.Second,
 	})
 	if err != nil {
 		return nil, err
@@ -286,6 +299,13 @@ func only(t *testing.T, tm assertions.Template, typ string) (string, map[string]
 		return id, r["Properties"].(map[string]any)
 	}
 	panic("unreachable")
+}
+
+// onlyID is the logical ID of the single resource of a type.
+func onlyID(t *testing.T, tm assertions.Template, typ string) string {
+	t.Helper()
+	id, _ := only(t, tm, typ)
+	return id
 }
 
 // jsonEqual compares two values as JSON.
