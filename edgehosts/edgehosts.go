@@ -42,6 +42,16 @@ type Estimate struct {
 	Note     string  `json:"note,omitempty"`     // why there is no estimate, when Method is MethodConfigured
 }
 
+// HostsFrom says where the host count a POP is planned with came from:
+// the prewarm engine's sizing and the planner say it in the same words.
+type HostsFrom string
+
+const (
+	FromEstimate  HostsFrom = "estimate"   // the POP's own responses (EstimateHosts)
+	FromHostsFile HostsFrom = "hosts-file" // a hosts file (Read)
+	FromAssumed   HostsFrom = "assumed"    // the configured count for POPs nothing measured
+)
+
 // File is the hosts file.
 type File struct {
 	Generated time.Time  `json:"generated"`

@@ -81,7 +81,7 @@ func runCoverageVariant(ctx context.Context, cfg Config, prof Profile, s Scenari
 	probers := make([]*probe.Prober, len(pops))
 	for i, code := range pops {
 		pc := env.ProbeConfig()
-		pc.Resolve = []string{net.JoinHostPort(Distribution, strconv.Itoa(env.Port)) + ":" + env.POPAddr[code].String()}
+		pc.Resolve = []string{net.JoinHostPort(Distribution, strconv.Itoa(env.Port)) + ":" + env.POPAddr(code).String()}
 		if probers[i], err = probe.NewProber(pc); err != nil {
 			return sc, fmt.Errorf("lab: %w", err)
 		}

@@ -7,8 +7,7 @@ import (
 	"github.com/cfprewarm/cfprewarm/internal/config"
 )
 
-// Defaults applied to zero fields of a Config; docs/plan.md says where
-// each comes from.
+// Defaults of DefaultConfig; docs/plan.md says where each comes from.
 const (
 	DefaultKeepAlive       = 5 * time.Second  // CloudFront's origin keep-alive default
 	DefaultTargetKeepAlive = 60 * time.Second // the most CloudFront allows without a quota increase
@@ -41,10 +40,6 @@ const (
 	// the gain is within the model's error.
 	DefaultMinCold = 0.01
 
-	// Limits of the prewarm engine (package warm): requests per POP per wave and waves per run.
-	MaxRequestsPerWave = 1000
-	MaxWaves           = 60
-
 	// The two schedules the plan is compared with.
 	SeedRequests     = 60 // the seed: 60 requests per POP once a minute
 	DefaultsRequests = 60 // today's defaults: 3 waves of 60, 20 s apart, every minute
@@ -52,7 +47,9 @@ const (
 	DefaultsInterval = 20 * time.Second
 )
 
-// Config are the planner's parameters.
+// Config are the planner's parameters. Start from DefaultConfig: every
+// field means what it says, 0 included (no scheduler jitter, no minimum
+// gain, no minimum cold share).
 type Config struct {
 	// KeepAlive is the distribution's origin keep-alive today, under which
 	// the logs were written.
@@ -64,7 +61,7 @@ type Config struct {
 	Hosts      int
 	HostsByPOP map[string]edgehosts.Estimate
 	// Coverage is the share of a POP's edge hosts one wave must reach:
-	// requests per wave N is the least with 1 − (1 − 1/H)^N ≥ Coverage.
+	// requests per wave N is the least with edgehosts.Coverage(H, N) ≥ Coverage.
 	Coverage float64
 	// OriginRTT, when set, gives a POP whose logs cannot tell its cold
 	// penalty one of two origin round trips (TCP and TLS 1.3).
@@ -76,57 +73,32 @@ type Config struct {
 
 	MemoryMiB     int           // the Lambda's memory
 	CPUPerRequest time.Duration // the engine's CPU time per prewarm request
-	Prices        Prices        // zero: DefaultPrices()
+	Prices        Prices        // DefaultPrices(), or ReadPrices
 
 	// Selection: prewarming must remove at least MinGain of viewer waiting
-	// per day (0 means DefaultMinGain; NoMinGain none), and at least
-	// MinGainPerDollar seconds per dollar (0: none); MaxPOPs (0: no limit)
-	// keeps the best.
+	// per day and at least MinGainPerDollar seconds per dollar; MaxPOPs
+	// (0: no limit) keeps the best.
 	MinGain          time.Duration
 	MinGainPerDollar float64
 	MaxPOPs          int
 	// MinCold is the cold share with the target keep-alive alone below
-	// which a POP is not warmed. 0 means DefaultMinCold; NoMinCold none.
+	// which a POP is not warmed.
 	MinCold float64
-
-	// From and To, when set, are the period the logs cover (the filter's);
-	// otherwise it runs from the first to the last request.
-	From, To time.Time
 }
 
-func (c Config) withDefaults() Config {
-	config.Default(&c.KeepAlive, DefaultKeepAlive)
-	config.Default(&c.TargetKeepAlive, DefaultTargetKeepAlive)
-	config.Default(&c.Hosts, DefaultHosts)
-	config.Default(&c.Coverage, DefaultCoverage)
-	config.Default(&c.Period, DefaultPeriod)
-	if c.Jitter == 0 {
-		c.Jitter = DefaultJitter
+// DefaultConfig returns the planner's defaults.
+func DefaultConfig() Config {
+	return Config{
+		KeepAlive: DefaultKeepAlive, TargetKeepAlive: DefaultTargetKeepAlive,
+		Hosts: DefaultHosts, Coverage: DefaultCoverage,
+		Period: DefaultPeriod, Jitter: DefaultJitter, Margin: DefaultMargin,
+		MemoryMiB: DefaultMemoryMiB, CPUPerRequest: DefaultCPUPerRequest, Prices: DefaultPrices(),
+		MinGain: DefaultMinGain, MinCold: DefaultMinCold,
 	}
-	config.Default(&c.Margin, DefaultMargin)
-	config.Default(&c.MemoryMiB, DefaultMemoryMiB)
-	config.Default(&c.CPUPerRequest, DefaultCPUPerRequest)
-	config.Default(&c.MinGain, DefaultMinGain)
-	config.Default(&c.MinCold, DefaultMinCold)
-	if c.Prices.CloudFrontPer10000 == nil {
-		c.Prices = DefaultPrices()
-	}
-	return c
 }
-
-// NoMinCold is the MinCold that warms a POP however rarely it is cold.
-const NoMinCold = -1
-
-// NoMinGain is the MinGain that warms a POP however little it gains.
-const NoMinGain = -1
-
-// NoJitter is the Jitter of a schedule that fires on time (0 means the default).
-const NoJitter = -1
 
 // Validate reports every problem of the configuration.
-func (c Config) Validate() error { return c.withDefaults().validate() }
-
-func (c Config) validate() error {
+func (c Config) Validate() error {
 	var p config.Problems
 	if c.KeepAlive < time.Second || c.KeepAlive > time.Hour {
 		p.Add("keep-alive %v: want 1s to 1h", c.KeepAlive)
@@ -144,7 +116,7 @@ func (c Config) validate() error {
 	if c.Period < time.Second {
 		p.Add("schedule period %v: want at least 1s", c.Period)
 	}
-	if c.Jitter < 0 && c.Jitter != NoJitter {
+	if c.Jitter < 0 {
 		p.Add("scheduler jitter %v is negative", c.Jitter)
 	}
 	if c.Margin < 0 {
@@ -154,17 +126,17 @@ func (c Config) validate() error {
 	if c.CPUPerRequest < 0 {
 		p.Add("CPU per request %v is negative", c.CPUPerRequest)
 	}
-	if c.MinCold != NoMinCold && (c.MinCold < 0 || c.MinCold >= 1) {
+	if c.Prices.CloudFrontPer10000 == nil {
+		p.Add("no prices: start from DefaultConfig, or ReadPrices")
+	}
+	if c.MinCold < 0 || c.MinCold >= 1 {
 		p.Add("minimum cold share %v: want a share below 1", c.MinCold)
 	}
-	if (c.MinGain < 0 && c.MinGain != NoMinGain) || c.MinGainPerDollar < 0 || c.MaxPOPs < 0 {
+	if c.MinGain < 0 || c.MinGainPerDollar < 0 || c.MaxPOPs < 0 {
 		p.Add("selection thresholds must not be negative")
 	}
-	if !c.From.IsZero() && !c.To.IsZero() && !c.To.After(c.From) {
-		p.Add("period %v to %v: the end must come after the start", c.From, c.To)
-	}
-	if c.TargetKeepAlive >= time.Second && c.Period >= time.Second {
-		if _, err := cadence(c.TargetKeepAlive, c.Margin, c.Period, c.jitter(), MaxWaves); err != nil {
+	if c.TargetKeepAlive >= time.Second && c.Period >= time.Second && c.Jitter >= 0 {
+		if _, err := cadence(c.TargetKeepAlive, c.Margin, c.Period, c.Jitter, edgehosts.MaxWaves); err != nil {
 			p.AddErr(err)
 		}
 	}
@@ -174,11 +146,4 @@ func (c Config) validate() error {
 		}
 	}
 	return p.Err("plan configuration")
-}
-
-func (c Config) jitter() time.Duration {
-	if c.Jitter == NoJitter {
-		return 0
-	}
-	return c.Jitter
 }

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"maps"
 	"math"
 	"math/bits"
 	"slices"
@@ -34,14 +35,15 @@ type series struct {
 
 // Counts is the aggregate the planner works from: per POP, the requests of
 // every second and their time-to-first-byte. It is built from logs (Add,
-// FromLogs) or from a per-second counts file (ReadCountsCSV); its size
+// FromLogs) or from a per-second counts file (ReadCounts); its size
 // grows with POPs × busy 5-minute blocks, not with the number of requests.
 // The zero value is not usable: call NewCounts.
 type Counts struct {
 	pops        map[string]*series
 	first, last int64 // Unix seconds of the first and last request
 	fromLogs    bool  // every request was seen (percentiles are known)
-	// names counts the requests of each cs(Host) and x-host-header seen.
+	// distributions counts the requests of each cs(Host) (distribution
+	// domain) seen, hosts those of each x-host-header.
 	distributions, hosts map[string]int64
 }
 
@@ -197,7 +199,7 @@ func (c *Counts) Names() (distribution, host string) {
 	best := func(m map[string]int64, ok func(string) bool) string {
 		var out string
 		var most int64
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if m[k] > most && ok(k) {
 				out, most = k, m[k]
 			}

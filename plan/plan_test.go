@@ -3,6 +3,7 @@ package plan
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/cfprewarm/cfprewarm/accesslog"
 	"github.com/cfprewarm/cfprewarm/edgehosts"
+	"github.com/cfprewarm/cfprewarm/internal/config"
+	"github.com/cfprewarm/cfprewarm/stats"
 	"github.com/klauspost/compress/gzip"
 )
 
@@ -31,7 +34,7 @@ func traffic() []arrival {
 }
 
 func TestMakeSelectsAndPrices(t *testing.T) {
-	p, err := Make(counts(traffic()), Config{})
+	p, err := planFrom(counts(traffic()), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,18 +51,18 @@ func TestMakeSelectsAndPrices(t *testing.T) {
 			t.Errorf("busy %s should be left to keep-alive alone: %+v, %s", busy.Code, busy.Cold, busy.Why)
 		}
 	}
-	if nrt.PenaltyFrom != "logs" || math.Abs(nrt.Penalty-0.30) > 0.03 || math.Abs(iad.Penalty-0.02) > 0.01 {
-		t.Errorf("penalties from the logs: NRT %.3f (%s), IAD %.3f (%s)", nrt.Penalty, nrt.PenaltyFrom, iad.Penalty, iad.PenaltyFrom)
+	if nrt.PenaltyFrom != "logs" || math.Abs(nrt.Penalty.Float()-0.30) > 0.03 || math.Abs(iad.Penalty.Float()-0.02) > 0.01 {
+		t.Errorf("penalties from the logs: NRT %.3f (%s), IAD %.3f (%s)", nrt.Penalty.Float(), nrt.PenaltyFrom, iad.Penalty.Float(), iad.PenaltyFrom)
 	}
 	if !sin.Warm || sin.Cold.Current <= sin.Cold.KeepAlive || sin.Cold.Prewarmed > 0.02 {
 		t.Errorf("SIN: %+v", sin.Cold)
 	}
-	if hkg.RequestsPerWave != 72 || math.Abs(hkg.Coverage-coverage(16, 72)) > 1e-12 {
+	if hkg.RequestsPerWave != 72 || math.Abs(hkg.Coverage-edgehosts.Coverage(16, 72)) > 1e-12 {
 		t.Errorf("HKG: %d requests per wave, coverage %.4f", hkg.RequestsPerWave, hkg.Coverage)
 		return
 	}
-	if p.Schedule.Waves != 3 || p.IntervalS != 40 || p.MaxGapS > 58 {
-		t.Errorf("schedule %+v, interval %v, max gap %v", p.Schedule, p.IntervalS, p.MaxGapS)
+	if p.Schedule.Waves != 3 || p.Interval.Float() != 40 || p.MaxGap.Float() > 58 {
+		t.Errorf("schedule %+v, interval %v, max gap %v", p.Schedule, p.Interval, p.MaxGap)
 	}
 	// A wave of 72 requests 3 times a minute: 9.33 M requests a month; HKG
 	// is in the "ap" geography at $0.0120 per 10,000.
@@ -73,7 +76,7 @@ func TestMakeSelectsAndPrices(t *testing.T) {
 	regions := map[string][]string{}
 	for _, g := range p.Groups {
 		regions[g.Region] = g.POPs
-		if g.Cost.Lambda <= 0 || g.InvocationS < 80 {
+		if g.Cost.Lambda <= 0 || g.Invocation.Float() < 80 {
 			t.Errorf("group %+v", g)
 		}
 	}
@@ -82,9 +85,9 @@ func TestMakeSelectsAndPrices(t *testing.T) {
 	}
 	// The comparison: the seed's one wave a minute leaves POPs cold when
 	// the scheduler fires late; the plan does not.
-	opt := map[string]Option{}
+	opt := map[OptionKind]Option{}
 	for _, o := range p.Options {
-		opt[o.Name] = o
+		opt[o.Kind] = o
 	}
 	if !(opt["plan"].ColdShare < 0.02 && opt["seed"].ColdShare > opt["defaults"].ColdShare && opt["defaults"].ColdShare > opt["plan"].ColdShare) {
 		t.Errorf("cold shares: plan %.4f defaults %.4f seed %.4f", opt["plan"].ColdShare, opt["defaults"].ColdShare, opt["seed"].ColdShare)
@@ -96,21 +99,23 @@ func TestMakeSelectsAndPrices(t *testing.T) {
 
 func TestMakeThresholdsAndHostsFile(t *testing.T) {
 	c := counts(traffic())
-	p, err := Make(c, Config{MinGain: 1000 * time.Hour})
+	p, err := planFrom(c, func(c *Config) { c.MinGain = 1000 * time.Hour })
 	if err != nil || len(p.Selected()) != 0 || len(p.Groups) != 0 {
 		t.Errorf("an impossible --min-gain still selected %d POPs (%v)", len(p.Selected()), err)
 	}
-	p, _ = Make(c, Config{MaxPOPs: 1})
+	p, _ = planFrom(c, func(c *Config) { c.MaxPOPs = 1 })
 	if s := p.Selected(); len(s) != 1 || s[0].Rank != 1 {
 		t.Errorf("--max-pops 1: %+v", s)
 	}
-	p, _ = Make(c, Config{HostsByPOP: map[string]edgehosts.Estimate{"HKG62-C1": {POP: "HKG62-C1", Hosts: 4}}})
+	p, _ = planFrom(c, func(c *Config) { c.HostsByPOP = map[string]edgehosts.Estimate{"HKG62-C1": {POP: "HKG62-C1", Hosts: 4}} })
 	for _, pop := range p.POPs {
 		if pop.Code == "HKG62-C1" && (pop.Hosts != 4 || pop.HostsFrom != "hosts-file" || pop.RequestsPerWave != 17) {
 			t.Errorf("hosts file: %+v", pop)
 		}
 	}
-	if err := (Config{Coverage: 1, Hosts: -1, KeepAlive: time.Millisecond}).Validate(); err == nil ||
+	bad := DefaultConfig()
+	bad.Coverage, bad.Hosts, bad.KeepAlive = 1, -1, time.Millisecond
+	if err := bad.Validate(); err == nil ||
 		!strings.Contains(err.Error(), "coverage") || !strings.Contains(err.Error(), "hosts -1") {
 		t.Errorf("validate: %v", err)
 	}
@@ -176,11 +181,11 @@ func TestCountsPathSamePlan(t *testing.T) {
 		t.Fatalf("counts: %+v %v", st, err)
 	}
 
-	a, err := Make(fromLogs, Config{})
+	a, err := planFrom(fromLogs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Make(fromCounts, Config{})
+	b, err := planFrom(fromCounts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +199,9 @@ func TestCountsPathSamePlan(t *testing.T) {
 		a.POPs[i].TTFBP50, a.POPs[i].TTFBP90 = 0, 0
 	}
 	a.Source = b.Source
-	if diff := compareJSONish(a, b); diff != "" {
+	// What the input was (the aggregate, the names the logs give) differs.
+	a.Counts, b.Counts, a.Target, b.Target = nil, nil, Target{}, Target{}
+	if diff := compareJSONish(*a, *b); diff != "" {
 		t.Errorf("plans differ: %s", diff)
 	}
 	if len(a.Selected()) < 2 {
@@ -203,7 +210,7 @@ func TestCountsPathSamePlan(t *testing.T) {
 }
 
 // compareJSONish compares two plans field by field, numbers to 1e-9
-// relative.
+// relative (durations to that or their resolution, a nanosecond).
 func compareJSONish(a, b any) string {
 	return compareValues(reflect.ValueOf(a), reflect.ValueOf(b), "plan")
 }
@@ -231,6 +238,14 @@ func compareValues(a, b reflect.Value, path string) string {
 	case reflect.Float64:
 		x, y := a.Float(), b.Float()
 		if math.Abs(x-y) > 1e-9*math.Max(1, math.Max(math.Abs(x), math.Abs(y))) {
+			return fmt.Sprintf("%s: %v vs %v", path, x, y)
+		}
+	case reflect.Int64:
+		x, y := a.Int(), b.Int()
+		if a.Type() == reflect.TypeFor[stats.Seconds]() && math.Abs(float64(x-y)) <= max(1, 1e-9*math.Max(math.Abs(float64(x)), math.Abs(float64(y)))) {
+			return ""
+		}
+		if x != y {
 			return fmt.Sprintf("%s: %v vs %v", path, x, y)
 		}
 	default:
@@ -302,7 +317,7 @@ func FuzzReadCounts(f *testing.F) {
 // numbers the table shows.
 func TestMinGainPerDollarOnReportedCost(t *testing.T) {
 	c := counts(traffic())
-	p0, err := Make(c, Config{})
+	p0, err := planFrom(c, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,17 +332,17 @@ func TestMinGainPerDollarOnReportedCost(t *testing.T) {
 		}
 	}
 	min := worst.GainPerDollar * 1.001
-	p, err := Make(c, Config{MinGainPerDollar: min})
+	p, err := planFrom(c, func(c *Config) { c.MinGainPerDollar = min })
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkCosts := func(p Plan) {
+	checkCosts := func(p *Plan) {
 		t.Helper()
 		for _, pop := range p.POPs {
 			if pop.Region == "" {
 				continue
 			}
-			if want := pop.GainPerDay * 30 / pop.Cost.Total; math.Abs(pop.GainPerDollar-want) > 1e-9*want {
+			if want := pop.GainPerDay.Float() * 30 / pop.Cost.Total; math.Abs(pop.GainPerDollar-want) > 1e-9*want {
 				t.Errorf("%s: gain per dollar %v, but gain × 30 / cost = %v", pop.Code, pop.GainPerDollar, want)
 			}
 			if pop.Warm && !strings.Contains(pop.Why, fmt.Sprintf("(%.0f s per dollar)", pop.GainPerDollar)) {
@@ -367,13 +382,13 @@ func TestMinGainPerDollarOnReportedCost(t *testing.T) {
 	}
 }
 
-// TestMinGainZero: NoMinGain (the CLI's --min-gain 0) warms a POP however
-// little prewarming gains it, as NoMinCold does for the cold share; 0 in a
-// Config is the default.
+// TestMinGainZero: MinGain 0 (the CLI's --min-gain 0) warms a POP however
+// little prewarming gains it, as MinCold 0 does for the cold share; the
+// default is DefaultMinGain.
 func TestMinGainZero(t *testing.T) {
 	as := append(traffic(), simulate(16, "FRA56-P3", poisson(1.0/3600), 6*3600, 16, 5, 0.02, 0.01)...)
 	c := counts(as)
-	fra := func(p Plan) POP {
+	fra := func(p *Plan) POP {
 		for _, pop := range p.POPs {
 			if pop.Code == "FRA56-P3" {
 				return pop
@@ -382,21 +397,23 @@ func TestMinGainZero(t *testing.T) {
 		t.Fatal("no FRA56-P3")
 		return POP{}
 	}
-	def, err := Make(c, Config{})
+	def, err := planFrom(c, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pop := fra(def); pop.Warm || pop.GainPerDay <= 0 || pop.GainPerDay >= DefaultMinGain.Seconds() || def.MinGainS != DefaultMinGain.Seconds() {
-		t.Fatalf("default: FRA gains %.2f s/day, warm %v (%s); min gain %v", pop.GainPerDay, pop.Warm, pop.Why, def.MinGainS)
+	if pop := fra(def); pop.Warm || pop.GainPerDay <= 0 || pop.GainPerDay.Float() >= DefaultMinGain.Seconds() || def.MinGain.Float() != DefaultMinGain.Seconds() {
+		t.Fatalf("default: FRA gains %.2f s/day, warm %v (%s); min gain %v", pop.GainPerDay.Float(), pop.Warm, pop.Why, def.MinGain)
 	}
-	none, err := Make(c, Config{MinGain: NoMinGain})
+	none, err := planFrom(c, func(c *Config) { c.MinGain = 0 })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pop := fra(none); !pop.Warm || none.MinGainS != 0 {
-		t.Errorf("no minimum gain: FRA (%.2f s/day) not warmed: %s; min gain %v", pop.GainPerDay, pop.Why, none.MinGainS)
+	if pop := fra(none); !pop.Warm || none.MinGain != 0 {
+		t.Errorf("no minimum gain: FRA (%.2f s/day) not warmed: %s; min gain %v", pop.GainPerDay.Float(), pop.Why, none.MinGain)
 	}
-	if err := (Config{MinGain: -2 * time.Second}).Validate(); err == nil {
+	negative := DefaultConfig()
+	negative.MinGain = -2 * time.Second
+	if err := negative.Validate(); err == nil {
 		t.Error("a negative minimum gain was accepted")
 	}
 }
@@ -496,4 +513,91 @@ func FuzzReadPrices(f *testing.F) {
 			t.Fatalf("Lambda prices %v, %v", p.LambdaGBSecond, p.LambdaPerMillion)
 		}
 	})
+}
+
+// TestRunInput: Run refuses an input with no source or two, and a target
+// that is no distribution domain, before reading anything (one
+// *config.Error with the configuration's problems); logs without a usable
+// request are a *NoRequestsError with the reader's summary; names the
+// target leaves empty come from the logs, the given ones stay.
+func TestRunInput(t *testing.T) {
+	ctx := context.Background()
+	c := counts(traffic())
+	bad := DefaultConfig()
+	bad.Hosts = 0
+	for _, tc := range []struct {
+		in   Input
+		cfg  Config
+		want []string
+	}{
+		{Input{}, DefaultConfig(), []string{"0 inputs"}},
+		{Input{Counts: c, CountsFile: strings.NewReader("pop,second,requests\n")}, DefaultConfig(), []string{"2 inputs"}},
+		{Input{Counts: c, Target: Target{Distribution: "api.example.com"}}, bad, []string{"hosts 0", "distribution"}},
+		{Input{Counts: c, From: start, To: start}, DefaultConfig(), []string{"the end must come after the start"}},
+	} {
+		p, err := Run(ctx, tc.in, tc.cfg)
+		if !errors.Is(err, config.ErrInvalid) || p != nil {
+			t.Errorf("%+v: %v, want an invalid configuration", tc.in, err)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%v lacks %q", err, w)
+			}
+		}
+	}
+
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "junk.log"), []byte("#Fields: date time x-edge-location\nnot a log\n"), 0o644)
+	_, err := Run(ctx, Input{Logs: accesslog.Config{Inputs: []string{dir}}}, DefaultConfig())
+	var none *NoRequestsError
+	if !errors.As(err, &none) || none.Logs.Bad != 1 || len(none.Logs.Files) != 1 {
+		t.Errorf("no usable line: %v", err)
+	}
+
+	logs := NewCounts()
+	logs.Add("HKG62-C1", start.Unix(), 0.3, true)
+	logs.addNames("d111111abcdef8.cloudfront.net", "api.example.com")
+	for _, tc := range []struct {
+		target, want Target
+		prefixes     []string
+	}{
+		{Target{}, Target{"d111111abcdef8.cloudfront.net", "api.example.com", ""}, nil},
+		{Target{Host: "www.example.com"}, Target{"d111111abcdef8.cloudfront.net", "www.example.com", "/api/"}, []string{"/api/"}},
+		{Target{Distribution: "d222222abcdef8.cloudfront.net", Path: "/x"}, Target{"d222222abcdef8.cloudfront.net", "api.example.com", "/x"}, []string{"/a/", "/b/"}},
+	} {
+		if got := tc.target.named(logs, tc.prefixes); got != tc.want {
+			t.Errorf("%+v with prefixes %q: %+v, want %+v", tc.target, tc.prefixes, got, tc.want)
+		}
+	}
+}
+
+// TestZeroMeansZero: a Config's 0 is 0, not the default: no scheduler
+// jitter (the waves a late scheduler needs go), no minimum cold share (a
+// POP keep-alive alone keeps warm is warmed).
+func TestZeroMeansZero(t *testing.T) {
+	c := counts(traffic())
+	def, err := planFrom(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero, err := planFrom(c, func(c *Config) { c.Jitter, c.MinCold, c.MinGain = 0, 0, 0 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if def.Schedule.Jitter != DefaultJitter || zero.Schedule.Jitter != 0 || zero.Schedule.Waves >= def.Schedule.Waves {
+		t.Errorf("schedules: default %+v, jitter 0 %+v", def.Schedule, zero.Schedule)
+	}
+	warm := func(p *Plan, code string) bool {
+		for _, pop := range p.POPs {
+			if pop.Code == code {
+				return pop.Warm
+			}
+		}
+		t.Fatalf("no %s", code)
+		return false
+	}
+	if warm(def, "IAD89-C3") || !warm(zero, "IAD89-C3") || zero.MinCold != 0 {
+		t.Errorf("IAD89-C3 (busy: keep-alive alone keeps it warm): warmed by default %v, with min cold 0 %v", warm(def, "IAD89-C3"), warm(zero, "IAD89-C3"))
+	}
 }

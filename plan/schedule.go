@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 // Schedule is how prewarm waves are sent: Waves waves Interval apart
@@ -24,13 +26,14 @@ type Schedule struct {
 // MarshalJSON writes the schedule with its durations in seconds and its
 // longest gap.
 func (s Schedule) MarshalJSON() ([]byte, error) {
+	type sec = stats.Seconds
 	return json.Marshal(struct {
-		Waves    int     `json:"waves"`
-		Interval float64 `json:"interval_s"`
-		Period   float64 `json:"period_s"`
-		Jitter   float64 `json:"jitter_s"`
-		MaxGap   float64 `json:"max_gap_s"`
-	}{s.Waves, s.Interval.Seconds(), s.Period.Seconds(), s.Jitter.Seconds(), s.MaxGap().Seconds()})
+		Waves    int `json:"waves"`
+		Interval sec `json:"interval_s"`
+		Period   sec `json:"period_s"`
+		Jitter   sec `json:"jitter_s"`
+		MaxGap   sec `json:"max_gap_s"`
+	}{s.Waves, sec(s.Interval), sec(s.Period), sec(s.Jitter), sec(s.MaxGap())})
 }
 
 // WavesPerMonth is the number of waves sent in 30 days.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"slices"
 	"strings"
 )
 
@@ -95,7 +96,7 @@ func parsePrices(r io.Reader, base Prices) (Prices, error) {
 	if out.CloudFrontPer10000 == nil {
 		out.CloudFrontPer10000 = map[string]float64{}
 	}
-	for _, k := range sortedKeys(p.CloudFrontPer10000) {
+	for _, k := range slices.Sorted(maps.Keys(p.CloudFrontPer10000)) {
 		v := p.CloudFrontPer10000[k]
 		if !(v >= 0 && v <= maxPrice) {
 			return Prices{}, fmt.Errorf("prices file: cloudfront_https_per_10000 %q: %v is not a price from 0 to %d", k, v, maxPrice)

@@ -16,6 +16,7 @@ import (
 	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/pace"
 	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 // Runner runs prewarm waves for one validated Config. Keep one across runs
@@ -143,7 +144,7 @@ func (r *Runner) Run(ctx, stop context.Context) *Result {
 	if res.Stopped != StopNone {
 		r.log.Info("prewarm run stopped early", "reason", string(res.Stopped), "waves_done", len(res.Waves), "waves_planned", cfg.Waves)
 	}
-	res.Duration = time.Since(res.Start)
+	res.Duration = stats.Seconds(time.Since(res.Start))
 	res.Total = summarize(res.Waves...)
 	if res.Stopped == StopNone && res.Total.Unfinished > 0 && ctx.Err() != nil {
 		res.Stopped = stopReason(ctx)

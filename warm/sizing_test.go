@@ -41,7 +41,7 @@ func waveStats(warm, cold int) probe.Summary {
 // 1/overlap; waves after a gap longer than the keep-alive say nothing.
 func TestAdaptiveSteps(t *testing.T) {
 	cfg := Config{Auto: true, Adapt: true, Coverage: 0.99, KeepAlive: 60 * time.Second, MinRequests: 8, MaxRequests: 200, Hosts: 16, RequestsPerPOP: 60}
-	st := NewState()
+	st := &NewState().hosts
 	t0 := time.Unix(0, 0)
 	ids := make([]string, 60)
 	for i := range ids {
@@ -49,7 +49,7 @@ func TestAdaptiveSteps(t *testing.T) {
 	}
 	learn := func(at time.Duration, warm, cold int) Sizing {
 		s := st.plan("HKG62-C1", "HKG62-C1", cfg)
-		st.learn("HKG62-C1", "HKG62-C1", &s, ids[:s.Requests%61], waveStats(warm, cold), t0.Add(at), cfg)
+		st.learn("HKG62-C1", "HKG62-C1", ids[:s.Requests%61], waveStats(warm, cold), t0.Add(at), cfg)
 		return s
 	}
 	factor := func() float64 { return st.pops["HKG62-C1"].factor }

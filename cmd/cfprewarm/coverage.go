@@ -38,26 +38,44 @@ func (f *sizingFlags) register(fs *flagSet) {
 	fs.StringVar(&f.tlsVersion, "tls-version", "1.2", "highest TLS version offered, 1.2 (its session resumption needs no key exchange) or 1.3; a POP that speaks only TLS 1.3 gets it either way")
 }
 
-// apply checks the flags and sets them in cfg.
+// autoOnlyFlags are the flags of warm's settings only automatic sizing
+// reads (warm.Config.NeedsAuto).
+var autoOnlyFlags = map[string]string{
+	warm.FieldCoverage: "coverage", warm.FieldMinRequests: "min-requests", warm.FieldMaxRequests: "max-requests",
+	warm.FieldAdapt: "adapt", warm.FieldKnownHosts: "hosts-file",
+}
+
+// apply checks the flags and sets them in cfg: warm's rules for "N|auto"
+// (warm.ParseRequests) and for the settings only automatic sizing reads
+// (warm.Config.NeedsAuto), which are set only when given.
 func (f *sizingFlags) apply(fs *flagSet, cfg *warm.Config) error {
-	if err := refuseZero(fs, "requests", "coverage", "min-requests", "max-requests", "hosts"); err != nil {
+	if err := refuseZero(fs, "coverage", "min-requests", "max-requests", "hosts"); err != nil {
 		return err
 	}
-	if f.requests == "auto" {
-		cfg.Auto = true
-	} else {
-		n, err := strconv.Atoi(f.requests)
-		if err != nil || n < 1 {
-			return usagef("--requests %q: want a whole number of at least 1, or auto", f.requests)
-		}
-		cfg.RequestsPerPOP = n
-		for _, name := range []string{"coverage", "min-requests", "max-requests", "adapt", "hosts-file"} {
-			if fs.Changed(name) {
-				return usagef("--%s needs --requests auto", name)
-			}
-		}
+	n, auto, err := warm.ParseRequests(f.requests)
+	if err != nil {
+		return usagef("--requests %q: %v", f.requests, err)
 	}
-	cfg.Coverage, cfg.MinRequests, cfg.MaxRequests, cfg.Adapt, cfg.Hosts = f.coverage, f.minRequests, f.maxRequests, f.adapt, f.hosts
+	cfg.RequestsPerPOP, cfg.Auto, cfg.Adapt, cfg.Hosts = n, auto, f.adapt, f.hosts
+	if fs.Changed("coverage") {
+		cfg.Coverage = f.coverage
+	}
+	if fs.Changed("min-requests") {
+		cfg.MinRequests = f.minRequests
+	}
+	if fs.Changed("max-requests") {
+		cfg.MaxRequests = f.maxRequests
+	}
+	if f.hostsFile != "" {
+		known, err := edgehosts.ReadFile(f.hostsFile)
+		if err != nil {
+			return usageError{err}
+		}
+		cfg.KnownHosts = known
+	}
+	if given := cfg.NeedsAuto(); len(given) > 0 {
+		return usagef("--%s needs --requests auto", autoOnlyFlags[given[0]])
+	}
 	v, err := warm.ParseTLSVersion(f.tlsVersion)
 	if err != nil {
 		return usagef("--tls-version %q: %v", f.tlsVersion, err)
@@ -69,13 +87,6 @@ func (f *sizingFlags) apply(fs *flagSet, cfg *warm.Config) error {
 			return usagef("--client-subnet %q: %v", s, err)
 		}
 		cfg.ClientSubnets = append(cfg.ClientSubnets, p)
-	}
-	if f.hostsFile != "" {
-		known, err := edgehosts.ReadFile(f.hostsFile)
-		if err != nil {
-			return usageError{err}
-		}
-		cfg.KnownHosts = known
 	}
 	if fs.Changed("hosts-out") && strings.TrimSpace(f.hostsOut) == "" {
 		return usagef("--hosts-out is empty: give a file name")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/internal/flagstyle"
 	"github.com/spf13/pflag"
 )
 
@@ -39,35 +40,15 @@ func (f *flagSet) printUsage() {
 		fmt.Fprintf(f.out, "%s\n\n", strings.TrimSpace(f.about))
 	}
 	fmt.Fprintln(f.out, "Flags:")
-	f.VisitAll(func(fl *pflag.Flag) {
-		name, usage := pflag.UnquoteUsage(fl)
-		if name == "bool" {
-			name = ""
-		}
-		short := "    "
-		if fl.Shorthand != "" {
-			short = "-" + fl.Shorthand + ", "
-		}
-		head := strings.TrimSpace(fmt.Sprintf("%s--%s %s", short, fl.Name, name))
-		if fl.Shorthand == "" {
-			head = "    " + head
-		}
-		fmt.Fprintf(f.out, "  %s\n        %s", head, usage)
-		switch fl.DefValue {
-		case "", "0", "0s", "false", "[]":
-		default:
-			fmt.Fprintf(f.out, " (default %s)", fl.DefValue)
-		}
-		fmt.Fprintln(f.out)
-	})
+	flagstyle.PrintFlags(f.out, f.FlagSet)
 }
 
 // parse parses args (flags may follow positional arguments: cfprewarm probe
 // URL --count 5; "--" ends the flags) and maps errors to usage errors. A
 // long flag written with one dash (-count 5, as Go's flag package takes it)
-// is read as --count.
+// is read as --count (flagstyle.Normalize).
 func (f *flagSet) parse(args []string) ([]string, error) {
-	args = doubleDashLongFlags(f.FlagSet, args)
+	args = flagstyle.Normalize(f.FlagSet, args)
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			f.printUsage()
@@ -76,25 +57,6 @@ func (f *flagSet) parse(args []string) ([]string, error) {
 		return nil, usageError{err}
 	}
 	return f.Args(), nil
-}
-
-// doubleDashLongFlags rewrites -name and -name=value to --name... when name
-// is a long flag of fs of more than one letter; other arguments stay.
-func doubleDashLongFlags(fs *pflag.FlagSet, args []string) []string {
-	out := make([]string, 0, len(args))
-	for i, a := range args {
-		if a == "--" {
-			return append(out, args[i:]...)
-		}
-		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
-			name, _, _ := strings.Cut(a[1:], "=")
-			if len(name) > 1 && fs.Lookup(name) != nil {
-				a = "-" + a
-			}
-		}
-		out = append(out, a)
-	}
-	return out
 }
 
 // refuseZero makes an explicit 0 for any of the named flags a usage error:

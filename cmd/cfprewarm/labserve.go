@@ -85,7 +85,7 @@ func runLabServe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 func printLabServe(w io.Writer, env *lab.Env, cfg lab.EnvConfig, caFile string) {
 	p := cfg.Profile
-	viewer := env.POPAddr[p.ViewerPOP]
+	viewer := env.POPAddr(p.ViewerPOP)
 	fmt.Fprintf(w, "cfprewarm lab: %s (%s)\n", p.Name, p.Description)
 	fmt.Fprintf(w, "  viewer↔POP %s, POP TLS handshake %s, POP↔origin %s, keep-alive %s, origin idle %s, %d edge hosts per POP\n\n",
 		p.ViewerLink, p.EdgeTLS, p.OriginLink, cfg.KeepAlive, cfg.OriginIdle, cfg.Hosts)
@@ -104,7 +104,7 @@ func printLabServe(w io.Writer, env *lab.Env, cfg lab.EnvConfig, caFile string) 
 		if n := p.HostsOf(code, cfg.Hosts); n != cfg.Hosts {
 			mark = fmt.Sprintf("  (%d edge hosts)", n) + mark
 		}
-		fmt.Fprintf(w, "  %-9s %s:%d  %s%s\n", code, env.POPAddr[code], env.Port, name, mark)
+		fmt.Fprintf(w, "  %-9s %s:%d  %s%s\n", code, env.POPAddr(code), env.Port, name, mark)
 	}
 	printSubnets(w, p)
 	url := env.ViewerURL()

@@ -1,10 +1,13 @@
 // Command cfprewarm measures and prewarms CloudFront origin connections:
 // probe (time one request phase by phase), warm (keep POPs' origin
-// connections open), lab (the whole system on loopback) and lab serve.
+// connections open), plan (which POPs to prewarm, from access logs), lab
+// (the whole system on loopback), lab serve (a lab left running) and lab
+// traffic (viewer traffic whose access logs plan reads).
 //
 // Every command is a row of the table below and lives in a file of its own:
 // flags → a library Config → the engine → a reporter, nothing more. This
-// file only dispatches and maps errors to exit codes.
+// file dispatches, prints the overview and the version, and maps errors to
+// exit codes.
 package main
 
 import (

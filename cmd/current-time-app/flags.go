@@ -2,13 +2,14 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/internal/flagstyle"
 	"github.com/cfprewarm/cfprewarm/origin"
+	"github.com/spf13/pflag"
 )
 
 // Environment variables that only exist as environment variables: the
@@ -47,15 +48,17 @@ type options struct {
 }
 
 // parseOptions builds the options from defaults, then the environment, then
-// args. Problems with values are returned together; --help prints the usage
-// to stdout and returns flag.ErrHelp.
+// args (GNU style, package flagstyle). Problems with values are returned
+// together; --help prints the usage to stdout and returns pflag.ErrHelp.
 func parseOptions(args []string, getenv func(string) string, readFile func(string) ([]byte, error), stdout io.Writer) (options, error) {
 	opts := options{cfg: origin.DefaultConfig()}
 	cfg := &opts.cfg
 	var secretFile string
 
-	fs := flag.NewFlagSet("current-time-app", flag.ContinueOnError)
+	fs := pflag.NewFlagSet("current-time-app", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are returned; --help is printed below
+	fs.Usage = func() {}
+	fs.SortFlags = false
 	fs.StringVar(&cfg.Addr, "listen", cfg.Addr, "listen `address` host:port")
 	fs.StringVar(&cfg.CertFile, "tls-cert", "", "TLS certificate `file` (PEM); with --tls-key turns on TLS 1.2+, HTTP/2 and HTTP/1.1")
 	fs.StringVar(&cfg.KeyFile, "tls-key", "", "TLS private key `file` (PEM)")
@@ -89,21 +92,11 @@ func parseOptions(args []string, getenv func(string) string, readFile func(strin
 			errs = append(errs, fmt.Errorf("invalid value %q for $%s: %w", v, e.env, err))
 		}
 	}
-	if err := parseAll(fs, args, &errs); errors.Is(err, flag.ErrHelp) {
+	if err := parseAll(fs, args, &errs); errors.Is(err, pflag.ErrHelp) {
 		printUsage(stdout, fs)
 		return opts, err
 	}
-	if fs.NArg() > 0 {
-		errs = append(errs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
-	}
-	given := func(name string) bool {
-		if envGiven[name] {
-			return true
-		}
-		set := false
-		fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-		return set
-	}
+	given := func(name string) bool { return envGiven[name] || fs.Changed(name) }
 
 	secret, err := readSecret(getenv(envSecret), secretFile, readFile)
 	if err != nil {
@@ -117,22 +110,39 @@ func parseOptions(args []string, getenv func(string) string, readFile func(strin
 }
 
 // parseAll parses args and, unlike FlagSet.Parse, goes on after a bad
-// flag, so that every bad flag is reported at once (appended to errs). The
-// argument after an unknown flag is skipped when it is not a flag itself:
-// it was most likely that flag's value. It returns flag.ErrHelp for
-// --help and nil otherwise.
-func parseAll(fs *flag.FlagSet, args []string, errs *[]error) error {
-	for {
-		err := fs.Parse(args)
-		if err == nil || errors.Is(err, flag.ErrHelp) {
-			return err
+// value or an unknown flag, so that every problem is reported at once
+// (appended to errs). The argument after an unknown flag is skipped when it
+// is not a flag itself: it was most likely that flag's value. A stray
+// argument is a problem too. It returns pflag.ErrHelp for --help and -h,
+// nil otherwise.
+func parseAll(fs *pflag.FlagSet, args []string, errs *[]error) error {
+	fs.ParseErrorsAllowlist.UnknownFlagsHandling = pflag.PassUnknownFlagToArgs
+	err := fs.ParseAll(flagstyle.Normalize(fs, args), func(f *pflag.Flag, value string) error {
+		if err := fs.Set(f.Name, value); err != nil {
+			*errs = append(*errs, err)
 		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, pflag.ErrHelp):
+		return err
+	case err != nil: // a flag without its value: the last argument
 		*errs = append(*errs, err)
-		args = fs.Args()
-		if strings.HasPrefix(err.Error(), "flag provided but not defined") && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-			args = args[1:]
+	}
+	rest := fs.Args()
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			*errs = append(*errs, fmt.Errorf("unexpected argument %q", a))
+			continue
+		}
+		name, _, hasValue := strings.Cut(a, "=")
+		*errs = append(*errs, fmt.Errorf("unknown flag: %s", name))
+		if !hasValue && i+1 < len(rest) && !strings.HasPrefix(rest[i+1], "-") {
+			i++
 		}
 	}
+	return nil
 }
 
 // readSecret returns the origin-verify secret from the environment or from
@@ -155,7 +165,7 @@ func readSecret(fromEnv, file string, readFile func(string) ([]byte, error)) (st
 	return secret, nil
 }
 
-func printUsage(w io.Writer, fs *flag.FlagSet) {
+func printUsage(w io.Writer, fs *pflag.FlagSet) {
 	fmt.Fprintf(w, `Usage: current-time-app [flags]
 
 The sample CloudFront origin: GET / answers "Current date and time: <RFC1123 UTC>",
@@ -169,14 +179,14 @@ Durations are Go durations (75s, 2m). The secret comes only from $%s or a file.
 
 Flags:
 `, envSecret)
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
+	flagstyle.PrintFlags(w, fs)
 }
 
-// durationValue is a flag.Value for a time.Duration whose parse errors say
-// what is wrong (the flag package only says "parse error").
+// durationValue is a pflag.Value for a time.Duration that shows no
+// default when the default is 0 (not checked, or not set).
 type durationValue struct{ d *time.Duration }
+
+func (durationValue) Type() string { return "duration" }
 
 func (v durationValue) Set(s string) error {
 	d, err := time.ParseDuration(s)
@@ -198,6 +208,8 @@ func (v durationValue) String() string {
 // all (origin.NoDrain) rather than the default, since a zero
 // Config.DrainPeriod takes the default. A negative one is refused.
 type drainValue struct{ d *time.Duration }
+
+func (drainValue) Type() string { return "duration" }
 
 func (v drainValue) Set(s string) error {
 	d, err := time.ParseDuration(s)

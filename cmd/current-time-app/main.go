@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,11 +14,15 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/cfprewarm/cfprewarm/internal/buildinfo"
 	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/origin"
+	"github.com/spf13/pflag"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
+// version may be set at build time with -ldflags "-X main.version=...";
+// otherwise the module version and commit the Go toolchain stamps into the
+// binary are used (internal/buildinfo).
 var version = "dev"
 
 func main() {
@@ -38,11 +41,11 @@ func main() {
 // line on stderr besides the JSON log record).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	opts, err := parseOptions(args, getenv, os.ReadFile, stdout)
-	if errors.Is(err, flag.ErrHelp) {
+	if errors.Is(err, pflag.ErrHelp) {
 		return 0
 	}
 	if err == nil && opts.version {
-		fmt.Fprintln(stdout, "current-time-app", version)
+		fmt.Fprintln(stdout, "current-time-app", buildinfo.Read(version))
 		return 0
 	}
 	// The values that did parse are checked too, so that one run names

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/cfprewarm/cfprewarm/warm"
 	"github.com/cfprewarm/cfprewarm/warm/format"
+	"github.com/cfprewarm/cfprewarm/warm/lambdaenv"
 )
 
 // maxStopMargin is the most time kept free before the Lambda deadline to
@@ -28,14 +29,15 @@ type handler struct {
 	kept kept // across invocations: trust roots, hosts files, what the waves learned
 }
 
-// Invoke configures a run from the environment and the event, runs it
+// Invoke configures a run from the environment and the event (package
+// lambdaenv: the event may only narrow the environment), runs it
 // until the deadline minus a margin, writes one EMF line per POP per wave
 // and returns the summary: per-POP totals, bounded in size
 // (format.Summary). Every request's record goes to the log only when
 // LOG_REQUESTS or the event's logRequests asks.
 func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	s, cfgErr := configure(h.getenv, payload)
-	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: s.level}))
+	s, cfgErr := lambdaenv.Configure(h.getenv, payload)
+	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: s.LogLevel}))
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		log = log.With("request_id", lc.AwsRequestID)
 	}
@@ -46,8 +48,8 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		log.Error("prewarm not run", "err", cfgErr)
 		return nil, cfgErr
 	}
-	s.cfg.Logger = log
-	runner, err := warm.NewRunner(s.cfg)
+	s.Config.Logger = log
+	runner, err := warm.NewRunner(s.Config)
 	if err != nil {
 		log.Error("prewarm not run", "err", err)
 		return nil, err
@@ -59,21 +61,25 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		var cancel context.CancelFunc
 		runCtx, cancel = context.WithDeadline(ctx, stopAt)
 		defer cancel()
-		warnIfTooShort(log, runner.Config(), time.Until(stopAt))
+		warnIfTooShort(log, runner.Config(), time.Until(deadline))
 	}
 
 	res := runner.Run(runCtx, nil)
-	if err := format.WriteEMF(h.metrics, res, format.Options{Namespace: s.namespace}); err != nil {
+	namespace := s.Namespace
+	if namespace == "" {
+		namespace = format.DefaultNamespace
+	}
+	if err := format.WriteEMF(h.metrics, res, format.Options{Namespace: namespace}); err != nil {
 		log.Error("writing metrics", "err", err)
 	}
-	if s.logRequests {
+	if s.LogRequests {
 		logRequests(log, res)
 	}
 	cold, known := res.Total.OriginColdRatio().Value()
 	log.Info("prewarm done", "distribution", res.Distribution, "waves", len(res.Waves),
 		"waves_planned", res.WavesPlanned, "stopped", string(res.Stopped), "requests", res.Total.Requests,
 		"errors", res.Total.Errors, "unfinished", res.Total.Unfinished, "error_kinds", res.Total.ErrorsByKind,
-		"origin_cold_ratio", coldValue(cold, known), "duration", res.Duration.Round(time.Millisecond).String())
+		"origin_cold_ratio", coldValue(cold, known), "duration", time.Duration(res.Duration).Round(time.Millisecond).String())
 	out, err := json.Marshal(format.Summarize(res))
 	if err != nil {
 		return nil, fmt.Errorf("encoding the summary: %w", err)
@@ -103,14 +109,14 @@ func stopMargin(left time.Duration) time.Duration {
 	return min(maxStopMargin, left/10)
 }
 
-// warnIfTooShort says when the function's timeout cannot fit every wave:
-// the last waves would be skipped on every invocation.
-func warnIfTooShort(log *slog.Logger, cfg warm.Config, available time.Duration) {
-	need := time.Duration(cfg.Waves-1)*cfg.WaveInterval + cfg.Timeout
-	if available < need {
-		log.Warn("the function timeout is too short for every wave; later waves will be skipped",
-			"available", available.Round(time.Millisecond).String(), "needed", need.String(),
-			"hint", fmt.Sprintf("set the timeout to at least (WAVES-1) x WAVE_INTERVAL + REQUEST_TIMEOUT + %v", maxStopMargin))
+// warnIfTooShort says when the function's timeout is shorter than the one
+// the configuration needs (lambdaenv.FunctionTimeout): later waves may be
+// skipped.
+func warnIfTooShort(log *slog.Logger, cfg warm.Config, left time.Duration) {
+	if need := lambdaenv.FunctionTimeout(cfg); left < need {
+		log.Warn("the function timeout is too short for every wave; later waves may be skipped",
+			"time_left", left.Round(time.Millisecond).String(), "needed", need.String(),
+			"hint", fmt.Sprintf("set the function timeout to at least %v: (WAVES-1) x WAVE_INTERVAL + REQUEST_TIMEOUT + %v", need, lambdaenv.TimeoutMargin))
 	}
 }
 

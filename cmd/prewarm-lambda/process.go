@@ -7,6 +7,7 @@ import (
 	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/probe"
 	"github.com/cfprewarm/cfprewarm/warm"
+	"github.com/cfprewarm/cfprewarm/warm/lambdaenv"
 )
 
 // kept is what one Lambda process keeps from invocation to invocation (a
@@ -24,13 +25,13 @@ type kept struct {
 
 // prepare gives an invocation's configuration what the process keeps,
 // loading it the first time.
-func (k *kept) prepare(s *settings) error {
+func (k *kept) prepare(s *lambdaenv.Settings) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.states == nil {
 		k.roots, k.hosts, k.states = map[string]*x509.CertPool{}, map[string]map[string]edgehosts.Estimate{}, map[string]*warm.State{}
 	}
-	c := &s.cfg
+	c := &s.Config
 	if c.CAFile != "" {
 		roots, ok := k.roots[c.CAFile]
 		if !ok {
@@ -42,14 +43,14 @@ func (k *kept) prepare(s *settings) error {
 		}
 		c.RootCAs, c.CAFile = roots, ""
 	}
-	if s.hostsFile != "" {
-		known, ok := k.hosts[s.hostsFile]
+	if s.HostsFile != "" {
+		known, ok := k.hosts[s.HostsFile]
 		if !ok {
 			var err error
-			if known, err = edgehosts.ReadFile(s.hostsFile); err != nil {
+			if known, err = edgehosts.ReadFile(s.HostsFile); err != nil {
 				return err
 			}
-			k.hosts[s.hostsFile] = known
+			k.hosts[s.HostsFile] = known
 		}
 		c.KnownHosts = known
 	}

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The stacks talk to code in the root module only through names: the
@@ -82,12 +84,84 @@ func stringConsts(files []*ast.File) map[string]string {
 	return out
 }
 
+// The Lambda's variables are named in warm/lambdaenv, the package the
+// Lambda reads its environment with.
 func TestContractLambdaEnvironment(t *testing.T) {
-	read := stringLiterals(rootSource(t, "cmd/prewarm-lambda"))
+	read := stringConsts(rootSource(t, "warm/lambdaenv"))
+	names := map[string]bool{}
+	for name, v := range read {
+		if strings.HasPrefix(name, "Var") {
+			names[v] = true
+		}
+	}
 	env := LambdaPrewarmStackProps{DistributionDomain: testDistribution, POPs: []string{"HKG54-C1"}, Host: "api.example.com", Concurrency: 8}.withDefaults().environment()
 	for name := range env {
-		if !read[name] {
-			t.Errorf("the stack sets %s but cmd/prewarm-lambda never reads it", name)
+		if !names[name] {
+			t.Errorf("the stack sets %s but warm/lambdaenv names no such variable (it names %v)", name, names)
+		}
+	}
+}
+
+// The function timeout is the root module's lambdaenv.FunctionTimeout,
+// with the Lambda's own defaults: the root module writes a table of
+// configurations and their timeouts from that function
+// (warm/lambdaenv/testdata/function-timeout.json, kept by its test), and
+// the stack must give the same timeout for each.
+func TestContractFunctionTimeout(t *testing.T) {
+	root, err := FindRepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "warm/lambdaenv/testdata/function-timeout.json"))
+	if err != nil {
+		t.Skipf("the root module's timeout table is not in this checkout: %v", err)
+	}
+	var table struct {
+		Formula  string            `json:"formula"`
+		Defaults map[string]string `json:"defaults"`
+		Rows     []struct {
+			Env     map[string]string `json:"env"`
+			Timeout string            `json:"timeout"`
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal(b, &table); err != nil {
+		t.Fatal(err)
+	}
+	duration := func(s string) time.Duration {
+		t.Helper()
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			t.Fatalf("%q in the table: %v", s, err)
+		}
+		return d
+	}
+	if d := table.Defaults; d["WAVES"] != strconv.Itoa(DefaultWaves) || duration(d["WAVE_INTERVAL"]) != DefaultWaveInterval ||
+		duration(d["REQUEST_TIMEOUT"]) != DefaultRequestTimeout {
+		t.Errorf("the Lambda's defaults are %v; the stack's: %d waves, %s apart, request timeout %s",
+			d, DefaultWaves, envDuration(DefaultWaveInterval), envDuration(DefaultRequestTimeout))
+	}
+	if len(table.Rows) < 5 {
+		t.Fatalf("%d rows in the table", len(table.Rows))
+	}
+	for _, row := range table.Rows {
+		p := LambdaPrewarmStackProps{}
+		for name, v := range row.Env {
+			switch name {
+			case "WAVES":
+				p.Waves, err = strconv.Atoi(v)
+				if err != nil {
+					t.Fatal(err)
+				}
+			case "WAVE_INTERVAL":
+				p.WaveInterval = duration(v)
+			case "REQUEST_TIMEOUT":
+				p.RequestTimeout = duration(v)
+			default:
+				t.Fatalf("the table sets %s, which the stack's timeout does not read", name)
+			}
+		}
+		if got, want := p.withDefaults().timeout(), duration(row.Timeout); got != want {
+			t.Errorf("%v: the stack's function timeout is %s, the Lambda's %s (%s)", row.Env, envDuration(got), envDuration(want), table.Formula)
 		}
 	}
 }

@@ -17,7 +17,9 @@ const (
 	DefaultPath           = "/"
 	DefaultMethod         = "GET"
 	DefaultRequestsPerPOP = 60
-	DefaultRequestTimeout = 5 * time.Second
+	// DefaultRequestTimeout is the Lambda's own default (warm's): one
+	// default, checked by TestContractFunctionTimeout.
+	DefaultRequestTimeout = 10 * time.Second
 	DefaultWaves          = 3
 	DefaultWaveInterval   = 20 * time.Second
 	// DefaultIPVersion: the function runs outside a VPC, where it has IPv4
@@ -32,7 +34,7 @@ const (
 	DefaultColdRatioThreshold    = 0.2 // docs/warm.md, "Metrics"
 	DefaultAlarmEvaluationPeriod = 5
 	// timeoutMargin is added to the prewarm run's own length to get the
-	// Lambda timeout.
+	// Lambda timeout (lambdaenv.TimeoutMargin in the root module).
 	timeoutMargin    = 10 * time.Second
 	maxLambdaTimeout = 900 * time.Second
 )
@@ -168,7 +170,7 @@ func (p LambdaPrewarmStackProps) validate() error {
 		add("waveInterval %s: must be shorter than the keep-alive %s, or origin connections go idle between waves", envDuration(p.WaveInterval), envDuration(p.KeepAlive))
 	}
 	if t := p.timeout(); t > maxLambdaTimeout {
-		add("waves × waveInterval + requestTimeout + %s = %s: over the Lambda limit of %s", envDuration(timeoutMargin), envDuration(t), envDuration(maxLambdaTimeout))
+		add("(waves − 1) × waveInterval + requestTimeout + %s = %s: over the Lambda limit of %s", envDuration(timeoutMargin), envDuration(t), envDuration(maxLambdaTimeout))
 	}
 	if !logLevels[p.LogLevel] {
 		add("logLevel %q: must be DEBUG, INFO, WARN or ERROR", p.LogLevel)
@@ -191,10 +193,19 @@ func (p LambdaPrewarmStackProps) validate() error {
 	return errors.Join(errs...)
 }
 
-// timeout is the Lambda timeout: the waves' span plus one request timeout
-// plus a margin.
+// timeout is the Lambda function timeout: the root module's
+// lambdaenv.FunctionTimeout, (waves − 1) × waveInterval + requestTimeout +
+// 10 s rounded up to whole seconds. The last wave starts (waves − 1) ×
+// waveInterval after the first and needs one request timeout; the margin
+// covers the handler's own (3 s to write the metrics and return) and a
+// wave that starts late. TestContractFunctionTimeout checks this against
+// the table the root module writes from its function.
 func (p LambdaPrewarmStackProps) timeout() time.Duration {
-	return time.Duration(p.Waves)*p.WaveInterval + p.RequestTimeout + timeoutMargin
+	t := time.Duration(p.Waves-1)*p.WaveInterval + p.RequestTimeout + timeoutMargin
+	if r := t % time.Second; r != 0 {
+		t += time.Second - r
+	}
+	return t
 }
 
 // environment renders the props as the Lambda's environment.

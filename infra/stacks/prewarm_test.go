@@ -33,15 +33,15 @@ func TestPrewarmFunction(t *testing.T) {
 	jsonEqual(t, "architectures", fn["Architectures"], []string{"arm64"})
 	jsonEqual(t, "memory", fn["MemorySize"], 128)
 	jsonEqual(t, "handler", fn["Handler"], "bootstrap")
-	// 3 waves × 20 s + 5 s request timeout + 10 s margin.
-	jsonEqual(t, "timeout", fn["Timeout"], 75)
+	// 2 × 20 s between 3 waves + 10 s request timeout + 10 s margin.
+	jsonEqual(t, "timeout", fn["Timeout"], 60)
 	jsonEqual(t, "environment", fn["Environment"], map[string]any{"Variables": map[string]string{
 		"DISTRIBUTION_DOMAIN": testDistribution,
 		"URL_PATH":            "/",
 		"METHOD":              "GET",
 		"POPS":                "HKG54-C1,HKG62-C1",
 		"REQUESTS_PER_POP":    "60",
-		"REQUEST_TIMEOUT":     "5s",
+		"REQUEST_TIMEOUT":     "10s",
 		"WAVES":               "3",
 		"WAVE_INTERVAL":       "20s",
 		"KEEPALIVE":           "60s",
@@ -323,7 +323,7 @@ func TestPrewarmOverrides(t *testing.T) {
 
 func TestPrewarmTimeout(t *testing.T) {
 	p := LambdaPrewarmStackProps{Waves: 4, WaveInterval: 15 * time.Second, RequestTimeout: 3 * time.Second}.withDefaults()
-	if got, want := p.timeout(), 73*time.Second; got != want {
+	if got, want := p.timeout(), 58*time.Second; got != want { // 3 × 15 s + 3 s + 10 s
 		t.Errorf("timeout = %v, want %v", got, want)
 	}
 }

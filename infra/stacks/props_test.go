@@ -170,7 +170,7 @@ func TestPrewarmPropsValidation(t *testing.T) {
 		{"relative path", func(p *LambdaPrewarmStackProps) { p.Path = "api" }, `path "api": must start with /`},
 		{"waves further apart than keep-alive", func(p *LambdaPrewarmStackProps) { p.WaveInterval = 60 * time.Second },
 			"waveInterval 60s: must be shorter than the keep-alive 60s"},
-		{"over the Lambda limit", func(p *LambdaPrewarmStackProps) { p.Waves = 50 }, "= 1015s: over the Lambda limit of 900s"},
+		{"over the Lambda limit", func(p *LambdaPrewarmStackProps) { p.Waves = 50 }, "= 1000s: over the Lambda limit of 900s"},
 		{"bad log level", func(p *LambdaPrewarmStackProps) { p.LogLevel = "trace" }, `logLevel "TRACE"`},
 		{"memory too small", func(p *LambdaPrewarmStackProps) { p.MemoryMiB = 64 }, "memoryMiB 64: must be 128–10240"},
 		{"cold threshold over 1", func(p *LambdaPrewarmStackProps) { p.ColdRatioThreshold = 2 }, "coldRatioThreshold 2: must be in (0, 1]"},

@@ -2,14 +2,14 @@ package format
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"math/rand/v2"
-	"os"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,11 +18,12 @@ import (
 
 	"github.com/cfprewarm/cfprewarm/accesslog"
 	"github.com/cfprewarm/cfprewarm/plan"
+	"github.com/cfprewarm/cfprewarm/warm/lambdaenv"
 )
 
 // report plans a few hours of three POPs: one rare (warmed), one busy
 // (left to keep-alive), one in an airport the table lacks.
-func report(t *testing.T) Report {
+func report(t *testing.T) *plan.Plan {
 	t.Helper()
 	c := plan.NewCounts()
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -41,12 +42,15 @@ func report(t *testing.T) Report {
 			c.Add("XYZ1-C1", start+s, 0.1, true)
 		}
 	}
-	p, err := plan.Make(c, plan.Config{OriginRTT: 190 * time.Millisecond})
+	cfg := plan.DefaultConfig()
+	cfg.OriginRTT = 190 * time.Millisecond
+	p, err := plan.Run(context.Background(), plan.Input{Counts: c,
+		Target: plan.Target{Distribution: "d111111abcdef8.cloudfront.net", Host: "api.example.com", Path: "/api/time"}}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Report{Plan: p, Distribution: "d111111abcdef8.cloudfront.net", Host: "api.example.com", Path: "/api/time",
-		Logs: &accesslog.Summary{Files: []accesslog.FileStats{{Name: "a.gz", Records: 10}, {Name: "b.gz", Bad: 2, Examples: []string{"line 3: 10 fields, want 33"}, Error: "truncated after line 9"}}, Bad: 2}}
+	p.Logs = &accesslog.Summary{Files: []accesslog.FileStats{{Name: "a.gz", Records: 10}, {Name: "b.gz", Bad: 2, Examples: []string{"line 3: 10 fields, want 33"}, Error: "truncated after line 9"}}, Bad: 2}
+	return p
 }
 
 // TestCDKMatchesInfra: every key the cdk output writes is a field of
@@ -64,8 +68,8 @@ func TestCDKMatchesInfra(t *testing.T) {
 	}
 	keys := structJSONKeys(t, "../../infra/stacks/config.go", "PrewarmConfig")
 	entries := doc["prewarm"]
-	if len(entries) != len(r.Plan.Groups) || len(entries) == 0 {
-		t.Fatalf("%d entries for %d groups: %s", len(entries), len(r.Plan.Groups), buf.Bytes())
+	if len(entries) != len(r.Groups) || len(entries) == 0 {
+		t.Fatalf("%d entries for %d groups: %s", len(entries), len(r.Groups), buf.Bytes())
 	}
 	for _, e := range entries {
 		for k := range e {
@@ -74,7 +78,7 @@ func TestCDKMatchesInfra(t *testing.T) {
 			}
 		}
 	}
-	g := r.Plan.Groups[0]
+	g := r.Groups[0]
 	e := entries[0]
 	if e["region"] != g.Region || e["requestsPerPop"] != float64(g.RequestsPerWave) || e["waveInterval"] != "40s" ||
 		e["keepAlive"] != "60s" || e["waves"] != float64(3) || e["host"] != "api.example.com" || e["path"] != "/api/time" {
@@ -85,39 +89,59 @@ func TestCDKMatchesInfra(t *testing.T) {
 	}
 }
 
-// TestLambdaEnvMatchesHandler: every variable is one the Lambda reads.
-func TestLambdaEnvMatchesHandler(t *testing.T) {
+// TestLambdaEnvIsWhatTheLambdaReads: each block of the lambda-env output
+// is an environment lambdaenv.Parse (the Lambda's own reader) accepts, and
+// it configures the plan's group: its POPs, requests per wave and cadence,
+// under the function timeout lambdaenv.FunctionTimeout gives.
+func TestLambdaEnvIsWhatTheLambdaReads(t *testing.T) {
 	r := report(t)
 	var buf bytes.Buffer
-	WriteLambdaEnv(&buf, r)
-	src := readSource(t, "../../cmd/prewarm-lambda/config.go")
-	known := map[string]bool{}
-	for _, m := range regexp.MustCompile(`(?:getenv|envInt|envDuration)\((?:getenv, )?"([A-Z_]+)"`).FindAllStringSubmatch(src, -1) {
-		known[m[1]] = true
+	if err := WriteLambdaEnv(&buf, r); err != nil {
+		t.Fatal(err)
 	}
-	n := 0
-	for _, line := range strings.Split(buf.String(), "\n") {
-		name, value, ok := strings.Cut(line, "=")
-		if !ok || strings.HasPrefix(line, "#") {
-			continue
-		}
-		n++
-		if !known[name] {
-			t.Errorf("%s is not read by the Lambda (%v)", name, known)
-		}
-		if name == "POPS" && value != strings.Join(r.Plan.Groups[0].POPs, ",") && !strings.Contains(buf.String(), "POPS="+strings.Join(r.Plan.Groups[0].POPs, ",")) {
-			t.Errorf("POPS=%s", value)
-		}
+	blocks := strings.Split(strings.TrimSpace(buf.String()), "\n\n")
+	if len(blocks) != len(r.Groups) || len(blocks) == 0 {
+		t.Fatalf("%d blocks for %d groups:\n%s", len(blocks), len(r.Groups), buf.String())
 	}
-	if n < 7 {
-		t.Errorf("%d variables: %s", n, buf.String())
+	for i, block := range blocks {
+		g := r.Groups[i]
+		env := map[string]string{}
+		var timeout string
+		for line := range strings.Lines(block) {
+			line = strings.TrimSpace(line)
+			if c, ok := strings.CutPrefix(line, "#"); ok {
+				_, timeout, _ = strings.Cut(c, "function timeout at least ")
+				timeout = strings.TrimSuffix(timeout, ")")
+				continue
+			}
+			name, value, ok := strings.Cut(line, "=")
+			if !ok {
+				t.Fatalf("line %q", line)
+			}
+			env[name] = value
+		}
+		s, err := lambdaenv.Configure(func(k string) string { return env[k] }, nil)
+		if err != nil {
+			t.Fatalf("block %d does not configure the Lambda: %v\n%s", i, err, block)
+		}
+		c := s.Config
+		if strings.Join(c.POPs, ",") != strings.Join(g.POPs, ",") || c.RequestsPerPOP != g.RequestsPerWave || c.Auto ||
+			c.Waves != r.Schedule.Waves || c.WaveInterval != 40*time.Second || c.KeepAlive != 60*time.Second ||
+			c.Distribution != r.Target.Distribution || c.Host != r.Target.Host || c.Path != r.Target.Path {
+			t.Errorf("block %d configures %+v, want group %+v of the plan", i, c, g)
+		}
+		if want := lambdaenv.FormatDuration(lambdaenv.FunctionTimeout(c)); timeout != want || want != "100s" {
+			t.Errorf("block %d: function timeout %q, want %q (2 × 40 s + 10 s + 10 s)", i, timeout, want)
+		}
 	}
 }
 
 func TestWarmCmdAndTable(t *testing.T) {
 	r := report(t)
 	var buf bytes.Buffer
-	WriteWarmCmd(&buf, r)
+	if err := WriteWarmCmd(&buf, r); err != nil {
+		t.Fatal(err)
+	}
 	cmd := buf.String()
 	for _, want := range []string{"cfprewarm warm d111111abcdef8.cloudfront.net --host api.example.com --path /api/time --pops ", "--requests 72", "--every 58s", "--keepalive 60s"} {
 		if !strings.Contains(cmd, want) {
@@ -163,6 +187,39 @@ func TestWarmCmdAndTable(t *testing.T) {
 	}
 }
 
+// failingWriter takes n bytes, then fails every write.
+type failingWriter struct{ n int }
+
+var errFull = errors.New("disk full")
+
+func (w *failingWriter) Write(b []byte) (int, error) {
+	if len(b) > w.n {
+		k := w.n
+		w.n = 0
+		return k, errFull
+	}
+	w.n -= len(b)
+	return len(b), nil
+}
+
+// TestWritersReportWriteErrors: a writer that fails at the start, in the
+// middle or at the last byte of the output makes the reporter fail with its
+// error; none reports success over a cut output.
+func TestWritersReportWriteErrors(t *testing.T) {
+	r := report(t)
+	for _, name := range []Name{Table, JSON, CDK, LambdaEnv, WarmCmd} {
+		var full bytes.Buffer
+		if err := Write(&full, name, r); err != nil || full.Len() < 10 {
+			t.Fatalf("%s: %v, %d bytes", name, err, full.Len())
+		}
+		for _, n := range []int{0, full.Len() / 2, full.Len() - 1} {
+			if err := Write(&failingWriter{n}, name, r); !errors.Is(err, errFull) {
+				t.Errorf("%s: a writer failing after %d of %d bytes: error %v", name, n, full.Len(), err)
+			}
+		}
+	}
+}
+
 // structJSONKeys returns the json names of a struct type's fields in a Go file.
 func structJSONKeys(t *testing.T, path, typ string) []string {
 	t.Helper()
@@ -190,22 +247,4 @@ func structJSONKeys(t *testing.T, path, typ string) []string {
 		t.Fatalf("no %s in %s", typ, path)
 	}
 	return keys
-}
-
-func readSource(t *testing.T, path string) string {
-	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ParseComments)
-	if err != nil || f == nil {
-		t.Fatal(err)
-	}
-	b, err := readFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func readFile(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	return string(b), err
 }

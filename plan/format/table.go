@@ -8,37 +8,38 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/internal/errwriter"
+	"github.com/cfprewarm/cfprewarm/plan"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 // WriteTable writes the plan for people: what was read, the model's
 // parameters, a row per POP (best first), the Lambdas per region, the
 // comparison with the seed's and today's schedules, warnings and input
 // problems.
-func WriteTable(w io.Writer, r Report) error {
-	p := r.Plan
+func WriteTable(w io.Writer, p *plan.Plan) error {
 	bw := errwriter.New(w)
 	files := ""
-	if r.Logs != nil {
-		files = fmt.Sprintf(" in %d files", len(r.Logs.Files))
+	if p.Logs != nil {
+		files = fmt.Sprintf(" in %d files", len(p.Logs.Files))
 	}
 	bw.Printf("plan from %s requests%s (%s), %s → %s UTC (%.2f days)\n", count(float64(p.Requests)), files, p.Source,
 		p.From.Format("2006-01-02 15:04"), p.To.Format("2006-01-02 15:04"), p.Days)
 	bw.Printf("model: keep-alive today %s, target %s; %d edge hosts per POP unless the hosts file says; one wave reaches %.0f%% of a POP's hosts\n",
-		secs(p.KeepAliveS), secs(p.TargetS), p.Hosts, 100*p.Coverage)
+		secs(p.KeepAlive), secs(p.TargetKeepAlive), p.Hosts, 100*p.Coverage)
 	bw.Printf("schedule: the Lambda every minute (EventBridge fires up to %s late): %d waves %s apart; longest gap %s\n\n",
-		secs(p.Schedule.Jitter.Seconds()), p.Schedule.Waves, secs(p.IntervalS), secs(p.MaxGapS))
+		secs(stats.Seconds(p.Schedule.Jitter)), p.Schedule.Waves, secs(p.Interval), secs(p.MaxGap))
 
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "POP\tregion\treq/day\tTTFB p50\tpenalty\t\tcold now\tka "+secs(p.TargetS)+"\t+prewarm\tremoved/req\tgain/day\treq/wave\t$/month\ts/$\tplan\t")
+	fmt.Fprintln(tw, "POP\tregion\treq/day\tTTFB p50\tpenalty\t\tcold now\tka "+secs(p.TargetKeepAlive)+"\t+prewarm\tremoved/req\tgain/day\treq/wave\t$/month\ts/$\tplan\t")
 	for _, pop := range p.POPs {
-		plan := "-"
+		verdict := "-"
 		if pop.Warm {
-			plan = fmt.Sprintf("warm #%d", pop.Rank)
+			verdict = fmt.Sprintf("warm #%d", pop.Rank)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.2f\t%.2f\t%s\t%s\t%d\t%.2f\t%s\t%s\t\n",
 			pop.Code, dash(pop.Region), count(pop.RequestsPerDay), ms(pop.TTFBP50), ms(pop.Penalty), pop.PenaltyFrom,
 			pop.Cold.Current, pop.Cold.KeepAlive, pop.Cold.Prewarmed, ms(pop.RemovedPerRequest), secs(pop.GainPerDay),
-			pop.RequestsPerWave, pop.Cost.Total, perDollar(pop.GainPerDollar), plan)
+			pop.RequestsPerWave, pop.Cost.Total, perDollar(pop.GainPerDollar), verdict)
 	}
 	tw.Flush()
 	for _, pop := range p.POPs {
@@ -53,7 +54,7 @@ func WriteTable(w io.Writer, r Report) error {
 	for _, pop := range p.POPs {
 		g := pop.Gaps
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t\n", pop.Code, pop.Requests, pop.ActiveHours,
-			count(pop.RatePerHour), g.SameSecond, g.UpTo5s, g.UpTo60s, g.UpTo5m, g.Longer, secs(g.MedianS), ms(pop.TTFBMean), ms(pop.TTFBP50), ms(pop.TTFBP90))
+			count(pop.RatePerHour), g.SameSecond, g.UpTo5s, g.UpTo60s, g.UpTo5m, g.Longer, secs(g.Median), ms(pop.TTFBMean), ms(pop.TTFBP50), ms(pop.TTFBP90))
 	}
 	tw.Flush()
 
@@ -63,7 +64,7 @@ func WriteTable(w io.Writer, r Report) error {
 	}
 	for _, g := range p.Groups {
 		bw.Printf("  %-15s %3d req/POP/wave  invocation %5.1f s  $%.2f/month (CloudFront %.2f, Lambda %.2f)  %s\n",
-			g.Region, g.RequestsPerWave, g.InvocationS, g.Cost.Total, g.Cost.CloudFront, g.Cost.Lambda, strings.Join(g.POPs, ","))
+			g.Region, g.RequestsPerWave, time.Duration(g.Invocation).Seconds(), g.Cost.Total, g.Cost.CloudFront, g.Cost.Lambda, strings.Join(g.POPs, ","))
 	}
 
 	bw.Printf("\nthe same POPs, other schedules (cold share: expected, over their requests):\n")
@@ -74,27 +75,28 @@ func WriteTable(w io.Writer, r Report) error {
 		if o.RequestsPerWave > 0 {
 			n = fmt.Sprint(o.RequestsPerWave)
 		}
+		interval := stats.Seconds(o.Schedule.Interval)
 		waves := fmt.Sprint(o.Schedule.Waves)
 		if o.Schedule.Waves > 1 {
-			waves += " × " + secs(o.IntervalS)
-		} else if o.Name == "daemon" {
-			waves = "1 / " + secs(o.IntervalS)
+			waves += " × " + secs(interval)
+		} else if o.Kind == plan.OptionDaemon {
+			waves = "1 / " + secs(interval)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.2f\t%.2f\t%.2f\t%.3f\t%s\t\n", o.Name, n, waves, secs(o.MaxGapS),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.2f\t%.2f\t%.2f\t%.3f\t%s\t\n", o.Kind, n, waves, secs(stats.Seconds(o.Schedule.MaxGap())),
 			count(o.Cost.Requests), o.Cost.CloudFront, o.Cost.Lambda, o.Cost.Total, o.ColdShare, secs(o.RemovedPerDay))
 	}
 	tw.Flush()
 	for _, o := range p.Options {
-		bw.Printf("  %s: %s\n", o.Name, o.About)
+		bw.Printf("  %s: %s\n", o.Kind, o.About)
 	}
-	bw.Printf("prices of %s (%s); Lambda %d MiB, %.2f ms CPU per request\n", dash(p.PricesDate), dash(p.Currency), p.MemoryMiB, p.CPUPerReqS*1000)
+	bw.Printf("prices of %s (%s); Lambda %d MiB, %.2f ms CPU per request\n", dash(p.PricesDate), dash(p.Currency), p.MemoryMiB, time.Duration(p.CPUPerRequest).Seconds()*1000)
 
 	for _, warn := range p.Warnings {
 		bw.Printf("warning: %s\n", warn)
 	}
-	if r.Logs != nil {
-		if probs := r.Logs.Problems(); len(probs) > 0 {
-			bw.Printf("\ninput problems in %d of %d files (%d bad lines; the rest was read):\n", len(probs), len(r.Logs.Files), r.Logs.Bad)
+	if p.Logs != nil {
+		if probs := p.Logs.Problems(); len(probs) > 0 {
+			bw.Printf("\ninput problems in %d of %d files (%d bad lines; the rest was read):\n", len(probs), len(p.Logs.Files), p.Logs.Bad)
 			for _, f := range probs {
 				var what []string
 				if f.Error != "" {
@@ -107,7 +109,7 @@ func WriteTable(w io.Writer, r Report) error {
 			}
 		}
 	}
-	if c := r.Counts; c != nil && c.Bad > 0 {
+	if c := p.CountsFile; c != nil && c.Bad > 0 {
 		bw.Printf("\ncounts file: %d of %d rows unreadable: %s\n", c.Bad, c.Rows, strings.Join(c.Examples, "; "))
 	}
 	return bw.Err()
@@ -120,17 +122,17 @@ func dash(s string) string {
 	return s
 }
 
-// ms writes seconds as milliseconds, "-" for 0.
-func ms(s float64) string {
-	if s == 0 {
+// ms writes a duration in milliseconds, "-" for 0.
+func ms(v stats.Seconds) string {
+	if v == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%.0f ms", s*1000)
+	return fmt.Sprintf("%.0f ms", time.Duration(v).Seconds()*1000)
 }
 
-// secs writes seconds as a short duration: 40 s, 1.5 min, 2.3 h.
-func secs(s float64) string {
-	d := time.Duration(s * float64(time.Second))
+// secs writes a duration short: 40 s, 1.5 min, 2.3 h.
+func secs(v stats.Seconds) string {
+	d, s := time.Duration(v), time.Duration(v).Seconds()
 	switch {
 	case d < 100*time.Second:
 		return fmt.Sprintf("%.0f s", s)
