@@ -243,3 +243,25 @@ func TestCDKCLISetup(t *testing.T) {
 		t.Error("go.mod does not ignore ./node_modules (go vet ./... would read the CLI's Go templates)")
 	}
 }
+
+// TestContextArgs: `go run . -c key=value` overrides one context value as
+// the CDK CLI's -c does (the value a string), and anything else is refused.
+func TestContextArgs(t *testing.T) {
+	ctx, err := ContextArgs([]string{"-c", `backend={"originAccess": "public"}`, "--context=nag=false", "-c", "k=a=b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"backend": `{"originAccess": "public"}`, "nag": "false", "k": "a=b"}
+	if !reflect.DeepEqual(ctx, want) {
+		t.Errorf("context %v, want %v", ctx, want)
+	}
+	cfg, err := ParseConfig(ctx["backend"], nil, nil)
+	if err != nil || cfg.Backend.OriginAccess != "public" {
+		t.Errorf("the override does not parse as the backend: %+v %v", cfg.Backend, err)
+	}
+	for _, args := range [][]string{{"-c", "nag"}, {"-c", "=x"}, {"synth"}, {"-x"}} {
+		if _, err := ContextArgs(args); err == nil || !strings.Contains(err.Error(), "usage: go run . [-c key=value]...") {
+			t.Errorf("%q: error %v, want a usage error", args, err)
+		}
+	}
+}
