@@ -45,6 +45,9 @@ var Layers = map[string]int{
 	"plan/format": 3,
 	"lab/report":  3,
 
+	// 3: the prewarm daemon's Prometheus exporter, fed like a reporter.
+	"warm/promexport": 3,
+
 	// 4: the whole system on loopback.
 	"lab": 4,
 
