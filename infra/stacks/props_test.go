@@ -174,7 +174,9 @@ func TestPrewarmPropsValidation(t *testing.T) {
 			"max(130s, (waves − 1) × waveInterval) + requestTimeout + 10s = 1000s: over the Lambda limit of 900s"},
 		{"waves without an interval", func(p *LambdaPrewarmStackProps) { p.Waves = 4 },
 			"waves 4, waveInterval 0s: set both or neither (neither: the Lambda's defaults for the keep-alive)"},
-		{"plain rule", func(p *LambdaPrewarmStackProps) { p.Schedule, p.Waves, p.WaveInterval = ScheduleRule, 3, 40*time.Second }, ""},
+		{"plain rule", func(p *LambdaPrewarmStackProps) {
+			p.Schedule, p.Waves, p.WaveInterval = ScheduleRule, 3, 40*time.Second
+		}, ""},
 		{"unknown schedule", func(p *LambdaPrewarmStackProps) { p.Schedule = "cron" }, `schedule "cron": want "scheduler" (EventBridge Scheduler, aligned waves) or "rule" (a plain rule)`},
 		{"period", func(p *LambdaPrewarmStackProps) { p.Period = 29 * time.Second }, ""},
 		{"period not below the keep-alive", func(p *LambdaPrewarmStackProps) { p.Period = 60 * time.Second },
