@@ -6,6 +6,7 @@ import (
 	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/schedule"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
 
@@ -31,6 +32,10 @@ type Config struct {
 	TimeScale     float64 // K: timeouts and intervals are divided by K, RTTs never
 	Hosts         int     // edge hosts per POP; default 8
 	Seed          int64   // seed of the edge hosts' random assignment of viewer connections; 0 picks one
+	// SchedulerFaults, in the scheduler scenario, are how often the lab's
+	// scheduler delivers a minute twice, late or not at all; nil means
+	// DefaultSchedulerFaults.
+	SchedulerFaults *SchedulerFaults
 
 	// Version and Command say what started the run (cfprewarm's version,
 	// the command line); the report records them.
@@ -134,7 +139,9 @@ func (c Config) FitScenarios() (fit []string, unfit []Unfit) {
 //     even when a probe and a wave run back to back in between, and an
 //     origin idle timeout shorter than the wave interval must still expire;
 //   - in a coverage scenario a wave to every POP and a probe at each must
-//     fit in the wave interval.
+//     fit in the wave interval;
+//   - in the scheduler scenario the 2 s margin between the waves and the
+//     keep-alive must cover a wave of two rounds of warm requests.
 func maxTimeScale(p Profile, s Scenario, probeInterval time.Duration) float64 {
 	v, o := p.ViewerLink.RTT+p.ViewerLink.Jitter, p.OriginLink.RTT+p.OriginLink.Jitter
 	cold := 3*v + p.EdgeTLS + 3*o + 20*time.Millisecond // a request that opens an origin connection, plus CPU
@@ -148,6 +155,11 @@ func maxTimeScale(p Profile, s Scenario, probeInterval time.Duration) float64 {
 		perPOP := max(s.RequestsPerPOP, edgehosts.RequestsFor(warm.DefaultHosts, warm.DefaultCoverage))
 		rounds := (perPOP*len(p.POPs()) + warm.DefaultConcurrency - 1) / warm.DefaultConcurrency
 		k = min(k, s.WaveInterval.Seconds()/(time.Duration(rounds)*warmReq+cold).Seconds())
+	}
+	if s.Scheduler {
+		// The margin between a wave and the keep-alive must cover a wave
+		// of two rounds of requests, scaled.
+		return min(k, schedule.DefaultMargin.Seconds()/(2*warmReq).Seconds())
 	}
 	if s.Prewarm {
 		if slack := s.KeepAlive - s.WaveInterval; slack > 0 {

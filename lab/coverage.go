@@ -65,15 +65,11 @@ func runCoverageVariant(ctx context.Context, cfg Config, prof Profile, s Scenari
 	if sc.PrewarmAuto = v.auto; !v.auto {
 		sc.PrewarmRequestsPerPOP = s.RequestsPerPOP
 	}
-	env, err := Start(ctx, EnvConfig{Profile: prof, Hosts: cfg.Hosts, Seed: seed, KeepAlive: scaled(s.KeepAlive, k), OriginIdle: scaled(s.OriginIdle, k)})
+	env, err := startFor(ctx, cfg, prof, s, seed)
 	if err != nil {
 		return sc, err
 	}
-	defer func() {
-		if cerr := env.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("lab: scenario %s: %w", sc.Name, cerr)
-		}
-	}()
+	defer closeInto(env, sc.Name, &err)
 	pops := prof.POPs()
 	wcfg := env.WarmConfig(pops)
 	wcfg.RequestsPerPOP, wcfg.Auto = s.RequestsPerPOP, v.auto

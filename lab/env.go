@@ -121,3 +121,19 @@ func (e *Env) WarmConfig(pops []string) warm.Config {
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 }
+
+// startFor starts the environment of scenario s: the profile with cfg's
+// hosts, s's keep-alive and origin idle timeout divided by the time scale.
+func startFor(ctx context.Context, cfg Config, prof Profile, s Scenario, seed uint64) (*Env, error) {
+	k := cfg.TimeScale
+	return Start(ctx, EnvConfig{Profile: prof, Hosts: cfg.Hosts, Seed: seed, KeepAlive: scaled(s.KeepAlive, k), OriginIdle: scaled(s.OriginIdle, k)})
+}
+
+// closeInto closes a scenario's environment and keeps its error in *err
+// unless one is there: a server that failed mid-scenario makes its
+// measurements suspect.
+func closeInto(env *Env, scenario string, err *error) {
+	if cerr := env.Close(); cerr != nil && *err == nil {
+		*err = fmt.Errorf("lab: scenario %s: %w", scenario, cerr)
+	}
+}

@@ -230,17 +230,6 @@ func (a Arrivals) times(rng *rand.Rand, d time.Duration) []time.Duration {
 // newProber builds a POP's viewer; tests replace it to make one fail.
 var newProber = probe.NewProber
 
-// schedule is a pace.Pacer that fires at given offsets from the start.
-type schedule []time.Duration
-
-// Pace implements pace.Pacer.
-func (s schedule) Pace(elapsed time.Duration, hits int) (time.Duration, bool) {
-	if hits >= len(s) {
-		return 0, true
-	}
-	return max(s[hits]-elapsed, 0), false
-}
-
 // Defaults of a traffic run: the "traffic" profile's short links and 64
 // edge hosts per POP keep requests that overlap on one host rare even at
 // time scale 40 (docs/plan.md, "Limits").
@@ -439,7 +428,7 @@ func RunTraffic(ctx context.Context, cfg TrafficConfig) (TrafficReport, error) {
 		go func() {
 			defer wg.Done()
 			var inflight sync.WaitGroup
-			pace.Run(runCtx, schedule(at), func(n int) bool {
+			pace.Run(runCtx, pace.Offsets(at), func(n int) bool {
 				inflight.Add(1)
 				go func() {
 					defer inflight.Done()
