@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/pace"
+	"github.com/cfprewarm/cfprewarm/schedule"
 	"github.com/cfprewarm/cfprewarm/warm"
 	"github.com/cfprewarm/cfprewarm/warm/format"
 )
@@ -75,6 +76,9 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if err := checkEvery(*every, cfg); err != nil {
 		return err
+	}
+	if msg := everyGapWarning(*every, cfg); msg != "" {
+		fmt.Fprintln(stderr, "cfprewarm warm: warning: "+msg)
 	}
 	if err := metrics.check(fs, *every); err != nil {
 		return err
@@ -158,6 +162,24 @@ const minEvery = time.Second
 // checkEvery refuses a repeat interval below minEvery or shorter than the
 // run it repeats (waves × wave interval), which would start runs on top of
 // each other. 0 means run once.
+// everyGapWarning says when `--every` leaves a gap between waves longer
+// than the keep-alive less schedule.DefaultMargin: the runs go on a steady
+// clock, so the longest gap is the schedule model's for --waves waves
+// --wave-interval apart every D with no lateness; "" when it holds.
+func everyGapWarning(every time.Duration, cfg warm.Config) string {
+	if every == 0 {
+		return ""
+	}
+	c := cfg.WithDefaults()
+	o := schedule.Waves(c.Waves, c.WaveInterval)
+	o.Rate, o.Lateness = every, schedule.Lateness{}
+	if o.Holds(c.KeepAlive, schedule.DefaultMargin) {
+		return ""
+	}
+	return fmt.Sprintf("--every %v leaves up to %v between waves, more than --keepalive %v less %v: origin connections close between runs (use --every %v or less)",
+		every, o.MaxGap(), c.KeepAlive, schedule.DefaultMargin, schedule.Gap(c.KeepAlive, schedule.DefaultMargin))
+}
+
 func checkEvery(every time.Duration, cfg warm.Config) error {
 	if every == 0 {
 		return nil

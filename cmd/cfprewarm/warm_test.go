@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/internal/loopback"
+	"github.com/cfprewarm/cfprewarm/warm"
 )
 
 const (
@@ -164,5 +165,31 @@ func TestWarmEveryFinishesWaveOnSignal(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "stopping after the wave in progress") {
 		t.Errorf("stderr %q", errb.String())
+	}
+}
+
+// --every is checked against the keep-alive with the schedule model: a
+// steady clock leaves --every between single waves, and several waves per
+// run leave the longer of their interval and the rest of the period.
+func TestEveryGapWarning(t *testing.T) {
+	for _, c := range []struct {
+		every time.Duration
+		cfg   warm.Config
+		warns bool
+	}{
+		{0, warm.Config{}, false},
+		{58 * time.Second, warm.Config{}, false},
+		{59 * time.Second, warm.Config{}, true},
+		{90 * time.Second, warm.Config{KeepAlive: 120 * time.Second}, false},
+		{120 * time.Second, warm.Config{Waves: 2, WaveInterval: 50 * time.Second}, true}, // 70 s from the second wave to the next run
+		{100 * time.Second, warm.Config{Waves: 2, WaveInterval: 50 * time.Second}, false},
+	} {
+		msg := everyGapWarning(c.every, c.cfg)
+		if (msg != "") != c.warns {
+			t.Errorf("--every %v, %d waves %v apart, keep-alive %v: %q", c.every, c.cfg.Waves, c.cfg.WaveInterval, c.cfg.KeepAlive, msg)
+		}
+	}
+	if msg := everyGapWarning(90*time.Second, warm.Config{}); !strings.Contains(msg, "--every 1m30s leaves up to 1m30s between waves, more than --keepalive 1m0s less 2s") {
+		t.Errorf("warning %q", msg)
 	}
 }
