@@ -89,8 +89,15 @@ type Invocation struct {
 	Status    Status
 }
 
-// Missed is the number of owned slots it does not send.
-func (i Invocation) Missed() int { return i.Owned - len(i.Due) }
+// Missed is the number of owned slots it does not send because they had
+// passed when it started (late, stale); a duplicate or slot-less one
+// misses none.
+func (i Invocation) Missed() int {
+	if i.Status != Late && i.Status != Stale {
+		return 0
+	}
+	return i.Owned - len(i.Due)
+}
 
 // Plan is what the invocation scheduled at s and starting now owns and
 // sends: the slots of its window not more than Tolerance in the past. A
