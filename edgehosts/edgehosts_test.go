@@ -39,6 +39,12 @@ func TestReadCSV(t *testing.T) {
 		`{"schema": 9, "type": "edge-hosts"}`:     "schema 9",
 		`{"schema": 1, "type": "lab-summary"}`:    "type \"lab-summary\"",
 		`{"schema": 1, "type": "edge-hosts", "po`: "hosts file",
+		// One document per file: anything after it is refused, naming its line.
+		"{\"schema\": 1, \"type\": \"edge-hosts\",\n \"pops\": []}\ntrailing garbage\n": `hosts file: line 3: "trailing garbage" after the end of the JSON document`,
+		"{\"schema\": 1, \"type\": \"edge-hosts\", \"pops\": []}\n\n{\"schema\": 1}":    `hosts file: line 3: "{\"schema\": 1}" after the end of the JSON document`,
+		"{\"schema\": 1, \"type\": \"edge-hosts\", \"pops\": []}}":                      `hosts file: line 1: "}" after the end of the JSON document`,
+		"{\"schema\": 1,\n \"type\": \"edge-hosts\",\n \"pops\": [}":                    "hosts file: line 3: invalid character '}'",
+		"{\"schema\": 1,\n \"type\": 7}":                                                "hosts file: line 2: type: want a string, got a number",
 	} {
 		if _, err := Read(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Read(%q) = %v, want an error saying %q", in, err, want)
