@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -138,6 +139,10 @@ func TestReadStopsWhenCanceled(t *testing.T) {
 		{"a bomb of zeros: 8 GiB from gzip members", func(t *testing.T) Config {
 			member := gz(make([]byte, 1<<20))
 			return Config{Inputs: []string{writeFile(t, t.TempDir(), "bomb.gz", bytes.Repeat(member, 8<<10))}}
+		}},
+		{"silent stdin", func(*testing.T) Config {
+			pr, _ := io.Pipe() // never written
+			return Config{Inputs: []string{"-"}, Stdin: pr}
 		}},
 		{"FIFO without a writer", func(t *testing.T) Config { return Config{Inputs: []string{fifo(t)}} }},
 		{"FIFO whose writer stays silent", func(t *testing.T) Config {

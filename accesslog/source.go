@@ -61,7 +61,7 @@ func Sources(ctx context.Context, cfg Config) ([]Source, error) {
 			if stdin == nil {
 				stdin = os.Stdin
 			}
-			add(Source{Name: "-", Size: -1, open: func(context.Context) (io.ReadCloser, error) { return io.NopCloser(stdin), nil }})
+			add(Source{Name: "-", Size: -1, open: func(ctx context.Context) (io.ReadCloser, error) { return untilDone(ctx, stdin), nil }})
 		case strings.HasPrefix(in, "s3://"):
 			if _, _, err := splitS3(in); err != nil {
 				return nil, err
@@ -246,6 +246,31 @@ func openUntil(ctx context.Context, path string) (io.ReadCloser, error) {
 		}()
 		return nil, ctx.Err()
 	}
+}
+
+// untilDone returns a reader of r whose reads end when ctx does, even one
+// that r blocks (standard input from a terminal or a silent pipe): r is
+// read on a goroutine of its own, which a stop leaves waiting in its read
+// (the process is about to end).
+func untilDone(ctx context.Context, r io.Reader) io.ReadCloser {
+	pr, pw := io.Pipe()
+	go func() {
+		_, err := io.Copy(pw, r)
+		pw.CloseWithError(err)
+	}()
+	stop := context.AfterFunc(ctx, func() { pr.CloseWithError(ctx.Err()) })
+	return &stoppingPipe{PipeReader: pr, stop: stop}
+}
+
+// stoppingPipe is untilDone's reader; Close forgets ctx.
+type stoppingPipe struct {
+	*io.PipeReader
+	stop func() bool
+}
+
+func (p *stoppingPipe) Close() error {
+	p.stop()
+	return p.PipeReader.Close()
 }
 
 // stoppingFile is a file whose reads ctx can end; Close forgets ctx.

@@ -10,7 +10,6 @@
 package edgehosts
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -65,20 +64,6 @@ func Write(w io.Writer, f File) error {
 // header names at least the columns pop and hosts, and returns the host
 // count of each POP. Every problem is an error naming the line or field.
 func Read(r io.Reader) (map[string]Estimate, error) {
-	br := bufio.NewReader(r)
-	head, _ := br.Peek(64)
-	if b := bytes.TrimSpace(head); len(b) > 0 && b[0] == '{' {
-		return readJSON(br)
-	}
-	return readCSV(br)
-}
-
-// maxFileSize bounds a hosts file: 600 POPs take about 150 KB.
-const maxFileSize = 16 << 20
-
-// readJSON reads the one JSON document of a hosts file; anything after it
-// is refused. Every problem names its line.
-func readJSON(r io.Reader) (map[string]Estimate, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("hosts file: %w", err)
@@ -86,6 +71,19 @@ func readJSON(r io.Reader) (map[string]Estimate, error) {
 	if len(b) > maxFileSize {
 		return nil, fmt.Errorf("hosts file: larger than %d MiB", maxFileSize>>20)
 	}
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '{' {
+		return readJSON(b)
+	}
+	return readCSV(bytes.NewReader(b))
+}
+
+// maxFileSize bounds a hosts file (600 POPs take about 150 KB), so that
+// a wrong file (/dev/zero, a log) is refused rather than read into memory.
+const maxFileSize = 16 << 20
+
+// readJSON reads the one JSON document of a hosts file; anything after it
+// is refused. Every problem names its line.
+func readJSON(b []byte) (map[string]Estimate, error) {
 	var doc struct {
 		Schema int        `json:"schema"`
 		Type   string     `json:"type"`

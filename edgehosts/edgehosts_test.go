@@ -2,6 +2,7 @@ package edgehosts
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,14 @@ func TestWriteReadJSON(t *testing.T) {
 	if err != nil || len(got) != 2 || got["HKG62-C1"] != f.POPs[0] || got["FRA56-P3"].Hosts != 32 {
 		t.Errorf("Read = %+v, %v", got, err)
 	}
+}
+
+// zeros is an endless stream of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
 
 func TestReadCSV(t *testing.T) {
@@ -49,5 +58,9 @@ func TestReadCSV(t *testing.T) {
 		if _, err := Read(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Read(%q) = %v, want an error saying %q", in, err, want)
 		}
+	}
+	// A wrong file (here: /dev/zero's endless line) is refused, not read into memory.
+	if _, err := Read(io.LimitReader(zeros{}, 1<<30)); err == nil || !strings.Contains(err.Error(), "larger than 16 MiB") {
+		t.Errorf("an endless line: %v", err)
 	}
 }
