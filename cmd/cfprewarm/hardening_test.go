@@ -3,10 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cfprewarm/cfprewarm/internal/loopback"
 )
@@ -143,5 +149,35 @@ func TestLabInterruptedInFirstPrewarmWave(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "\nka5-noprewarm ") {
 		t.Errorf("the table lacks the finished scenario:\n%s", out.String())
+	}
+}
+
+// fakeAWSEnv is the environment of a process that talks to a loopback S3
+// only: fake static credentials, no shared files, no instance metadata.
+func fakeAWSEnv(t *testing.T) []string {
+	none := filepath.Join(t.TempDir(), "none")
+	return []string{"AWS_ACCESS_KEY_ID=AKIAFAKEFAKEFAKE", "AWS_SECRET_ACCESS_KEY=fake-secret", "AWS_SESSION_TOKEN=",
+		"AWS_PROFILE=", "AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=" + none, "AWS_SHARED_CREDENTIALS_FILE=" + none,
+		"AWS_ENDPOINT_URL=", "AWS_ENDPOINT_URL_S3=", "AWS_CONTAINER_CREDENTIALS_FULL_URI=", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=",
+		"AWS_WEB_IDENTITY_TOKEN_FILE="}
+}
+
+// plan over an S3-compatible store whose listing repeats its continuation
+// token ends at once, exit 1, one line that says why (it listed forever).
+func TestPlanS3RepeatedToken(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">`+
+			`<Name>logs</Name><IsTruncated>true</IsTruncated><NextContinuationToken>again</NextContinuationToken>`+
+			`<Contents><Key>cf/a.log</Key><Size>100</Size></Contents></ListBucketResult>`)
+	}))
+	defer srv.Close()
+	p := startCLI(t, fakeAWSEnv(t), "plan", "s3://logs/cf/", "--s3-endpoint", srv.URL, "--s3-region", "eu-central-1")
+	if !p.exitedWithin(5 * time.Second) {
+		t.Fatal("still listing after 5 s")
+	}
+	var ee *exec.ExitError
+	stderr := p.stderr.String()
+	if !errors.As(p.err, &ee) || ee.ExitCode() != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, `repeated continuation token "again"`) {
+		t.Errorf("exit %v, stderr %q; want 1 and one line naming the repeated token", p.err, stderr)
 	}
 }
