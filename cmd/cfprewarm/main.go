@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -95,7 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	c, rest, ok := lookup(args)
 	if !ok {
-		fmt.Fprintf(stderr, "cfprewarm: unknown command %q (see cfprewarm --help)\n", args[0])
+		fmt.Fprintf(stderr, "cfprewarm: unknown command %q%s (see cfprewarm --help)\n", args[0], didYouMean(args[0], commandWords(), ""))
 		return 2
 	}
 	return exitCode(c.run(ctx, rest, stdout, stderr), c.name, stderr)
@@ -113,6 +114,18 @@ func lookup(args []string) (command, []string, bool) {
 		}
 	}
 	return best, args[n:], n > 0
+}
+
+// commandWords are the first words of the commands, and the spellings of
+// help and version, for "did you mean".
+func commandWords() []string {
+	words := []string{"help", "--help", "--version"}
+	for _, c := range commands {
+		if w := strings.Fields(c.name)[0]; !slices.Contains(words, w) {
+			words = append(words, w)
+		}
+	}
+	return words
 }
 
 func exitCode(err error, name string, stderr io.Writer) int {
