@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -186,20 +187,26 @@ type stallReader struct {
 	body   io.ReadCloser
 	window time.Duration
 	cancel context.CancelCauseFunc
-	timer  *time.Timer
 	n      atomic.Int64 // bytes read
 	done   atomic.Bool  // the end was read, or Close called
-	last   int64        // n at the last check (the timer's own)
+
+	mu    sync.Mutex
+	timer *time.Timer
+	last  int64 // n at the last check
 }
 
 func newStallReader(ctx context.Context, body io.ReadCloser, window time.Duration, cancel context.CancelCauseFunc) *stallReader {
 	r := &stallReader{ctx: ctx, body: body, window: window, cancel: cancel}
+	r.mu.Lock()
 	r.timer = time.AfterFunc(window, r.check)
+	r.mu.Unlock()
 	return r
 }
 
 // check runs once a window.
 func (r *stallReader) check() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.done.Load() {
 		return
 	}
@@ -226,7 +233,9 @@ func (r *stallReader) Read(p []byte) (int, error) {
 
 func (r *stallReader) Close() error {
 	r.done.Store(true)
+	r.mu.Lock()
 	r.timer.Stop()
+	r.mu.Unlock()
 	err := r.body.Close()
 	r.cancel(nil)
 	return err
