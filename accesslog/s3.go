@@ -120,6 +120,10 @@ func (l *s3Lister) list(ctx context.Context, url string, listed *atomic.Int64) (
 		}
 		if aws.ToBool(page.IsTruncated) {
 			next := aws.ToString(page.NextContinuationToken)
+			if next == "" {
+				return nil, fmt.Errorf("s3: listing %s: page %d says more objects follow but gives no continuation token: "+
+					"the listing would stop short; check the S3-compatible store", url, pages)
+			}
 			if tokens[next] {
 				return nil, fmt.Errorf("s3: listing %s: the store repeated continuation token %q after %d pages (%d objects): "+
 					"its listing would never end; check the S3-compatible store", url, next, pages, len(out))
@@ -171,7 +175,11 @@ func (l *s3Lister) open(ctx context.Context, bucket, key string) (io.ReadCloser,
 			res.Body.Close()
 			err = context.Cause(rctx)
 		}
-		return nil, l.explain(ctx, rctx, err)
+		err = l.explain(ctx, rctx, err)
+		if ctx.Err() == nil && errors.Is(context.Cause(rctx), errNoAnswer) {
+			err = fmt.Errorf("s3: %w", err) // the SDK's own errors name S3 already
+		}
+		return nil, err
 	}
 	return newStallReader(rctx, res.Body, l.cfg.StallTimeout, cancel), nil
 }

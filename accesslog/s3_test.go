@@ -109,11 +109,13 @@ func TestS3(t *testing.T) {
 // misbehavingS3 is an S3 endpoint that lists one object, cf/a.log, and
 // misbehaves as told.
 type misbehavingS3 struct {
-	next      func(token string) string // the continuation token after token ("" for the first page); "" ends the listing
-	hangList  bool                      // never answer a listing
-	hangGet   bool                      // never answer a GetObject
-	trickle   time.Duration             // send the object one byte every trickle
-	listCalls atomic.Int64
+	next     func(token string) string // the continuation token after token ("" for the first page); "" ends the listing
+	hangList bool                      // never answer a listing
+	hangGet  bool                      // never answer a GetObject
+	trickle  time.Duration             // send the object one byte every trickle
+	// truncatedNoToken says more objects follow, without a token.
+	truncatedNoToken bool
+	listCalls        atomic.Int64
 }
 
 func (m *misbehavingS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -131,7 +133,7 @@ func (m *misbehavingS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>
 <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>logs</Name><Prefix>cf/</Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys>`+
 			`<IsTruncated>%t</IsTruncated><NextContinuationToken>%s</NextContinuationToken><Contents><Key>cf/a.log</Key><Size>%d</Size></Contents></ListBucketResult>`,
-			next != "", next, len(trickleLog))
+			next != "" || m.truncatedNoToken, next, len(trickleLog))
 		return
 	}
 	if m.hangGet {
@@ -171,6 +173,8 @@ func TestS3Misbehaving(t *testing.T) {
 			err: `s3: listing s3://logs/cf/: the store repeated continuation token "same" after 2 pages`},
 		{name: "tokens in a cycle", m: &misbehavingS3{next: func(tok string) string { return map[string]string{"": "A", "A": "B", "B": "A"}[tok] }},
 			err: `s3: listing s3://logs/cf/: the store repeated continuation token "A" after 3 pages`},
+		{name: "truncated without a token", m: &misbehavingS3{truncatedNoToken: true},
+			err: "s3: listing s3://logs/cf/: page 1 says more objects follow but gives no continuation token"},
 		{name: "listing hangs", m: &misbehavingS3{hangList: true}, s3: S3Config{Timeout: 300 * time.Millisecond},
 			err: "s3: listing s3://logs/cf/: no answer within 300ms"},
 		{name: "listing hangs, canceled", m: &misbehavingS3{hangList: true}, cancel: 200 * time.Millisecond, err: context.Canceled.Error()},
