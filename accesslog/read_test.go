@@ -170,7 +170,7 @@ func TestRealTimeTSV(t *testing.T) {
 	}
 	// Without --fields the file cannot be read, and says why.
 	_, sum = readAll(t, Config{Inputs: []string{p}})
-	if f := sum.Files[0]; f.Records != 0 || !strings.Contains(f.Error, "--fields") {
+	if f := sum.Files[0]; f.Records != 0 || f.Bad != 10 || len(f.Examples) != 1 || !strings.Contains(f.Examples[0], "--fields") {
 		t.Errorf("no --fields: %+v", f)
 	}
 }
@@ -249,7 +249,7 @@ func TestBadInput(t *testing.T) {
 	if f := byName["truncated.gz"]; f.Records == 0 || f.Records >= 20 || !strings.Contains(f.Error, "truncated") {
 		t.Errorf("truncated: %+v", f)
 	}
-	if f := byName["noheader"]; f.Records != 0 || f.Bad == 0 || !strings.Contains(f.Error, "#Fields") {
+	if f := byName["noheader"]; f.Records != 0 || f.Bad == 0 || f.Error != "" || !strings.Contains(strings.Join(f.Examples, ""), "no #Fields") {
 		t.Errorf("no header: %+v", f)
 	}
 	if f := byName["notgzip.gz"]; f.Error == "" {

@@ -225,12 +225,7 @@ func showReadProgress(w io.Writer, p *accesslog.Progress) func() {
 				prog.clear()
 				return
 			case <-t.C:
-				read, total := p.Read.Load(), p.Total.Load()
-				msg := fmt.Sprintf("reading logs: %.1f MB", float64(read)/1e6)
-				if total > 0 {
-					msg += fmt.Sprintf(" of %.1f MB (%.0f%%)", float64(total)/1e6, 100*float64(read)/float64(total))
-				}
-				prog.status(msg + fmt.Sprintf(", %d lines", p.Lines.Load()))
+				prog.status(readProgressLine(p))
 			}
 		}
 	}()

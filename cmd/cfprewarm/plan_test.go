@@ -94,7 +94,7 @@ func TestPlanNoUsableLine(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "a.gz"), []byte{0x1f, 0x8b, 1, 2, 3}, 0o644)
 	os.WriteFile(filepath.Join(dir, "b.log"), []byte("hello\nworld\n"), 0o644)
 	code, out, stderr := runCmd(t, "plan", dir)
-	if code != 1 || out != "" || !strings.Contains(stderr, "no usable request in 2 files") || !strings.Contains(stderr, "b.log: no #Fields") {
+	if code != 1 || out != "" || !strings.Contains(stderr, "no usable request in 2 files") || !strings.Contains(stderr, "b.log: line 1: no #Fields") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
 }
