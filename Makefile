@@ -26,7 +26,7 @@ test-go:
 
 # The packages that send, serve and read concurrently, once more under the
 # race detector.
-RACE = ./probe ./warm ./pace ./edgehosts ./accesslog ./internal/loopback/...
+RACE = ./probe ./warm ./pace ./edgehosts ./accesslog ./internal/loopback/... ./warm/promexport
 
 test-race:
 	$(GO) test -count=1 -race -skip '$(TIMING)' $(RACE)

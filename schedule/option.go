@@ -23,9 +23,12 @@ const (
 	// wave's own duration (its last requests reach a host up to a second or
 	// so after the slot) and clock error.
 	DefaultMargin = 2 * time.Second
-	// StopMargin is what the Lambda keeps free before its deadline to write
-	// its metrics and return (at most; a tenth of the time left when less).
-	StopMargin = 3 * time.Second
+	// TimeoutMargin is what the function timeout adds to an invocation's
+	// span and its last wave's request timeout: the handler keeps up to 3 s
+	// before its deadline to write the metrics and return, and the rest is
+	// room for a wave that starts late because the one before it queued
+	// behind the concurrency limit or waited for DNS.
+	TimeoutMargin = 10 * time.Second
 	// MinBilled is what an invocation that returns at once is billed in the
 	// model: Lambda's billing granularity, a millisecond.
 	MinBilled = time.Millisecond
@@ -164,17 +167,25 @@ func AlignedPer(n int, keepAlive, margin time.Duration) Option {
 // keeps as much slack as it can. For a keep-alive of 60 s: 3 waves 44 s
 // apart (longest gap 44 s); 120 s: 2 waves 65 s apart; 180 s: one wave.
 func WavesFor(keepAlive, margin time.Duration) (Option, error) {
-	g := Gap(keepAlive, margin)
 	if keepAlive-margin < time.Second {
 		return Option{}, fmt.Errorf("schedule: keep-alive %v leaves no time between waves (margin %v)", keepAlive, margin)
 	}
 	worst := DefaultRate + EventBridge.Spread()
-	w := max(int(math.Ceil(float64(worst)/float64(g))), 1)
-	o := Waves(w, 0)
-	if w > 1 {
-		o.Interval = min(ceilSecond(worst/time.Duration(w)), g)
+	w := max(int(math.Ceil(float64(worst)/float64(Gap(keepAlive, margin)))), 1)
+	return SpreadWaves(w, keepAlive, margin), nil
+}
+
+// SpreadWaves is the plain-rule schedule of n waves per invocation spread
+// evenly over the worst case of the lateness model: ⌈(Rate + spread) / n⌉
+// apart in whole seconds, at most keepAlive − margin. It holds when n is at
+// least WavesFor's count.
+func SpreadWaves(n int, keepAlive, margin time.Duration) Option {
+	o := Waves(max(n, 1), 0)
+	if n > 1 {
+		worst := DefaultRate + EventBridge.Spread()
+		o.Interval = min(ceilSecond(worst/time.Duration(n)), Gap(keepAlive, margin))
 	}
-	return o, nil
+	return o
 }
 
 // ceilSecond rounds d up to a whole second.
@@ -297,11 +308,11 @@ func (o Option) Span() time.Duration {
 }
 
 // FunctionTimeout is the Lambda function timeout the option needs: its
-// Span, then one request timeout for the last wave, then StopMargin, in
+// Span, then one request timeout for the last wave, then TimeoutMargin, in
 // whole seconds. This is the one formula; the Lambda's environment package
 // (warm/lambdaenv), plan and infra (through its contract test) use it.
 func (o Option) FunctionTimeout(requestTimeout time.Duration) time.Duration {
-	return ceilSecond(o.Span() + requestTimeout + StopMargin)
+	return ceilSecond(o.Span() + requestTimeout + TimeoutMargin)
 }
 
 // Billing is the Lambda time billed per invocation, waits included.

@@ -74,6 +74,12 @@ func TestDefaultsHold(t *testing.T) {
 	if w.Waves != 3 || w.Interval != 44*sec || w.MaxGap() != 44*sec {
 		t.Errorf("K 60 s: %v, longest gap %v; want 3 waves 44 s apart", w, w.MaxGap())
 	}
+	// Any count from the fewest up, spread evenly, holds.
+	for n := 3; n <= 10; n++ {
+		if o := SpreadWaves(n, 60*sec, DefaultMargin); !o.Holds(60*sec, DefaultMargin) {
+			t.Errorf("%v: longest gap %v", o, o.MaxGap())
+		}
+	}
 }
 
 func TestFunctionTimeout(t *testing.T) {
@@ -83,13 +89,13 @@ func TestFunctionTimeout(t *testing.T) {
 		want    time.Duration
 	}{
 		// The window ends 70 + 60 s after the scheduled time; an invocation
-		// may start at once: 130 s, a request timeout, the stop margin.
-		{Aligned(58 * sec), 10 * sec, 143 * sec},
-		{Aligned(178 * sec), 10 * sec, 143 * sec},
-		{Waves(3, 44*sec), 10 * sec, 101 * sec},
-		{Waves(3, 20*sec), 10 * sec, 53 * sec},
-		{Waves(1, 0), 10 * sec, 13 * sec},
-		{Waves(2, 1500*time.Millisecond), 250 * time.Millisecond, 5 * sec}, // rounded up
+		// may start at once: 130 s, a request timeout, the 10 s margin.
+		{Aligned(58 * sec), 10 * sec, 150 * sec},
+		{Aligned(178 * sec), 10 * sec, 150 * sec},
+		{Waves(3, 44*sec), 10 * sec, 108 * sec},
+		{Waves(3, 20*sec), 10 * sec, 60 * sec},
+		{Waves(1, 0), 10 * sec, 20 * sec},
+		{Waves(2, 1500*time.Millisecond), 250 * time.Millisecond, 12 * sec}, // 11.75 s, rounded up
 	} {
 		if got := c.o.FunctionTimeout(c.request); got != c.want {
 			t.Errorf("%v, request timeout %v: %v, want %v", c.o, c.request, got, c.want)

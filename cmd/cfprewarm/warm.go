@@ -23,7 +23,9 @@ those seen and the estimated count, with --requests auto the number of
 requests that reaches --coverage of them. --waves N sends N waves
 --wave-interval apart. --every D repeats the run every D until SIGINT or
 SIGTERM (the table is then one line per wave); a signal lets the wave in
-progress finish, a second one aborts it.
+progress finish, a second one aborts it. --metrics-listen ADDR serves the
+daemon's Prometheus /metrics and a /healthz that fails when no wave
+succeeded for --healthz-window (docs/daemon.md).
 Exit status: 0 ok (or a daemon stopped by a signal), 1 when requests failed
 or the run was interrupted, 2 for bad usage.`
 
@@ -38,6 +40,7 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		opts       format.Options
 		verbose    = fs.BoolP("verbose", "v", false, "log each wave to stderr")
 		sizing     sizingFlags
+		metrics    metricsFlags
 	)
 	fs.StringSliceVar(&pops, "pops", nil, "POP `codes` such as HKG54-C1,FRA56-P3 (comma-separated, repeatable)")
 	fs.StringVar(&cfg.Host, "host", "", "SNI and Host of the requests: the custom domain (default: the distribution domain)")
@@ -51,6 +54,7 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.BoolVar(&opts.Requests, "with-requests", false, "json: include every request's record")
 	fs.StringVar(&opts.Namespace, "namespace", format.DefaultNamespace, "emf: CloudWatch namespace")
 	conn.register(fs, "use the POPs' addresses", warm.UserAgent(buildInfo().Short()), warm.DefaultTimeout)
+	metrics.register(fs)
 
 	pos, err := fs.parse(args)
 	if err != nil {
@@ -69,6 +73,9 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if err := checkEvery(*every, cfg); err != nil {
+		return err
+	}
+	if err := metrics.check(fs, *every); err != nil {
 		return err
 	}
 	name, err := format.ParseName(*formatName)
@@ -102,6 +109,11 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return usageError{err}
 	}
+	stopMetrics, err := metrics.start(ctx, cfg.Logger)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 
 	// A signal (ctx) stops between waves; requests in flight keep a context
 	// of their own, canceled only by a second signal.
@@ -116,6 +128,7 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var werr error
 	pace.Run(ctx, runs, func(int) bool {
 		last = runner.Run(hard, ctx)
+		metrics.observe(last)
 		werr = errors.Join(report(stdout, last), sizing.writeHosts(runner))
 		return werr == nil
 	})

@@ -157,6 +157,7 @@ func backendProps(b BackendConfig, opts BuildOptions) (*CloudfrontDynamicAPIStac
 	}
 	p := &CloudfrontDynamicAPIStackProps{
 		StackProps:               awscdk.StackProps{Env: environment(b.Account, region, opts.Getenv)},
+		OriginAccess:             OriginAccess(b.OriginAccess),
 		OriginDomainName:         b.OriginDomainName,
 		HostedZoneID:             b.HostedZoneID,
 		HostedZoneName:           b.HostedZoneName,
@@ -166,6 +167,7 @@ func backendProps(b BackendConfig, opts BuildOptions) (*CloudfrontDynamicAPIStac
 		Image:                    ImageSource(b.Image),
 		ECRRepositoryName:        b.ECRRepositoryName,
 		ImageTag:                 b.ImageTag,
+		ImageDigest:              b.ImageDigest,
 		RepoRoot:                 opts.RepoRoot,
 		DesiredCount:             b.DesiredCount,
 		TaskCPU:                  b.TaskCPU,

@@ -46,6 +46,7 @@ type BackendConfig struct {
 	Region                   string   `json:"region"`
 	AvailabilityZones        []string `json:"availabilityZones"`
 	NATGateways              int      `json:"natGateways"`
+	OriginAccess             string   `json:"originAccess"`
 	OriginDomainName         string   `json:"originDomainName"`
 	HostedZoneID             string   `json:"hostedZoneId"`
 	HostedZoneName           string   `json:"hostedZoneName"`
@@ -53,6 +54,7 @@ type BackendConfig struct {
 	Image                    string   `json:"image"`
 	ECRRepositoryName        string   `json:"ecrRepositoryName"`
 	ImageTag                 string   `json:"imageTag"`
+	ImageDigest              string   `json:"imageDigest"`
 	DesiredCount             int      `json:"desiredCount"`
 	TaskCPU                  int      `json:"taskCpu"`
 	TaskMemoryMiB            int      `json:"taskMemoryMiB"`

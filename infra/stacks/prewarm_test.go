@@ -317,7 +317,8 @@ func TestPrewarmOverrides(t *testing.T) {
 			}
 		}
 	}
-	jsonEqual(t, "actions with tracing", actions, []string{"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords"})
+	slices.Sort(actions) // the order is the CDK's (sorted with @aws-cdk/aws-iam:minimizePolicies)
+	jsonEqual(t, "actions with tracing", actions, []string{"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTelemetryRecords", "xray:PutTraceSegments"})
 }
 
 func TestPrewarmTimeout(t *testing.T) {

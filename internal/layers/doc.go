@@ -60,6 +60,9 @@ var Layers = map[string]int{
 	// 4: the planner's reporters, which write the Lambda's contract.
 	"plan/format": 4,
 
+	// 3: the prewarm daemon's Prometheus exporter, fed like a reporter.
+	"warm/promexport": 3,
+
 	// 4: the whole system on loopback.
 	"lab": 4,
 

@@ -130,8 +130,8 @@ func TestLambdaEnvIsWhatTheLambdaReads(t *testing.T) {
 			c.Distribution != r.Target.Distribution || c.Host != r.Target.Host || c.Path != r.Target.Path {
 			t.Errorf("block %d configures %+v, want group %+v of the plan", i, c, g)
 		}
-		if want := lambdaenv.FormatDuration(lambdaenv.FunctionTimeout(c)); timeout != want || want != "100s" {
-			t.Errorf("block %d: function timeout %q, want %q (2 × 40 s + 10 s + 10 s)", i, timeout, want)
+		if want := lambdaenv.FormatDuration(lambdaenv.FunctionTimeout(c)); timeout != want || want != "150s" {
+			t.Errorf("block %d: function timeout %q, want %q (max(60 s + 70 s, 2 × 40 s) + 10 s + 10 s)", i, timeout, want)
 		}
 	}
 }

@@ -62,6 +62,7 @@ func Encode(s Settings) map[string]string {
 	count(VarWaves, c.Waves)
 	set(VarWaveInterval, FormatDuration(c.WaveInterval))
 	set(VarKeepAlive, FormatDuration(c.KeepAlive))
+	set(VarPeriod, FormatDuration(s.Period))
 	count(VarPort, c.Port)
 	count(VarIPVersion, c.IPVersion)
 	set(VarDNSServer, c.DNSServer)

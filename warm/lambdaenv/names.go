@@ -30,6 +30,7 @@ const (
 	VarWaves          = "WAVES"
 	VarWaveInterval   = "WAVE_INTERVAL"
 	VarKeepAlive      = "KEEPALIVE"
+	VarPeriod         = "PERIOD"
 	VarPort           = "PORT"
 	VarIPVersion      = "IP_VERSION"
 	VarDNSServer      = "DNS_SERVER"
@@ -46,6 +47,6 @@ const (
 var Names = []string{
 	VarDistribution, VarHost, VarPath, VarMethod, VarPOPs, VarRequestsPerPOP, VarCoverage, VarMinRequests,
 	VarMaxRequests, VarAdapt, VarHosts, VarHostsFile, VarClientSubnets, VarTLSVersion, VarConcurrency,
-	VarRequestTimeout, VarWaves, VarWaveInterval, VarKeepAlive, VarPort, VarIPVersion, VarDNSServer,
+	VarRequestTimeout, VarWaves, VarWaveInterval, VarKeepAlive, VarPeriod, VarPort, VarIPVersion, VarDNSServer,
 	VarHeaders, VarCAFile, VarNamespace, VarLogLevel, VarLogRequests, VarEventOverrides,
 }
