@@ -203,6 +203,8 @@ func prewarmProps(pc PrewarmConfig, opts BuildOptions) *LambdaPrewarmStackProps 
 		RequestsPerPOP:         pc.RequestsPerPOP,
 		Concurrency:            pc.Concurrency,
 		RequestTimeout:         time.Duration(pc.RequestTimeout),
+		Schedule:               pc.Schedule,
+		Period:                 time.Duration(pc.Period),
 		Waves:                  pc.Waves,
 		WaveInterval:           time.Duration(pc.WaveInterval),
 		KeepAlive:              time.Duration(pc.KeepAlive),

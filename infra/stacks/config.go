@@ -89,6 +89,8 @@ type PrewarmConfig struct {
 	RequestsPerPOP         int      `json:"requestsPerPop"`
 	Concurrency            int      `json:"concurrency"`
 	RequestTimeout         Duration `json:"requestTimeout"`
+	Schedule               string   `json:"schedule"`
+	Period                 Duration `json:"period"`
 	Waves                  int      `json:"waves"`
 	WaveInterval           Duration `json:"waveInterval"`
 	KeepAlive              Duration `json:"keepAlive"`
