@@ -80,12 +80,14 @@ func TestCDKMatchesInfra(t *testing.T) {
 	}
 	g := r.Groups[0]
 	e := entries[0]
-	if e["region"] != g.Region || e["requestsPerPop"] != float64(g.RequestsPerWave) || e["waveInterval"] != "40s" ||
-		e["keepAlive"] != "60s" || e["waves"] != float64(3) || e["host"] != "api.example.com" || e["path"] != "/api/time" {
+	// The plan's Lambdas are aligned: EventBridge Scheduler and the grid's
+	// period; the plain-rule waves keep the stack's defaults.
+	if e["region"] != g.Region || e["requestsPerPop"] != float64(g.RequestsPerWave) || e["schedule"] != "scheduler" || e["period"] != "58s" ||
+		e["keepAlive"] != "60s" || e["waves"] != nil || e["waveInterval"] != nil || e["host"] != "api.example.com" || e["path"] != "/api/time" {
 		t.Errorf("entry %v for group %+v", e, g)
 	}
-	if d, err := time.ParseDuration(e["waveInterval"].(string)); err != nil || d >= 60*time.Second {
-		t.Errorf("waveInterval %v must parse and stay below the keep-alive", e["waveInterval"])
+	if d, err := time.ParseDuration(e["period"].(string)); err != nil || d >= 60*time.Second {
+		t.Errorf("period %v must parse and stay below the keep-alive", e["period"])
 	}
 }
 
@@ -126,12 +128,12 @@ func TestLambdaEnvIsWhatTheLambdaReads(t *testing.T) {
 		}
 		c := s.Config
 		if strings.Join(c.POPs, ",") != strings.Join(g.POPs, ",") || c.RequestsPerPOP != g.RequestsPerWave || c.Auto ||
-			c.Waves != r.Schedule.Waves || c.WaveInterval != 40*time.Second || c.KeepAlive != 60*time.Second ||
+			s.Period != g.Schedule.Period || s.Aligned() != g.Schedule.Option || c.KeepAlive != 60*time.Second ||
 			c.Distribution != r.Target.Distribution || c.Host != r.Target.Host || c.Path != r.Target.Path {
-			t.Errorf("block %d configures %+v, want group %+v of the plan", i, c, g)
+			t.Errorf("block %d configures %+v (period %v), want group %+v of the plan", i, c, s.Period, g)
 		}
 		if want := lambdaenv.FormatDuration(lambdaenv.FunctionTimeout(c)); timeout != want || want != "150s" {
-			t.Errorf("block %d: function timeout %q, want %q (max(60 s + 70 s, 2 × 40 s) + 10 s + 10 s)", i, timeout, want)
+			t.Errorf("block %d: function timeout %q, want %q (max(60 s + 70 s, 2 × 44 s) + 10 s + 10 s)", i, timeout, want)
 		}
 	}
 }
@@ -143,7 +145,16 @@ func TestWarmCmdAndTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := buf.String()
-	for _, want := range []string{"cfprewarm warm d111111abcdef8.cloudfront.net --host api.example.com --path /api/time --pops ", "--requests 72", "--every 58s", "--keepalive 60s"} {
+	daemon, _ := r.Option(plan.OptionDaemon)
+	var pops []string
+	for _, pop := range r.Selected() {
+		pops = append(pops, pop.Code)
+	}
+	if len(pops) != 2 {
+		t.Fatalf("%d POPs warmed, want 2 (HKG, SIN)", len(pops))
+	}
+	for _, want := range []string{"cfprewarm warm d111111abcdef8.cloudfront.net --host api.example.com --path /api/time --pops " + strings.Join(pops, ",") + " ",
+		"--requests " + strconv.Itoa(daemon.RequestsPerWave), "--every 58s", "--keepalive 60s"} {
 		if !strings.Contains(cmd, want) {
 			t.Errorf("warm command lacks %q:\n%s", want, cmd)
 		}
@@ -153,8 +164,10 @@ func TestWarmCmdAndTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{"HKG62-C1", "warm #", "IAD89-C3: keep-alive alone keeps it warm", "XYZ1-C1: unknown airport",
-		"seed", "defaults", "b.gz: truncated after line 9; 2 bad lines: line 3: 10 fields, want 33", "3 waves 40 s apart"} {
+	for _, want := range []string{"HKG62-C1", "warm #", "HKG62-C1: warmed: removes ", "IAD89-C3: not warmed: the 1m0s keep-alive alone leaves ",
+		`XYZ1-C1: not warmed: airport "XYZ" is not in the POP table`, "seed", "aligned ×2", "3 waves 44s apart per invocation", "aligned, every 2m58s",
+		"b.gz: truncated after line 9; 2 bad lines: line 3: 10 fields, want 33", "the whole bill, a month", "EventBridge Scheduler", "CloudWatch dashboards",
+		"needs a CloudFront quota increase", "chosen", "$20.00 per hour of waiting removed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
