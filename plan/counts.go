@@ -290,6 +290,9 @@ func FromLogs(ctx context.Context, cfg accesslog.Config) (*Counts, accesslog.Sum
 	sum, err := accesslog.Read(ctx, cfg, func(w int, r *accesslog.Record) {
 		parts[w].Add(r.POP, r.Unix, r.TTFB, r.HasTTFB)
 		parts[w].addNames(r.Host, r.HostHeader)
+		if r.HasSCBytes {
+			parts[w].AddResponse(uint64(r.SCBytes))
+		}
 	})
 	c := parts[0]
 	for _, p := range parts[1:] {

@@ -160,7 +160,8 @@ func TestCountsPathSamePlan(t *testing.T) {
 				Time: start.Add(time.Duration(a.t * float64(time.Second))), POP: a.pop, Method: "GET",
 				Host: "d111111abcdef8.cloudfront.net", URIStem: "/api/time", Status: 200, ResultType: "Miss",
 				RequestID: fmt.Sprintf("r%d-%d", h, i), Protocol: "https", TTFB: time.Duration(a.ttfb * float64(time.Second)),
-				RangeStart: -1, RangeEnd: -1,
+				RangeStart: -1, RangeEnd: -1, SCBytes: int64(900 + 200*(i%2)), // 1,000 bytes on average, as the default
+
 			})
 		}
 		zw.Write(line)
@@ -217,6 +218,12 @@ func TestCountsPathSamePlan(t *testing.T) {
 	for i := range a.POPs {
 		a.POPs[i].TTFBP50, a.POPs[i].TTFBP90 = 0, 0
 	}
+	// The logs tell the responses' size (sc-bytes), a counts file does
+	// not: the logs' mean is the default here, so the bills agree.
+	if a.ResponseBytes != 1000 || a.ResponseBytesFrom != ResponseBytesLogs || b.ResponseBytes != DefaultResponseBytes || b.ResponseBytesFrom != ResponseBytesDefault {
+		t.Errorf("response bytes: logs %d (%s), counts %d (%s)", a.ResponseBytes, a.ResponseBytesFrom, b.ResponseBytes, b.ResponseBytesFrom)
+	}
+	a.ResponseBytesFrom = b.ResponseBytesFrom
 	a.Source = b.Source
 	// What the input was (the aggregate, the names the logs give) differs.
 	a.Counts, b.Counts, a.Target, b.Target = nil, nil, Target{}, Target{}
