@@ -64,7 +64,7 @@ type MetricLevel string
 
 const (
 	// MetricsLean (the default): per POP only what its alarm needs
-	// (OriginColdRatio, Requests); the rest per function.
+	// (OriginColdRatio); the rest per distribution in each region.
 	MetricsLean MetricLevel = "lean"
 	// MetricsFull: every metric per POP too.
 	MetricsFull MetricLevel = "full"

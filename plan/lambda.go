@@ -30,7 +30,7 @@ func (l MetricLevel) MetricsPer() (perPOP, perRegion int) {
 	if l == MetricsFull {
 		return 7, 5
 	}
-	return 2, 5
+	return 1, 5
 }
 
 // EMFLineBytes is the most an EMF line (one POP, one wave) at the level
