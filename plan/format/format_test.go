@@ -8,6 +8,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -182,10 +183,23 @@ func TestWarmCmdAndTable(t *testing.T) {
 		POPs   []struct {
 			POP  string `json:"pop"`
 			Warm bool   `json:"warm"`
+			Why  string `json:"why"`
 			Cold struct {
 				Current float64 `json:"current"`
 			} `json:"cold"`
+			Cost struct {
+				Charges map[string]float64 `json:"charges"`
+				Total   float64            `json:"total"`
+			} `json:"cost"`
 		} `json:"pops"`
+		Cost struct {
+			Usage map[string]float64 `json:"usage"`
+			Total float64            `json:"total"`
+		} `json:"cost"`
+		Options []struct {
+			Name   string `json:"name"`
+			Chosen bool   `json:"chosen"`
+		} `json:"options"`
 		CDK      []map[string]any `json:"cdk_prewarm"`
 		Problems []map[string]any `json:"problems"`
 	}
@@ -194,6 +208,22 @@ func TestWarmCmdAndTable(t *testing.T) {
 	}
 	if doc.Schema != plan.SchemaVersion || doc.Type != "plan" || len(doc.POPs) != 4 || !doc.POPs[0].Warm || len(doc.CDK) == 0 || len(doc.Problems) != 1 {
 		t.Errorf("json: %+v", doc)
+	}
+	// Every POP says why, in words; every cost is the whole bill.
+	for _, pop := range doc.POPs {
+		if want := map[bool]string{true: "warmed: ", false: "not warmed: "}[pop.Warm]; !strings.HasPrefix(pop.Why, want) {
+			t.Errorf("json: %s (warm %v) says %q", pop.POP, pop.Warm, pop.Why)
+		}
+		var sum float64
+		for _, v := range pop.Cost.Charges {
+			sum += v
+		}
+		if pop.Cost.Charges["cloudfront_requests"] == 0 && pop.Warm || len(pop.Cost.Charges) != 9 || math.Abs(sum-pop.Cost.Total) > 1e-9 {
+			t.Errorf("json: %s's bill %+v", pop.POP, pop.Cost)
+		}
+	}
+	if doc.Cost.Total != r.Cost.Total || doc.Cost.Usage["scheduler_invocations"] != 43200*float64(len(r.Groups)) || len(doc.Options) != len(r.Options) || !doc.Options[1].Chosen {
+		t.Errorf("json: the plan's bill %+v, options %+v", doc.Cost, doc.Options)
 	}
 	if _, err := ParseName("yaml"); err == nil {
 		t.Error("yaml accepted")
