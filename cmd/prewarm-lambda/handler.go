@@ -99,7 +99,7 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if namespace == "" {
 		namespace = format.DefaultNamespace
 	}
-	if err := format.WriteEMF(h.metrics, res, format.Options{Namespace: namespace}); err != nil {
+	if err := format.WriteEMF(h.metrics, res, format.Options{Namespace: namespace, Metrics: s.Metrics}); err != nil {
 		log.Error("writing metrics", "err", err)
 	}
 	if s.LogRequests {

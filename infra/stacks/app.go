@@ -210,6 +210,7 @@ func prewarmProps(pc PrewarmConfig, opts BuildOptions) *LambdaPrewarmStackProps 
 		KeepAlive:              time.Duration(pc.KeepAlive),
 		IPVersion:              pc.IPVersion,
 		EMFNamespace:           pc.EMFNamespace,
+		Metrics:                pc.Metrics,
 		LogLevel:               pc.LogLevel,
 		MemoryMiB:              pc.MemoryMiB,
 		ScheduleDisabled:       pc.ScheduleEnabled != nil && !*pc.ScheduleEnabled,

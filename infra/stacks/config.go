@@ -96,6 +96,7 @@ type PrewarmConfig struct {
 	KeepAlive              Duration `json:"keepAlive"`
 	IPVersion              int      `json:"ipVersion"`
 	EMFNamespace           string   `json:"emfNamespace"`
+	Metrics                string   `json:"metrics"`
 	LogLevel               string   `json:"logLevel"`
 	MemoryMiB              int      `json:"memoryMiB"`
 	ScheduleEnabled        *bool    `json:"scheduleEnabled"`

@@ -194,6 +194,14 @@ func TestContractAppEnvironment(t *testing.T) {
 	}
 }
 
+// The metric levels are the root module's warm.MetricLevel values.
+func TestContractMetricLevels(t *testing.T) {
+	warm := stringConsts(rootSource(t, "warm"))
+	if warm["MetricsLean"] != MetricsLean || warm["MetricsFull"] != MetricsFull {
+		t.Errorf("warm.MetricsLean, MetricsFull = %q, %q; the stack writes METRICS %q or %q", warm["MetricsLean"], warm["MetricsFull"], MetricsLean, MetricsFull)
+	}
+}
+
 func TestContractEMFNames(t *testing.T) {
 	warm := stringConsts(rootSource(t, "warm/format"))
 	for theirs, ours := range map[string]string{

@@ -119,7 +119,7 @@ const testPrewarmContext = `{
   "prewarm": [
     {"region": "ap-east-1", "pops": ["HKG54-C1", "HKG62-C1"]},
     {"region": "ap-northeast-1", "pops": ["NRT57-P2"], "requestsPerPop": 30, "tracing": true,
-     "schedule": "rule", "waves": 4, "waveInterval": "33s",
+     "schedule": "rule", "waves": 4, "waveInterval": "33s", "metrics": "full",
      "host": "api.example.com", "scheduleEnabled": false, "concurrency": 8, "memoryMiB": 256,
      "alarmTopicArn": "arn:aws:sns:ap-northeast-1:123456789012:cfprewarm-alerts"},
     {"region": "eu-west-1", "period": "29s", "pops": ["DUB1-C1", "DUB2-C1", "DUB3-C1", "DUB4-C1", "DUB5-C1", "DUB6-C1",

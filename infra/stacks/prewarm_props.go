@@ -20,6 +20,8 @@ const (
 	// DefaultRequestTimeout is the Lambda's own default (warm's): one
 	// default, checked by TestContractFunctionTimeout.
 	DefaultRequestTimeout = 10 * time.Second
+	// DefaultMetrics: per POP only the metric the cold-ratio alarm reads.
+	DefaultMetrics = MetricsLean
 	// DefaultSchedule: EventBridge Scheduler with the scheduled time in
 	// the input, so that the Lambda sends aligned waves.
 	DefaultSchedule = ScheduleScheduler
@@ -42,6 +44,16 @@ const (
 	// last slot: its window ends a minute (the rate) after the lateness
 	// model's 70 s (package schedule in the root module).
 	alignedSpan = 60*time.Second + 70*time.Second
+)
+
+// The Lambda's metric levels (METRICS; warm.MetricLevel in the root
+// module): the custom metrics per region are POPs + 5 (lean) or 7 × POPs +
+// 5 (full).
+const (
+	// MetricsLean: per POP only OriginColdRatio, the rest per distribution.
+	MetricsLean = "lean"
+	// MetricsFull: every metric per POP too; the dashboard graphs them.
+	MetricsFull = "full"
 )
 
 // The ways the stack invokes the Lambda every minute.
@@ -105,7 +117,10 @@ type LambdaPrewarmStackProps struct {
 	IPVersion int
 	// EMFNamespace for the metrics and LogLevel (DEBUG, INFO, WARN, ERROR).
 	EMFNamespace string
-	LogLevel     string
+	// Metrics is the Lambda's metric level (METRICS): MetricsLean (the
+	// default) or MetricsFull; the dashboard follows it.
+	Metrics  string
+	LogLevel string
 	// MemoryMiB of the function (default 128).
 	MemoryMiB int
 	// ScheduleDisabled creates the one-minute schedule (or rule) disabled.
@@ -136,6 +151,7 @@ func (p LambdaPrewarmStackProps) withDefaults() LambdaPrewarmStackProps {
 	setDefault(&p.RequestsPerPOP, DefaultRequestsPerPOP)
 	setDefault(&p.RequestTimeout, DefaultRequestTimeout)
 	setDefault(&p.Schedule, DefaultSchedule)
+	setDefault(&p.Metrics, DefaultMetrics)
 	setDefault(&p.KeepAlive, DefaultKeepAlive)
 	setDefault(&p.IPVersion, DefaultIPVersion)
 	setDefault(&p.EMFNamespace, DefaultEMFNamespace)
@@ -181,6 +197,9 @@ func (p LambdaPrewarmStackProps) validate() error {
 	}
 	if p.RequestTimeout <= 0 {
 		add("requestTimeout %s: must be positive", envDuration(p.RequestTimeout))
+	}
+	if p.Metrics != MetricsLean && p.Metrics != MetricsFull {
+		add("metrics %q: want %q (per POP only OriginColdRatio) or %q (every metric per POP)", p.Metrics, MetricsLean, MetricsFull)
 	}
 	if p.Schedule != ScheduleScheduler && p.Schedule != ScheduleRule {
 		add("schedule %q: want %q (EventBridge Scheduler, aligned waves) or %q (a plain rule)", p.Schedule, ScheduleScheduler, ScheduleRule)
@@ -256,6 +275,7 @@ func (p LambdaPrewarmStackProps) environment() map[string]*string {
 		"REQUEST_TIMEOUT":     jsii.String(envDuration(p.RequestTimeout)),
 		"KEEPALIVE":           jsii.String(envDuration(p.KeepAlive)),
 		"EMF_NAMESPACE":       jsii.String(p.EMFNamespace),
+		"METRICS":             jsii.String(p.Metrics),
 		"LOG_LEVEL":           jsii.String(p.LogLevel),
 	}
 	if p.Host != "" {

@@ -48,6 +48,7 @@ func TestPrewarmFunction(t *testing.T) {
 		"KEEPALIVE":           "60s",
 		"IP_VERSION":          "4",
 		"EMF_NAMESPACE":       "CFPrewarm",
+		"METRICS":             "lean",
 		"LOG_LEVEL":           "INFO",
 	}})
 	if tc, ok := fn["TracingConfig"].(map[string]any); ok && tc["Mode"] == "Active" {
@@ -329,19 +330,41 @@ func dashboardBody(t *testing.T, tm interface {
 	return ""
 }
 
+// The dashboard follows the metric level: lean (ap-east-1) graphs the
+// cold ratio per POP and the rest over the POPs (the metrics the Lambda
+// then creates); full (ap-northeast-1) graphs every metric per POP.
 func TestPrewarmDashboard(t *testing.T) {
 	f := shared(t)
-	body := dashboardBody(t, f.template(prewarmStack(t, f, "ap-east-1")))
-	for _, name := range []string{MetricRequests, MetricErrors, MetricOriginColdRatio, MetricLatencyP50, MetricLatencyP99} {
-		for _, pop := range []string{"HKG54-C1", "HKG62-C1"} {
-			want := `"CFPrewarm","` + name + `","Distribution","` + testDistribution + `","POP","` + pop + `"`
-			if !strings.Contains(body, want) {
-				t.Errorf("dashboard lacks the %s graph line for %s (%s)", name, pop, want)
+	perPOP := func(name, pop string) string {
+		return `"CFPrewarm","` + name + `","Distribution","` + testDistribution + `","POP","` + pop + `"`
+	}
+	all := func(name string) string {
+		return `"CFPrewarm","` + name + `","Distribution","` + testDistribution + `",{`
+	}
+	lean := dashboardBody(t, f.template(prewarmStack(t, f, "ap-east-1")))
+	for _, pop := range []string{"HKG54-C1", "HKG62-C1"} {
+		if !strings.Contains(lean, perPOP(MetricOriginColdRatio, pop)) {
+			t.Errorf("lean dashboard lacks the cold ratio of %s", pop)
+		}
+		for _, name := range []string{MetricRequests, MetricErrors, MetricLatencyP50, MetricLatencyP99} {
+			if strings.Contains(lean, perPOP(name, pop)) {
+				t.Errorf("lean dashboard graphs %s per POP, a metric the lean Lambda does not create", name)
 			}
 		}
 	}
-	if strings.Contains(body, "NRT57-P2") {
+	for _, name := range []string{MetricRequests, MetricErrors, MetricLatencyP50, MetricLatencyP99} {
+		if !strings.Contains(lean, all(name)) {
+			t.Errorf("lean dashboard lacks %s over the POPs (%s)", name, all(name))
+		}
+	}
+	if strings.Contains(lean, "NRT57-P2") {
 		t.Error("ap-east-1 dashboard shows another region's POP")
+	}
+	full := dashboardBody(t, f.template(prewarmStack(t, f, "ap-northeast-1")))
+	for _, name := range []string{MetricRequests, MetricErrors, MetricOriginColdRatio, MetricLatencyP50, MetricLatencyP99} {
+		if !strings.Contains(full, perPOP(name, "NRT57-P2")) {
+			t.Errorf("full dashboard lacks the %s graph line for NRT57-P2", name)
+		}
 	}
 }
 

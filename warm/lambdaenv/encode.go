@@ -69,6 +69,7 @@ func Encode(s Settings) map[string]string {
 	set(VarHeaders, headers(c.Header))
 	set(VarCAFile, c.CAFile)
 	set(VarNamespace, s.Namespace)
+	set(VarMetrics, string(s.Metrics))
 	if s.LogLevel != slog.LevelInfo {
 		env[VarLogLevel] = s.LogLevel.String()
 	}

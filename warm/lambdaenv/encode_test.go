@@ -94,6 +94,7 @@ func randomSettings(rng *rand.Rand) Settings {
 	if maybe() {
 		s.Namespace = pick("CFPrewarm", "Test/Prewarm")
 	}
+	s.Metrics = []warm.MetricLevel{"", warm.MetricsLean, warm.MetricsFull}[rng.IntN(3)]
 	s.LogLevel = []slog.Level{slog.LevelInfo, slog.LevelDebug, slog.LevelWarn, slog.LevelError, slog.LevelInfo + 2}[rng.IntN(5)]
 	s.LogRequests = rng.IntN(2) == 0
 	for _, f := range TargetFields {

@@ -87,6 +87,7 @@ func TestBadConfiguration(t *testing.T) {
 		{name: "period not below the keep-alive", env: map[string]string{VarPeriod: "60s"}, want: []string{"PERIOD 1m0s: must be at least 1s and shorter than the keep-alive 1m0s"}},
 		{name: "period not below the event's keep-alive", env: map[string]string{VarPeriod: "40s"}, payload: `{"keepalive":"30s","waveInterval":"20s"}`,
 			want: []string{"PERIOD 40s: must be at least 1s and shorter than the keep-alive 30s"}},
+		{name: "unknown metric level", env: map[string]string{VarMetrics: "all"}, want: []string{`METRICS "all": want lean or full`}},
 		{name: "period under a second", env: map[string]string{VarPeriod: "500ms"}, want: []string{"PERIOD 500ms: must be at least 1s"}},
 		{name: "one POP twice in the event", payload: `{"pops":["HKG54-C1","hkg54-c1"]}`,
 			want: []string{"POP HKG54-C1: listed twice", "event: up to 6 requests per invocation, more than the environment allows (3)"}},

@@ -37,6 +37,7 @@ const (
 	VarHeaders        = "HEADERS"
 	VarCAFile         = "CA_FILE"
 	VarNamespace      = "EMF_NAMESPACE"
+	VarMetrics        = "METRICS"
 	VarLogLevel       = "LOG_LEVEL"
 	VarLogRequests    = "LOG_REQUESTS"
 	VarEventOverrides = "EVENT_OVERRIDES"
@@ -48,5 +49,5 @@ var Names = []string{
 	VarDistribution, VarHost, VarPath, VarMethod, VarPOPs, VarRequestsPerPOP, VarCoverage, VarMinRequests,
 	VarMaxRequests, VarAdapt, VarHosts, VarHostsFile, VarClientSubnets, VarTLSVersion, VarConcurrency,
 	VarRequestTimeout, VarWaves, VarWaveInterval, VarKeepAlive, VarPeriod, VarPort, VarIPVersion, VarDNSServer,
-	VarHeaders, VarCAFile, VarNamespace, VarLogLevel, VarLogRequests, VarEventOverrides,
+	VarHeaders, VarCAFile, VarNamespace, VarMetrics, VarLogLevel, VarLogRequests, VarEventOverrides,
 }

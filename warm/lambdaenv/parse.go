@@ -35,6 +35,8 @@ type Settings struct {
 	HostsFile string
 	// Namespace of the EMF metrics; "" is warm/format's default.
 	Namespace string
+	// Metrics is which EMF metrics per POP (METRICS); "" is lean.
+	Metrics warm.MetricLevel
 	// LogLevel of the handler's log; the zero value is info.
 	LogLevel slog.Level
 	// LogRequests logs every request's record.
@@ -99,6 +101,7 @@ func Parse(getenv func(string) string) (Settings, error) {
 		c.Header = toHeader(h)
 	}
 	s.Namespace = getenv(VarNamespace)
+	s.Metrics = value(r, VarMetrics, warm.ParseMetricLevel)
 	if v := r.text(VarLogLevel); v != "" {
 		if err := s.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			p.Add("%s %q: want debug, info, warn or error", VarLogLevel, v)
