@@ -72,12 +72,12 @@ func TestBillByHand(t *testing.T) {
 	//   metrics              lean: 1 per POP (OriginColdRatio) + 5 per region = 6 × $0.30 = $1.80
 	//   alarms               1 per POP + 5 per region = 6 × $0.10 = $0.60
 	//   dashboards           1 × $3.00
-	//   logs                 43,200 × (800 B of EMF + 700 B of Lambda's lines) / 2^30 × $0.50
+	//   logs                 43,200 × (1,100 B of EMF + 700 B of Lambda's lines) / 2^30 × $0.50
 	wave := 60*0.0002/(128.0/1769) + 1
 	check("seed", opts["seed@60"].Cost, Charges{
 		Requests: 2592000 / 1e4 * 0.0100, Data: 2592000 * 1000.0 / gb * 0.085,
 		Lambda:  43200*wave*0.125*0.0000133334 + 43200*0.20/1e6,
-		Metrics: 6 * 0.30, Alarms: 6 * 0.10, Dashboards: 3, Logs: 43200 * 1500.0 / gb * 0.50,
+		Metrics: 6 * 0.30, Alarms: 6 * 0.10, Dashboards: 3, Logs: 43200 * 1800.0 / gb * 0.50,
 	})
 
 	// The aligned Lambda: n requests on every slot of the 58 s grid,
@@ -92,7 +92,7 @@ func TestBillByHand(t *testing.T) {
 		Requests: n * waves / 1e4 * 0.0100, Data: n * waves * 1000 / gb * 0.085,
 		Lambda:    43200*billed*0.125*0.0000133334 + 43200*0.20/1e6,
 		Scheduler: 43200 * 1.00 / 1e6,
-		Metrics:   6 * 0.30, Alarms: 6 * 0.10, Dashboards: 3, Logs: (waves*800 + 43200*700) / gb * 0.50,
+		Metrics:   6 * 0.30, Alarms: 6 * 0.10, Dashboards: 3, Logs: (waves*1100 + 43200*700) / gb * 0.50,
 	})
 	if billed < 30 || billed > 130 {
 		t.Errorf("the aligned Lambda is billed %.1f s per invocation: want its wait for its slot", billed)
@@ -113,15 +113,15 @@ func TestBillByHand(t *testing.T) {
 	check("waves", w.Cost, Charges{
 		Requests: nw * 129600 / 1e4 * 0.0100, Data: nw * 129600 * 1000 / gb * 0.085,
 		Lambda:  43200*(88+nw*0.0002/(128.0/1769)+1)*0.125*0.0000133334 + 43200*0.20/1e6,
-		Metrics: 6 * 0.30, Alarms: 6 * 0.10, Dashboards: 3, Logs: (129600*800.0 + 43200*700) / gb * 0.50,
+		Metrics: 6 * 0.30, Alarms: 6 * 0.10, Dashboards: 3, Logs: (129600*1100.0 + 43200*700) / gb * 0.50,
 	})
 
-	// Full metrics: 7 per POP + 5 per region, 900-byte EMF lines.
+	// Full metrics: 7 per POP + 5 per region, 1,200-byte EMF lines.
 	full, err := planFrom(counts(rare("IAD89-C3", 1)), func(c *Config) { c.Hosts, c.Metrics = 8, MetricsFull })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := options(full)["seed@60"].Cost; !near(s.Charges.Metrics, 12*0.30) || !near(s.Charges.Logs, 43200*1600.0/gb*0.50) || !near(s.Usage.Metrics, 12) {
+	if s := options(full)["seed@60"].Cost; !near(s.Charges.Metrics, 12*0.30) || !near(s.Charges.Logs, 43200*1900.0/gb*0.50) || !near(s.Usage.Metrics, 12) {
 		t.Errorf("full metrics: %+v", s)
 	}
 
