@@ -35,6 +35,9 @@ type CDKEntry struct {
 	WaveInterval string `json:"waveInterval,omitempty"`
 	KeepAlive    string `json:"keepAlive"`
 	MemoryMiB    int    `json:"memoryMiB,omitempty"`
+	// Metrics is the metric level the plan's bill counts, when not the
+	// default (lean).
+	Metrics string `json:"metrics,omitempty"`
 }
 
 // The values of CDKEntry.Schedule (infra/stacks: ScheduleScheduler,
@@ -49,13 +52,17 @@ const (
 // the function timeout is computed from (lambdaenv.FunctionTimeout). An
 // aligned group sets the grid's period (the Lambda's plain-rule waves, for
 // an invocation without a scheduled time, keep their defaults); a waves
-// group sets its waves and their interval.
+// group sets its waves and their interval. A metric level other than the
+// default is set, so that the stack creates the metrics the bill counts.
 func lambdaSettings(p *plan.Plan, g plan.Group) lambdaenv.Settings {
 	c := warm.Config{
 		Distribution: distribution(p), Host: p.Target.Host, Path: p.Target.Path, POPs: g.POPs,
 		RequestsPerPOP: g.RequestsPerWave, KeepAlive: wholeSeconds(p.TargetKeepAlive.Float()),
 	}
 	s := lambdaenv.Settings{Config: c}
+	if p.Metrics != plan.MetricsLean {
+		s.Metrics = warm.MetricLevel(p.Metrics)
+	}
 	switch g.Schedule.Kind {
 	case schedule.KindAligned:
 		s.Period = g.Schedule.Period
@@ -75,6 +82,7 @@ func CDKEntries(p *plan.Plan) []CDKEntry {
 			Region: g.Region, POPs: c.POPs, DistributionDomain: p.Target.Distribution, Host: c.Host,
 			RequestsPerPOP: c.RequestsPerPOP, Schedule: cdkRule, Period: lambdaenv.FormatDuration(s.Period),
 			Waves: c.Waves, WaveInterval: lambdaenv.FormatDuration(c.WaveInterval), KeepAlive: lambdaenv.FormatDuration(c.KeepAlive),
+			Metrics: string(s.Metrics),
 		}
 		if g.Schedule.Kind == schedule.KindAligned {
 			e.Schedule = cdkScheduler

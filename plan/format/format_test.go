@@ -90,6 +90,18 @@ func TestCDKMatchesInfra(t *testing.T) {
 	if d, err := time.ParseDuration(e["period"].(string)); err != nil || d >= 60*time.Second {
 		t.Errorf("period %v must parse and stay below the keep-alive", e["period"])
 	}
+	if e["metrics"] != nil {
+		t.Errorf("lean metrics (the default) written: %v", e["metrics"])
+	}
+	// Full metrics reach the stack, as the bill counts them.
+	r.Metrics = plan.MetricsFull
+	if es := CDKEntries(r); es[0].Metrics != "full" {
+		t.Errorf("full metrics: %+v", es[0])
+	}
+	buf.Reset()
+	if err := WriteLambdaEnv(&buf, r); err != nil || !strings.Contains(buf.String(), "\nMETRICS=full\n") {
+		t.Errorf("full metrics: %v\n%s", err, buf.String())
+	}
 }
 
 // TestLambdaEnvIsWhatTheLambdaReads: each block of the lambda-env output
