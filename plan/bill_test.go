@@ -227,8 +227,8 @@ func TestValueForMoney(t *testing.T) {
 	// A POP near its origin: a cold request costs 20 ms, so warming it
 	// removes little waiting for a whole Lambda's bill.
 	c := counts(simulate(4, "FRA56-P3", poisson(1.0/60), 7*86400, 16, 5, 0.02, 0.02))
-	near := func(c *Config) { c.OriginRTT = 10 * time.Millisecond }
-	def, err := planFrom(c, near)
+	nearOrigin := func(c *Config) { c.OriginRTT = 10 * time.Millisecond }
+	def, err := planFrom(c, nearOrigin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,16 +246,25 @@ func TestValueForMoney(t *testing.T) {
 	if fra.Cost.Usage.Invocations != 43200 || fra.Cost.Charges.Dashboards != 3 || fra.RequestsPerWave == 0 {
 		t.Errorf("FRA's bill: %+v", fra.Cost)
 	}
-	all, err := planFrom(c, func(c *Config) { near(c); c.MinGainPerDollar = 0 })
+	// With no POP warmed, the options say what warming the POPs that fail
+	// only for the cost would take: FRA's own bill on the aligned grid.
+	if a, ok := def.Option(OptionAligned); def.OptionsFor != OptionsForPassing || !ok || a.Chosen || !near(a.Cost.Total, fra.Cost.Total) ||
+		def.Options[0].Kind == OptionPlan || len(def.OptionsPOPs) != 1 || def.OptionsPOPs[0] != "FRA56-P3" {
+		t.Errorf("options for %q: %+v", def.OptionsFor, def.Options)
+	}
+	all, err := planFrom(c, func(c *Config) { nearOrigin(c); c.MinGainPerDollar = 0 })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fra := pop(t, all, "FRA56-P3"); !fra.Warm || !strings.HasPrefix(fra.Why, "warmed: removes ") || !strings.Contains(fra.Why, "(at least --min-gain-per-dollar 0)") {
 		t.Errorf("no minimum per dollar: FRA warm %v: %s", fra.Warm, fra.Why)
 	}
+	if all.OptionsFor != OptionsForWarmed || all.Options[0].Kind != OptionPlan {
+		t.Errorf("options for %q: %+v", all.OptionsFor, all.Options[0])
+	}
 	// A dearer hour of waiting warms it: the threshold is the price of an
 	// hour, 3,600 s / (s per dollar).
-	cheap, err := planFrom(c, func(c *Config) { near(c); c.MinGainPerDollar = fra.GainPerDollar * 0.99 })
+	cheap, err := planFrom(c, func(c *Config) { nearOrigin(c); c.MinGainPerDollar = fra.GainPerDollar * 0.99 })
 	if err != nil {
 		t.Fatal(err)
 	}

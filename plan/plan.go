@@ -174,10 +174,16 @@ type Plan struct {
 	POPs              []POP              `json:"pops"`                // those to warm first, best first
 	Groups            []Group            `json:"groups"`
 	Options           []Option           `json:"options"`
-	Warnings          []string           `json:"warnings,omitempty"`
-	MinGain           stats.Seconds      `json:"min_gain_per_day_s"`
-	MinPerDollar      float64            `json:"min_gain_per_dollar_s"`
-	MinCold           float64            `json:"min_cold"`
+	// OptionsFor says which POPs the options are priced for: "warmed" (the
+	// plan's), or, when the plan warms none, "passing" (those that pass
+	// every threshold but the cost); "" when there are none of either.
+	// OptionsPOPs are their codes.
+	OptionsFor   string        `json:"options_for"`
+	OptionsPOPs  []string      `json:"options_pops"`
+	Warnings     []string      `json:"warnings,omitempty"`
+	MinGain      stats.Seconds `json:"min_gain_per_day_s"`
+	MinPerDollar float64       `json:"min_gain_per_dollar_s"`
+	MinCold      float64       `json:"min_cold"`
 
 	// Target is what the prewarm requests ask for (Input.Target, with the
 	// names the logs gave).
@@ -244,7 +250,8 @@ func build(t source, cfg Config) (*Plan, error) {
 	}
 	pl.opts = pl.options()
 	models, pooled := pl.models(t)
-	pops, groups := pl.choose(models)
+	pops, groups, passing := pl.choose(models)
+	options, optionsFor, optionsPOPs := pl.compare(models, pops, groups, passing)
 	p := &Plan{
 		Source: "logs", From: t.from, To: t.to, Days: t.days,
 		KeepAlive: stats.Seconds(cfg.KeepAlive), TargetKeepAlive: stats.Seconds(cfg.TargetKeepAlive),
@@ -253,7 +260,7 @@ func build(t source, cfg Config) (*Plan, error) {
 		Metrics: cfg.Metrics, ResponseBytes: pl.responseBytes, ResponseBytesFrom: pl.responseFrom,
 		PooledPenalty: seconds(pooled),
 		PricesDate:    cfg.Prices.Date, Currency: cfg.Prices.Currency, FreeTier: cfg.Prices.FreeTier,
-		POPs: pops, Groups: groups, Options: pl.compare(models, pops, groups),
+		POPs: pops, Groups: groups, Options: options, OptionsFor: optionsFor, OptionsPOPs: optionsPOPs,
 		MinGain: stats.Seconds(cfg.MinGain), MinPerDollar: cfg.MinGainPerDollar, MinCold: cfg.MinCold,
 		Target: t.target, Logs: t.logs, CountsFile: t.countsFile, Counts: t.counts,
 	}

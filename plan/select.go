@@ -29,8 +29,9 @@ type candidate struct {
 // the one it failed with, any other as if it joined its region's Lambda
 // (so that its cost and gain per dollar say what warming it would take),
 // or alone when it has no region. The POPs come back best first (those
-// to warm ranked first).
-func (pl planner) choose(models []model) ([]POP, []Group) {
+// to warm ranked first), with the codes of those that pass every threshold
+// but the cost ones (--min-gain-per-dollar, --max-pops).
+func (pl planner) choose(models []model) ([]POP, []Group, map[string]bool) {
 	first := pl.firstChoosable()
 	cands := make([]candidate, len(models))
 	for i, m := range models {
@@ -103,7 +104,13 @@ func (pl planner) choose(models []model) ([]POP, []Group) {
 			pops[i].Rank = i + 1
 		}
 	}
-	return pops, groups
+	passing := map[string]bool{}
+	for _, c := range cands {
+		if c.fail == "" {
+			passing[c.m.pop.Code] = true
+		}
+	}
+	return pops, groups, passing
 }
 
 // firstChoosable is the first option the plan may choose: the aligned

@@ -76,9 +76,18 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 		writeBill(bw, p)
 	}
 
-	bw.Printf("\nthe same POPs, other options (each sized for --target-cold; cold share: expected, over their requests; worst: the worst POP's):\n")
+	switch p.OptionsFor {
+	case plan.OptionsForWarmed:
+		bw.Printf("\nthe same POPs, other options (each sized for --target-cold; cold share: expected, over their requests; worst: the worst POP's):\n")
+	case plan.OptionsForPassing:
+		bw.Printf("\nno POP is warmed; what warming those that fail only for the cost (%s) would take, by option (each sized for --target-cold):\n", strings.Join(p.OptionsPOPs, ", "))
+	default:
+		bw.Printf("\nno POP passes the thresholds: no option to compare\n")
+	}
 	tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "option\tkeep-alive\tschedule\treq/POP/wave\treq/month\tCloudFront\tLambda\tscheduler\tCloudWatch\ttotal\tcold share\tworst\ttarget\tremoved/day\t\t")
+	if len(p.Options) > 0 {
+		fmt.Fprintln(tw, "option\tkeep-alive\tschedule\treq/POP/wave\treq/month\tCloudFront\tLambda\tscheduler\tCloudWatch\ttotal\tcold share\tworst\ttarget\tremoved/day\t\t")
+	}
 	quota := false
 	for _, o := range p.Options {
 		sched, k := "per region", secs(o.KeepAlive)
@@ -100,7 +109,9 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.4f\t%.4f\t%s\t%s\t%s\t\n", o.Name, k, sched, o.RequestsPerWave,
 			count(o.Cost.Usage.Requests), ch.CloudFront(), ch.Lambda, ch.Schedule(), ch.CloudWatch(), o.Cost.Total, o.ColdShare, o.WorstCold, meets, secs(o.RemovedPerDay), chosen)
 	}
-	tw.Flush()
+	if len(p.Options) > 0 {
+		tw.Flush()
+	}
 	if quota {
 		bw.Printf("  * a keep-alive over 60 s needs a CloudFront quota increase (origin keep-alive timeout, up to 180 s)\n")
 	}
