@@ -3,6 +3,7 @@ package format
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -154,31 +155,47 @@ func writeBill(bw *errwriter.Writer, p *plan.Plan) {
 	u, ch := p.Cost.Usage, p.Cost.Charges
 	bw.Printf("\nthe whole bill, a month (free tiers are account-wide, shared with the rest of the account: noted, not subtracted):\n")
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-	free := func(key, unit string) string {
-		if v, ok := p.FreeTier[key]; ok {
-			return fmt.Sprintf("free tier %s%s a month", count(v), unit)
+	// free notes the free tier of usage lines: key, unit, key, unit, ...
+	free := func(keysUnits ...string) string {
+		var parts []string
+		for i := 0; i+1 < len(keysUnits); i += 2 {
+			if v, ok := p.FreeTier[keysUnits[i]]; ok {
+				parts = append(parts, quantity(v)+keysUnits[i+1])
+			}
 		}
-		return ""
+		if len(parts) == 0 {
+			return ""
+		}
+		return "free tier " + strings.Join(parts, " and ") + " a month"
 	}
 	line := func(what, usage string, v float64, note string) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", what, usage, money(p, v), note)
 	}
-	line("CloudFront requests", count(u.Requests)+" requests", ch.Requests, free("requests", ""))
+	line("CloudFront requests", quantity(u.Requests)+" requests", ch.Requests, free("requests", ""))
 	line("CloudFront data out", fmt.Sprintf("%.2f GB", u.ResponseGB), ch.Data, free("response_gb", " GB"))
-	line("Lambda", fmt.Sprintf("%s invocations, %s GB-s", count(u.Invocations), count(u.GBSeconds)), ch.Lambda,
-		strings.TrimSuffix(free("lambda_invocations", "")+"; "+free("lambda_gb_s", " GB-s"), "; "))
+	line("Lambda", fmt.Sprintf("%s invocations, %s GB-s", quantity(u.Invocations), quantity(u.GBSeconds)), ch.Lambda,
+		free("lambda_invocations", " invocations", "lambda_gb_s", " GB-s"))
 	if u.SchedulerInvocations > 0 {
-		line("EventBridge Scheduler", count(u.SchedulerInvocations)+" invocations", ch.Scheduler, free("scheduler_invocations", ""))
+		line("EventBridge Scheduler", quantity(u.SchedulerInvocations)+" invocations", ch.Scheduler, free("scheduler_invocations", ""))
 	}
 	if u.RuleEvents > 0 {
-		line("EventBridge rule", count(u.RuleEvents)+" events", ch.Rules, "")
+		line("EventBridge rule", quantity(u.RuleEvents)+" events", ch.Rules, "")
 	}
-	line("CloudWatch metrics", fmt.Sprintf("%.0f (%s)", u.Metrics, p.Metrics), ch.Metrics, free("metrics", ""))
-	line("CloudWatch alarms", fmt.Sprintf("%.0f alarm metrics", u.AlarmMetrics), ch.Alarms, free("alarm_metrics", ""))
-	line("CloudWatch dashboards", fmt.Sprintf("%.0f", u.Dashboards), ch.Dashboards, free("dashboards", ""))
+	line("CloudWatch metrics", fmt.Sprintf("%s (%s)", quantity(u.Metrics), p.Metrics), ch.Metrics, free("metrics", ""))
+	line("CloudWatch alarms", quantity(u.AlarmMetrics)+" alarm metrics", ch.Alarms, free("alarm_metrics", ""))
+	line("CloudWatch dashboards", quantity(u.Dashboards), ch.Dashboards, free("dashboards", ""))
 	line("CloudWatch logs", fmt.Sprintf("%.2f GB", u.LogGB), ch.Logs, free("log_gb", " GB"))
 	line("total", "", p.Cost.Total, "")
 	tw.Flush()
+}
+
+// quantity writes a count: whole numbers below 10,000 as they are, the
+// rest with k or M.
+func quantity(v float64) string {
+	if v == math.Trunc(v) && v < 1e4 {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return count(v)
 }
 
 // money writes an amount in the plan's currency.
