@@ -109,6 +109,17 @@ func TestMakeSelectsAndPrices(t *testing.T) {
 	if !quota.QuotaIncrease || quota.Cost.Usage.Requests >= aligned.Cost.Usage.Requests || !strings.Contains(quota.About, "quota increase") || aligned.QuotaIncrease {
 		t.Errorf("the 180 s keep-alive: %+v", quota)
 	}
+	// No option but the seed leaves a gap over K − 2 s under EventBridge's
+	// lateness (package schedule's model).
+	for _, o := range p.Options {
+		if o.Schedule == nil {
+			continue
+		}
+		k := time.Duration(o.KeepAlive)
+		if holds := o.Schedule.Holds(k, 2*time.Second); holds == (o.Kind == OptionSeed) {
+			t.Errorf("%s at %v: longest gap %v (holds %v)", o.Name, k, o.Schedule.MaxGap(), holds)
+		}
+	}
 	if math.Abs(p.Cost.Total-plan.Cost.Total) > 1e-9 {
 		t.Errorf("the plan's bill %.4f, its row's %.4f", p.Cost.Total, plan.Cost.Total)
 	}

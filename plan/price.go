@@ -157,13 +157,14 @@ func (pl planner) group(o option, name string, ms []model) (Group, []prewarm) {
 func (pl planner) lambda(name string, ms []model) (Group, []prewarm) {
 	var best Group
 	var bestV []prewarm
-	for i, o := range pl.opts {
+	found := false
+	for _, o := range pl.opts {
 		if !o.choosable {
 			continue
 		}
 		g, vs := pl.group(o, name, ms)
-		if i == 0 || better(g, best) {
-			best, bestV = g, vs
+		if !found || better(g, best) {
+			best, bestV, found = g, vs, true
 		}
 	}
 	return best, bestV
