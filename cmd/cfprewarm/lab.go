@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
@@ -60,10 +61,17 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	for _, name := range splitList(scenarios) {
-		if name == "all" {
-			cfg.Scenarios = append(cfg.Scenarios, lab.ScenarioNames()...)
-		} else {
+		if name != "all" {
 			cfg.Scenarios = append(cfg.Scenarios, name)
+			continue
+		}
+		// Every scenario that keeps its timing with this profile and time
+		// scale; the others are named with the time scale they need.
+		fit, unfit := cfg.FitScenarios()
+		cfg.Scenarios = append(cfg.Scenarios, fit...)
+		for _, u := range unfit {
+			fmt.Fprintf(stderr, "lab: skipping scenario %s: time scale %g is too high for it with profile %s (at most %.0f keeps its timing faithful; try --profile traffic)\n",
+				u.Scenario, cfg.TimeScale, cfg.Profile, math.Floor(u.Max))
 		}
 	}
 	if err := cfg.Validate(); err != nil {
