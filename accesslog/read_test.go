@@ -347,3 +347,28 @@ func TestLongLines(t *testing.T) {
 		})
 	}
 }
+
+// TestSCBytes: sc-bytes, the response's size, is read when it is a count;
+// absent or unreadable it is unknown, and the line is still a record (only
+// the planner's bill uses it).
+func TestSCBytes(t *testing.T) {
+	fields := []string{"timestamp", "x-edge-location", "sc-bytes"}
+	var b strings.Builder
+	for _, v := range []string{"1234", "0", "-", "12kB", "99999999999"} {
+		b.WriteString("1793527200.5\tHKG62-C1\t" + v + "\n")
+	}
+	var got []Record
+	p := writeFile(t, t.TempDir(), "rt", []byte(b.String()))
+	sum, err := Read(context.Background(), Config{Inputs: []string{p}, Fields: fields, Workers: 1}, func(_ int, r *Record) { got = append(got, *r) })
+	if err != nil || sum.Bad != 0 || len(got) != 5 {
+		t.Fatalf("%d records, %d bad: %v", len(got), sum.Bad, err)
+	}
+	for i, want := range []struct {
+		n  int64
+		ok bool
+	}{{1234, true}, {0, true}, {0, false}, {0, false}, {0, false}} {
+		if got[i].SCBytes != want.n || got[i].HasSCBytes != want.ok {
+			t.Errorf("line %d: sc-bytes %d (%v), want %d (%v)", i+1, got[i].SCBytes, got[i].HasSCBytes, want.n, want.ok)
+		}
+	}
+}

@@ -75,7 +75,6 @@ func (f *flagSet) explain(err error) error {
 	return fmt.Errorf("unknown flag --%s%s", name, didYouMean(name, names, "--"))
 }
 
-
 // refuseZero makes an explicit 0 for any of the named flags a usage error:
 // zero means "the default" to the libraries, on the command line it is a
 // mistake.

@@ -252,20 +252,42 @@ func TestUsageMessagesNameTheFix(t *testing.T) {
 	}
 }
 
-// lab --quick at a time scale too high for a scenario names --time-scale
-// and the value to give, says that --quick set the scale, and the value
-// it names is accepted (one more is not).
+// lab --quick at a time scale too high for a scenario named on the command
+// line names --time-scale and the value to give, says that --quick set the
+// scale, and the value it names is accepted (one more is not). (`--scenario
+// all` runs the scenarios that fit and names the others: TestLabAllSkipsUnfit.)
 func TestLabQuickTimeScaleNamesTheFlag(t *testing.T) {
-	msg := wantUsageError(t, canceled(), "lab", "--scenario", "all", "--quick")
+	scenarios := "ka5-noprewarm,ka60-noprewarm,coverage"
+	msg := wantUsageError(t, canceled(), "lab", "--scenario", scenarios, "--quick")
 	m := regexp.MustCompile(`^cfprewarm lab: --quick sets --time-scale 60, too high for scenario .*: add --time-scale (\d+)\n$`).FindStringSubmatch(msg)
 	if m == nil {
 		t.Fatalf("%q: want --quick sets --time-scale 60 ... add --time-scale K", msg)
 	}
 	k, _ := strconv.Atoi(m[1])
-	if code := run(canceled(), []string{"lab", "--scenario", "all", "--quick", "--time-scale", fmt.Sprint(k)}, io.Discard, io.Discard); code == 2 {
+	if code := run(canceled(), []string{"lab", "--scenario", scenarios, "--quick", "--time-scale", fmt.Sprint(k)}, io.Discard, io.Discard); code == 2 {
 		t.Errorf("--time-scale %d, as the message says, is refused", k)
 	}
-	wantUsageError(t, canceled(), "lab", "--scenario", "all", "--quick", "--time-scale", fmt.Sprint(k+1))
+	wantUsageError(t, canceled(), "lab", "--scenario", scenarios, "--quick", "--time-scale", fmt.Sprint(k+1))
+}
+
+// lab --scenario all --quick runs the scenarios that keep their timing and
+// names each other one with the flag and value that would run it.
+func TestLabAllSkipsUnfit(t *testing.T) {
+	var errb bytes.Buffer
+	run(canceled(), []string{"lab", "--scenario", "all", "--quick"}, io.Discard, &errb)
+	skips := regexp.MustCompile(`(?m)^lab: skipping scenario (\S+): --quick sets --time-scale 60, too high for it with profile hkg-fra \(round trips are not scaled\): run it with --time-scale (\d+)$`).FindAllStringSubmatch(errb.String(), -1)
+	if len(skips) == 0 {
+		t.Fatalf("no skip line naming --time-scale:\n%s", errb.String())
+	}
+	for _, m := range skips {
+		k, _ := strconv.Atoi(m[2])
+		if k < 1 || k >= 60 {
+			t.Errorf("%s: --time-scale %d", m[1], k)
+		}
+		if code := run(canceled(), []string{"lab", "--scenario", m[1], "--quick", "--time-scale", fmt.Sprint(k)}, io.Discard, io.Discard); code == 2 {
+			t.Errorf("%s at --time-scale %d, as the skip line says, is refused", m[1], k)
+		}
+	}
 }
 
 // --every with one wave is the interval between waves: the wave interval

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
@@ -64,10 +65,21 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	for _, name := range splitList(scenarios) {
-		if name == "all" {
-			cfg.Scenarios = append(cfg.Scenarios, lab.ScenarioNames()...)
-		} else {
+		if name != "all" {
 			cfg.Scenarios = append(cfg.Scenarios, name)
+			continue
+		}
+		// Every scenario that keeps its timing with this profile and time
+		// scale; the others are named with the time scale they need.
+		fit, unfit := cfg.FitScenarios()
+		cfg.Scenarios = append(cfg.Scenarios, fit...)
+		setBy := fmt.Sprintf("--time-scale %g is", cfg.TimeScale)
+		if *quick && !fs.Changed("time-scale") {
+			setBy = fmt.Sprintf("--quick sets --time-scale %g,", cfg.TimeScale)
+		}
+		for _, u := range unfit {
+			fmt.Fprintf(stderr, "lab: skipping scenario %s: %s too high for it with profile %s (round trips are not scaled): run it with --time-scale %.0f\n",
+				u.Scenario, setBy, cfg.Profile, math.Floor(u.Max))
 		}
 	}
 	if err := cfg.Validate(); err != nil {

@@ -53,6 +53,7 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&cfg.Port, "port", warm.DefaultPort, "port of the POPs")
 	fs.BoolVar(&opts.Requests, "with-requests", false, "json: include every request's record")
 	fs.StringVar(&opts.Namespace, "namespace", format.DefaultNamespace, "emf: CloudWatch namespace")
+	emfMetrics := fs.String("emf-metrics", string(warm.MetricsLean), "emf: which metrics per POP: lean (OriginColdRatio only, the rest per distribution: POPs + 5 custom metrics) or full (every metric per POP: 7 × POPs + 5)")
 	conn.register(fs, "use the POPs' addresses", warm.UserAgent(buildInfo().Short()), warm.DefaultTimeout)
 	metrics.register(fs)
 
@@ -84,6 +85,9 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	name, err := format.ParseName(*formatName)
 	if err != nil {
 		return usageError{err}
+	}
+	if opts.Metrics, err = warm.ParseMetricLevel(*emfMetrics); err != nil {
+		return usagef("--emf-metrics %q: %v", *emfMetrics, err)
 	}
 	report, err := format.New(name, opts)
 	if err != nil {

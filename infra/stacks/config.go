@@ -89,11 +89,14 @@ type PrewarmConfig struct {
 	RequestsPerPOP         int      `json:"requestsPerPop"`
 	Concurrency            int      `json:"concurrency"`
 	RequestTimeout         Duration `json:"requestTimeout"`
+	Schedule               string   `json:"schedule"`
+	Period                 Duration `json:"period"`
 	Waves                  int      `json:"waves"`
 	WaveInterval           Duration `json:"waveInterval"`
 	KeepAlive              Duration `json:"keepAlive"`
 	IPVersion              int      `json:"ipVersion"`
 	EMFNamespace           string   `json:"emfNamespace"`
+	Metrics                string   `json:"metrics"`
 	LogLevel               string   `json:"logLevel"`
 	MemoryMiB              int      `json:"memoryMiB"`
 	ScheduleEnabled        *bool    `json:"scheduleEnabled"`

@@ -111,15 +111,18 @@ func pinnedFeatureFlags(t testing.TB) map[string]any {
 func noEnv(string) string { return "" }
 
 // testPrewarmContext is the multi-region configuration the shared app
-// expands: two regions, the second overriding several defaults.
+// expands: three regions, the first with the defaults (EventBridge
+// Scheduler, aligned waves), the second a plain rule overriding several
+// defaults, the third with many POPs and its own grid period.
 const testPrewarmContext = `{
-  "prewarmDefaults": {"distributionDomain": "d111111abcdef8.cloudfront.net", "waves": 3, "waveInterval": "20s"},
+  "prewarmDefaults": {"distributionDomain": "d111111abcdef8.cloudfront.net"},
   "prewarm": [
     {"region": "ap-east-1", "pops": ["HKG54-C1", "HKG62-C1"]},
     {"region": "ap-northeast-1", "pops": ["NRT57-P2"], "requestsPerPop": 30, "tracing": true,
+     "schedule": "rule", "waves": 4, "waveInterval": "33s", "metrics": "full",
      "host": "api.example.com", "scheduleEnabled": false, "concurrency": 8, "memoryMiB": 256,
      "alarmTopicArn": "arn:aws:sns:ap-northeast-1:123456789012:cfprewarm-alerts"},
-    {"region": "eu-west-1", "pops": ["DUB1-C1", "DUB2-C1", "DUB3-C1", "DUB4-C1", "DUB5-C1", "DUB6-C1",
+    {"region": "eu-west-1", "period": "29s", "pops": ["DUB1-C1", "DUB2-C1", "DUB3-C1", "DUB4-C1", "DUB5-C1", "DUB6-C1",
      "DUB7-C1", "DUB8-C1", "DUB9-C1", "DUB10-C1", "DUB11-C1", "DUB12-C1"]}
   ]
 }`

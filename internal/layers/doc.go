@@ -36,6 +36,10 @@ var Layers = map[string]int{
 	"internal/loopback/labca":     1,
 	"internal/ociimage":           1, // container images (go-containerregistry), built on buildinfo
 
+	// 1: the wave schedule model (grid, slots, gaps, lateness), below
+	// warm, plan and the Lambda that take its numbers.
+	"schedule": 1,
+
 	// 2: the probe's reporters; the prewarm engine (built on probe and
 	// edgehosts) and the planner (on accesslog and edgehosts); the POP
 	// emulator, built on the links and the access-log writer.

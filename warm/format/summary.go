@@ -8,6 +8,7 @@ import (
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/edgehosts"
+	"github.com/cfprewarm/cfprewarm/schedule"
 	"github.com/cfprewarm/cfprewarm/stats"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
@@ -37,6 +38,10 @@ type Summary struct {
 	Waves        []SummaryWave   `json:"waves"`
 	Total        SummaryTotals   `json:"total"`
 	POPs         []SummaryPOP    `json:"pops"`
+	// Schedule is, for a Lambda invocation with a scheduled time, the slots
+	// of the aligned grid it owned and sent and its status (on-time, late,
+	// stale, no-slot, duplicate); absent otherwise.
+	Schedule *schedule.Invocation `json:"schedule,omitempty"`
 }
 
 // SummaryTotals count requests.
