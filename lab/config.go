@@ -1,6 +1,8 @@
 package lab
 
 import (
+	"fmt"
+	"math"
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/edgehosts"
@@ -96,12 +98,23 @@ func (c Config) validate() error {
 		seen[name] = true
 		if prof.Name != "" && c.TimeScale >= 1 && c.TimeScale <= 1000 {
 			if max := maxTimeScale(prof, s, c.ProbeInterval); c.TimeScale > max {
-				add("time scale %g is too high for scenario %s with profile %s: at most %.0f keeps its timing faithful (round trips are not scaled)",
-					c.TimeScale, s.Name, prof.Name, max)
+				p.AddErr(&TimeScaleError{Scale: c.TimeScale, Max: math.Floor(max), Scenario: s.Name, Profile: prof.Name})
 			}
 		}
 	}
 	return p.Err("lab configuration")
+}
+
+// TimeScaleError is the problem of a time scale too high for a scenario:
+// Max, a whole number, is the highest that keeps its timing faithful.
+type TimeScaleError struct {
+	Scale, Max        float64
+	Scenario, Profile string
+}
+
+func (e *TimeScaleError) Error() string {
+	return fmt.Sprintf("time scale %g is too high for scenario %s with profile %s: at most %g keeps its timing faithful (round trips are not scaled)",
+		e.Scale, e.Scenario, e.Profile, e.Max)
 }
 
 // Unfit is a scenario that cannot keep its timing with a profile at a time

@@ -45,6 +45,9 @@ type Counts struct {
 	// distributions counts the requests of each cs(Host) (distribution
 	// domain) seen, hosts those of each x-host-header.
 	distributions, hosts map[string]int64
+	// respBytes sums the responses' sc-bytes of the respN requests whose
+	// log line had it: the size of a prewarm response (ResponseBytes).
+	respBytes, respN uint64
 }
 
 // NewCounts returns an empty aggregate.
@@ -172,12 +175,30 @@ func (c *Counts) Merge(o *Counts) {
 		c.span(o.first)
 		c.span(o.last)
 	}
+	c.respBytes += o.respBytes
+	c.respN += o.respN
 	for k, n := range o.distributions {
 		c.distributions[k] += n
 	}
 	for k, n := range o.hosts {
 		c.hosts[k] += n
 	}
+}
+
+// AddResponse counts one request's response size (sc-bytes).
+func (c *Counts) AddResponse(bytes uint64) {
+	c.respBytes += bytes
+	c.respN++
+}
+
+// ResponseBytes is the mean response size (sc-bytes) of the requests whose
+// log line had one, rounded up; false when none had (a counts file, or
+// logs without the field).
+func (c *Counts) ResponseBytes() (int, bool) {
+	if c.respN == 0 {
+		return 0, false
+	}
+	return int((c.respBytes + c.respN - 1) / c.respN), true
 }
 
 // maxNames bounds the distinct names counted.
@@ -269,6 +290,9 @@ func FromLogs(ctx context.Context, cfg accesslog.Config) (*Counts, accesslog.Sum
 	sum, err := accesslog.Read(ctx, cfg, func(w int, r *accesslog.Record) {
 		parts[w].Add(r.POP, r.Unix, r.TTFB, r.HasTTFB)
 		parts[w].addNames(r.Host, r.HostHeader)
+		if r.HasSCBytes {
+			parts[w].AddResponse(uint64(r.SCBytes))
+		}
 	})
 	c := parts[0]
 	for _, p := range parts[1:] {

@@ -15,18 +15,19 @@ import (
 // price, cold shares today and with the target keep-alive alone, cold
 // penalty), and the numbers the pricing works from.
 type model struct {
-	pop     POP     // the fields known before prewarming
-	coldB   float64 // expected cold requests with the target keep-alive alone
-	penalty float64 // a cold request's extra time-to-first-byte, seconds
-	base    float64 // warm time-to-first-byte, seconds
+	pop       POP     // the fields known before prewarming
+	coldB     float64 // expected cold requests with the target keep-alive alone
+	coldQuota float64 // the same with QuotaKeepAlive, for the options priced at it
+	penalty   float64 // a cold request's extra time-to-first-byte, seconds
+	base      float64 // warm time-to-first-byte, seconds
 }
 
 // observed is what a POP's logs say under the model, before its penalty
 // (which may come from every POP's logs) is known.
 type observed struct {
-	pop   POP // traffic, host count, airport, cold shares (a) and (b)
-	coldB float64
-	fit   penaltyFit
+	pop              POP // traffic, host count, airport, cold shares (a) and (b)
+	coldB, coldQuota float64
+	fit              penaltyFit
 }
 
 // models returns the model of every POP, in code order, and the penalty
@@ -79,7 +80,23 @@ func (pl planner) observe(code string, s *series, days float64) observed {
 	}
 	n := float64(pop.Requests)
 	pop.Cold.Current, pop.Cold.KeepAlive = sumA/n, sumB/n
-	return observed{pop: pop, coldB: sumB, fit: f}
+	o := observed{pop: pop, coldB: sumB, coldQuota: sumB, fit: f}
+	if cfg.TargetKeepAlive != QuotaKeepAlive {
+		o.coldQuota = 0
+		for _, c := range expectedCold(secs, QuotaKeepAlive.Seconds(), pop.Hosts) {
+			o.coldQuota += c
+		}
+	}
+	return o
+}
+
+// coldAt is the POP's expected cold requests with keep-alive k alone: case
+// (b) at the target keep-alive, or at QuotaKeepAlive.
+func (m model) coldAt(k time.Duration) float64 {
+	if k == QuotaKeepAlive {
+		return m.coldQuota
+	}
+	return m.coldB
 }
 
 // describeTraffic sets what the logs say of a POP's traffic before the
@@ -159,7 +176,7 @@ func pooledPenalty(obs []observed) float64 {
 // gives one, else the pooled penalty, else unknown; and its warm
 // time-to-first-byte, today's mean less the cold share times the penalty.
 func (pl planner) model(o observed, pooled float64) model {
-	m := model{pop: o.pop, coldB: o.coldB}
+	m := model{pop: o.pop, coldB: o.coldB, coldQuota: o.coldQuota}
 	slope, _, se, ok := o.fit.solve()
 	switch {
 	case ok && trusted(slope, se, o.fit.n):

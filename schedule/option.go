@@ -152,6 +152,14 @@ func AlignedFor(keepAlive, margin time.Duration) Option { return Aligned(Gap(kee
 // DaemonFor is the daemon with one wave per keep-alive − margin.
 func DaemonFor(keepAlive, margin time.Duration) Option { return Daemon(Gap(keepAlive, margin)) }
 
+// AlignedPer is the aligned Lambda with n waves per keepAlive − margin:
+// a grid period of Gap / n in whole seconds (at least a second), so that
+// every keep-alive holds n waves of fewer requests each. AlignedPer(1, …)
+// is AlignedFor.
+func AlignedPer(n int, keepAlive, margin time.Duration) Option {
+	return Aligned(max((Gap(keepAlive, margin) / time.Duration(max(n, 1))).Truncate(time.Second), time.Second))
+}
+
 // WavesFor is the plain-rule schedule with the fewest waves per invocation
 // whose longest gap stays within keepAlive − margin under the lateness
 // model: w = ⌈(Rate + spread) / G⌉ waves, spread evenly over that worst

@@ -142,3 +142,17 @@ func TestValidateAndKinds(t *testing.T) {
 		t.Errorf("ParseKind(rule): %v", err)
 	}
 }
+
+// TestAlignedPer: n waves per keep-alive − margin, on whole seconds.
+func TestAlignedPer(t *testing.T) {
+	sec := time.Second
+	for _, c := range []struct {
+		n    int
+		k    time.Duration
+		want time.Duration
+	}{{1, 60 * sec, 58 * sec}, {2, 60 * sec, 29 * sec}, {3, 60 * sec, 19 * sec}, {2, 61 * sec, 29 * sec}, {1, 180 * sec, 178 * sec}, {0, 60 * sec, 58 * sec}, {100, 60 * sec, sec}} {
+		if o := AlignedPer(c.n, c.k, DefaultMargin); o.Kind != KindAligned || o.Period != c.want || !o.Holds(c.k, DefaultMargin) {
+			t.Errorf("AlignedPer(%d, %v): %+v, want period %v", c.n, c.k, o, c.want)
+		}
+	}
+}

@@ -16,7 +16,7 @@ import (
 // invocation's lateness: the distribution is measured exactly (a sweep over
 // every wave's start and end of influence) on a simulation of 20,000
 // invocations with uniform lateness and a fixed seed, so that it repeats.
-func (o Option) WindowWaves(keepAlive time.Duration) []float64 {
+func (o Option) WindowWaves(keepAlive time.Duration) Window {
 	switch o.Kind {
 	case KindAligned, KindDaemon:
 		whole := int(keepAlive / o.Period)
@@ -95,20 +95,26 @@ func trim(dist []float64) []float64 {
 	return dist
 }
 
+// Window is the distribution of the number of waves in a keep-alive
+// before a moment chosen at random: element w is P(W = w)
+// (Option.WindowWaves). A caller that prices many POPs on one option
+// computes it once.
+type Window []float64
+
 // ColdShare is the share of moments at which a given edge host is cold
 // because every wave of the keepAlive before missed it: E[miss^W], miss
 // being the probability that one wave misses the host ((1 − 1/H)^N for a
 // wave of N requests to H hosts). For evenly spaced waves with B requests
 // per keep-alive in all it is close to (1 − 1/H)^B, the floor.
 func (o Option) ColdShare(keepAlive time.Duration, miss float64) float64 {
-	return coldShare(o.WindowWaves(keepAlive), miss)
+	return o.WindowWaves(keepAlive).ColdShare(miss)
 }
 
-// coldShare is E[miss^W] for W distributed as dist.
-func coldShare(dist []float64, miss float64) float64 {
+// ColdShare is E[miss^W] for W distributed as w.
+func (w Window) ColdShare(miss float64) float64 {
 	f := 0.0
-	for w, p := range dist {
-		f += p * math.Pow(miss, float64(w))
+	for n, p := range w {
+		f += p * math.Pow(miss, float64(n))
 	}
 	return f
 }
@@ -117,10 +123,14 @@ func coldShare(dist []float64, miss float64) float64 {
 // predicted cold share on a POP of hosts edge hosts is at most target;
 // false when even maxRequests do not reach it.
 func (o Option) RequestsPerWave(keepAlive time.Duration, hosts int, target float64, maxRequests int) (int, bool) {
-	dist := o.WindowWaves(keepAlive)
+	return o.WindowWaves(keepAlive).RequestsPerWave(hosts, target, maxRequests)
+}
+
+// RequestsPerWave is Option.RequestsPerWave on this window.
+func (w Window) RequestsPerWave(hosts int, target float64, maxRequests int) (int, bool) {
 	q := 1 - 1/float64(max(hosts, 1))
 	for n := 1; n <= maxRequests; n++ {
-		if coldShare(dist, math.Pow(q, float64(n))) <= target {
+		if w.ColdShare(math.Pow(q, float64(n))) <= target {
 			return n, true
 		}
 	}

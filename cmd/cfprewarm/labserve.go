@@ -50,8 +50,13 @@ func runLabServe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if cfg.KeepAlive < time.Second || cfg.KeepAlive > 180*time.Second {
 		return usagef("--keepalive %v: CloudFront accepts 1s to 180s", cfg.KeepAlive)
 	}
-	if cfg.OriginIdle <= 0 || cfg.Hosts < 1 || cfg.Hosts > lab.MaxHosts || cfg.Port < 0 || cfg.Port > 65535 {
-		return usagef("--origin-idle must be positive, --hosts 1 to %d, --port 0 to 65535", lab.MaxHosts)
+	switch {
+	case cfg.OriginIdle <= 0:
+		return usagef("--origin-idle %v: want a positive duration", cfg.OriginIdle)
+	case cfg.Hosts < 1 || cfg.Hosts > lab.MaxHosts:
+		return usagef("--hosts %d: want 1 to %d edge hosts per POP", cfg.Hosts, lab.MaxHosts)
+	case cfg.Port < 0 || cfg.Port > 65535:
+		return usagef("--port %d: want 0 (a free one) to 65535", cfg.Port)
 	}
 	if *caOut != "" {
 		if err := checkNewFile("--ca-out", *caOut); err != nil {

@@ -36,7 +36,7 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		cfg        warm.Config
 		conn       connFlags
 		pops       []string
-		every      = fs.Duration("every", 0, "repeat the run every `D` (at least 1s and waves × --wave-interval) until SIGINT/SIGTERM (0: run once)")
+		every      = fs.Duration("every", 0, "repeat the run every `D` (at least 1s; with --waves N, at least N × --wave-interval) until SIGINT/SIGTERM (0: run once)")
 		formatName = fs.String("format", string(format.Table), "output: table, json (a line per run), emf (CloudWatch Embedded Metric Format lines) or summary (per-POP totals, the Lambda's response)")
 		opts       format.Options
 		verbose    = fs.BoolP("verbose", "v", false, "log each wave to stderr")
@@ -64,6 +64,9 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if len(pos) != 1 {
 		return usagef("want exactly one distribution domain (dXXXX.cloudfront.net), got %d arguments (see --help)", len(pos))
+	}
+	if err := checkDistribution(pos[0]); err != nil {
+		return err
 	}
 	if err := conn.check(fs); err != nil {
 		return err
@@ -159,9 +162,6 @@ func runWarm(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // hundreds of billed requests a second.
 const minEvery = time.Second
 
-// checkEvery refuses a repeat interval below minEvery or shorter than the
-// run it repeats (waves × wave interval), which would start runs on top of
-// each other. 0 means run once.
 // everyGapWarning says when `--every` leaves a gap between waves longer
 // than the keep-alive less schedule.DefaultMargin: the runs go on a steady
 // clock, so the longest gap is the schedule model's for --waves waves
@@ -180,6 +180,12 @@ func everyGapWarning(every time.Duration, cfg warm.Config) string {
 		every, o.MaxGap(), c.KeepAlive, schedule.DefaultMargin, schedule.Gap(c.KeepAlive, schedule.DefaultMargin))
 }
 
+// checkEvery refuses a repeat interval below minEvery or, with several
+// waves, shorter than waves × wave interval: the next run's first wave
+// would come sooner than the wave interval after this run's last (runs
+// never overlap: a late one delays the next). With one wave the wave
+// interval plays no part and every is the interval between waves. 0 means
+// run once.
 func checkEvery(every time.Duration, cfg warm.Config) error {
 	if every == 0 {
 		return nil
@@ -189,7 +195,7 @@ func checkEvery(every time.Duration, cfg warm.Config) error {
 	}
 	if waves := cfg.Waves; waves > 1 {
 		if run := time.Duration(waves) * cfg.WaveInterval; every < run {
-			return usagef("--every %v is shorter than the run it repeats: %d waves × --wave-interval %v = %v", every, waves, cfg.WaveInterval, run)
+			return usagef("--every %v is shorter than the run it repeats (%d waves × --wave-interval %v): give --every %v or more", every, waves, cfg.WaveInterval, run)
 		}
 	}
 	return nil

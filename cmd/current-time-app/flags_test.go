@@ -50,12 +50,14 @@ func TestParseOptions(t *testing.T) {
 			"DRAIN_PERIOD": "12s", "SHUTDOWN_TIMEOUT": "20s", "MAX_CONNECTIONS": "500", "METRICS_LISTEN_ADDR": ":9090",
 			"CLOUDFRONT_KEEPALIVE": "60s", "LB_IDLE_TIMEOUT": "350s", "ORIGIN_VERIFY_HEADER": "X-Secret",
 			"ORIGIN_VERIFY_SECRET": "from-env", "LOG_HEALTH_CHECKS": "true",
+			"MAX_HEADER_BYTES": "65536", "METRICS_MAX_CONNECTIONS": "4",
 		}, check: func(t *testing.T, cfg origin.Config) {
 			want := origin.Config{Addr: "127.0.0.1:9000", CertFile: "c.pem", KeyFile: "k.pem",
 				IdleTimeout: 90 * time.Second, ReadHeaderTimeout: 3 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 4 * time.Second,
 				DrainPeriod: 12 * time.Second, ShutdownTimeout: 20 * time.Second, MaxConnections: 500, MetricsAddr: ":9090",
 				CloudFrontKeepAlive: 60 * time.Second, LoadBalancerIdle: 350 * time.Second,
-				VerifyHeader: "X-Secret", VerifySecret: "from-env", LogHealthChecks: true}
+				VerifyHeader: "X-Secret", VerifySecret: "from-env", LogHealthChecks: true,
+				MaxHeaderBytes: 65536, MetricsMaxConnections: 4}
 			cfg.Now = nil
 			if !reflect.DeepEqual(cfg, want) {
 				t.Errorf("got %+v\nwant %+v", cfg, want)

@@ -51,7 +51,7 @@ func writePOPTable(ew *errwriter.Writer, pops []warm.POPResult) {
 	for _, p := range pops {
 		s := p.Stats
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", popText(p), len(p.IPs), s.Planned, s.Requests, s.OK,
-			ratioText(s), coverText(p.Sizing), seenText(p.Sizing), hostsText(p.Sizing),
+			ratioText(s), coverText(p), seenText(p.Sizing), hostsText(p.Sizing),
 			latencyText(s.Latency().P50, s), latencyText(s.Latency().P99, s),
 			kindsText(s.ErrorsByKind, s.Unfinished), answeredText(p.POP, s.POPs))
 	}
