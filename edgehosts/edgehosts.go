@@ -137,10 +137,12 @@ func readCSV(r io.Reader) (map[string]Estimate, error) {
 const MaxHosts = 100_000
 
 func add(m map[string]Estimate, e Estimate) error {
-	e.POP = strings.ToUpper(e.POP)
+	code, err := cloudfront.NormalizePOPCode(e.POP)
+	if err != nil {
+		return err
+	}
+	e.POP = code
 	switch {
-	case !cloudfront.ValidPOPCode(e.POP):
-		return fmt.Errorf("POP %q does not look like HKG54-C1", e.POP)
 	case e.Hosts < 1 || e.Hosts > MaxHosts:
 		return fmt.Errorf("POP %s: hosts %d: want 1 to %d", e.POP, e.Hosts, MaxHosts)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/internal/buildinfo"
 	"github.com/cfprewarm/cfprewarm/internal/config"
@@ -139,7 +140,10 @@ func (c Config) withDefaults() Config {
 	config.Default(&c.Method, DefaultMethod)
 	pops := make([]string, 0, len(c.POPs))
 	for _, p := range c.POPs {
-		pops = append(pops, strings.ToUpper(strings.TrimSpace(p)))
+		if code, err := cloudfront.NormalizePOPCode(p); err == nil {
+			p = code
+		} // else validate refuses it, quoting the rule
+		pops = append(pops, p)
 	}
 	c.POPs = pops
 	config.Default(&c.RequestsPerPOP, DefaultRequestsPerPOP)

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/warm"
 	"github.com/cfprewarm/cfprewarm/warm/format"
@@ -305,11 +306,16 @@ func (o overrides) applyTargets(c *warm.Config, cl ceiling, p *config.Problems) 
 	if o.POPs != nil {
 		var pops []string
 		for _, pop := range *o.POPs {
-			if !slices.Contains(cl.pops, strings.ToUpper(strings.TrimSpace(pop))) {
+			code, err := cloudfront.NormalizePOPCode(pop)
+			if err != nil {
+				p.Add("event field %q: %v", "pops", err)
+				continue
+			}
+			if !slices.Contains(cl.pops, code) {
 				p.Add("event field %q: %s is not among the environment's POPS (%s)", "pops", pop, strings.Join(cl.pops, ","))
 				continue
 			}
-			pops = append(pops, pop)
+			pops = append(pops, code)
 		}
 		c.POPs = pops
 	}

@@ -221,7 +221,7 @@ func (c Config) validate() error {
 	codes := map[string]bool{}
 	for _, s := range c.POPs {
 		if !cloudfront.ValidPOPCode(s.Code) {
-			bad("POP %q: want a POP code such as HKG54-C1", s.Code)
+			bad("POP %q: want %s, in upper case", s.Code, cloudfront.POPCodeRule)
 		}
 		if codes[s.Code] {
 			bad("POP %s: given twice", s.Code)

@@ -130,7 +130,7 @@ func (c Config) validate() error {
 	var p config.Problems
 	bad := p.Add
 	if !cloudfront.ValidPOPCode(c.POP) {
-		bad("POP %q: want a POP code such as HKG62-C1", c.POP)
+		bad("POP %q: want %s, in upper case", c.POP, cloudfront.POPCodeRule)
 	}
 	p.Range("Hosts", c.Hosts, 1, MaxHosts)
 	if c.KeepAlive < 0 {
@@ -155,7 +155,7 @@ func (c Config) validate() error {
 		bad("ServerTimingSampleRate %v: want 0–100", c.ServerTimingSampleRate)
 	}
 	if f := c.Faults; f.AnswerAs != "" && !cloudfront.ValidPOPCode(f.AnswerAs) {
-		bad("Faults.AnswerAs %q: want a POP code such as HKG62-C1", f.AnswerAs)
+		bad("Faults.AnswerAs %q: want %s", f.AnswerAs, cloudfront.POPCodeRule)
 	}
 	if c.TLSTime < 0 {
 		bad("TLSTime %v is negative", c.TLSTime)
