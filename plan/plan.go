@@ -234,6 +234,9 @@ func Make(c *Counts, cfg Config) (Plan, error) {
 		pop.Cold.Current, pop.Cold.KeepAlive = sumA/n, sumB/n
 		pop.coldB = sumB
 		pop.RequestsPerWave = min(requestsFor(pop.Hosts, cfg.Coverage), MaxRequestsPerWave)
+		if w := cfg.HostsByPOP[code].Warning(); w != "" && pop.HostsFrom == "hosts-file" {
+			p.Warnings = append(p.Warnings, w)
+		}
 		p.POPs = append(p.POPs, pop)
 	}
 	if pooledSxx > 1e-12 && pooledK > 2 {

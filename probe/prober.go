@@ -99,6 +99,7 @@ type attempt struct {
 	firstByte  time.Time
 	phase      Phase
 	remote     string
+	local      string
 	tlsVersion uint16
 	tlsResumed bool
 	reused     bool
@@ -171,6 +172,7 @@ func (p *Prober) dial(ctx context.Context, a *attempt, useTLS bool) (net.Conn, e
 	}
 	a.mu.Lock()
 	a.remote = conn.RemoteAddr().String()
+	a.local = conn.LocalAddr().String()
 	a.mu.Unlock()
 	if !useTLS {
 		a.mark(&a.connDone, PhaseRequest)
@@ -284,6 +286,7 @@ func (p *Prober) Probe(ctx context.Context, seq int) Result {
 			a.reused = info.Reused
 			if info.Reused {
 				a.remote = info.Conn.RemoteAddr().String()
+				a.local = info.Conn.LocalAddr().String()
 				a.phase = PhaseRequest
 			}
 			a.mu.Unlock()
@@ -381,6 +384,7 @@ func (p *Prober) fillTimings(res *Result, a *attempt, end time.Time) {
 	}
 	res.Reused = a.reused
 	res.RemoteAddr = a.remote
+	res.LocalAddr = a.local
 	if a.tlsVersion != 0 {
 		res.TLSVersion = tls.VersionName(a.tlsVersion)
 		res.TLSResumed = a.tlsResumed

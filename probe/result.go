@@ -61,6 +61,7 @@ type Result struct {
 	Start      time.Time `json:"start"`
 	URL        string    `json:"url"`
 	RemoteAddr string    `json:"remote_addr,omitempty"` // ip:port actually connected to
+	LocalAddr  string    `json:"local_addr,omitempty"`  // the client's ip:port of that connection
 	Proto      string    `json:"proto,omitempty"`       // "HTTP/1.1", "HTTP/2.0"
 	TLSVersion string    `json:"tls_version,omitempty"` // "TLS 1.3"
 	TLSResumed bool      `json:"tls_resumed,omitempty"` // the TLS session was resumed (no certificate, no full handshake)

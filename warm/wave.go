@@ -107,7 +107,7 @@ func (r *Runner) learn(p *POPResult, start time.Time) {
 	}
 	p.Stats = Summarize(p.Requests)
 	if p.ResolveError == "" {
-		r.state.learn(p.Target(), p.POP, &p.Sizing, edgeHostIDs(p.POP, p.Requests), p.Stats.Summary, start, r.cfg)
+		r.state.learn(p.Target(), p.POP, &p.Sizing, observations(p.POP, p.Requests), start, r.cfg)
 	}
 }
 

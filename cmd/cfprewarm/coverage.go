@@ -76,6 +76,9 @@ func (f *sizingFlags) apply(fs *flagSet, cfg *warm.Config) error {
 			return usageError{err}
 		}
 		cfg.KnownHosts = known
+		if k, ok := edgehosts.KeepAliveOf(known); ok && !fs.Changed("keepalive") {
+			cfg.KeepAlive = k // measured by cfprewarm doctor
+		}
 	}
 	if fs.Changed("hosts-out") && strings.TrimSpace(f.hostsOut) == "" {
 		return usagef("--hosts-out is empty: give a file name")
