@@ -16,6 +16,16 @@ const (
 	HeaderServerTiming = "Server-Timing" // cdn-* metrics, see ParseServerTiming
 )
 
+// HeaderEdgeServerIP is the request header in which a viewer-request
+// CloudFront Function forwards cf.edgeLocation.serverIp, "the IPv4 or IPv6
+// address of the server that handled the request" (the only documented
+// identity of an edge server), to the origin, which echoes it on its
+// prewarm path to requests carrying the origin-verify secret (origin,
+// infra's sample stack). Names starting with X-Amz-Cf- or X-Edge- are
+// CloudFront's own and cannot be set by a function, hence the project's
+// prefix.
+const HeaderEdgeServerIP = "X-Cfprewarm-Edge-Server-Ip"
+
 // Values of x-cache for requests that went to the origin.
 const (
 	CacheMiss  = "Miss from cloudfront"

@@ -41,20 +41,33 @@ type EnvConfig struct {
 	Logger *slog.Logger
 	// AccessLog, when set, gets every POP's requests as standard log lines.
 	AccessLog *edge.AccessLog
+
+	// Field is the truth of the POPs the profile says nothing of
+	// (Profile.Field): addresses, layout, via ids, pool policy, keep-alive.
+	Field POPField
+	// OriginShield puts an Origin Shield between the POPs and the origin
+	// (one more round trip of the viewer link's length away from the POPs).
+	OriginShield bool
+	// HostID turns on the host identity: the origin verifies OriginSecret,
+	// and requests to its prewarm path (origin.HostIDPath) carry the edge
+	// server's address as the sample stack's CloudFront Function forwards
+	// it, which the origin echoes (cfprewarm warm --host-id-header).
+	HostID bool
 }
 
 // Env is a running lab: a CA, the origin, one emulated POP per code of the
 // profile on its own loopback address, and a DNS server answering for them
 // (a loopback.CloudFront, with the lab's names and links).
 type Env struct {
-	cfg     EnvConfig
-	CA      *labca.CA
-	CAFile  string // the CA certificate in PEM, for --cacert
-	DNSAddr string // host:port of the DNS server
-	Port    int    // the port every POP listens on
-	POPs    map[string]*edge.POP
-	POPAddr map[string]netip.Addr
-	Origin  *origin.Server
+	cfg      EnvConfig
+	CA       *labca.CA
+	CAFile   string // the CA certificate in PEM, for --cacert
+	DNSAddr  string // host:port of the DNS server
+	Port     int    // the port every POP listens on
+	POPs     map[string]*edge.POP
+	POPAddr  map[string]netip.Addr   // the first address of each POP
+	POPAddrs map[string][]netip.Addr // every address, as its name resolves
+	Origin   *origin.Server
 	// OriginAddr is the origin's host:port.
 	OriginAddr string
 
@@ -67,7 +80,15 @@ func Start(ctx context.Context, cfg EnvConfig) (*Env, error) {
 	p := cfg.Profile
 	specs := make([]loopback.POPSpec, 0, len(p.POPs()))
 	for _, code := range p.POPs() {
-		specs = append(specs, loopback.POPSpec{Code: code, Hosts: p.HostsOf(code, cfg.Hosts)})
+		f := p.fieldOf(code, cfg.Field)
+		if err := f.Check(p.HostsOf(code, cfg.Hosts)); err != nil {
+			return nil, fmt.Errorf("lab: POP %s: %w", code, err)
+		}
+		specs = append(specs, f.spec(code, p.HostsOf(code, cfg.Hosts)))
+	}
+	secret := ""
+	if cfg.HostID {
+		secret = OriginSecret
 	}
 	cf, err := loopback.Start(ctx, loopback.Config{
 		Distribution: Distribution,
@@ -86,18 +107,24 @@ func Start(ctx context.Context, cfg EnvConfig) (*Env, error) {
 		OriginIdle:   cfg.OriginIdle,
 		Logger:       cfg.Logger,
 		AccessLog:    cfg.AccessLog,
+
+		OriginShield:       cfg.OriginShield,
+		ShieldLink:         p.ViewerLink,
+		HostID:             cfg.HostID,
+		OriginVerifySecret: secret,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
 	}
 	env := &Env{
 		cfg: cfg, cf: cf, CA: cf.CA, CAFile: cf.CAFile, DNSAddr: cf.DNSAddr, Port: cf.Port,
-		POPs: map[string]*edge.POP{}, POPAddr: map[string]netip.Addr{},
+		POPs: map[string]*edge.POP{}, POPAddr: map[string]netip.Addr{}, POPAddrs: map[string][]netip.Addr{},
 		Origin: cf.Origin, OriginAddr: cf.OriginAddr,
 	}
 	for code, pop := range cf.POPs {
 		env.POPs[code] = pop.Edge
 		env.POPAddr[code] = pop.Addrs[0]
+		env.POPAddrs[code] = pop.Addrs
 	}
 	return env, nil
 }

@@ -362,6 +362,11 @@ func (p *Prober) readResponse(res Result, a *attempt, resp *http.Response, heade
 // readHeaders copies the CloudFront headers and parses Server-Timing.
 func (p *Prober) readHeaders(res *Result, h http.Header) {
 	res.CloudFront = cloudfront.ReadHeaders(h)
+	if p.cfg.HostIDHeader != "" {
+		if id := h.Get(p.cfg.HostIDHeader); len(id) <= cloudfront.MaxEdgeHostIDLen {
+			res.HostID = id
+		}
+	}
 	if st := h.Values(cloudfront.HeaderServerTiming); len(st) > 0 {
 		res.ServerTiming = cloudfront.ParseServerTiming(strings.Join(st, ","))
 		res.Origin, res.UpstreamConnect = cloudfront.OriginFromMetrics(res.ServerTiming)

@@ -71,7 +71,11 @@ type Result struct {
 
 	Timings Timings `json:"timings"`
 
-	CloudFront   cloudfront.Headers    `json:"cloudfront"`
+	CloudFront cloudfront.Headers `json:"cloudfront"`
+	// HostID is the value of Config.HostIDHeader, the edge server's
+	// documented identity, when the answer carried one (at most
+	// cloudfront.MaxEdgeHostIDLen bytes).
+	HostID       string                `json:"host_id,omitempty"`
 	ServerTiming []cloudfront.Metric   `json:"server_timing,omitempty"`
 	Origin       cloudfront.OriginConn `json:"origin"`
 	// UpstreamConnect is cdn-upstream-connect's duration when present.

@@ -117,6 +117,12 @@ type Config struct {
 	// resolve, or to learn where a network lands).
 	ClientSubnets []netip.Prefix
 
+	// HostIDHeader, when set, names the response header that identifies
+	// the edge server (cloudfront.HeaderEdgeServerIP on the origin's
+	// prewarm path, origin.HostIDPath): the answers are counted by it
+	// instead of the via id.
+	HostIDHeader string
+
 	// TLSVersion is the highest TLS version offered: tls.VersionTLS12 (the
 	// default: its session-ticket resumption needs no key exchange) or
 	// tls.VersionTLS13. A POP that speaks only TLS 1.3 gets TLS 1.3 either

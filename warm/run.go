@@ -117,6 +117,7 @@ func (r *Runner) Run(ctx, stop context.Context) *Result {
 		Path:         cfg.Path,
 		Method:       cfg.Method,
 		Port:         cfg.Port,
+		HostIDHeader: cfg.HostIDHeader,
 		Start:        time.Now(),
 		WavesPlanned: cfg.Waves,
 	}

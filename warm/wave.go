@@ -107,7 +107,7 @@ func (r *Runner) learn(p *POPResult, start time.Time) {
 	}
 	p.Stats = Summarize(p.Requests)
 	if p.ResolveError == "" {
-		r.state.learn(p.Target(), p.POP, &p.Sizing, observations(p.POP, p.Requests), start, r.cfg)
+		r.state.learn(p.Target(), p.POP, &p.Sizing, observations(p.POP, p.Requests, r.cfg.HostIDHeader), start, r.cfg)
 	}
 }
 
@@ -197,6 +197,7 @@ func (r *Runner) probeConfig(ip netip.Addr) probe.Config {
 		MaxBody:      cfg.MaxBody,
 		Dial:         cfg.Dial,
 		HTTP1:        true, // a new connection per request: HTTP/2 would only cost more
+		HostIDHeader: cfg.HostIDHeader,
 		TLS:          r.tlsTuning(),
 	}
 }

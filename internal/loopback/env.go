@@ -76,6 +76,22 @@ type Config struct {
 	// OriginIdle is the origin server's idle timeout; 0 means the
 	// origin's default (origin.DefaultIdleTimeout).
 	OriginIdle time.Duration
+	// OriginVerifySecret turns on the origin's verification: every POP
+	// sends it in origin.DefaultVerifyHeader (an origin custom header),
+	// and the origin answers 403 without it.
+	OriginVerifySecret string
+	// HostID emulates the sample stack's CloudFront Function on the
+	// origin's prewarm path (origin.HostIDPath): requests there reach the
+	// origin with cloudfront.HeaderEdgeServerIP, which the origin echoes
+	// (it needs OriginVerifySecret to).
+	HostID bool
+	// OriginShield puts an Origin Shield between every POP and the
+	// origin: one more emulated POP (one edge host, its own origin pool
+	// with the POPs' keep-alive) that the POPs' hosts connect to over
+	// ShieldLink, while the shield reaches the origin over OriginLink.
+	// cdn-upstream-layer then says "Origin Shield".
+	OriginShield bool
+	ShieldLink   link.Link
 
 	// Logger receives the servers' logs; nil discards them.
 	Logger *slog.Logger
@@ -119,9 +135,17 @@ type POPSpec struct {
 	Status int
 	// Hosts is the POP's number of edge hosts; 0 means Config.Hosts.
 	Hosts int
-	// ViaPerRequest: every response's via names a new id instead of its
-	// edge host (edge.Faults.ViaPerRequest).
-	ViaPerRequest bool
+	// AddrCount is the number of fresh addresses the POP gets when Addrs
+	// is empty (a real POP's name answers with four); 0 means 1.
+	AddrCount int
+	// Split gives each address edge hosts of its own (edge.Field.Split);
+	// otherwise every address leads to all the POP's hosts.
+	Split bool
+	// Via is what the via id names (edge.Field.Via; "" an id per host).
+	Via edge.ViaMode
+	// Pool is the origin pool policy of the POP's hosts (edge.Field.Pool;
+	// "" edge.PoolReuseFreed).
+	Pool edge.PoolPolicy
 }
 
 // Codes returns the POP codes of specs, in order.
@@ -145,7 +169,11 @@ type CloudFront struct {
 	POPs         map[string]*POP
 	Origin       *origin.Server
 	OriginAddr   string // the origin's host:port
-	OriginHost   string // the origin's domain
+	// ShieldAddr is the Origin Shield's host:port (Config.OriginShield),
+	// where the POPs' hosts connect instead of OriginAddr.
+	ShieldAddr string
+	Shield     *edge.POP
+	OriginHost string // the origin's domain
 
 	dir    string
 	dns    *dnsserver.Server
@@ -199,6 +227,11 @@ func Start(ctx context.Context, cfg Config) (cf *CloudFront, err error) {
 	}
 	if err = cf.startOrigin(ctx, cfg, log.With("component", "origin")); err != nil {
 		return cf, err
+	}
+	if cfg.OriginShield {
+		if err = cf.startShield(ctx, cfg, log.With("component", "shield")); err != nil {
+			return cf, err
+		}
 	}
 	if err = cf.startPOPs(ctx, cfg, log.With("component", "edge")); err != nil {
 		return cf, err
@@ -264,6 +297,7 @@ func (cf *CloudFront) startOrigin(ctx context.Context, cfg Config, log *slog.Log
 	cf.Origin, err = origin.NewServer(origin.Config{
 		TLSConfig:       &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 		IdleTimeout:     cfg.OriginIdle,
+		VerifySecret:    cfg.OriginVerifySecret,
 		DrainPeriod:     origin.NoDrain, // no load balancer in front
 		ShutdownTimeout: originShutdown,
 	}, log)
@@ -349,20 +383,28 @@ func (cf *CloudFront) newPOP(cfg Config, i int, s POPSpec, cert tls.Certificate,
 	if hosts == 0 {
 		hosts = cfg.Hosts
 	}
+	field := cf.field(cfg)
+	field.Addrs, field.Split, field.Via, field.Pool = p.Addrs, s.Split, s.Via, s.Pool
+	originAddr, originLink := cf.OriginAddr, cfg.OriginLink
+	if cf.Shield != nil {
+		originAddr, originLink = cf.ShieldAddr, cfg.ShieldLink
+		field.UpstreamLayer = edge.LayerOriginShield
+	}
 	var err error
 	p.Edge, err = edge.New(edge.Config{
 		POP:         s.Code,
 		Hosts:       hosts,
 		KeepAlive:   keepAlive,
-		OriginAddr:  cf.OriginAddr,
+		OriginAddr:  originAddr,
 		OriginHost:  cfg.OriginHost,
 		OriginRoots: cf.CA.Pool(),
-		OriginLink:  cfg.OriginLink,
+		OriginLink:  originLink,
+		Field:       field,
 		ViewerLink:  cfg.ViewerLink,
 		TLSTime:     cfg.EdgeTLSTime,
 		Cert:        cert,
 		Seed:        cfg.Seed + uint64(i),
-		Faults:      edge.Faults{Refuse: s.NoListen, Delay: s.Delay, AnswerAs: s.AnswerAs, Status: s.Status, ViaPerRequest: s.ViaPerRequest},
+		Faults:      edge.Faults{Refuse: s.NoListen, Delay: s.Delay, AnswerAs: s.AnswerAs, Status: s.Status},
 		OnRequest:   p.onRequest,
 		AccessLog:   cfg.AccessLog,
 		Logger:      log,
@@ -374,7 +416,8 @@ func (cf *CloudFront) newPOP(cfg Config, i int, s POPSpec, cert tls.Certificate,
 }
 
 // assignAddrs returns specs with every empty Addrs (but NoDNS ones) given
-// a fresh 127.0.0.x address, or nil when there are none left.
+// AddrCount (at least one) fresh 127.0.0.x addresses, or nil when there
+// are none left.
 func assignAddrs(specs []POPSpec) []POPSpec {
 	used := map[string]bool{}
 	for _, s := range specs {
@@ -386,14 +429,17 @@ func assignAddrs(specs []POPSpec) []POPSpec {
 	next := 2
 	for i, s := range specs {
 		if len(s.Addrs) == 0 && !s.NoDNS {
-			for used[fmt.Sprintf("127.0.0.%d", next)] {
-				next++
+			for range max(s.AddrCount, 1) {
+				for used[fmt.Sprintf("127.0.0.%d", next)] {
+					next++
+				}
+				if next > 254 {
+					return nil
+				}
+				a := fmt.Sprintf("127.0.0.%d", next)
+				used[a] = true
+				s.Addrs = append(s.Addrs, a)
 			}
-			if next > 254 {
-				return nil
-			}
-			s.Addrs = []string{fmt.Sprintf("127.0.0.%d", next)}
-			used[s.Addrs[0]] = true
 		}
 		out[i] = s
 	}
