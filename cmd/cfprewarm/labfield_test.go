@@ -37,8 +37,8 @@ func TestLabServeFieldFlagsRefused(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--via", "sometimes"}, `--via: Via "sometimes": want one of host, request, constant, address, connection, chained`},
-		{[]string{"--pool", "lifo"}, `--pool: Pool "lifo": want one of reuse-freed, new-if-none-idle`},
+		{[]string{"--via", "sometimes"}, `--via: unknown via mode "sometimes" (want one of host, request, constant, address, connection, chained)`},
+		{[]string{"--pool", "lifo"}, `--pool: unknown pool policy "lifo" (want one of reuse-freed, new-if-none-idle)`},
 		{[]string{"--addrs", "4", "--split", "--hosts", "2"}, "split over 4 addresses needs at least as many edge hosts (have 2)"},
 		{[]string{"--pop-keepalive", "XYZ1=5s"}, `--pop-keepalive "XYZ1=5s": want CODE=D with a POP of the profile`},
 		{[]string{"--pop-keepalive", "HKG62-C1=500ms"}, "D from 1s to 180s"},

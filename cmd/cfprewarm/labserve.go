@@ -147,6 +147,7 @@ Try:
   cfprewarm probe --dns-server %[1]s --cacert %[2]s --count 5 --interval 2s %[3]s
   cfprewarm warm %[4]s --pops %[5]s --port %[6]d --dns-server %[1]s --cacert %[2]s --keepalive %[7]s --every 20s
   cfprewarm warm %[4]s --pops %[5]s --port %[6]d --dns-server %[1]s --cacert %[2]s --requests auto --waves 3 --wave-interval 2s
+  cfprewarm doctor %[3]s --dns-server %[1]s --cacert %[2]s --skip-keepalive
   curl -sS -o /dev/null -D - -H 'Pragma: server-timing' --cacert %[2]s --resolve %[4]s:%[6]d:%[8]s %[3]s
   curl -sS -o /dev/null -w '%[11]s' --cacert %[2]s --resolve %[4]s:%[6]d:%[8]s %[3]s
   curl -sS %[12]s--cacert %[2]s --resolve %[9]s:%[10]s:127.0.0.1 https://%[9]s:%[10]s/metrics

@@ -36,14 +36,16 @@ var Layers = map[string]int{
 	// 2: engines built on one request; the POP emulator built on the origin.
 	"probe/format":           2,
 	"warm":                   2,
+	"doctor":                 2,
 	"plan":                   2,
 	"internal/loopback/edge": 2,
 	"internal/loopback":      3,
 
 	// 3: reporters of the engines.
-	"warm/format": 3,
-	"plan/format": 3,
-	"lab/report":  3,
+	"warm/format":   3,
+	"doctor/format": 3,
+	"plan/format":   3,
+	"lab/report":    3,
 
 	// 4: the whole system on loopback.
 	"lab": 4,

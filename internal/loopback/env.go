@@ -74,7 +74,12 @@ type Config struct {
 	// OriginHost is the origin's domain; empty means DefaultOriginHost.
 	OriginHost string
 	// OriginIdle is the origin server's idle timeout; 0 means the
-	// origin's default (origin.DefaultIdleTimeout).
+	// origin's default (origin.DefaultIdleTimeout). It also bounds a new
+	// connection's wait for its first request (as a load balancer's idle
+	// timeout does; net/http's IdleTimeout alone would leave a connection
+	// an edge host dialed but did not use open for the read-header
+	// timeout), within origin.MinTimeout and the default read-header
+	// timeout.
 	OriginIdle time.Duration
 	// OriginVerifySecret turns on the origin's verification: every POP
 	// sends it in origin.DefaultVerifyHeader (an origin custom header),
@@ -295,11 +300,12 @@ func (cf *CloudFront) startOrigin(ctx context.Context, cfg Config, log *slog.Log
 		return err
 	}
 	cf.Origin, err = origin.NewServer(origin.Config{
-		TLSConfig:       &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
-		IdleTimeout:     cfg.OriginIdle,
-		VerifySecret:    cfg.OriginVerifySecret,
-		DrainPeriod:     origin.NoDrain, // no load balancer in front
-		ShutdownTimeout: originShutdown,
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		IdleTimeout:       cfg.OriginIdle,
+		VerifySecret:      cfg.OriginVerifySecret,
+		ReadHeaderTimeout: firstRequestTimeout(cfg.OriginIdle),
+		DrainPeriod:       origin.NoDrain, // no load balancer in front
+		ShutdownTimeout:   originShutdown,
 	}, log)
 	if err != nil {
 		return fmt.Errorf("loopback: origin: %w", err)
@@ -311,6 +317,16 @@ func (cf *CloudFront) startOrigin(ctx context.Context, cfg Config, log *slog.Log
 	cf.OriginAddr = ln.Addr().String()
 	cf.serve(func() error { return cf.Origin.Serve(ctx, ln) })
 	return nil
+}
+
+// firstRequestTimeout is the origin's read-header timeout for an idle
+// timeout (Config.OriginIdle): the idle timeout, within the origin's floor
+// and default; 0 (the default) without one.
+func firstRequestTimeout(idle time.Duration) time.Duration {
+	if idle == 0 {
+		return 0
+	}
+	return min(max(idle, origin.MinTimeout), origin.DefaultReadHeaderTimeout)
 }
 
 // startPOPs gives every POP its addresses, all on one port, and serves it.

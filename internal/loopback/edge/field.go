@@ -5,10 +5,10 @@ import (
 	"hash/fnv"
 	"net/http"
 	"net/netip"
-	"slices"
 	"strings"
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/internal/config"
 )
 
 // Field holds the alternatives for what CloudFront does inside a POP where
@@ -124,20 +124,11 @@ func (f Field) problems(hosts int, bad func(string, ...any)) {
 }
 
 // ParseViaMode checks a via mode's name.
-func ParseViaMode(s string) (ViaMode, error) { return parseName("Via", s, ViaModes) }
+func ParseViaMode(s string) (ViaMode, error) { return config.ParseChoice("via mode", s, ViaModes) }
 
 // ParsePoolPolicy checks a pool policy's name.
-func ParsePoolPolicy(s string) (PoolPolicy, error) { return parseName("Pool", s, PoolPolicies) }
-
-func parseName[T ~string](what, s string, all []T) (T, error) {
-	if slices.Contains(all, T(s)) {
-		return T(s), nil
-	}
-	names := make([]string, len(all))
-	for i, a := range all {
-		names[i] = string(a)
-	}
-	return "", fmt.Errorf("%s %q: want one of %s", what, s, strings.Join(names, ", "))
+func ParsePoolPolicy(s string) (PoolPolicy, error) {
+	return config.ParseChoice("pool policy", s, PoolPolicies)
 }
 
 // withDefaults fills the field's zero values.

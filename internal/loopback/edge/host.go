@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/pace"
 )
 
 // maxIdlePerHost bounds the idle origin connections one edge host keeps:
@@ -133,7 +134,7 @@ func (h *host) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		defer h.logRequest(l, r, st, lw)
 	}
 	f := h.pop.cfg.Faults
-	if f.Delay > 0 && !wait(r.Context(), f.Delay) {
+	if f.Delay > 0 && !pace.Sleep(r.Context(), f.Delay) {
 		abort() // the viewer went away
 	}
 	if f.Status != 0 {
@@ -142,18 +143,6 @@ func (h *host) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, st)))
-}
-
-// wait sleeps d or until ctx is done, and reports whether d passed.
-func wait(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // rewrite builds the origin request: AllViewerExceptHostHeader, plus the

@@ -13,6 +13,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/pace"
 )
 
 // Viewer-side server timeouts. They are not part of the model; they only
@@ -148,7 +150,7 @@ func (p *POP) helloReceived(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 	if h, ok := hello.Context().Value(hostKey{}).(*host); ok {
 		h.counters.handshakes.Add(1)
 	}
-	if d := p.cfg.TLSTime; d > 0 && !wait(hello.Context(), d) {
+	if d := p.cfg.TLSTime; d > 0 && !pace.Sleep(hello.Context(), d) {
 		return nil, hello.Context().Err()
 	}
 	return nil, nil
