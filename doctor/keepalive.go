@@ -65,7 +65,7 @@ func (d *doctor) searchKeepAlive(ctx context.Context, p *POPReport) *KeepAlive {
 	trial := func(g time.Duration) bool {
 		t, err := d.trial(ctx, p, g, cfg.warmupSize(hosts), byHost)
 		if err != nil {
-			k.Why = err.Error()
+			k.Why = stepError(err)
 			return false
 		}
 		k.Trials = append(k.Trials, t)
@@ -93,14 +93,16 @@ func (d *doctor) searchKeepAlive(ctx context.Context, p *POPReport) *KeepAlive {
 	case lo > 0 && hi > 0 && lo < hi:
 		k.K, k.Known = (lo+hi)/2, true
 		if !within(lo, hi, cfg.Tolerance) && k.Why == "" {
-			k.Why = fmt.Sprintf("between %v and %v: the trials ran out before ±%.0f%%", lo, hi, 100*cfg.Tolerance)
+			k.Why = fmt.Sprintf("between %v and %v: the trials ran out (--max-trials) before ±%.0f%%", round(lo), round(hi), 100*cfg.Tolerance)
 		}
 	case lo > 0 && hi > 0:
-		k.Why = fmt.Sprintf("warm after %v but cold after %v: the POP's answers are not consistent", lo, hi)
-	case hi > 0:
-		k.Why = fmt.Sprintf("cold even after %v, the shortest wait tried: K is shorter, or the warm-ups reached none of the hosts the bursts did", hi)
+		k.Why = fmt.Sprintf("warm after %v but cold after %v: the POP's answers are not consistent", round(lo), round(hi))
+	case hi > 0 && k.Why == "":
+		k.Why = fmt.Sprintf("cold even after %v, the shortest wait tried (--min-keepalive): K is shorter, or the warm-ups reached none of the hosts the bursts did", round(hi))
+	case lo > 0 && k.Why == "" && lo >= cfg.MaxKeepAlive:
+		k.Why = fmt.Sprintf("still warm after %v, the longest wait allowed (--max-keepalive)", round(lo))
 	case lo > 0 && k.Why == "":
-		k.Why = fmt.Sprintf("still warm after %v, the longest wait tried", lo)
+		k.Why = fmt.Sprintf("still warm after %v when the trials ran out (--max-trials)", round(lo))
 	case k.Why == "":
 		k.Why = "no trial finished"
 	}
