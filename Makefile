@@ -26,7 +26,7 @@ test-go:
 
 # The packages that send, serve and read concurrently, once more under the
 # race detector.
-RACE = ./probe ./warm ./pace ./edgehosts ./accesslog ./internal/loopback/... ./doctor
+RACE = ./probe ./warm ./pace ./edgehosts ./accesslog ./internal/loopback/... ./doctor ./warm/promexport
 
 test-race:
 	$(GO) test -count=1 -race -skip '$(TIMING)' $(RACE)
@@ -41,6 +41,14 @@ build:
 lambda:
 	mkdir -p bin/lambda
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -o bin/lambda/bootstrap ./cmd/prewarm-lambda
+
+# OCI images of current-time-app and the cfprewarm daemon for linux/arm64 and
+# linux/amd64, without Docker or a network: one OCI image layout per program
+# in $(IMAGE_OUT)/<program> (docs/deploying.md, "Building images without Docker").
+.PHONY: image
+IMAGE_OUT ?= dist/image
+image:
+	$(GO) run ./cmd/ociimage build --go $(GO) --out $(IMAGE_OUT)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -19,6 +19,7 @@ const (
 	fResultType               // x-edge-result-type
 	fRequestID                // x-edge-request-id
 	fTTFB                     // time-to-first-byte (seconds)
+	fSCBytes                  // sc-bytes: the response's bytes, headers included
 	nFields
 )
 
@@ -26,7 +27,7 @@ const (
 var fieldNames = [nFields]string{
 	"date", "time", "timestamp", "timestamp(ms)", "x-edge-location", "cs-method", "cs(Host)",
 	"x-host-header", "cs-uri-stem", "sc-status", "x-edge-result-type", "x-edge-request-id",
-	"time-to-first-byte",
+	"time-to-first-byte", "sc-bytes",
 }
 
 func (f field) String() string { return fieldNames[f] }
@@ -58,6 +59,8 @@ var aliases = map[string]field{
 	"x-edge-request-id":  fRequestID,
 	"request-id":         fRequestID,
 	"time-to-first-byte": fTTFB,
+	"sc-bytes":           fSCBytes,
+	"bytes":              fSCBytes,
 }
 
 // normalize maps a field name to the form of aliases' keys: lower case,

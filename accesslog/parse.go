@@ -133,6 +133,13 @@ func (p *parser) build(v *values, rec *Record) error {
 		}
 		rec.TTFB, rec.HasTTFB = s, true
 	}
+	if b := v.f[fSCBytes]; !absent(b) {
+		// Only the planner's bill reads it: a value that is not a count
+		// leaves it unknown rather than the line unusable.
+		if n, ok := atoi(b); ok {
+			rec.SCBytes, rec.HasSCBytes = int64(n), true
+		}
+	}
 	return nil
 }
 

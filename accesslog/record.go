@@ -23,6 +23,10 @@ type Record struct {
 	// POP took from receiving the request to sending the first byte.
 	TTFB    float64
 	HasTTFB bool
+	// SCBytes is sc-bytes, the bytes of the response to the viewer,
+	// headers included, when HasSCBytes.
+	SCBytes    int64
+	HasSCBytes bool
 }
 
 // Time returns the request's second as a time.Time in UTC.

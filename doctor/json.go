@@ -16,7 +16,7 @@ func (r Report) MarshalJSON() ([]byte, error) {
 		Schema int    `json:"schema"`
 		Type   string `json:"type"`
 		plain
-		Duration float64 `json:"duration_s"`
+		Duration stats.Seconds `json:"duration_s"`
 	}{SchemaVersion, "doctor", plain(r), stats.Seconds(r.Duration)})
 }
 
@@ -25,7 +25,7 @@ func (b Budget) MarshalJSON() ([]byte, error) {
 	type plain Budget
 	return json.Marshal(struct {
 		plain
-		MaxWait float64 `json:"max_wait_s"`
+		MaxWait stats.Seconds `json:"max_wait_s"`
 	}{plain(b), stats.Seconds(b.MaxWait)})
 }
 
@@ -34,9 +34,9 @@ func (k KeepAlive) MarshalJSON() ([]byte, error) {
 	type plain KeepAlive
 	return json.Marshal(struct {
 		plain
-		K      float64 `json:"k_s"`
-		WarmAt float64 `json:"warm_at_s"`
-		ColdAt float64 `json:"cold_at_s"`
+		K      stats.Seconds `json:"k_s"`
+		WarmAt stats.Seconds `json:"warm_at_s"`
+		ColdAt stats.Seconds `json:"cold_at_s"`
 	}{plain(k), stats.Seconds(k.K), stats.Seconds(k.WarmAt), stats.Seconds(k.ColdAt)})
 }
 
@@ -44,8 +44,8 @@ func (k KeepAlive) MarshalJSON() ([]byte, error) {
 func (t Trial) MarshalJSON() ([]byte, error) {
 	type plain Trial
 	return json.Marshal(struct {
-		Gap float64 `json:"gap_s"`
-		Age float64 `json:"age_s"`
+		Gap stats.Seconds `json:"gap_s"`
+		Age stats.Seconds `json:"age_s"`
 		plain
 	}{stats.Seconds(t.Gap), stats.Seconds(t.Age), plain(t)})
 }
@@ -55,12 +55,12 @@ func (p Penalty) MarshalJSON() ([]byte, error) {
 	type plain Penalty
 	return json.Marshal(struct {
 		plain
-		ColdFirstByte   float64 `json:"cold_first_byte_s"`
-		WarmFirstByte   float64 `json:"warm_first_byte_s"`
-		Penalty         float64 `json:"penalty_s"`
-		UpstreamConnect float64 `json:"upstream_connect_s"`
-		OriginRTT       float64 `json:"origin_rtt_s"`
-		ConnectRTT      float64 `json:"connect_rtt_s"`
+		ColdFirstByte   stats.Seconds `json:"cold_first_byte_s"`
+		WarmFirstByte   stats.Seconds `json:"warm_first_byte_s"`
+		Penalty         stats.Seconds `json:"penalty_s"`
+		UpstreamConnect stats.Seconds `json:"upstream_connect_s"`
+		OriginRTT       stats.Seconds `json:"origin_rtt_s"`
+		ConnectRTT      stats.Seconds `json:"connect_rtt_s"`
 	}{plain(p), stats.Seconds(p.ColdFirstByte), stats.Seconds(p.WarmFirstByte), stats.Seconds(p.Penalty),
 		stats.Seconds(p.UpstreamConnect), stats.Seconds(p.OriginRTT), stats.Seconds(p.ConnectRTT)})
 }
@@ -70,8 +70,8 @@ func (o OriginIdle) MarshalJSON() ([]byte, error) {
 	type plain OriginIdle
 	return json.Marshal(struct {
 		plain
-		Idle   float64 `json:"idle_s"`
-		Waited float64 `json:"waited_s"`
+		Idle   stats.Seconds `json:"idle_s"`
+		Waited stats.Seconds `json:"waited_s"`
 	}{plain(o), stats.Seconds(o.Idle), stats.Seconds(o.Waited)})
 }
 
@@ -80,9 +80,9 @@ func (o OrderCheck) MarshalJSON() ([]byte, error) {
 	type plain OrderCheck
 	return json.Marshal(struct {
 		plain
-		KeepAlive  float64 `json:"keepalive_s"`
-		Configured float64 `json:"configured_keepalive_s"`
-		OriginIdle float64 `json:"origin_idle_s"`
-		LBIdle     float64 `json:"lb_idle_s"`
+		KeepAlive  stats.Seconds `json:"keepalive_s"`
+		Configured stats.Seconds `json:"configured_keepalive_s"`
+		OriginIdle stats.Seconds `json:"origin_idle_s"`
+		LBIdle     stats.Seconds `json:"lb_idle_s"`
 	}{plain(o), stats.Seconds(o.KeepAlive), stats.Seconds(o.Configured), stats.Seconds(o.OriginIdle), stats.Seconds(o.LBIdle)})
 }

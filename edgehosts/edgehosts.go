@@ -10,13 +10,14 @@
 package edgehosts
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +58,16 @@ type Estimate struct {
 	KeepAlive float64 `json:"keepalive_s,omitempty"`
 }
 
+// HostsFrom says where the host count a POP is planned with came from:
+// the prewarm engine's sizing and the planner say it in the same words.
+type HostsFrom string
+
+const (
+	FromEstimate  HostsFrom = "estimate"   // the POP's own responses (EstimateHosts)
+	FromHostsFile HostsFrom = "hosts-file" // a hosts file (Read)
+	FromAssumed   HostsFrom = "assumed"    // the configured count for POPs nothing measured
+)
+
 // File is the hosts file.
 type File struct {
 	Generated time.Time `json:"generated"`
@@ -81,22 +92,41 @@ func Write(w io.Writer, f File) error {
 // header names at least the columns pop and hosts, and returns the host
 // count of each POP. Every problem is an error naming the line or field.
 func Read(r io.Reader) (map[string]Estimate, error) {
-	br := bufio.NewReader(r)
-	head, _ := br.Peek(64)
-	if b := bytes.TrimSpace(head); len(b) > 0 && b[0] == '{' {
-		return readJSON(br)
+	b, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("hosts file: %w", err)
 	}
-	return readCSV(br)
+	if len(b) > maxFileSize {
+		return nil, fmt.Errorf("hosts file: larger than %d MiB", maxFileSize>>20)
+	}
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '{' {
+		return readJSON(b)
+	}
+	return readCSV(bytes.NewReader(b))
 }
 
-func readJSON(r io.Reader) (map[string]Estimate, error) {
+// maxFileSize bounds a hosts file (600 POPs take about 150 KB), so that
+// a wrong file (/dev/zero, a log) is refused rather than read into memory.
+const maxFileSize = 16 << 20
+
+// readJSON reads the one JSON document of a hosts file; anything after it
+// is refused. Every problem names its line.
+func readJSON(b []byte) (map[string]Estimate, error) {
 	var doc struct {
 		Schema int        `json:"schema"`
 		Type   string     `json:"type"`
 		POPs   []Estimate `json:"pops"`
 	}
-	if err := json.NewDecoder(r).Decode(&doc); err != nil {
-		return nil, fmt.Errorf("hosts file: %w", err)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("hosts file: %s", describeJSONError(b, err))
+	}
+	end := int(dec.InputOffset())
+	if rest := bytes.TrimLeft(b[end:], " \t\r\n"); len(rest) > 0 {
+		at := len(b) - len(rest)
+		extra, _, _ := bytes.Cut(rest, []byte("\n"))
+		return nil, fmt.Errorf("hosts file: line %d: %q after the end of the JSON document (a hosts file is one document)",
+			lineAt(b, at), clip(string(bytes.TrimSpace(extra)), 40))
 	}
 	if doc.Type != "edge-hosts" || doc.Schema < 1 || doc.Schema > SchemaVersion {
 		return nil, fmt.Errorf("hosts file: type %q schema %d: want an edge-hosts file of schema 1 to %d", doc.Type, doc.Schema, SchemaVersion)
@@ -108,6 +138,60 @@ func readJSON(r io.Reader) (map[string]Estimate, error) {
 		}
 	}
 	return out, nil
+}
+
+// describeJSONError says what is wrong with a JSON document, and on which line.
+func describeJSONError(b []byte, err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("line %d: %v", lineAt(b, int(syn.Offset)), syn)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("line %d: %s: want %s, got %s", lineAt(b, int(typ.Offset)), typ.Field, jsonKind(typ.Type), article(typ.Value))
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return fmt.Sprintf("line %d: the JSON document ends early", lineAt(b, len(b)))
+	}
+	return err.Error()
+}
+
+// jsonKind names what JSON value a Go type is read from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	}
+	return "an object"
+}
+
+// article puts "a" or "an" before a JSON value's kind ("number", "array").
+func article(kind string) string {
+	if strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
+}
+
+// lineAt is the 1-based line of byte offset off of b.
+func lineAt(b []byte, off int) int {
+	return bytes.Count(b[:min(max(off, 0), len(b))], []byte("\n")) + 1
+}
+
+// clip shortens s to at most n bytes for a message.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 func readCSV(r io.Reader) (map[string]Estimate, error) {

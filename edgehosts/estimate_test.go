@@ -117,7 +117,8 @@ func TestRequestsFor(t *testing.T) {
 		h    int
 		cov  float64
 		want int
-	}{{1, 0.99, 1}, {4, 0.99, 17}, {8, 0.99, 35}, {13, 0.99, 58}, {32, 0.99, 146}, {8, 0.9, 18}} {
+	}{{1, 0.99, 1}, {4, 0.99, 17}, {8, 0.99, 35}, {13, 0.99, 58}, {32, 0.99, 146}, {8, 0.9, 18},
+		{16, 0.99, 72}, {2, 0.5, 1}, {30, 0.95, 89}} { // the planner's (it was plan's own requestsFor)
 		n := RequestsFor(c.h, c.cov)
 		if n != c.want || Coverage(c.h, n) < c.cov || (n > 1 && Coverage(c.h, n-1) >= c.cov) {
 			t.Errorf("RequestsFor(%d, %v) = %d (coverage %.4f), want %d", c.h, c.cov, n, Coverage(c.h, n), c.want)

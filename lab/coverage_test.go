@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"testing"
+	"time"
 )
 
 // The coverage scenario on the mixed profile (POPs of 2, 4, 8 and 32 edge
@@ -40,6 +41,18 @@ func TestCoverageScenario(t *testing.T) {
 		}
 		if p.PredictedCoverage < 0.99 || p.Waves != warmupWaves+10 {
 			t.Errorf("auto, %s: last wave's predicted coverage %.3f over %d waves", p.POP, p.PredictedCoverage, p.Waves)
+		}
+	}
+	// The waves keep their 20 s (0.5 s at time scale 40) and the timelines
+	// mark each one.
+	for _, sc := range rep.Scenarios {
+		if len(sc.Waves) != warmupWaves+10 {
+			t.Errorf("%s: %d waves in the report, want %d", sc.Name, len(sc.Waves), warmupWaves+10)
+		}
+		for i := 2; i < len(sc.Waves); i++ { // after the first (cold) waves
+			if gap := sc.Waves[i].Start.Sub(sc.Waves[i-1].Start); gap > 625*time.Millisecond {
+				t.Errorf("%s: waves %d and %d %v apart, want 0.5 s (20 s at time scale 40)", sc.Name, i, i+1, gap)
+			}
 		}
 	}
 	t.Logf("prewarm requests: fixed 60 %d, auto %d", fixed, auto)

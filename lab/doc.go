@@ -9,7 +9,10 @@
 // A Profile fixes the geography (viewer↔POP and POP↔origin round-trip times);
 // a Scenario fixes the CloudFront and origin settings and whether prewarming
 // runs. Run runs scenarios and returns a report.Report; Start brings up one
-// environment and keeps it running (cfprewarm lab serve).
+// environment and keeps it running (cfprewarm lab serve); RunTraffic sends
+// viewer traffic to its POPs, which write CloudFront access logs (cfprewarm
+// lab traffic). The environment is internal/loopback's CloudFront, which
+// brings up the origin, the POPs and the DNS server together.
 //
 // Time scaling: every timeout and interval (keep-alive, origin idle timeout,
 // probe spacing, prewarm cadence) is divided by the time scale K, never the

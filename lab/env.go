@@ -13,8 +13,6 @@ import (
 	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/internal/loopback"
 	"github.com/cfprewarm/cfprewarm/internal/loopback/edge"
-	"github.com/cfprewarm/cfprewarm/internal/loopback/labca"
-	"github.com/cfprewarm/cfprewarm/origin"
 	"github.com/cfprewarm/cfprewarm/probe"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
@@ -55,23 +53,16 @@ type EnvConfig struct {
 	HostID bool
 }
 
-// Env is a running lab: a CA, the origin, one emulated POP per code of the
-// profile on its own loopback address, and a DNS server answering for them
-// (a loopback.CloudFront, with the lab's names and links).
+// Env is a running lab: the loopback CloudFront (package
+// internal/loopback: a CA, the origin, one emulated POP per code of the
+// profile on its own loopback address, and a DNS server answering for
+// them) with the lab's names and links, used as it is: its CA, CAFile,
+// DNSAddr, Port, POPs, Origin, OriginAddr and Close are the Env's. The Env
+// adds what is the lab's: the viewer's URL and the probe's and the
+// prewarmer's configurations.
 type Env struct {
-	cfg      EnvConfig
-	CA       *labca.CA
-	CAFile   string // the CA certificate in PEM, for --cacert
-	DNSAddr  string // host:port of the DNS server
-	Port     int    // the port every POP listens on
-	POPs     map[string]*edge.POP
-	POPAddr  map[string]netip.Addr   // the first address of each POP
-	POPAddrs map[string][]netip.Addr // every address, as its name resolves
-	Origin   *origin.Server
-	// OriginAddr is the origin's host:port.
-	OriginAddr string
-
-	cf *loopback.CloudFront
+	*loopback.CloudFront
+	cfg EnvConfig
 }
 
 // Start brings up an environment. Close it when done.
@@ -116,21 +107,12 @@ func Start(ctx context.Context, cfg EnvConfig) (*Env, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
 	}
-	env := &Env{
-		cfg: cfg, cf: cf, CA: cf.CA, CAFile: cf.CAFile, DNSAddr: cf.DNSAddr, Port: cf.Port,
-		POPs: map[string]*edge.POP{}, POPAddr: map[string]netip.Addr{}, POPAddrs: map[string][]netip.Addr{},
-		Origin: cf.Origin, OriginAddr: cf.OriginAddr,
-	}
-	for code, pop := range cf.POPs {
-		env.POPs[code] = pop.Edge
-		env.POPAddr[code] = pop.Addrs[0]
-		env.POPAddrs[code] = pop.Addrs
-	}
-	return env, nil
+	return &Env{CloudFront: cf, cfg: cfg}, nil
 }
 
-// Close stops every server and removes the CA file.
-func (e *Env) Close() error { return e.cf.Close() }
+// POPAddr is the first loopback address of a POP of the profile (its
+// every address, as its name resolves, is POPs[code].Addrs).
+func (e *Env) POPAddr(code string) netip.Addr { return e.POPs[code].Addrs[0] }
 
 // ViewerURL is the URL a viewer requests: the distribution domain on the
 // POPs' port.

@@ -25,18 +25,18 @@ func TestEnvDNSAndPOPs(t *testing.T) {
 	defer env.Close()
 	res := probe.NewResolver(env.DNSAddr)
 	for name, want := range map[string]netip.Addr{
-		Distribution:                             env.POPAddr["HKG62-C1"],
-		CustomHost:                               env.POPAddr["HKG62-C1"],
-		"d111111abcdef8.HKG62-C1.cloudfront.net": env.POPAddr["HKG62-C1"],
-		"d111111abcdef8.nrt57-p2.cloudfront.net": env.POPAddr["NRT57-P2"],
+		Distribution:                             env.POPAddr("HKG62-C1"),
+		CustomHost:                               env.POPAddr("HKG62-C1"),
+		"d111111abcdef8.HKG62-C1.cloudfront.net": env.POPAddr("HKG62-C1"),
+		"d111111abcdef8.nrt57-p2.cloudfront.net": env.POPAddr("NRT57-P2"),
 	} {
 		got, err := res.LookupNetIP(context.Background(), "ip4", name)
 		if err != nil || len(got) != 1 || got[0] != want {
 			t.Errorf("%s → %v %v, want %v", name, got, err, want)
 		}
 	}
-	if env.POPAddr["HKG62-C1"] == env.POPAddr["NRT57-P2"] || !env.POPAddr["NRT57-P2"].IsLoopback() {
-		t.Errorf("POP addresses %v: want distinct loopback addresses", env.POPAddr)
+	if env.POPAddr("HKG62-C1") == env.POPAddr("NRT57-P2") || !env.POPAddr("NRT57-P2").IsLoopback() {
+		t.Errorf("POP addresses %v and %v: want distinct loopback addresses", env.POPAddr("HKG62-C1"), env.POPAddr("NRT57-P2"))
 	}
 	if _, err := res.LookupNetIP(context.Background(), "ip4", "d111111abcdef8.XXX99-Z9.cloudfront.net"); err == nil {
 		t.Error("an unknown POP name resolved")

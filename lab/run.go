@@ -195,6 +195,6 @@ func startPrewarm(ctx context.Context, env *Env, prof Profile, s Scenario, k flo
 
 // reportWave is what the report shows of a one-wave prewarm run.
 func reportWave(res *warm.Result) report.Wave {
-	return report.Wave{Start: res.Start, Duration: res.Duration, Requests: res.Total.Requests,
+	return report.Wave{Start: res.Start, Duration: time.Duration(res.Duration), Requests: res.Total.Requests,
 		OK: res.Total.OK, Cold: res.Total.OriginColdRatio()}
 }

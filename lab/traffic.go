@@ -22,12 +22,14 @@ import (
 	"github.com/cfprewarm/cfprewarm/stats"
 )
 
-// Arrival process kinds of viewer traffic at a POP.
+// ArrivalKind is the kind of arrival process of viewer traffic at a POP.
+type ArrivalKind string
+
 const (
-	Steady  = "steady"  // Poisson arrivals at a constant rate
-	Rare    = "rare"    // the same, named for a rate well below one per keep-alive
-	Bursty  = "bursty"  // bursts of Size requests within Spread, the bursts Poisson at Rate
-	Diurnal = "diurnal" // Poisson at Rate × (1 + Amplitude · sin(2πt / Period))
+	Steady  ArrivalKind = "steady"  // Poisson arrivals at a constant rate
+	Rare    ArrivalKind = "rare"    // the same, named for a rate well below one per keep-alive
+	Bursty  ArrivalKind = "bursty"  // bursts of Size requests within Spread, the bursts Poisson at Rate
+	Diurnal ArrivalKind = "diurnal" // Poisson at Rate × (1 + Amplitude · sin(2πt / Period))
 )
 
 // Arrivals is one POP's viewer traffic, in experiment time (before time
@@ -35,7 +37,7 @@ const (
 // N/<duration> (1/90s); keys size and spread (bursty), period and amplitude
 // (diurnal). ParseArrivals reads it, String writes it.
 type Arrivals struct {
-	Kind      string
+	Kind      ArrivalKind
 	Rate      float64       // requests (bursts, for bursty) per second
 	Size      int           // bursty: requests per burst; default 10
 	Spread    time.Duration // bursty: a burst's requests within this; default 5s
@@ -58,7 +60,7 @@ func (a Arrivals) withDefaults() Arrivals {
 // String writes a in the form ParseArrivals reads.
 func (a Arrivals) String() string {
 	a = a.withDefaults()
-	s := a.Kind + ":" + formatRate(a.Rate)
+	s := string(a.Kind) + ":" + formatRate(a.Rate)
 	switch a.Kind {
 	case Bursty:
 		s += fmt.Sprintf(",size=%d,spread=%v", a.Size, a.Spread)
@@ -80,7 +82,8 @@ func formatRate(r float64) string {
 
 // ParseArrivals reads KIND:RATE[,key=value...].
 func ParseArrivals(spec string) (Arrivals, error) {
-	kind, rest, _ := strings.Cut(strings.TrimSpace(spec), ":")
+	k, rest, _ := strings.Cut(strings.TrimSpace(spec), ":")
+	kind := ArrivalKind(k)
 	parts := strings.Split(rest, ",")
 	a := Arrivals{Kind: kind}
 	bad := func(format string, args ...any) (Arrivals, error) {
@@ -419,7 +422,7 @@ func RunTraffic(ctx context.Context, cfg TrafficConfig) (TrafficReport, error) {
 		a := cfg.Traffic[pop]
 		rep.POPs[i] = TrafficPOP{POP: pop, Arrivals: a}
 		pc := env.ProbeConfig()
-		pc.Address = net.JoinHostPort(env.POPAddr[pop].String(), strconv.Itoa(env.Port))
+		pc.Address = net.JoinHostPort(env.POPAddr(pop).String(), strconv.Itoa(env.Port))
 		prober, err := newProber(pc)
 		if err != nil {
 			perr = fmt.Errorf("lab: viewers of %s: %w", pop, err)

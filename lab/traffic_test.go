@@ -139,7 +139,9 @@ func TestTrafficLogsPredictColdShare(t *testing.T) {
 	if sum.Records != int64(ok) || sum.Bad != 0 || len(rep.LogFiles) < 5 {
 		t.Errorf("logs: %d records for %d answers, %d bad, %d files", sum.Records, ok, sum.Bad, len(rep.LogFiles))
 	}
-	p, err := plan.Make(counts, plan.Config{KeepAlive: time.Minute, Hosts: hosts})
+	cfg := plan.DefaultConfig()
+	cfg.KeepAlive, cfg.Hosts = time.Minute, hosts
+	p, err := plan.Run(context.Background(), plan.Input{Counts: counts}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"maps"
 	"math"
 	"math/bits"
 	"slices"
@@ -34,15 +35,19 @@ type series struct {
 
 // Counts is the aggregate the planner works from: per POP, the requests of
 // every second and their time-to-first-byte. It is built from logs (Add,
-// FromLogs) or from a per-second counts file (ReadCountsCSV); its size
+// FromLogs) or from a per-second counts file (ReadCounts); its size
 // grows with POPs × busy 5-minute blocks, not with the number of requests.
 // The zero value is not usable: call NewCounts.
 type Counts struct {
 	pops        map[string]*series
 	first, last int64 // Unix seconds of the first and last request
 	fromLogs    bool  // every request was seen (percentiles are known)
-	// names counts the requests of each cs(Host) and x-host-header seen.
+	// distributions counts the requests of each cs(Host) (distribution
+	// domain) seen, hosts those of each x-host-header.
 	distributions, hosts map[string]int64
+	// respBytes sums the responses' sc-bytes of the respN requests whose
+	// log line had it: the size of a prewarm response (ResponseBytes).
+	respBytes, respN uint64
 }
 
 // NewCounts returns an empty aggregate.
@@ -170,12 +175,30 @@ func (c *Counts) Merge(o *Counts) {
 		c.span(o.first)
 		c.span(o.last)
 	}
+	c.respBytes += o.respBytes
+	c.respN += o.respN
 	for k, n := range o.distributions {
 		c.distributions[k] += n
 	}
 	for k, n := range o.hosts {
 		c.hosts[k] += n
 	}
+}
+
+// AddResponse counts one request's response size (sc-bytes).
+func (c *Counts) AddResponse(bytes uint64) {
+	c.respBytes += bytes
+	c.respN++
+}
+
+// ResponseBytes is the mean response size (sc-bytes) of the requests whose
+// log line had one, rounded up; false when none had (a counts file, or
+// logs without the field).
+func (c *Counts) ResponseBytes() (int, bool) {
+	if c.respN == 0 {
+		return 0, false
+	}
+	return int((c.respBytes + c.respN - 1) / c.respN), true
 }
 
 // maxNames bounds the distinct names counted.
@@ -197,7 +220,7 @@ func (c *Counts) Names() (distribution, host string) {
 	best := func(m map[string]int64, ok func(string) bool) string {
 		var out string
 		var most int64
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if m[k] > most && ok(k) {
 				out, most = k, m[k]
 			}
@@ -267,6 +290,9 @@ func FromLogs(ctx context.Context, cfg accesslog.Config) (*Counts, accesslog.Sum
 	sum, err := accesslog.Read(ctx, cfg, func(w int, r *accesslog.Record) {
 		parts[w].Add(r.POP, r.Unix, r.TTFB, r.HasTTFB)
 		parts[w].addNames(r.Host, r.HostHeader)
+		if r.HasSCBytes {
+			parts[w].AddResponse(uint64(r.SCBytes))
+		}
 	})
 	c := parts[0]
 	for _, p := range parts[1:] {

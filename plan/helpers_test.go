@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -87,4 +88,14 @@ func coldShare(as []arrival) float64 {
 		}
 	}
 	return float64(n) / float64(len(as))
+}
+
+// planFrom plans from counts with DefaultConfig changed by set (nil: the
+// defaults).
+func planFrom(c *Counts, set func(*Config)) (*Plan, error) {
+	cfg := DefaultConfig()
+	if set != nil {
+		set(&cfg)
+	}
+	return Run(context.Background(), Input{Counts: c}, cfg)
 }

@@ -19,7 +19,7 @@ func TestHostsFileWarnings(t *testing.T) {
 		{edgehosts.Estimate{POP: "HKG62-C1", Hosts: 16, Method: edgehosts.MethodConfigured, Verdict: edgehosts.VerdictConstant}, "edge host ids are constant (suspect)"},
 		{edgehosts.Estimate{POP: "HKG62-C1", Hosts: 4, Verdict: edgehosts.VerdictPerHost}, ""},
 	} {
-		p, err := Make(c, Config{HostsByPOP: map[string]edgehosts.Estimate{"HKG62-C1": tc.e}})
+		p, err := planFrom(c, func(cfg *Config) { cfg.HostsByPOP = map[string]edgehosts.Estimate{"HKG62-C1": tc.e} })
 		if err != nil {
 			t.Fatal(err)
 		}

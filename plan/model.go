@@ -85,22 +85,6 @@ func expectedCold(secs []second, k float64, hosts int) []float64 {
 	return out
 }
 
-// coverage is the share of a POP's edge hosts one wave of n requests
-// reaches: 1 − (1 − 1/H)^n.
-func coverage(hosts, n int) float64 {
-	return 1 - math.Pow(1-1/float64(hosts), float64(n))
-}
-
-// requestsFor returns the fewest requests per wave whose coverage reaches
-// target: ⌈ln(1 − target) / ln(1 − 1/H)⌉.
-func requestsFor(hosts int, target float64) int {
-	if hosts <= 1 {
-		return 1
-	}
-	n := math.Log(1-target) / math.Log(1-1/float64(hosts))
-	return max(int(math.Ceil(n-1e-9)), 1)
-}
-
 // penaltyFit estimates a cold request's extra time-to-first-byte by
 // weighted least squares of each second's mean time-to-first-byte on its
 // expected cold share (weight: its requests): the slope is the penalty,

@@ -40,81 +40,25 @@ func TestExpectedColdMatchesSimulation(t *testing.T) {
 	}
 }
 
-func TestRequestsFor(t *testing.T) {
-	for _, tc := range []struct {
-		hosts  int
-		target float64
-		want   int
-	}{
-		{16, 0.99, 72}, {8, 0.99, 35}, {1, 0.99, 1}, {2, 0.5, 1}, {30, 0.95, 89},
-	} {
-		n := requestsFor(tc.hosts, tc.target)
-		if n != tc.want || coverage(tc.hosts, n) < tc.target || (n > 1 && coverage(tc.hosts, n-1) >= tc.target) {
-			t.Errorf("H=%d target %.2f: %d requests (coverage %.4f), want %d", tc.hosts, tc.target, n, coverage(tc.hosts, n), tc.want)
-		}
-	}
-}
-
-// TestCadence: the fewest waves per invocation that keep every gap, the
-// scheduler's worst case included, under the keep-alive.
-func TestCadence(t *testing.T) {
-	for _, tc := range []struct {
-		keepAlive time.Duration
-		waves     int
-		interval  time.Duration
-	}{
-		{60 * time.Second, 3, 40 * time.Second},
-		{120 * time.Second, 2, 60 * time.Second},
-		{180 * time.Second, 1, 20 * time.Second},
-		{90 * time.Second, 2, 60 * time.Second},
-		{30 * time.Second, 5, 24 * time.Second},
-	} {
-		s, err := cadence(tc.keepAlive, DefaultMargin, time.Minute, time.Minute, MaxWaves)
-		if err != nil || s.Waves != tc.waves || s.Interval != tc.interval {
-			t.Errorf("keep-alive %v: %d waves %v apart (%v), want %d × %v", tc.keepAlive, s.Waves, s.Interval, err, tc.waves, tc.interval)
-			continue
-		}
-		if gap := s.MaxGap(); gap > tc.keepAlive-DefaultMargin {
-			t.Errorf("keep-alive %v: worst gap %v", tc.keepAlive, gap)
-		}
-		// Simulated: never a moment without a wave in the keep-alive before it.
-		if d := s.windowWaves(tc.keepAlive); d[0] != 0 {
-			t.Errorf("keep-alive %v: P(no wave in the window) = %.4f", tc.keepAlive, d[0])
-		}
-	}
-	if _, err := cadence(2*time.Second, DefaultMargin, time.Minute, time.Minute, MaxWaves); err == nil {
-		t.Error("a 2 s keep-alive was given a schedule")
-	}
-	// Today's defaults leave holes when the scheduler fires late: 3 waves
-	// 20 s apart, and up to 80 s from one invocation's last to the next's first.
-	def := Schedule{Waves: 3, Interval: 20 * time.Second, Period: time.Minute, Jitter: time.Minute}
-	if gap := def.MaxGap(); gap != 80*time.Second {
-		t.Errorf("defaults: worst gap %v, want 80s", gap)
-	}
-	if p0 := def.windowWaves(60 * time.Second)[0]; p0 <= 0 || p0 > 0.1 {
-		t.Errorf("defaults: P(no wave in 60 s) = %.4f, want a small positive share", p0)
-	}
-}
-
 // TestPenaltyFromLogs: the cold penalty comes back from the logs' own
 // time-to-first-byte when the POP's traffic mixes cold and warm requests,
 // and not from a POP that is always cold.
 func TestPenaltyFromLogs(t *testing.T) {
 	as := simulate(3, "NRT57-P2", poisson(0.5), 50_000, 4, 5, 0.15, 0.38)
 	as = append(as, simulate(4, "FRA56-P3", poisson(1.0/600), 100_000, 8, 5, 0.02, 0.05)...)
-	p, err := Make(counts(as), Config{KeepAlive: 5 * time.Second, Hosts: 4})
+	p, err := planFrom(counts(as), func(c *Config) { c.KeepAlive, c.Hosts = 5*time.Second, 4 })
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, pop := range p.POPs {
 		switch pop.Code {
 		case "NRT57-P2":
-			if pop.PenaltyFrom != "logs" || math.Abs(pop.Penalty-0.38) > 0.03 {
-				t.Errorf("NRT: penalty %.3f from %q, want 0.38 from the logs", pop.Penalty, pop.PenaltyFrom)
+			if pop.PenaltyFrom != "logs" || math.Abs(pop.Penalty.Float()-0.38) > 0.03 {
+				t.Errorf("NRT: penalty %.3f from %q, want 0.38 from the logs", pop.Penalty.Float(), pop.PenaltyFrom)
 			}
 		case "FRA56-P3":
 			if pop.PenaltyFrom == "logs" {
-				t.Errorf("FRA is always cold: its logs cannot tell a penalty, got %.3f", pop.Penalty)
+				t.Errorf("FRA is always cold: its logs cannot tell a penalty, got %.3f", pop.Penalty.Float())
 			}
 		}
 	}
@@ -130,12 +74,12 @@ func TestPenaltyNotFromConstantTTFB(t *testing.T) {
 		for i := range as {
 			as[i].ttfb = 0.03
 		}
-		p, err := Make(counts(as), Config{KeepAlive: 5 * time.Second, Hosts: 8, OriginRTT: 50 * time.Millisecond})
+		p, err := planFrom(counts(as), func(c *Config) { c.KeepAlive, c.Hosts, c.OriginRTT = 5*time.Second, 8, 50*time.Millisecond })
 		if err != nil {
 			t.Fatal(err)
 		}
-		if pop := p.POPs[0]; pop.PenaltyFrom != "origin-rtt" || pop.Penalty != 0.1 {
-			t.Errorf("seed %d: constant time-to-first-byte gave penalty %g from %q, want 0.1 from origin-rtt", seed, pop.Penalty, pop.PenaltyFrom)
+		if pop := p.POPs[0]; pop.PenaltyFrom != "origin-rtt" || pop.Penalty.Float() != 0.1 {
+			t.Errorf("seed %d: constant time-to-first-byte gave penalty %g from %q, want 0.1 from origin-rtt", seed, pop.Penalty.Float(), pop.PenaltyFrom)
 		}
 	}
 	for _, tc := range []struct {

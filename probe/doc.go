@@ -17,7 +17,10 @@
 // fallback to TLS 1.3 for servers that speak nothing else) and the key
 // exchanges offered. A probe on a new HTTP/1.1 connection is written and
 // read directly on its connection (direct.go), without net/http's
-// transport. LookupSubnet resolves a name with EDNS Client Subnet.
+// transport. An Option changes one probe: AfterHandshake calls back once
+// the probe's TLS 1.2 session is stored, so that the prewarm engine can
+// start the requests that resume it. LookupSubnet resolves a name with
+// EDNS Client Subnet.
 //
 // A Result is the one record of a request in the project: the prewarm
 // engine's records embed it. Run sends a paced series (package pace); a

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/internal/jsonobj"
@@ -12,16 +13,16 @@ import (
 // rounded to the microsecond (stats.Seconds).
 
 type timingsJSON struct {
-	NameLookup    float64 `json:"namelookup_s"`
-	Connect       float64 `json:"connect_s"`
-	AppConnect    float64 `json:"appconnect_s"`
-	StartTransfer float64 `json:"starttransfer_s"`
-	Total         float64 `json:"total_s"`
+	NameLookup    stats.Seconds `json:"namelookup_s"`
+	Connect       stats.Seconds `json:"connect_s"`
+	AppConnect    stats.Seconds `json:"appconnect_s"`
+	StartTransfer stats.Seconds `json:"starttransfer_s"`
+	Total         stats.Seconds `json:"total_s"`
 }
 
 // MarshalJSON writes the cumulative timings in seconds.
 func (t Timings) MarshalJSON() ([]byte, error) {
-	s := stats.Seconds
+	type s = stats.Seconds
 	return json.Marshal(timingsJSON{s(t.NameLookup), s(t.Connect), s(t.AppConnect), s(t.StartTransfer), s(t.Total)})
 }
 
@@ -31,38 +32,37 @@ func (t *Timings) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	d := stats.FromSeconds
+	type d = time.Duration
 	*t = Timings{d(j.NameLookup), d(j.Connect), d(j.AppConnect), d(j.StartTransfer), d(j.Total)}
 	return nil
 }
 
 // MarshalJSON writes the phase durations in seconds.
 func (p Phases) MarshalJSON() ([]byte, error) {
-	s := stats.Seconds
+	type s = stats.Seconds
 	return json.Marshal(struct {
-		DNS      float64 `json:"dns_s"`
-		TCP      float64 `json:"tcp_s"`
-		TLS      float64 `json:"tls_s"`
-		Server   float64 `json:"server_s"`
-		Transfer float64 `json:"transfer_s"`
+		DNS      s `json:"dns_s"`
+		TCP      s `json:"tcp_s"`
+		TLS      s `json:"tls_s"`
+		Server   s `json:"server_s"`
+		Transfer s `json:"transfer_s"`
 	}{s(p.DNS), s(p.TCP), s(p.TLS), s(p.Server), s(p.Transfer)})
 }
 
-// MarshalJSON writes every field of the result, the single phases and,
-// when the origin state is known, the origin connect time
-// (upstream_connect_s), all durations in seconds. This is the one place a
-// result becomes JSON; reporters add their envelope with MarshalJSONWith.
+// MarshalJSON writes every field of the result and what follows from them:
+// the single phases and, when the origin state is known, the origin connect
+// time (upstream_connect_s), all durations in seconds. This is the one place
+// a result becomes JSON; reporters add their envelope with MarshalJSONWith.
 func (r Result) MarshalJSON() ([]byte, error) {
 	type plain Result
-	var up *float64
+	var up *stats.Seconds
 	if r.Origin != cloudfront.OriginUnknown {
-		s := stats.Seconds(r.UpstreamConnect)
-		up = &s
+		up = new(stats.Seconds(r.UpstreamConnect))
 	}
 	return json.Marshal(struct {
 		plain
-		Phases          Phases   `json:"phases"`
-		UpstreamConnect *float64 `json:"upstream_connect_s,omitempty"`
+		Phases          Phases         `json:"phases"`
+		UpstreamConnect *stats.Seconds `json:"upstream_connect_s,omitempty"`
 	}{plain(r), r.Timings.Phases(), up})
 }
 
@@ -78,25 +78,23 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 	type plain Result
 	var j struct {
 		plain
-		UpstreamConnect *float64 `json:"upstream_connect_s"`
+		UpstreamConnect stats.Seconds `json:"upstream_connect_s"`
 	}
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
 	*r = Result(j.plain)
-	if j.UpstreamConnect != nil {
-		r.UpstreamConnect = stats.FromSeconds(*j.UpstreamConnect)
-	}
+	r.UpstreamConnect = time.Duration(j.UpstreamConnect)
 	return nil
 }
 
-// MarshalJSON writes the origin summary with the warm ratio (null when no
-// probe said) and the gain in seconds.
+// MarshalJSON writes the origin summary with what follows from it: the
+// warm ratio (null when no probe said) and the gain in seconds.
 func (o OriginSummary) MarshalJSON() ([]byte, error) {
 	type plain OriginSummary
 	return json.Marshal(struct {
 		plain
-		WarmRatio stats.Ratio `json:"warm_ratio"`
-		Gain      float64     `json:"gain_s"`
+		WarmRatio stats.Ratio   `json:"warm_ratio"`
+		Gain      stats.Seconds `json:"gain_s"`
 	}{plain(o), o.WarmRatio(), stats.Seconds(o.Gain)})
 }

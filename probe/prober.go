@@ -103,6 +103,8 @@ type attempt struct {
 	tlsVersion uint16
 	tlsResumed bool
 	reused     bool
+
+	afterHandshake func() // the AfterHandshake option (tls.go)
 }
 
 func (a *attempt) mark(t *time.Time, next Phase) {
@@ -181,7 +183,7 @@ func (p *Prober) dial(ctx context.Context, a *attempt, useTLS bool) (net.Conn, e
 	}
 	a.mark(&a.connDone, PhaseTLS)
 
-	tc, err := p.handshake(ctx, conn, func() (net.Conn, error) { return dial(ctx, p.cfg.Network, conn.RemoteAddr().String()) })
+	tc, err := p.handshake(ctx, conn, func() (net.Conn, error) { return dial(ctx, p.cfg.Network, conn.RemoteAddr().String()) }, a.afterHandshake)
 	if err != nil {
 		return nil, err
 	}
@@ -259,9 +261,13 @@ func lookupNetwork(network string) string {
 }
 
 // Probe sends one request and measures it. It never returns an error: a
-// failure is described in the Result (Error, Phase, Kind).
-func (p *Prober) Probe(ctx context.Context, seq int) Result {
+// failure is described in the Result (Error, Phase, Kind). The options
+// change this probe only (AfterHandshake).
+func (p *Prober) Probe(ctx context.Context, seq int, opts ...Option) Result {
 	a := &attempt{start: time.Now(), phase: PhaseDNS}
+	for _, o := range opts {
+		o(a)
+	}
 	res := Result{Seq: seq, Start: a.start, URL: p.cfg.URL}
 
 	if p.direct() {

@@ -64,11 +64,12 @@ func (p *Prober) tlsConfig() *tls.Config {
 // handshake runs the TLS handshake on conn. When the prober offered at most
 // TLS 1.2 and the server answered that it wants another version, it
 // redials (the server closed the connection) and shakes hands with TLS 1.3,
-// for this and every later connection.
-func (p *Prober) handshake(ctx context.Context, conn net.Conn, redial func() (net.Conn, error)) (*tls.Conn, error) {
+// for this and every later connection. after, when not nil, is the probe's
+// AfterHandshake callback.
+func (p *Prober) handshake(ctx context.Context, conn net.Conn, redial func() (net.Conn, error), after func()) (*tls.Conn, error) {
 	tc, err := p.handshakeOnce(ctx, conn, redial)
-	if f, ok := ctx.Value(handshakeKey{}).(func()); ok && err == nil && tc.ConnectionState().Version <= tls.VersionTLS12 {
-		f()
+	if after != nil && err == nil && tc.ConnectionState().Version <= tls.VersionTLS12 {
+		after()
 	}
 	return tc, err
 }
@@ -106,13 +107,15 @@ func versionRefused(err error) bool {
 	return errors.As(err, &op) && op.Op == "remote error" && strings.Contains(op.Err.Error(), "protocol version not supported")
 }
 
-type handshakeKey struct{}
+// Option changes one probe (Prober.Probe's options).
+type Option func(*attempt)
 
-// AfterHandshake returns a context whose probe calls f once its TLS 1.2
+// AfterHandshake is the option of a probe that calls f once its TLS 1.2
 // handshake succeeded, before the request is sent: the session is then in
 // TLSTuning.Sessions, and the prewarm engine starts the address's other
 // requests. TLS 1.3 sends its session ticket only after the handshake, so
-// f is not called for TLS 1.3 (nor when the handshake fails).
-func AfterHandshake(ctx context.Context, f func()) context.Context {
-	return context.WithValue(ctx, handshakeKey{}, f)
+// f is not called for TLS 1.3 (nor when the handshake fails, nor on a kept
+// connection).
+func AfterHandshake(f func()) Option {
+	return func(a *attempt) { a.afterHandshake = f }
 }

@@ -3,10 +3,12 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -127,5 +129,45 @@ func TestLookupSubnet(t *testing.T) {
 	}
 	if _, err := LookupSubnet(ctx, s.Addr(), "nope.cloudfront.net", netip.MustParsePrefix("198.51.100.0/24"), 0); err == nil || !strings.Contains(err.Error(), "no such host") {
 		t.Errorf("unknown name: %v", err)
+	}
+}
+
+// AfterHandshake is an option of one probe: its callback runs once the
+// probe's TLS 1.2 handshake succeeded and before its request reaches the
+// server; not for TLS 1.3 (the ticket comes later), not when the handshake
+// fails, and never for another probe of the same prober.
+func TestAfterHandshakeOption(t *testing.T) {
+	var served atomic.Int64
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { served.Add(1); w.Write([]byte("ok")) })
+	srv, pool, _ := tlsServer(t, ok, false)
+	url, resolve := hostURL(srv)
+	newProber := func(maxVersion uint16, roots *x509.CertPool) *Prober {
+		p, err := NewProber(Config{URL: url, Resolve: []string{resolve}, RootCAs: roots, HTTP1: true,
+			TLS: TLSTuning{Sessions: tls.NewLRUClientSessionCache(2), MaxVersion: maxVersion}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var calls []int64 // requests the server had served at each call
+	after := AfterHandshake(func() { calls = append(calls, served.Load()) })
+
+	p12 := newProber(tls.VersionTLS12, pool)
+	if r := p12.Probe(context.Background(), 1, after); !r.OK() || r.TLSVersion != "TLS 1.2" {
+		t.Fatalf("TLS 1.2 probe: %v %q", r.Error, r.TLSVersion)
+	}
+	if len(calls) != 1 || calls[0] != 0 {
+		t.Errorf("TLS 1.2: calls %v, want one call before the request was served", calls)
+	}
+	if r := p12.Probe(context.Background(), 2); !r.OK() || len(calls) != 1 {
+		t.Errorf("a probe without the option: %v, calls %v; want no call", r.Error, calls)
+	}
+
+	calls = nil
+	if r := newProber(tls.VersionTLS13, pool).Probe(context.Background(), 1, after); !r.OK() || len(calls) != 0 {
+		t.Errorf("TLS 1.3: %v, calls %v; want no call", r.Error, calls)
+	}
+	if r := newProber(tls.VersionTLS12, x509.NewCertPool()).Probe(context.Background(), 1, after); r.Kind != cloudfront.KindTLS || len(calls) != 0 {
+		t.Errorf("failed handshake: kind %q, calls %v; want a TLS failure and no call", r.Kind, calls)
 	}
 }

@@ -12,13 +12,33 @@ import (
 	"time"
 )
 
-// Seconds converts d to seconds rounded to the microsecond: the unit of every
-// duration in the JSON and CSV forms, as in curl's -w timings.
-func Seconds(d time.Duration) float64 {
-	return math.Round(d.Seconds()*1e6) / 1e6
+// Seconds is a duration in the unit of every JSON and CSV form: seconds,
+// rounded to the microsecond, as in curl's -w timings. A field of this type
+// is written as that number and read back from it (fields ending in _s);
+// convert with stats.Seconds(d) and time.Duration(s).
+type Seconds time.Duration
+
+// Float is the number the JSON and CSV forms write: the seconds, rounded to
+// the microsecond.
+func (s Seconds) Float() float64 {
+	return math.Round(time.Duration(s).Seconds()*1e6) / 1e6
 }
 
-// FromSeconds converts what Seconds wrote back to a duration.
+// MarshalJSON writes Float.
+func (s Seconds) MarshalJSON() ([]byte, error) { return json.Marshal(s.Float()) }
+
+// UnmarshalJSON reads a number of seconds.
+func (s *Seconds) UnmarshalJSON(b []byte) error {
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	*s = Seconds(FromSeconds(f))
+	return nil
+}
+
+// FromSeconds converts a number of seconds (Float's) to a duration, to the
+// nanosecond.
 func FromSeconds(s float64) time.Duration { return time.Duration(math.Round(s * 1e9)) }
 
 // Durations describes a set of durations: count, extremes, percentiles and
@@ -86,12 +106,12 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 
 type durationsJSON struct {
 	N    int     `json:"n"`
-	Min  float64 `json:"min_s"`
-	P50  float64 `json:"p50_s"`
-	P90  float64 `json:"p90_s"`
-	P99  float64 `json:"p99_s"`
-	Max  float64 `json:"max_s"`
-	Mean float64 `json:"mean_s"`
+	Min  Seconds `json:"min_s"`
+	P50  Seconds `json:"p50_s"`
+	P90  Seconds `json:"p90_s"`
+	P99  Seconds `json:"p99_s"`
+	Max  Seconds `json:"max_s"`
+	Mean Seconds `json:"mean_s"`
 }
 
 // MarshalJSON writes the durations in seconds (fields ending in _s).
@@ -105,7 +125,8 @@ func (d *Durations) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*d = Durations{j.N, FromSeconds(j.Min), FromSeconds(j.P50), FromSeconds(j.P90), FromSeconds(j.P99), FromSeconds(j.Max), FromSeconds(j.Mean)}
+	dur := func(s Seconds) time.Duration { return time.Duration(s) }
+	*d = Durations{j.N, dur(j.Min), dur(j.P50), dur(j.P90), dur(j.P99), dur(j.Max), dur(j.Mean)}
 	return nil
 }
 

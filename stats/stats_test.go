@@ -2,6 +2,7 @@ package stats
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
 	"time"
 )
@@ -54,10 +55,37 @@ func TestRatio(t *testing.T) {
 }
 
 func TestSeconds(t *testing.T) {
-	if s := Seconds(620063400 * time.Nanosecond); s != 0.620063 {
+	if s := Seconds(620063400 * time.Nanosecond).Float(); s != 0.620063 {
 		t.Errorf("Seconds = %v", s)
 	}
 	if d := FromSeconds(0.620063); d != 620063*time.Microsecond {
 		t.Errorf("FromSeconds = %v", d)
+	}
+}
+
+// TestSecondsJSON: a Seconds field is written as encoding/json writes the
+// float64 Float returns (the form every JSON document had before the type),
+// and read back to the microsecond.
+func TestSecondsJSON(t *testing.T) {
+	for _, d := range []time.Duration{0, 7, 500, 1500, 2500, 999_999, 620_063_400, 81_234_567_891, 3 * time.Hour} {
+		got, err := json.Marshal(struct {
+			X Seconds `json:"x_s"`
+		}{Seconds(d)})
+		want, _ := json.Marshal(struct {
+			X float64 `json:"x_s"`
+		}{math.Round(d.Seconds()*1e6) / 1e6})
+		if err != nil || string(got) != string(want) {
+			t.Errorf("%v: %s (%v), want %s", d, got, err, want)
+		}
+		var back struct {
+			X Seconds `json:"x_s"`
+		}
+		if err := json.Unmarshal(got, &back); err != nil || (time.Duration(back.X)-d).Abs() > 500 {
+			t.Errorf("%v read back as %v (%v)", d, time.Duration(back.X), err)
+		}
+	}
+	var s Seconds
+	if err := json.Unmarshal([]byte(`"1s"`), &s); err == nil {
+		t.Error("a string was read as seconds")
 	}
 }

@@ -40,9 +40,9 @@ const (
 // Limits: Validate rejects values beyond them as absurd.
 const (
 	MaxPOPs           = 600
-	MaxRequestsPerPOP = 1000
+	MaxRequestsPerPOP = edgehosts.MaxRequestsPerPOP
 	MaxConcurrency    = 2000
-	MaxWaves          = 60
+	MaxWaves          = edgehosts.MaxWaves
 	MaxRequestsPerRun = 100_000 // Waves × POPs × RequestsPerPOP
 	MaxTimeout        = 2 * time.Minute
 	MaxWaveInterval   = time.Hour
@@ -106,9 +106,9 @@ type Config struct {
 	KnownHosts               map[string]edgehosts.Estimate
 	Adapt                    bool
 	// State keeps what the waves learned about each POP (edge host ids,
-	// estimates, adaptive steps). Share one between Runners to carry it
-	// across runs (the Lambda across invocations); nil means the Runner's
-	// own.
+	// estimates, adaptive steps) and the TLS sessions of its addresses.
+	// Share one between Runners to carry it across runs (the Lambda across
+	// invocations); nil means the Runner's own.
 	State *State
 
 	// ClientSubnets are more targets: for each, the distribution domain is

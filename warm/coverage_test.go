@@ -135,7 +135,7 @@ func TestPerRequestIDsFallBack(t *testing.T) {
 	cfg.KnownHosts = map[string]edgehosts.Estimate{"NRT57-P2": {POP: "NRT57-P2", Hosts: 3}}
 	r, res := runAuto(t, cfg, 2)
 	for i, want := range []struct {
-		from  string
+		from  edgehosts.HostsFrom
 		hosts int
 	}{{warm.HostsFromAssumed, 6}, {warm.HostsFromHostsFile, 3}} {
 		s := res.Waves[1].POPs[i].Sizing
@@ -215,6 +215,10 @@ func TestValidateSizing(t *testing.T) {
 			c.Auto, c.MaxRequests, c.Waves, c.POPs = true, 1000, 60, []string{"HKG62-C1", "FRA56-P3"}
 		}, "requests per run"},
 		{func(c *warm.Config) { c.POPs = nil }, "or client subnet is required"},
+		// One network twice, however spelled, would be warmed (and billed) twice.
+		{func(c *warm.Config) {
+			c.ClientSubnets = []netip.Prefix{netip.MustParsePrefix("203.0.113.0/24"), netip.MustParsePrefix("203.0.113.1/24")}
+		}, "client subnet 203.0.113.0/24: listed twice"},
 	} {
 		cfg := base
 		c.mod(&cfg)

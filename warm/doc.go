@@ -15,8 +15,10 @@
 // with Config.Auto the fewest that reach Config.Coverage of the POP's edge
 // hosts, counted from the edge host ids of the answers (package edgehosts),
 // optionally adapted from the cold ratio the waves find. A State keeps what
-// the waves learned per POP (ids, estimate, adaptive factor, the TLS
-// sessions of its addresses) and can be shared across Runners. Requests
+// the waves learned, in two parts: the host model per POP (ids, estimate,
+// adaptive factor; a wave's sizing is planned from it and what the wave
+// observed is returned from it) and the TLS session store (a cache per
+// address). It can be shared across Runners. Requests
 // resume TLS 1.2 sessions per address (probers.go): each is still a new
 // connection, so still lands on a random edge host. A client subnet
 // (Config.ClientSubnets) is a target found by EDNS Client Subnet.

@@ -10,24 +10,6 @@ import (
 // The JSON form writes every duration in seconds (fields ending in _s), as
 // package probe does. The reporters (warm/format) add the schema envelope.
 
-// MarshalJSON adds the run's duration.
-func (r Result) MarshalJSON() ([]byte, error) {
-	type plain Result
-	return json.Marshal(struct {
-		plain
-		Duration float64 `json:"duration_s"`
-	}{plain(r), stats.Seconds(r.Duration)})
-}
-
-// MarshalJSON adds the wave's duration.
-func (w Wave) MarshalJSON() ([]byte, error) {
-	type plain Wave
-	return json.Marshal(struct {
-		plain
-		Duration float64 `json:"duration_s"`
-	}{plain(w), stats.Seconds(w.Duration)})
-}
-
 // MarshalJSON adds origin_cold_ratio: a number, or null when no response
 // said whether it found a warm origin connection.
 func (s Stats) MarshalJSON() ([]byte, error) {

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net/netip"
+	"sync"
 
 	"github.com/cfprewarm/cfprewarm/probe"
 )
@@ -11,10 +12,10 @@ import (
 // Probers are kept from wave to wave, one per address of a target, each
 // with its own TLS session cache: a POP's addresses need not share session
 // keys, and a session resumes only where it was made. The caches belong to
-// the State, so Runners that share one (the Lambda's invocations) resume
-// each other's sessions. A request still opens a new TCP connection, so it
-// still lands on a random edge host; what it saves is the key exchange and
-// the certificate verification (docs/warm.md, "CPU").
+// the State's session store, so Runners that share a State (the Lambda's
+// invocations) resume each other's sessions. A request still opens a new
+// TCP connection, so it still lands on a random edge host; what it saves is
+// the key exchange and the certificate verification (docs/warm.md, "CPU").
 
 // proberKey is a target (POP code or client subnet) and one of its addresses.
 type proberKey struct {
@@ -38,7 +39,7 @@ func (r *Runner) prober(k proberKey) *keptProber {
 	if kp, ok := r.probers[k]; ok {
 		return kp
 	}
-	kp := &keptProber{sessions: r.state.sessions(k)}
+	kp := &keptProber{sessions: r.state.sessions.cache(k)}
 	cfg := r.probeConfig(k.ip)
 	cfg.TLS.Sessions = kp.sessions
 	p, err := probe.NewProber(cfg)
@@ -61,33 +62,40 @@ func (r *Runner) keepProbers(used map[proberKey]*keptProber) {
 			delete(r.probers, k)
 		}
 	}
-	r.state.keepSessions(used)
+	r.state.sessions.keep(used)
 }
 
-// sessions returns the TLS session cache of an address of a target.
-func (st *State) sessions(k proberKey) tls.ClientSessionCache {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	c, ok := st.tls[k]
+// sessionStore is the State's TLS session caches, one per address of a
+// target.
+type sessionStore struct {
+	mu     sync.Mutex
+	caches map[proberKey]tls.ClientSessionCache
+}
+
+// cache returns the TLS session cache of an address of a target.
+func (s *sessionStore) cache(k proberKey) tls.ClientSessionCache {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.caches[k]
 	if !ok {
 		c = tls.NewLRUClientSessionCache(sessionCacheSize)
-		st.tls[k] = c
+		s.caches[k] = c
 	}
 	return c
 }
 
-// keepSessions drops the caches of the addresses a target of the wave no
-// longer has.
-func (st *State) keepSessions(used map[proberKey]*keptProber) {
+// keep drops the caches of the addresses a target of the wave no longer
+// has.
+func (s *sessionStore) keep(used map[proberKey]*keptProber) {
 	targets := map[string]bool{}
 	for k := range used {
 		targets[k.target] = true
 	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for k := range st.tls {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.caches {
 		if targets[k.target] && used[k] == nil {
-			delete(st.tls, k)
+			delete(s.caches, k)
 		}
 	}
 }

@@ -35,23 +35,24 @@ type Result struct {
 	Port         int    `json:"port"`
 	// HostIDHeader is Config.HostIDHeader: the edge hosts were counted by
 	// it instead of the via id.
-	HostIDHeader string        `json:"host_id_header,omitempty"`
-	Start        time.Time     `json:"start"`
-	Duration     time.Duration `json:"-"`
-	WavesPlanned int           `json:"waves_planned"`
-	Waves        []Wave        `json:"waves"`
-	Stopped      StopReason    `json:"stopped,omitempty"`
+	HostIDHeader string     `json:"host_id_header,omitempty"`
+	Start        time.Time  `json:"start"`
+	WavesPlanned int        `json:"waves_planned"`
+	Waves        []Wave     `json:"waves"`
+	Stopped      StopReason `json:"stopped,omitempty"`
 	// Total adds up every wave and POP.
 	Total Stats `json:"total"`
+	// Duration is the run's time, start to end (written last).
+	Duration stats.Seconds `json:"duration_s"`
 }
 
 // Wave is one burst of requests to every POP.
 type Wave struct {
 	Index    int           `json:"wave"` // 1-based
 	Start    time.Time     `json:"start"`
-	Duration time.Duration `json:"-"`
 	POPs     []POPResult   `json:"pops"` // in the order of Config.POPs
 	Total    Stats         `json:"total"`
+	Duration stats.Seconds `json:"duration_s"` // start to end (written last)
 }
 
 // POPResult is what one POP did in one wave (or, from Result.ByPOP, over

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"maps"
 	"math"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -48,20 +49,20 @@ const (
 	SizingAdaptive = "adaptive"
 )
 
-// Where the host count of a plan came from.
+// Where the host count of a plan came from (edgehosts.HostsFrom).
 const (
-	HostsFromEstimate  = "estimate"   // the POP's own responses
-	HostsFromHostsFile = "hosts-file" // Config.KnownHosts
-	HostsFromAssumed   = "assumed"    // Config.Hosts
+	HostsFromEstimate  = edgehosts.FromEstimate  // the POP's own responses
+	HostsFromHostsFile = edgehosts.FromHostsFile // Config.KnownHosts
+	HostsFromAssumed   = edgehosts.FromAssumed   // Config.Hosts
 )
 
 // Sizing is how one POP's requests of a wave were sized, and what they
 // reached.
 type Sizing struct {
-	Mode      string `json:"mode"`       // fixed, auto or adaptive
-	Requests  int    `json:"requests"`   // N planned
-	Hosts     int    `json:"hosts"`      // the host count the plan assumed
-	HostsFrom string `json:"hosts_from"` // estimate, hosts-file or assumed
+	Mode      string              `json:"mode"`       // fixed, auto or adaptive
+	Requests  int                 `json:"requests"`   // N planned
+	Hosts     int                 `json:"hosts"`      // the host count the plan assumed
+	HostsFrom edgehosts.HostsFrom `json:"hosts_from"` // estimate, hosts-file or assumed
 	// PredictedCoverage is 1 − (1 − 1/Hosts)^Requests: the share of the
 	// POP's edge hosts the wave is expected to reach.
 	PredictedCoverage float64 `json:"predicted_coverage"`
@@ -98,19 +99,31 @@ type HostEstimate struct {
 	Waves     int     `json:"waves"`     // waves pooled
 }
 
-// State is what the waves learned about each target (a POP, or a client
-// subnet): its edge host ids, its estimate, its adaptive factor, when it
-// was last warmed and the TLS sessions of its addresses. Safe for concurrent use; the zero value is not: use
-// NewState.
+// State is what the waves learned, in two parts: the host model of each
+// target (a POP, or a client subnet: its edge host ids, its estimate, its
+// adaptive factor, its recent gaps between waves) and the TLS session
+// store (a session cache per address of a target, probers.go). Share one
+// between Runners to carry both across runs (the Lambda's invocations).
+// Safe for concurrent use; the zero value is not: use NewState.
 type State struct {
-	mu   sync.Mutex
-	pops map[string]*popState
-	tls  map[proberKey]tls.ClientSessionCache // per address of a target (probers.go)
+	hosts    hostModel
+	sessions sessionStore
 }
 
 // NewState returns an empty State.
 func NewState() *State {
-	return &State{pops: map[string]*popState{}, tls: map[proberKey]tls.ClientSessionCache{}}
+	return &State{
+		hosts:    hostModel{pops: map[string]*popState{}},
+		sessions: sessionStore{caches: map[proberKey]tls.ClientSessionCache{}},
+	}
+}
+
+// hostModel is what the waves learned about each target's edge hosts: the
+// sizing of the next wave comes from it (plan), each wave adds to it
+// (learn).
+type hostModel struct {
+	mu   sync.Mutex
+	pops map[string]*popState
 }
 
 type popState struct {
@@ -125,11 +138,11 @@ type popState struct {
 // maxGaps is the number of recent gaps between waves a POP remembers.
 const maxGaps = 10
 
-func (st *State) get(key string) *popState {
-	ps := st.pops[key]
+func (m *hostModel) get(key string) *popState {
+	ps := m.pops[key]
 	if ps == nil {
 		ps = &popState{factor: 1}
-		st.pops[key] = ps
+		m.pops[key] = ps
 	}
 	return ps
 }
@@ -137,9 +150,10 @@ func (st *State) get(key string) *popState {
 // Fit returns the current host-count fit of a target (a POP code or a
 // client subnet), and whether the target was seen.
 func (st *State) Fit(key string) (edgehosts.Fit, bool) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	ps, ok := st.pops[key]
+	m := &st.hosts
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ps, ok := m.pops[key]
 	if !ok {
 		return edgehosts.Fit{}, false
 	}
@@ -152,12 +166,13 @@ func (st *State) Fit(key string) (edgehosts.Fit, bool) {
 // used (from known, else fallback) with the reason. A POP reached both by
 // its code and through a client subnet is listed once, by its code.
 func (st *State) HostsFile(known map[string]edgehosts.Estimate, fallback int) edgehosts.File {
-	st.mu.Lock()
-	defer st.mu.Unlock()
+	m := &st.hosts
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	f := edgehosts.File{Generated: time.Now().UTC()}
 	byPOP := map[string]edgehosts.Estimate{}
-	for _, key := range slices.Sorted(maps.Keys(st.pops)) {
-		ps := st.pops[key]
+	for _, key := range slices.Sorted(maps.Keys(m.pops)) {
+		ps := m.pops[key]
 		if !cloudfront.ValidPOPCode(ps.pop) || ps.hosts.Waves() == 0 { // never answered with an id
 			continue
 		}
@@ -179,10 +194,10 @@ func (st *State) HostsFile(known map[string]edgehosts.Estimate, fallback int) ed
 
 // plan sizes the next wave of a target. pop is "" for a client subnet:
 // the POP that answered its last wave stands in, once there is one.
-func (st *State) plan(key, pop string, c Config) Sizing {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	ps := st.get(key)
+func (m *hostModel) plan(key, pop string, c Config) Sizing {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ps := m.get(key)
 	if pop == "" {
 		pop = ps.pop
 	}
@@ -207,26 +222,40 @@ func (st *State) plan(key, pop string, c Config) Sizing {
 	return s
 }
 
+// observed is what a wave saw of a target's edge hosts: Sizing's
+// EdgeHostsSeen, EdgeHosts, EdgeHostsNote, EdgeHostsVerdict and Reach.
+type observed struct {
+	seen     int
+	estimate *HostEstimate // nil when unavailable
+	note     string        // why it is unavailable
+	verdict  edgehosts.Verdict
+	reach    *edgehosts.Reach // nil when the ids do not name hosts
+}
+
+// fill sets what the wave saw in its sizing.
+func (o observed) fill(s *Sizing) {
+	s.EdgeHostsSeen, s.EdgeHosts, s.EdgeHostsNote = o.seen, o.estimate, o.note
+	s.EdgeHostsVerdict, s.Reach = o.verdict, o.reach
+}
+
 // learn takes in a wave of a target: what its answers from the target POP
-// say of their edge hosts. It fills in what the wave saw.
-func (st *State) learn(key, pop string, s *Sizing, obs []edgehosts.Observation, start time.Time, c Config) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	ps := st.get(key)
+// say of their edge hosts. It returns what the wave saw.
+func (m *hostModel) learn(key, pop string, obs []edgehosts.Observation, start time.Time, c Config) observed {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ps := m.get(key)
 	ps.pop = pop
 	ps.hosts.Add(obs)
 	ps.fit = ps.hosts.Fit(edgehosts.DefaultLevel)
-	s.EdgeHostsSeen = distinctIDs(obs)
-	s.EdgeHostsVerdict = ps.fit.Verdict
+	o := observed{seen: distinctIDs(obs), verdict: ps.fit.Verdict}
 	if f := ps.fit; f.OK {
-		s.EdgeHosts = &HostEstimate{Hosts: f.Best, Low: f.Low, High: f.High, Level: f.Level, Responses: f.Responses, Waves: ps.hosts.Waves()}
+		o.estimate = &HostEstimate{Hosts: f.Best, Low: f.Low, High: f.High, Level: f.Level, Responses: f.Responses, Waves: ps.hosts.Waves()}
 	} else {
-		s.EdgeHostsNote = f.Why
+		o.note = f.Why
 	}
-	var reach *edgehosts.Reach
 	if ps.fit.Verdict.NamesHosts() {
 		r := edgehosts.WaveReach(obs)
-		reach, s.Reach = &r, &r
+		o.reach = &r
 	}
 	var gap time.Duration
 	if !ps.last.IsZero() {
@@ -237,9 +266,10 @@ func (st *State) learn(key, pop string, s *Sizing, obs []edgehosts.Observation, 
 		}
 	}
 	ps.last = start
-	if c.Auto && c.Adapt && gap > 0 && gap < c.KeepAlive && reach != nil && reach.Hosts > 0 {
-		ps.adapt(reach.Missed, reach.Hosts, 1-c.Coverage, c.KeepAlive)
+	if c.Auto && c.Adapt && gap > 0 && gap < c.KeepAlive && o.reach != nil && o.reach.Hosts > 0 {
+		ps.adapt(o.reach.Missed, o.reach.Hosts, 1-c.Coverage, c.KeepAlive)
 	}
+	return o
 }
 
 // Adaptive steps.
@@ -316,6 +346,19 @@ func (c Config) maxPerPOP() int {
 	return c.RequestsPerPOP
 }
 
+// mostRequests is the most requests a run may send: waves × targets (POPs
+// and client subnets) × the most per target and wave.
+func (c Config) mostRequests() int {
+	return c.Waves * (len(c.POPs) + len(c.ClientSubnets)) * c.maxPerPOP()
+}
+
+// MostRequests is the most billed requests a run of c may send, its
+// defaults applied: Waves × (POPs + client subnets) × RequestsPerPOP (with
+// Auto, MaxRequests: adaptive sizing never goes above it). Validate keeps
+// it within MaxRequestsPerRun; the Lambda keeps an event's within its
+// environment's.
+func (c Config) MostRequests() int { return c.withDefaults().mostRequests() }
+
 // validateSizing checks the request counts and the sizing settings.
 func validateSizing(c Config, p *config.Problems) {
 	if c.Auto {
@@ -330,8 +373,8 @@ func validateSizing(c Config, p *config.Problems) {
 			p.Add("adapt: needs automatic requests per POP (requests auto)")
 		}
 	}
-	if !(c.Coverage > 0 && c.Coverage < 1) {
-		p.Add("coverage %v: want more than 0 and less than 1, e.g. 0.99", c.Coverage)
+	if err := CheckCoverage(c.Coverage); err != nil {
+		p.Add("coverage %v: %v", c.Coverage, err)
 	}
 	p.Range("hosts", c.Hosts, 1, edgehosts.MaxHosts)
 	if c.TLSVersion != tls.VersionTLS12 && c.TLSVersion != tls.VersionTLS13 {
@@ -340,9 +383,17 @@ func validateSizing(c Config, p *config.Problems) {
 	if n := len(c.POPs) + len(c.ClientSubnets); len(c.ClientSubnets) > 0 && n > MaxPOPs {
 		p.Add("POPs and client subnets: %d is more than the limit of %d", n, MaxPOPs)
 	}
+	// One network given twice (or spelled twice: 203.0.113.1/24 is
+	// 203.0.113.0/24; withDefaults masked them) would be warmed twice:
+	// twice the billed requests for the same POP.
+	seen := map[netip.Prefix]bool{}
 	for _, s := range c.ClientSubnets {
-		if !s.IsValid() {
+		switch {
+		case !s.IsValid():
 			p.Add("client subnet: not a valid CIDR prefix")
+		case seen[s]:
+			p.Add("client subnet %s: listed twice (after masking the host bits)", s)
 		}
+		seen[s] = true
 	}
 }

@@ -57,11 +57,11 @@ func hostWave(reached, missed, coldOfReached int) []edgehosts.Observation {
 // waves after a gap longer than the keep-alive say nothing.
 func TestAdaptiveSteps(t *testing.T) {
 	cfg := Config{Auto: true, Adapt: true, Coverage: 0.99, KeepAlive: 60 * time.Second, MinRequests: 8, MaxRequests: 400, Hosts: 16, RequestsPerPOP: 60}
-	st := NewState()
+	st := &NewState().hosts
 	t0 := time.Unix(0, 0)
 	learn := func(at time.Duration, obs []edgehosts.Observation) Sizing {
 		s := st.plan("HKG62-C1", "HKG62-C1", cfg)
-		st.learn("HKG62-C1", "HKG62-C1", &s, obs, t0.Add(at), cfg)
+		st.learn("HKG62-C1", "HKG62-C1", obs, t0.Add(at), cfg).fill(&s)
 		return s
 	}
 	factor := func() float64 { return st.pops["HKG62-C1"].factor }
@@ -111,7 +111,7 @@ func TestAdaptiveSteps(t *testing.T) {
 // one), instead of reading a pool's cold answers as missed hosts.
 func TestAdaptGrowsPastItsBaseAndHoldsOnSuspectIDs(t *testing.T) {
 	cfg := Config{Auto: true, Adapt: true, Coverage: 0.99, KeepAlive: 60 * time.Second, MinRequests: 8, MaxRequests: 400, Hosts: 1, RequestsPerPOP: 60}
-	st := NewState()
+	st := &NewState().hosts
 	t0 := time.Unix(0, 0)
 	ps := st.get("HKG62-C1")
 	ps.factor = 4
@@ -131,7 +131,7 @@ func TestAdaptGrowsPastItsBaseAndHoldsOnSuspectIDs(t *testing.T) {
 	}
 	for i := range 6 {
 		s := st.plan("HKG62-C1", "HKG62-C1", cfg)
-		st.learn("HKG62-C1", "HKG62-C1", &s, constant(4, 4), t0.Add(time.Duration(i)*20*time.Second), cfg)
+		st.learn("HKG62-C1", "HKG62-C1", constant(4, 4), t0.Add(time.Duration(i)*20*time.Second), cfg).fill(&s)
 		if i >= 2 && (s.EdgeHostsVerdict != edgehosts.VerdictConstant || s.EdgeHosts != nil || s.Reach != nil) {
 			t.Errorf("wave %d: verdict %q estimate %v reach %v: want constant, no estimate, no reach", i+1, s.EdgeHostsVerdict, s.EdgeHosts, s.Reach)
 		}

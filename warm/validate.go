@@ -48,8 +48,8 @@ func (c Config) validate() error {
 			add("wave interval %v: must be shorter than the CloudFront origin keep-alive %v, or the origin connections close between waves", c.WaveInterval, c.KeepAlive)
 		}
 	}
-	if n, targets := c.maxPerPOP(), len(c.POPs)+len(c.ClientSubnets); c.Waves > 0 && n > 0 && c.Waves*targets*n > MaxRequestsPerRun {
-		add("%d waves × %d POPs × %d requests = %d requests per run: more than the limit of %d", c.Waves, targets, n, c.Waves*targets*n, MaxRequestsPerRun)
+	if n, targets := c.maxPerPOP(), len(c.POPs)+len(c.ClientSubnets); c.Waves > 0 && n > 0 && c.mostRequests() > MaxRequestsPerRun {
+		add("%d waves × %d POPs × %d requests = %d requests per run: more than the limit of %d", c.Waves, targets, n, c.mostRequests(), MaxRequestsPerRun)
 	}
 	if c.IPVersion != 0 && c.IPVersion != 4 && c.IPVersion != 6 {
 		add("IP version %d: want 4, 6 or 0 (both)", c.IPVersion)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 // job is one planned request: where it goes and where its record lands.
@@ -48,7 +49,7 @@ func (r *Runner) Wave(ctx context.Context, index int) Wave {
 		if t.subnet != "" {
 			key = t.subnet
 		}
-		sz := r.state.plan(key, t.pop, cfg)
+		sz := r.state.hosts.plan(key, t.pop, cfg)
 		*p = POPResult{POP: key, ClientSubnet: t.subnet, Name: t.name, IPs: t.ips, Sizing: sz, Requests: make([]Record, sz.Requests)}
 		for s := range p.Requests {
 			p.Requests[s] = Record{POP: t.pop, Wave: index, Result: probe.Result{Seq: s + 1, Start: w.Start, URL: r.url}}
@@ -81,22 +82,25 @@ func (r *Runner) Wave(ctx context.Context, index int) Wave {
 	r.send(ctx, append(leaders, jobs...))
 	r.keepProbers(used)
 
-	w.Duration = time.Since(w.Start)
+	w.Duration = stats.Seconds(time.Since(w.Start))
 	for i := range w.POPs {
-		r.learn(&w.POPs[i], w.Start)
+		w.POPs[i] = r.learn(w.POPs[i], w.Start)
 	}
 	w.Total = summarize(w)
 	cold, _ := w.Total.OriginColdRatio().Value()
 	r.log.Debug("prewarm wave done", "wave", index, "pops", len(w.POPs), "requests", w.Total.Requests,
 		"errors", w.Total.Errors, "unfinished", w.Total.Unfinished, "origin_cold_ratio", cold,
-		"duration", w.Duration.Round(time.Millisecond))
+		"duration", time.Duration(w.Duration).Round(time.Millisecond))
 	return w
 }
 
-// learn completes a POP's result after its wave: a client-subnet target
-// takes the POP that answered it, the statistics are counted, and the
-// edge host ids of the answers from the target POP go to the State.
-func (r *Runner) learn(p *POPResult, start time.Time) {
+// learn returns a POP's result completed after its wave: a client-subnet
+// target takes the POP that answered it, the statistics are counted, and
+// what the answers from the target POP say of their edge hosts (their ids,
+// or Config.HostIDHeader's values, with their origin states) goes to the
+// State's host model, whose observation (estimate, verdict, reach)
+// completes the sizing.
+func (r *Runner) learn(p POPResult, start time.Time) POPResult {
 	if p.ClientSubnet != "" {
 		if by := answeredBy(p.Requests); by != "" {
 			p.POP = by
@@ -107,8 +111,9 @@ func (r *Runner) learn(p *POPResult, start time.Time) {
 	}
 	p.Stats = Summarize(p.Requests)
 	if p.ResolveError == "" {
-		r.state.learn(p.Target(), p.POP, &p.Sizing, observations(p.POP, p.Requests, r.cfg.HostIDHeader), start, r.cfg)
+		r.state.hosts.learn(p.Target(), p.POP, observations(p.POP, p.Requests, r.cfg.HostIDHeader), start, r.cfg).fill(&p.Sizing)
 	}
+	return p
 }
 
 // failAll records the planned requests of a POP whose name did not
@@ -160,18 +165,18 @@ func (r *Runner) do(ctx context.Context, j job) {
 		}
 		wait.Stop()
 	}
-	pctx := ctx
+	var opts []probe.Option
 	if j.lead != nil {
 		var once sync.Once
 		release := func() { once.Do(func() { close(j.lead) }) }
 		defer release()
-		pctx = probe.AfterHandshake(ctx, release)
+		opts = append(opts, probe.AfterHandshake(release))
 	}
 	if ctx.Err() != nil {
 		rec.Unfinished = true
 		return
 	}
-	res := j.prober.p.Probe(pctx, rec.Seq)
+	res := j.prober.p.Probe(ctx, rec.Seq, opts...)
 	if res.OK() && res.Status >= 500 {
 		res.Fail(cloudfront.KindStatus5xx, fmt.Sprintf("HTTP status %d", res.Status))
 	}

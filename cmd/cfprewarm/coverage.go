@@ -42,26 +42,47 @@ func (f *sizingFlags) register(fs *flagSet) {
 	fs.StringVar(&f.tlsVersion, "tls-version", "1.2", "highest TLS version offered, 1.2 (its session resumption needs no key exchange) or 1.3; a POP that speaks only TLS 1.3 gets it either way")
 }
 
-// apply checks the flags and sets them in cfg.
+// autoOnlyFlags are the flags of warm's settings only automatic sizing
+// reads (warm.Config.NeedsAuto).
+var autoOnlyFlags = map[string]string{
+	warm.FieldCoverage: "coverage", warm.FieldMinRequests: "min-requests", warm.FieldMaxRequests: "max-requests",
+	warm.FieldAdapt: "adapt", warm.FieldKnownHosts: "hosts-file",
+}
+
+// apply checks the flags and sets them in cfg: warm's rules for "N|auto"
+// (warm.ParseRequests) and for the settings only automatic sizing reads
+// (warm.Config.NeedsAuto), which are set only when given.
 func (f *sizingFlags) apply(fs *flagSet, cfg *warm.Config) error {
-	if err := refuseZero(fs, "requests", "coverage", "min-requests", "max-requests", "hosts"); err != nil {
+	if err := refuseZero(fs, "coverage", "min-requests", "max-requests", "hosts"); err != nil {
 		return err
 	}
-	if f.requests == "auto" {
-		cfg.Auto = true
-	} else {
-		n, err := strconv.Atoi(f.requests)
-		if err != nil || n < 1 {
-			return usagef("--requests %q: want a whole number of at least 1, or auto", f.requests)
+	n, auto, err := warm.ParseRequests(f.requests)
+	if err != nil {
+		return usagef("--requests %q: %v", f.requests, err)
+	}
+	cfg.RequestsPerPOP, cfg.Auto, cfg.Adapt, cfg.Hosts = n, auto, f.adapt, f.hosts
+	if fs.Changed("coverage") {
+		cfg.Coverage = f.coverage
+	}
+	if fs.Changed("min-requests") {
+		cfg.MinRequests = f.minRequests
+	}
+	if fs.Changed("max-requests") {
+		cfg.MaxRequests = f.maxRequests
+	}
+	if f.hostsFile != "" {
+		known, err := edgehosts.ReadFile(f.hostsFile)
+		if err != nil {
+			return usageError{err}
 		}
-		cfg.RequestsPerPOP = n
-		for _, name := range []string{"coverage", "min-requests", "max-requests", "adapt", "hosts-file"} {
-			if fs.Changed(name) {
-				return usagef("--%s needs --requests auto", name)
-			}
+		cfg.KnownHosts = known
+		if k, ok := edgehosts.KeepAliveOf(known); ok && !fs.Changed("keepalive") {
+			cfg.KeepAlive = k // measured by cfprewarm doctor
 		}
 	}
-	cfg.Coverage, cfg.MinRequests, cfg.MaxRequests, cfg.Adapt, cfg.Hosts = f.coverage, f.minRequests, f.maxRequests, f.adapt, f.hosts
+	if given := cfg.NeedsAuto(); len(given) > 0 {
+		return usagef("--%s needs --requests auto", autoOnlyFlags[given[0]])
+	}
 	if fs.Changed("host-id-header") && !cloudfront.ValidToken(f.hostID) {
 		return usagef("--host-id-header %q: want a header name such as %s", f.hostID, cloudfront.HeaderEdgeServerIP)
 	}
@@ -77,16 +98,6 @@ func (f *sizingFlags) apply(fs *flagSet, cfg *warm.Config) error {
 			return usagef("--client-subnet %q: %v", s, err)
 		}
 		cfg.ClientSubnets = append(cfg.ClientSubnets, p)
-	}
-	if f.hostsFile != "" {
-		known, err := edgehosts.ReadFile(f.hostsFile)
-		if err != nil {
-			return usageError{err}
-		}
-		cfg.KnownHosts = known
-		if k, ok := edgehosts.KeepAliveOf(known); ok && !fs.Changed("keepalive") {
-			cfg.KeepAlive = k // measured by cfprewarm doctor
-		}
 	}
 	if fs.Changed("hosts-out") && strings.TrimSpace(f.hostsOut) == "" {
 		return usagef("--hosts-out is empty: give a file name")

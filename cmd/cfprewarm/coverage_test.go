@@ -18,6 +18,10 @@ func TestWarmSizingUsageErrors(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	hostsCSV := filepath.Join(dir, "hosts.csv")
+	if err := os.WriteFile(hostsCSV, []byte("pop,hosts\nHKG54-C1,8\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	base := []string{"warm", "d1.cloudfront.net", "--pops", "HKG54-C1", "--dns-server", "127.0.0.1:9"}
 	for _, c := range []struct {
 		args []string
@@ -30,6 +34,12 @@ func TestWarmSizingUsageErrors(t *testing.T) {
 		{[]string{"--adapt"}, "--adapt needs --requests auto"},
 		{[]string{"--coverage", "0.9"}, "--coverage needs --requests auto"},
 		{[]string{"--client-subnet", "198.51.100.0/33"}, `--client-subnet "198.51.100.0/33"`},
+		// One network twice, however spelled, would be warmed (and billed) twice.
+		{[]string{"--client-subnet", "203.0.113.1/24", "--client-subnet", "203.0.113.0/24"}, "client subnet 203.0.113.0/24: listed twice"},
+		{[]string{"--client-subnet", "203.0.113.0/24,203.0.113.9/24"}, "client subnet 203.0.113.0/24: listed twice"},
+		{[]string{"--requests", "0"}, `--requests "0": must not be 0`},
+		{[]string{"--max-requests", "50"}, "--max-requests needs --requests auto"},
+		{[]string{"--hosts-file", hostsCSV}, "--hosts-file needs --requests auto"},
 		{[]string{"--tls-version", "1.1"}, `--tls-version "1.1": want 1.2 or 1.3`},
 		{[]string{"--requests", "auto", "--hosts-file", "/nonexistent/hosts.json"}, "hosts file:"},
 		{[]string{"--hosts-out", ""}, "--hosts-out is empty"},

@@ -5,10 +5,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/internal/flagstyle"
 	"github.com/spf13/pflag"
+
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 )
 
 // errHelp is returned (wrapped in usageError) when the user asked for --help;
@@ -39,62 +43,36 @@ func (f *flagSet) printUsage() {
 		fmt.Fprintf(f.out, "%s\n\n", strings.TrimSpace(f.about))
 	}
 	fmt.Fprintln(f.out, "Flags:")
-	f.VisitAll(func(fl *pflag.Flag) {
-		name, usage := pflag.UnquoteUsage(fl)
-		if name == "bool" {
-			name = ""
-		}
-		short := "    "
-		if fl.Shorthand != "" {
-			short = "-" + fl.Shorthand + ", "
-		}
-		head := strings.TrimSpace(fmt.Sprintf("%s--%s %s", short, fl.Name, name))
-		if fl.Shorthand == "" {
-			head = "    " + head
-		}
-		fmt.Fprintf(f.out, "  %s\n        %s", head, usage)
-		switch fl.DefValue {
-		case "", "0", "0s", "false", "[]":
-		default:
-			fmt.Fprintf(f.out, " (default %s)", fl.DefValue)
-		}
-		fmt.Fprintln(f.out)
-	})
+	flagstyle.PrintFlags(f.out, f.FlagSet)
 }
 
 // parse parses args (flags may follow positional arguments: cfprewarm probe
 // URL --count 5; "--" ends the flags) and maps errors to usage errors. A
 // long flag written with one dash (-count 5, as Go's flag package takes it)
-// is read as --count.
+// is read as --count (flagstyle.Normalize).
 func (f *flagSet) parse(args []string) ([]string, error) {
-	args = doubleDashLongFlags(f.FlagSet, args)
+	args = flagstyle.Normalize(f.FlagSet, args)
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			f.printUsage()
 			return nil, errHelp
 		}
-		return nil, usageError{err}
+		return nil, usageError{f.explain(err)}
 	}
 	return f.Args(), nil
 }
 
-// doubleDashLongFlags rewrites -name and -name=value to --name... when name
-// is a long flag of fs of more than one letter; other arguments stay.
-func doubleDashLongFlags(fs *pflag.FlagSet, args []string) []string {
-	out := make([]string, 0, len(args))
-	for i, a := range args {
-		if a == "--" {
-			return append(out, args[i:]...)
-		}
-		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
-			name, _, _ := strings.Cut(a[1:], "=")
-			if len(name) > 1 && fs.Lookup(name) != nil {
-				a = "-" + a
-			}
-		}
-		out = append(out, a)
+// explain adds to an unknown long flag the flag it most likely meant:
+// "unknown flag --pop: did you mean --pops?".
+func (f *flagSet) explain(err error) error {
+	var ne *pflag.NotExistError
+	if !errors.As(err, &ne) || !strings.HasPrefix(err.Error(), "unknown flag: --") {
+		return err
 	}
-	return out
+	var names []string
+	f.VisitAll(func(fl *pflag.Flag) { names = append(names, fl.Name) })
+	name := ne.GetSpecifiedName()
+	return fmt.Errorf("unknown flag --%s%s", name, didYouMean(name, names, "--"))
 }
 
 // refuseZero makes an explicit 0 for any of the named flags a usage error:
@@ -111,6 +89,25 @@ func refuseZero(fs *flagSet, names ...string) error {
 		}
 	}
 	return nil
+}
+
+// checkDistribution refuses anything but a distribution domain, naming
+// what to give instead: the domain of a URL, or --host for a custom
+// domain. It keeps the engine's checks from also blaming --host, which
+// defaults to the distribution.
+func checkDistribution(s string) error {
+	if label, err := cloudfront.DistributionLabel(s); err == nil {
+		if !strings.HasSuffix(s, cloudfront.DomainSuffix) {
+			return usagef("%q: give the distribution domain as %s", s, label+cloudfront.DomainSuffix)
+		}
+		return nil
+	}
+	if u, err := url.Parse(s); err == nil && u.Scheme != "" && u.Host != "" {
+		if label, err := cloudfront.DistributionLabel(u.Hostname()); err == nil {
+			return usagef("%q is a URL: give the distribution domain alone, %s", s, label+cloudfront.DomainSuffix)
+		}
+	}
+	return usagef("%q: want the distribution domain, e.g. d111111abcdef8.cloudfront.net (a custom domain goes to --host)", s)
 }
 
 // connFlags are the connection flags probe and warm share, with curl's

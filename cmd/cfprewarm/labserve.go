@@ -70,8 +70,13 @@ func runLabServe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if cfg.KeepAlive < time.Second || cfg.KeepAlive > 180*time.Second {
 		return usagef("--keepalive %v: CloudFront accepts 1s to 180s", cfg.KeepAlive)
 	}
-	if cfg.OriginIdle <= 0 || cfg.Hosts < 1 || cfg.Hosts > lab.MaxHosts || cfg.Port < 0 || cfg.Port > 65535 {
-		return usagef("--origin-idle must be positive, --hosts 1 to %d, --port 0 to 65535", lab.MaxHosts)
+	switch {
+	case cfg.OriginIdle <= 0:
+		return usagef("--origin-idle %v: want a positive duration", cfg.OriginIdle)
+	case cfg.Hosts < 1 || cfg.Hosts > lab.MaxHosts:
+		return usagef("--hosts %d: want 1 to %d edge hosts per POP", cfg.Hosts, lab.MaxHosts)
+	case cfg.Port < 0 || cfg.Port > 65535:
+		return usagef("--port %d: want 0 (a free one) to 65535", cfg.Port)
 	}
 	if *caOut != "" {
 		if err := checkNewFile("--ca-out", *caOut); err != nil {
@@ -105,7 +110,7 @@ func runLabServe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 func printLabServe(w io.Writer, env *lab.Env, cfg lab.EnvConfig, caFile string) {
 	p := cfg.Profile
-	viewer := env.POPAddr[p.ViewerPOP]
+	viewer := env.POPAddr(p.ViewerPOP)
 	fmt.Fprintf(w, "cfprewarm lab: %s (%s)\n", p.Name, p.Description)
 	fmt.Fprintf(w, "  viewer↔POP %s, POP TLS handshake %s, POP↔origin %s, keep-alive %s, origin idle %s, %d edge hosts per POP\n\n",
 		p.ViewerLink, p.EdgeTLS, p.OriginLink, cfg.KeepAlive, cfg.OriginIdle, cfg.Hosts)
@@ -124,7 +129,7 @@ func printLabServe(w io.Writer, env *lab.Env, cfg lab.EnvConfig, caFile string) 
 		if n := p.HostsOf(code, cfg.Hosts); n != cfg.Hosts {
 			mark = fmt.Sprintf("  (%d edge hosts)", n) + mark
 		}
-		fmt.Fprintf(w, "  %-9s %s:%d  %s%s\n", code, addrList(env.POPAddrs[code]), env.Port, name, mark)
+		fmt.Fprintf(w, "  %-9s %s:%d  %s%s\n", code, addrList(env.POPs[code].Addrs), env.Port, name, mark)
 	}
 	printSubnets(w, p)
 	fmt.Fprintln(w, "The truth (what cfprewarm doctor should find):")

@@ -101,9 +101,12 @@ func runLabTraffic(ctx context.Context, args []string, stdout, stderr io.Writer)
 		case sum.Records == 0:
 			fmt.Fprintf(stderr, "cfprewarm lab traffic: the logs have no usable request: no prediction\n")
 		default:
-			p, perr := plan.Make(counts, plan.Config{KeepAlive: rep.KeepAlive, Hosts: rep.Hosts})
+			pcfg := plan.DefaultConfig()
+			pcfg.KeepAlive, pcfg.Hosts = rep.KeepAlive, rep.Hosts
+			p, perr := plan.Run(hard, plan.Input{Counts: counts}, pcfg)
 			if perr != nil {
 				fmt.Fprintf(stderr, "cfprewarm lab traffic: plan: %v\n", perr)
+				break
 			}
 			for _, pop := range p.POPs {
 				predicted[pop.Code] = pop.Cold.Current

@@ -1,10 +1,13 @@
 // Command cfprewarm measures and prewarms CloudFront origin connections:
 // probe (time one request phase by phase), warm (keep POPs' origin
-// connections open), lab (the whole system on loopback) and lab serve.
+// connections open), plan (which POPs to prewarm, from access logs), lab
+// (the whole system on loopback), lab serve (a lab left running) and lab
+// traffic (viewer traffic whose access logs plan reads).
 //
 // Every command is a row of the table below and lives in a file of its own:
 // flags → a library Config → the engine → a reporter, nothing more. This
-// file only dispatches and maps errors to exit codes.
+// file dispatches, prints the overview and the version, and maps errors to
+// exit codes.
 package main
 
 import (
@@ -14,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -70,6 +74,12 @@ func (e exitError) Error() string { return e.msg }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		// The first signal ends ctx; from then on a signal ends the process
+		// at once, unless the command handles the second one (finishing).
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -90,7 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	c, rest, ok := lookup(args)
 	if !ok {
-		fmt.Fprintf(stderr, "cfprewarm: unknown command %q (see cfprewarm --help)\n", args[0])
+		fmt.Fprintf(stderr, "cfprewarm: unknown command %q%s (see cfprewarm --help)\n", args[0], didYouMean(args[0], commandWords(), ""))
 		return 2
 	}
 	return exitCode(c.run(ctx, rest, stdout, stderr), c.name, stderr)
@@ -108,6 +118,18 @@ func lookup(args []string) (command, []string, bool) {
 		}
 	}
 	return best, args[n:], n > 0
+}
+
+// commandWords are the first words of the commands, and the spellings of
+// help and version, for "did you mean".
+func commandWords() []string {
+	words := []string{"help", "--help", "--version"}
+	for _, c := range commands {
+		if w := strings.Fields(c.name)[0]; !slices.Contains(words, w) {
+			words = append(words, w)
+		}
+	}
+	return words
 }
 
 func exitCode(err error, name string, stderr io.Writer) int {

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/accesslog"
-	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/internal/atomicfile"
+	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/plan"
 	"github.com/cfprewarm/cfprewarm/plan/format"
 )
@@ -23,9 +23,13 @@ gzip or not; v2 JSON or Parquet; real-time logs with --fields) from files,
 directories, globs, - (standard input) or s3://bucket/prefix, or a per-second
 counts file (--counts, e.g. from the Athena query in docs/plan.md), and says
 per POP how many requests find no warm origin connection today, with the
-target keep-alive alone, and with prewarming; which POPs are worth warming,
-with how many requests per wave, on which schedule, from which AWS region, at
-what monthly cost beside the seed's and today's default schedules. Outputs:
+target keep-alive alone, and with prewarming; which POPs are worth warming
+(value for money: --min-gain-per-dollar) and, in words, why or why not; with
+how many requests per wave (sized for --target-cold), on which schedule, from
+which AWS region, and the whole monthly bill (CloudFront requests and
+responses, Lambda, the scheduler, CloudWatch) beside the other options
+(aligned Lambda, waves Lambda, daemon, at 60 s and 180 s keep-alive) and the
+seed's 60 requests a minute. Outputs:
 the table, JSON, the "prewarm" list for infra/cdk.json, the Lambda's
 environment, or 'cfprewarm warm' command lines. Unreadable lines are counted
 per file and the rest is read. Exit status: 0 with a plan, 1 when no usable
@@ -34,68 +38,68 @@ line was found, 2 for bad usage. The model: docs/plan.md.`
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("plan", "plan [flags] LOGS...   (files, directories, globs, -, s3://bucket/prefix)", planAbout, stdout)
 	var (
-		cfg                          plan.Config
-		read                         accesslog.Config
+		cfg                          = plan.DefaultConfig()
+		in                           plan.Input
 		fields, methods, results     []string
-		prefixes                     []string
-		from, to, dist, host, path   string
+		from, to                     string
 		counts, countsOut, hostsFile string
 		pricesFile, formatName       string
-		jitter, minGain              time.Duration
-		minCold                      float64
-		progressOut                  = stderr
+		metrics                      string
 	)
 	// Inputs.
 	fs.StringVar(&counts, "counts", "", "plan from a per-second counts `FILE` (CSV: pop,second,requests[,ttfb_n,ttfb_sum]) instead of logs")
 	fs.StringSliceVar(&fields, "fields", nil, "field `names` of headerless tab-separated logs (real-time logs, v2 plain), in order")
-	fs.StringVar(&read.S3.Endpoint, "s3-endpoint", "", "`URL` of an S3-compatible store (default: AWS)")
-	fs.StringVar(&read.S3.Region, "s3-region", "", "the bucket's `region` (default: the AWS configuration's)")
-	fs.IntVar(&read.Workers, "workers", 0, "files read at once (0: one per CPU)")
+	fs.StringVar(&in.Logs.S3.Endpoint, "s3-endpoint", "", "`URL` of an S3-compatible store (default: AWS)")
+	fs.StringVar(&in.Logs.S3.Region, "s3-region", "", "the bucket's `region` (default: the AWS configuration's)")
+	fs.IntVar(&in.Logs.Workers, "workers", 0, "files read at once (0: one per CPU)")
 	// Filters.
-	fs.StringVar(&dist, "distribution", "", "the distribution domain dXXXX.cloudfront.net: keep only its requests, and name it in the outputs (default: the logs' cs(Host); with --counts it only names)")
-	fs.StringVar(&host, "host", "", "the custom domain viewers use: keep only requests with this Host, and use it as the prewarm Host (default: the logs' x-host-header; with --counts it only names)")
-	fs.StringSliceVar(&prefixes, "path-prefix", nil, "keep requests whose path starts with one of these `prefixes` (the dynamic API), comma-separated")
+	fs.StringVar(&in.Target.Distribution, "distribution", "", "the distribution domain dXXXX.cloudfront.net: keep only its requests, and name it in the outputs (default: the logs' cs(Host); with --counts it only names)")
+	fs.StringVar(&in.Target.Host, "host", "", "the custom domain viewers use: keep only requests with this Host, and use it as the prewarm Host (default: the logs' x-host-header; with --counts it only names)")
+	fs.StringSliceVar(&in.Logs.Filter.PathPrefix, "path-prefix", nil, "keep requests whose path starts with one of these `prefixes` (the dynamic API), comma-separated")
 	fs.StringSliceVar(&methods, "method", nil, "keep these `methods` only, e.g. GET,POST")
 	fs.StringSliceVar(&results, "result-type", nil, "keep these x-edge-result-type `values` only, e.g. Miss,RefreshHit (requests that reached the origin)")
 	fs.StringVar(&from, "from", "", "keep requests from this `time` on (RFC 3339 or YYYY-MM-DD, UTC)")
 	fs.StringVar(&to, "to", "", "keep requests before this `time` (RFC 3339 or YYYY-MM-DD, UTC)")
 	// The model.
-	fs.DurationVar(&cfg.KeepAlive, "keepalive", plan.DefaultKeepAlive, "the distribution's origin keep-alive today, when the logs were written")
-	fs.DurationVar(&cfg.TargetKeepAlive, "target-keepalive", plan.DefaultTargetKeepAlive, "the keep-alive to plan with (CloudFront: up to 60s, 180s with a quota increase)")
-	fs.IntVar(&cfg.Hosts, "hosts", plan.DefaultHosts, "edge hosts per POP not in --hosts-file")
+	fs.DurationVar(&cfg.KeepAlive, "keepalive", cfg.KeepAlive, "the distribution's origin keep-alive today, when the logs were written")
+	fs.DurationVar(&cfg.TargetKeepAlive, "target-keepalive", cfg.TargetKeepAlive, "the keep-alive to plan with (CloudFront: up to 60s, 180s with a quota increase)")
+	fs.IntVar(&cfg.Hosts, "hosts", cfg.Hosts, "edge hosts per POP not in --hosts-file")
 	fs.StringVar(&hostsFile, "hosts-file", "", "edge hosts per POP from `FILE` (cfprewarm warm --hosts-out, or a pop,hosts CSV)")
-	fs.Float64Var(&cfg.Coverage, "coverage", plan.DefaultCoverage, "share of a POP's edge hosts one wave must reach")
+	fs.Float64Var(&cfg.TargetCold, "target-cold", cfg.TargetCold, "the viewers' expected cold share per POP to size the waves for (requests per wave, waves per keep-alive)")
+	fs.Float64Var(&cfg.MinCoverage, "coverage", cfg.MinCoverage, "a floor on the share of a POP's edge hosts each wave reaches (0: none, --target-cold alone sizes)")
 	fs.DurationVar(&cfg.OriginRTT, "origin-rtt", 0, "POP↔origin round trip, for POPs whose logs cannot tell the cold penalty (2 round trips)")
-	fs.DurationVar(&jitter, "schedule-jitter", plan.DefaultJitter, "how late the scheduler may fire the Lambda (EventBridge: up to 60s; 0 for on time)")
 	// Cost.
 	fs.StringVar(&pricesFile, "prices", "", "unit prices from `FILE` (JSON, keys of plan/prices.json), over the built-in ones")
-	fs.IntVar(&cfg.MemoryMiB, "lambda-memory", plan.DefaultMemoryMiB, "the prewarm Lambda's memory in `MiB`")
-	fs.DurationVar(&cfg.CPUPerRequest, "cpu-per-request", plan.DefaultCPUPerRequest, "the prewarm engine's CPU time per request (go test -bench Wave ./bench/wave/)")
+	fs.IntVar(&cfg.MemoryMiB, "lambda-memory", cfg.MemoryMiB, "the prewarm Lambda's memory in `MiB`")
+	fs.DurationVar(&cfg.CPUPerRequest, "cpu-per-request", cfg.CPUPerRequest, "the prewarm engine's CPU time per request (go test -bench Wave ./bench/wave/)")
+	fs.StringVar(&metrics, "metrics", string(cfg.Metrics), "the Lambda's metric level, for the CloudWatch bill: lean (per POP only what its alarm needs) or full")
+	fs.IntVar(&cfg.ResponseBytes, "response-bytes", cfg.ResponseBytes, "a prewarm response's size in `bytes`, for the data transfer bill (default: the logs' mean sc-bytes, else this)")
 	// Selection.
-	fs.DurationVar(&minGain, "min-gain", plan.DefaultMinGain, "warm a POP only if prewarming removes at least this much viewer waiting per day (0: whatever it removes)")
-	fs.Float64Var(&minCold, "min-cold", plan.DefaultMinCold, "leave a POP to the keep-alive when fewer of its requests than this share stay cold with it (0: warm whatever the share)")
-	fs.Float64Var(&cfg.MinGainPerDollar, "min-gain-per-dollar", 0, "warm a POP only if prewarming removes at least this many `seconds` of waiting per dollar")
+	fs.DurationVar(&cfg.MinGain, "min-gain", cfg.MinGain, "warm a POP only if prewarming removes at least this much viewer waiting per day (0: whatever it removes)")
+	fs.Float64Var(&cfg.MinCold, "min-cold", cfg.MinCold, "leave a POP to the keep-alive when fewer of its requests than this share stay cold with it (0: warm whatever the share)")
+	fs.Float64Var(&cfg.MinGainPerDollar, "min-gain-per-dollar", cfg.MinGainPerDollar, "warm a POP only if each dollar of its monthly bill removes at least this many `seconds` of waiting a month (180: $20 per hour of waiting; 0: whatever it costs)")
 	fs.IntVar(&cfg.MaxPOPs, "max-pops", 0, "warm at most this many POPs, the best first (0: no limit)")
 	// Output.
 	fs.StringVar(&formatName, "format", string(format.Table), "output: table, json, cdk (infra/cdk.json's prewarm list), lambda-env, warm-cmd")
-	fs.StringVar(&path, "path", "", "request path of the prewarm requests in the outputs (default: the --path-prefix when there is one, else /)")
+	fs.StringVar(&in.Target.Path, "path", "", "request path of the prewarm requests in the outputs (default: the --path-prefix when there is one, else /)")
 	fs.StringVar(&countsOut, "counts-out", "", "also write the per-second counts of the logs to `FILE` (the form --counts reads)")
 
-	inputs, err := fs.parse(args)
-	if err != nil {
+	var err error
+	if in.Logs.Inputs, err = fs.parse(args); err != nil {
 		return err
 	}
 	outFormat, err := format.ParseName(formatName)
 	if err != nil {
 		return usageError{err}
 	}
-	if err := refuseZero(fs, "keepalive", "target-keepalive", "hosts", "coverage", "lambda-memory"); err != nil {
-		return err
+	if cfg.Metrics, err = plan.ParseMetricLevel(metrics); err != nil {
+		return usageError{err}
 	}
+	cfg.ResponseBytesFromLogs = !fs.Changed("response-bytes")
 	switch {
-	case counts != "" && len(inputs) > 0:
+	case counts != "" && len(in.Logs.Inputs) > 0:
 		return usagef("give logs or --counts FILE, not both")
-	case counts == "" && len(inputs) == 0:
+	case counts == "" && len(in.Logs.Inputs) == 0:
 		return usagef("name the logs to read (files, directories, globs, - or s3://bucket/prefix), or give --counts FILE (see --help)")
 	case counts != "" && countsOut != "":
 		return usagef("--counts-out writes the counts of logs: it does not go with --counts")
@@ -109,27 +113,12 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 		}
 	}
-	if dist != "" {
-		if _, err := cloudfront.DistributionLabel(dist); err != nil {
-			return usageError{err}
-		}
-	}
-	cfg.Jitter = jitter
-	if jitter == 0 {
-		cfg.Jitter = plan.NoJitter
-	}
-	cfg.MinGain = minGain
-	if minGain == 0 {
-		cfg.MinGain = plan.NoMinGain
-	}
-	cfg.MinCold = minCold
-	if minCold == 0 {
-		cfg.MinCold = plan.NoMinCold
-	}
-	if cfg.From, err = parseWhen(from, "--from"); err != nil {
+	in.Logs.Fields = splitList(fields)
+	in.Logs.Filter.Methods, in.Logs.Filter.ResultTypes = splitList(methods), splitList(results)
+	if in.From, err = parseWhen(from, "--from"); err != nil {
 		return err
 	}
-	if cfg.To, err = parseWhen(to, "--to"); err != nil {
+	if in.To, err = parseWhen(to, "--to"); err != nil {
 		return err
 	}
 	if err := readInput(hostsFile, func(r io.Reader) (err error) { cfg.HostsByPOP, err = edgehosts.Read(r); return err }); err != nil {
@@ -141,74 +130,40 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := readInput(pricesFile, func(r io.Reader) (err error) { cfg.Prices, err = plan.ReadPrices(r); return err }); err != nil {
 		return usageError{err}
 	}
-	if err := cfg.Validate(); err != nil {
-		return usageError{err}
-	}
-
-	rep := format.Report{Distribution: dist, Host: host, Path: path}
-	var c *plan.Counts
 	if counts != "" {
 		f, err := os.Open(counts)
 		if err != nil {
 			return usageError{err}
 		}
-		var st plan.CountsStats
-		c, st, err = plan.ReadCounts(f, cfg.From, cfg.To)
-		f.Close()
-		if err != nil {
-			return exitError{code: 1, msg: err.Error()}
-		}
-		rep.Counts = &st
-	} else {
-		read.Inputs = inputs
-		read.Fields = splitList(fields)
-		read.Filter = accesslog.Filter{From: cfg.From, To: cfg.To, PathPrefix: prefixes, Methods: splitList(methods), ResultTypes: splitList(results)}
-		for _, h := range []string{dist, host} {
-			if h != "" {
-				read.Filter.Hosts = append(read.Filter.Hosts, h)
-			}
-		}
-		var prog accesslog.Progress
-		read.Progress = &prog
-		stopProgress := showReadProgress(progressOut, &prog)
-		var sum accesslog.Summary
-		c, sum, err = plan.FromLogs(ctx, read)
-		stopProgress()
-		var ie *accesslog.InputError
-		switch {
-		case errors.As(err, &ie):
-			return usageError{err}
-		case err != nil && !errors.Is(err, context.Canceled):
-			return exitError{code: 1, msg: err.Error()}
-		case err != nil:
-			return exitError{code: 1, msg: "interrupted"}
-		}
-		rep.Logs = &sum
-		if sum.Records == 0 {
-			return exitError{code: 1, msg: noRecords(sum)}
-		}
-		logDist, logHost := c.Names()
-		if rep.Distribution == "" {
-			rep.Distribution = logDist
-		}
-		if rep.Host == "" && logHost != rep.Distribution {
-			rep.Host = logHost
-		}
-		if countsOut != "" {
-			if err := atomicfile.Write(countsOut, func(w io.Writer) error { return plan.WriteCounts(w, c) }); err != nil {
-				return err
-			}
-		}
+		defer f.Close()
+		in.CountsFile = f
 	}
-	if rep.Path == "" && len(prefixes) == 1 {
-		rep.Path = prefixes[0]
+
+	stopProgress := func() {}
+	if in.CountsFile == nil {
+		in.Logs.Progress = new(accesslog.Progress)
+		stopProgress = showReadProgress(stderr, in.Logs.Progress)
 	}
-	p, err := plan.Make(c, cfg)
-	if err != nil {
+	p, err := plan.Run(ctx, in, cfg)
+	stopProgress()
+	var inputErr *accesslog.InputError
+	var none *plan.NoRequestsError
+	switch {
+	case errors.Is(err, config.ErrInvalid), errors.As(err, &inputErr):
+		return usageError{err}
+	case errors.As(err, &none):
+		return exitError{code: 1, msg: noRecords(none)}
+	case errors.Is(err, context.Canceled):
+		return exitError{code: 1, msg: "interrupted"}
+	case err != nil:
 		return exitError{code: 1, msg: err.Error()}
 	}
-	rep.Plan = p
-	return format.Write(stdout, outFormat, rep)
+	if countsOut != "" {
+		if err := atomicfile.Write(countsOut, func(w io.Writer) error { return plan.WriteCounts(w, p.Counts) }); err != nil {
+			return err
+		}
+	}
+	return format.Write(stdout, outFormat, p)
 }
 
 // readInput calls read with the file at path, unless path is empty.
@@ -237,10 +192,11 @@ func parseWhen(s, flag string) (time.Time, error) {
 	return time.Time{}, usagef("%s %q: want RFC 3339 (2026-11-01T00:00:00Z) or a date (2026-11-01)", flag, s)
 }
 
-// noRecords says why no line could be used.
-func noRecords(s accesslog.Summary) string {
+// noRecords says why no line could be used, file by file.
+func noRecords(e *plan.NoRequestsError) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "no usable request in %d files (%d lines, %d unreadable, %d left out by the filters)", len(s.Files), s.Lines, s.Bad, s.Filtered)
+	b.WriteString(e.Error())
+	s := e.Logs
 	for i, f := range s.Problems() {
 		if i == 5 {
 			fmt.Fprintf(&b, "\n  ... and %d more files", len(s.Problems())-5)
@@ -283,12 +239,7 @@ func showReadProgress(w io.Writer, p *accesslog.Progress) func() {
 				prog.clear()
 				return
 			case <-t.C:
-				read, total := p.Read.Load(), p.Total.Load()
-				msg := fmt.Sprintf("reading logs: %.1f MB", float64(read)/1e6)
-				if total > 0 {
-					msg += fmt.Sprintf(" of %.1f MB (%.0f%%)", float64(total)/1e6, 100*float64(read)/float64(total))
-				}
-				prog.status(msg + fmt.Sprintf(", %d lines", p.Lines.Load()))
+				prog.status(readProgressLine(p))
 			}
 		}
 	}()

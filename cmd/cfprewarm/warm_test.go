@@ -108,6 +108,19 @@ func TestWarmOnce(t *testing.T) {
 	if len(lines) != 2 || !strings.Contains(lines[0], `"Namespace":"Test/Warm"`) || !strings.Contains(lines[0], `"POP":"HKG54-C1"`) {
 		t.Errorf("EMF output:\n%s", out)
 	}
+	// Lean by default: per POP only OriginColdRatio; --emf-metrics full
+	// makes every metric per POP.
+	if !strings.Contains(lines[0], `"Dimensions":[["Distribution"]],"Metrics":[{"Name":"Requests"`) ||
+		!strings.Contains(lines[0], `"Dimensions":[["Distribution","POP"]],"Metrics":[{"Name":"OriginColdRatio","Unit":"None"}]`) {
+		t.Errorf("default EMF metrics are not lean:\n%s", lines[0])
+	}
+	_, out, _ = runCLI(append(flags, "--format", "emf", "--emf-metrics", "full")...)
+	if !strings.Contains(out, `"Dimensions":[["Distribution","POP"],["Distribution"]],"Metrics":[{"Name":"Requests"`) {
+		t.Errorf("--emf-metrics full:\n%s", out)
+	}
+	if code, _, errOut := runCLI(append(flags, "--emf-metrics", "all")...); code != 2 || !strings.Contains(errOut, `--emf-metrics "all": want lean or full`) {
+		t.Errorf("--emf-metrics all: exit %d, %q", code, errOut)
+	}
 }
 
 // --every repeats until the signal (here: canceling the context), which lets

@@ -2,13 +2,14 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/internal/flagstyle"
 	"github.com/cfprewarm/cfprewarm/origin"
+	"github.com/spf13/pflag"
 )
 
 // Environment variables that only exist as environment variables: the
@@ -31,7 +32,9 @@ var envOf = []struct{ flag, env string }{
 	{"drain-period", "DRAIN_PERIOD"},
 	{"shutdown-timeout", "SHUTDOWN_TIMEOUT"},
 	{"max-connections", "MAX_CONNECTIONS"},
+	{"max-header-bytes", "MAX_HEADER_BYTES"},
 	{"metrics-listen", "METRICS_LISTEN_ADDR"},
+	{"metrics-max-connections", "METRICS_MAX_CONNECTIONS"},
 	{"cloudfront-keepalive", "CLOUDFRONT_KEEPALIVE"},
 	{"lb-idle-timeout", "LB_IDLE_TIMEOUT"},
 	{"origin-verify-header", "ORIGIN_VERIFY_HEADER"},
@@ -47,15 +50,17 @@ type options struct {
 }
 
 // parseOptions builds the options from defaults, then the environment, then
-// args. Problems with values are returned together; --help prints the usage
-// to stdout and returns flag.ErrHelp.
+// args (GNU style, package flagstyle). Problems with values are returned
+// together; --help prints the usage to stdout and returns pflag.ErrHelp.
 func parseOptions(args []string, getenv func(string) string, readFile func(string) ([]byte, error), stdout io.Writer) (options, error) {
 	opts := options{cfg: origin.DefaultConfig()}
 	cfg := &opts.cfg
 	var secretFile string
 
-	fs := flag.NewFlagSet("current-time-app", flag.ContinueOnError)
+	fs := pflag.NewFlagSet("current-time-app", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are returned; --help is printed below
+	fs.Usage = func() {}
+	fs.SortFlags = false
 	fs.StringVar(&cfg.Addr, "listen", cfg.Addr, "listen `address` host:port")
 	fs.StringVar(&cfg.CertFile, "tls-cert", "", "TLS certificate `file` (PEM); with --tls-key turns on TLS 1.2+, HTTP/2 and HTTP/1.1")
 	fs.StringVar(&cfg.KeyFile, "tls-key", "", "TLS private key `file` (PEM)")
@@ -65,8 +70,10 @@ func parseOptions(args []string, getenv func(string) string, readFile func(strin
 	fs.Var(durationValue{&cfg.WriteTimeout}, "write-timeout", "`duration` allowed from the end of the request headers to the end of the response (at least "+origin.MinTimeout.String()+")")
 	fs.Var(drainValue{&cfg.DrainPeriod}, "drain-period", "on SIGTERM/SIGINT, `duration` to keep serving with /healthz failing and Connection: close on every response, before shutting down (match the load balancer's deregistration delay; 0: no drain, shut down at once)")
 	fs.Var(durationValue{&cfg.ShutdownTimeout}, "shutdown-timeout", "after the drain period, `duration` allowed to finish in-flight requests (drain + shutdown below ECS's stopTimeout, 30s by default)")
-	fs.IntVar(&cfg.MaxConnections, "max-connections", cfg.MaxConnections, "maximum open client connections (about 20 KB each); beyond it new connections wait until one closes")
+	fs.IntVar(&cfg.MaxConnections, "max-connections", cfg.MaxConnections, "maximum open client connections (about 20 KB each when idle, up to about 80 KB while a request's headers arrive); beyond it new connections wait until one closes; lowered to fit the open-file limit")
+	fs.IntVar(&cfg.MaxHeaderBytes, "max-header-bytes", cfg.MaxHeaderBytes, "maximum `bytes` of a request's line and headers (24 KiB to 1 MiB; CloudFront sends at most 20,480); a longer request gets 431")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-listen", "", "serve /metrics on this `address` host:port only, not on --listen (for a port only the VPC reaches)")
+	fs.IntVar(&cfg.MetricsMaxConnections, "metrics-max-connections", cfg.MetricsMaxConnections, "maximum open connections to --metrics-listen; beyond it new ones wait")
 	fs.Var(durationValue{&cfg.CloudFrontKeepAlive}, "cloudfront-keepalive", "the distribution's origin keep-alive timeout `duration`, to check the timeout order (0: not checked)")
 	fs.Var(durationValue{&cfg.LoadBalancerIdle}, "lb-idle-timeout", "the load balancer's idle timeout `duration`, to check the timeout order (0: not checked; NLB default 350s, ALB 60s)")
 	fs.StringVar(&cfg.VerifyHeader, "origin-verify-header", cfg.VerifyHeader, "header `name` that must carry the origin-verify secret")
@@ -89,21 +96,11 @@ func parseOptions(args []string, getenv func(string) string, readFile func(strin
 			errs = append(errs, fmt.Errorf("invalid value %q for $%s: %w", v, e.env, err))
 		}
 	}
-	if err := parseAll(fs, args, &errs); errors.Is(err, flag.ErrHelp) {
+	if err := parseAll(fs, args, &errs); errors.Is(err, pflag.ErrHelp) {
 		printUsage(stdout, fs)
 		return opts, err
 	}
-	if fs.NArg() > 0 {
-		errs = append(errs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
-	}
-	given := func(name string) bool {
-		if envGiven[name] {
-			return true
-		}
-		set := false
-		fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-		return set
-	}
+	given := func(name string) bool { return envGiven[name] || fs.Changed(name) }
 
 	secret, err := readSecret(getenv(envSecret), secretFile, readFile)
 	if err != nil {
@@ -117,22 +114,39 @@ func parseOptions(args []string, getenv func(string) string, readFile func(strin
 }
 
 // parseAll parses args and, unlike FlagSet.Parse, goes on after a bad
-// flag, so that every bad flag is reported at once (appended to errs). The
-// argument after an unknown flag is skipped when it is not a flag itself:
-// it was most likely that flag's value. It returns flag.ErrHelp for
-// --help and nil otherwise.
-func parseAll(fs *flag.FlagSet, args []string, errs *[]error) error {
-	for {
-		err := fs.Parse(args)
-		if err == nil || errors.Is(err, flag.ErrHelp) {
-			return err
+// value or an unknown flag, so that every problem is reported at once
+// (appended to errs). The argument after an unknown flag is skipped when it
+// is not a flag itself: it was most likely that flag's value. A stray
+// argument is a problem too. It returns pflag.ErrHelp for --help and -h,
+// nil otherwise.
+func parseAll(fs *pflag.FlagSet, args []string, errs *[]error) error {
+	fs.ParseErrorsAllowlist.UnknownFlagsHandling = pflag.PassUnknownFlagToArgs
+	err := fs.ParseAll(flagstyle.Normalize(fs, args), func(f *pflag.Flag, value string) error {
+		if err := fs.Set(f.Name, value); err != nil {
+			*errs = append(*errs, err)
 		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, pflag.ErrHelp):
+		return err
+	case err != nil: // a flag without its value: the last argument
 		*errs = append(*errs, err)
-		args = fs.Args()
-		if strings.HasPrefix(err.Error(), "flag provided but not defined") && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-			args = args[1:]
+	}
+	rest := fs.Args()
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			*errs = append(*errs, fmt.Errorf("unexpected argument %q", a))
+			continue
+		}
+		name, _, hasValue := strings.Cut(a, "=")
+		*errs = append(*errs, fmt.Errorf("unknown flag: %s", name))
+		if !hasValue && i+1 < len(rest) && !strings.HasPrefix(rest[i+1], "-") {
+			i++
 		}
 	}
+	return nil
 }
 
 // readSecret returns the origin-verify secret from the environment or from
@@ -155,7 +169,7 @@ func readSecret(fromEnv, file string, readFile func(string) ([]byte, error)) (st
 	return secret, nil
 }
 
-func printUsage(w io.Writer, fs *flag.FlagSet) {
+func printUsage(w io.Writer, fs *pflag.FlagSet) {
 	fmt.Fprintf(w, `Usage: current-time-app [flags]
 
 The sample CloudFront origin: GET / answers "Current date and time: <RFC1123 UTC>",
@@ -169,14 +183,14 @@ Durations are Go durations (75s, 2m). The secret comes only from $%s or a file.
 
 Flags:
 `, envSecret)
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
+	flagstyle.PrintFlags(w, fs)
 }
 
-// durationValue is a flag.Value for a time.Duration whose parse errors say
-// what is wrong (the flag package only says "parse error").
+// durationValue is a pflag.Value for a time.Duration that shows no
+// default when the default is 0 (not checked, or not set).
 type durationValue struct{ d *time.Duration }
+
+func (durationValue) Type() string { return "duration" }
 
 func (v durationValue) Set(s string) error {
 	d, err := time.ParseDuration(s)
@@ -198,6 +212,8 @@ func (v durationValue) String() string {
 // all (origin.NoDrain) rather than the default, since a zero
 // Config.DrainPeriod takes the default. A negative one is refused.
 type drainValue struct{ d *time.Duration }
+
+func (drainValue) Type() string { return "duration" }
 
 func (v drainValue) Set(s string) error {
 	d, err := time.ParseDuration(s)

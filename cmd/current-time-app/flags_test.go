@@ -2,7 +2,7 @@ package main
 
 import (
 	"errors"
-	"flag"
+	"github.com/spf13/pflag"
 	"io/fs"
 	"reflect"
 	"strings"
@@ -50,12 +50,14 @@ func TestParseOptions(t *testing.T) {
 			"DRAIN_PERIOD": "12s", "SHUTDOWN_TIMEOUT": "20s", "MAX_CONNECTIONS": "500", "METRICS_LISTEN_ADDR": ":9090",
 			"CLOUDFRONT_KEEPALIVE": "60s", "LB_IDLE_TIMEOUT": "350s", "ORIGIN_VERIFY_HEADER": "X-Secret",
 			"ORIGIN_VERIFY_SECRET": "from-env", "LOG_HEALTH_CHECKS": "true",
+			"MAX_HEADER_BYTES": "65536", "METRICS_MAX_CONNECTIONS": "4",
 		}, check: func(t *testing.T, cfg origin.Config) {
 			want := origin.Config{Addr: "127.0.0.1:9000", CertFile: "c.pem", KeyFile: "k.pem",
 				IdleTimeout: 90 * time.Second, ReadHeaderTimeout: 3 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 4 * time.Second,
 				DrainPeriod: 12 * time.Second, ShutdownTimeout: 20 * time.Second, MaxConnections: 500, MetricsAddr: ":9090",
 				CloudFrontKeepAlive: 60 * time.Second, LoadBalancerIdle: 350 * time.Second,
-				VerifyHeader: "X-Secret", VerifySecret: "from-env", LogHealthChecks: true}
+				VerifyHeader: "X-Secret", VerifySecret: "from-env", LogHealthChecks: true,
+				MaxHeaderBytes: 65536, MetricsMaxConnections: 4}
 			cfg.Now = nil
 			if !reflect.DeepEqual(cfg, want) {
 				t.Errorf("got %+v\nwant %+v", cfg, want)
@@ -96,10 +98,10 @@ func TestParseOptions(t *testing.T) {
 			wantErr: []string{"given without a secret"}},
 		{name: "bad durations everywhere", args: []string{"--write-timeout", "5"},
 			env:     map[string]string{"IDLE_TIMEOUT": "abc", "LOG_HEALTH_CHECKS": "maybe"},
-			wantErr: []string{`invalid value "abc" for $IDLE_TIMEOUT: time: invalid duration`, `$LOG_HEALTH_CHECKS`, `invalid value "5" for flag -write-timeout: time: missing unit`}},
+			wantErr: []string{`invalid value "abc" for $IDLE_TIMEOUT: time: invalid duration`, `$LOG_HEALTH_CHECKS`, `invalid argument "5" for "--write-timeout" flag: time: missing unit`}},
 		{name: "every bad flag at once", args: []string{"--read-header-timeout", "soon", "--port", "80", "--max-connections", "many", "--drain-period=x"},
-			wantErr: []string{`invalid value "soon" for flag -read-header-timeout`, "flag provided but not defined: -port",
-				`invalid value "many" for flag -max-connections`, `invalid value "x" for flag -drain-period`}},
+			wantErr: []string{`invalid argument "soon" for "--read-header-timeout" flag`, "unknown flag: --port",
+				`invalid argument "many" for "--max-connections" flag`, `invalid argument "x" for "--drain-period" flag`}},
 		// An explicit 0 turns the drain off (a zero Config.DrainPeriod would
 		// be the 15 s default); a negative drain is refused.
 		{name: "drain 0 is no drain", args: []string{"--drain-period", "0"}, check: func(t *testing.T, cfg origin.Config) {
@@ -112,9 +114,9 @@ func TestParseOptions(t *testing.T) {
 				t.Errorf("DRAIN_PERIOD=0s: drain %v, want origin.NoDrain", cfg.DrainPeriod)
 			}
 		}},
-		{name: "negative drain", args: []string{"--drain-period", "-1ns"}, wantErr: []string{`invalid value "-1ns" for flag -drain-period: negative: want 0 (no drain) or more`}},
-		{name: "unknown flag", args: []string{"--port", "80"}, wantErr: []string{"flag provided but not defined: -port"}},
-		{name: "a secret is not a flag", args: []string{"--origin-verify-secret", "x"}, wantErr: []string{"not defined: -origin-verify-secret"}},
+		{name: "negative drain", args: []string{"--drain-period", "-1ns"}, wantErr: []string{`invalid argument "-1ns" for "--drain-period" flag: negative: want 0 (no drain) or more`}},
+		{name: "unknown flag", args: []string{"--port", "80"}, wantErr: []string{"unknown flag: --port"}},
+		{name: "a secret is not a flag", args: []string{"--origin-verify-secret", "x"}, wantErr: []string{"unknown flag: --origin-verify-secret"}},
 		{name: "stray argument", args: []string{"serve"}, wantErr: []string{`unexpected argument "serve"`}},
 	}
 	for _, tt := range tests {
@@ -142,8 +144,8 @@ func TestParseOptions(t *testing.T) {
 func TestHelpListsEveryEnvironmentVariable(t *testing.T) {
 	var out strings.Builder
 	_, err := parseOptions([]string{"--help"}, env(nil), files(nil), &out)
-	if !errors.Is(err, flag.ErrHelp) {
-		t.Fatalf("err = %v, want flag.ErrHelp", err)
+	if !errors.Is(err, pflag.ErrHelp) {
+		t.Fatalf("err = %v, want pflag.ErrHelp", err)
 	}
 	for _, e := range envOf {
 		if !strings.Contains(out.String(), "-"+e.flag) || !strings.Contains(out.String(), "[$"+e.env+"]") {

@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,11 +14,15 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/cfprewarm/cfprewarm/internal/buildinfo"
 	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/origin"
+	"github.com/spf13/pflag"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
+// version may be set at build time with -ldflags "-X main.version=...";
+// otherwise the module version and commit the Go toolchain stamps into the
+// binary are used (internal/buildinfo).
 var version = "dev"
 
 func main() {
@@ -38,11 +41,11 @@ func main() {
 // line on stderr besides the JSON log record).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	opts, err := parseOptions(args, getenv, os.ReadFile, stdout)
-	if errors.Is(err, flag.ErrHelp) {
+	if errors.Is(err, pflag.ErrHelp) {
 		return 0
 	}
 	if err == nil && opts.version {
-		fmt.Fprintln(stdout, "current-time-app", version)
+		fmt.Fprintln(stdout, "current-time-app", buildinfo.Read(version))
 		return 0
 	}
 	// The values that did parse are checked too, so that one run names
@@ -58,7 +61,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	logger := slog.New(slog.NewJSONHandler(stdout, nil))
-	srv, err := origin.NewServer(opts.cfg, logger)
+	cfg, err := fitOpenFiles(opts.cfg, logger)
+	if err != nil {
+		printErrors(stderr, err)
+		return 2
+	}
+	srv, err := origin.NewServer(cfg, logger)
 	if err != nil {
 		printErrors(stderr, err)
 		return 2
@@ -69,6 +77,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	return 0
+}
+
+// fitOpenFiles raises the soft open-file limit to the hard one and lowers
+// the connection cap to fit it, saying so in the log.
+func fitOpenFiles(cfg origin.Config, logger *slog.Logger) (origin.Config, error) {
+	limit, err := origin.RaiseOpenFileLimit()
+	if err != nil {
+		logger.Warn("open-file limit not raised", slog.String("error", err.Error()), slog.Uint64("limit", limit))
+	}
+	cfg, note, err := cfg.FitOpenFiles(limit)
+	if note != "" {
+		logger.Warn(note, slog.Uint64("open_file_limit", limit), slog.Int("max_connections", cfg.MaxConnections))
+	}
+	return cfg, err
 }
 
 // printErrors writes one line per problem: each of a *config.Error's, or

@@ -20,6 +20,7 @@ import (
 // TestMain lets a test start this test binary as current-time-app itself.
 func TestMain(m *testing.M) {
 	if os.Getenv("CURRENT_TIME_APP_TEST_MAIN") == "1" {
+		limitOpenFiles(os.Getenv("CURRENT_TIME_APP_TEST_NOFILE"))
 		main()
 		return
 	}
@@ -41,13 +42,13 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 			"current-time-app: timeouts in the wrong order: idle timeout 1m15s must be longer than the CloudFront origin keep-alive timeout 3m0s",
 		}},
 		{"bad value", []string{"--shutdown-timeout", "soon"}, nil, []string{
-			`current-time-app: invalid value "soon" for flag -shutdown-timeout: time: invalid duration "soon"`,
+			`current-time-app: invalid argument "soon" for "--shutdown-timeout" flag: time: invalid duration "soon"`,
 		}},
 		{"nonsense timeouts and bad flags, every one at once", []string{"--read-header-timeout", "1ns", "--write-timeout", "1ms",
 			"--idle-timeout", "1ns", "--shutdown-timeout", "5", "--max-connections", "0x", "--port", "80"}, map[string]string{"READ_TIMEOUT": "1us"}, []string{
-			`current-time-app: invalid value "5" for flag -shutdown-timeout: time: missing unit in duration "5"`,
-			`current-time-app: invalid value "0x" for flag -max-connections: parse error`,
-			"current-time-app: flag provided but not defined: -port",
+			`current-time-app: invalid argument "5" for "--shutdown-timeout" flag: time: missing unit in duration "5"`,
+			`current-time-app: invalid argument "0x" for "--max-connections" flag: must be an integer`,
+			"current-time-app: unknown flag: --port",
 			"current-time-app: idle timeout 1ns is below the floor of 1ms",
 			"current-time-app: read-header timeout 1ns is below the floor of 100ms",
 			"current-time-app: read timeout 1µs is below the floor of 100ms",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/cfprewarm/cfprewarm/internal/loopback"
+	"github.com/cfprewarm/cfprewarm/warm/lambdaenv"
 )
 
 const (
@@ -194,77 +196,32 @@ func TestEventOverrides(t *testing.T) {
 	}
 }
 
-// Bad events and environments fail with a message naming every problem, and
-// send nothing.
-func TestBadConfiguration(t *testing.T) {
-	tests := []struct {
-		name    string
+// A bad configuration fails the invocation, is logged, and sends nothing.
+// (lambdaenv's TestBadConfiguration checks the messages of every kind of
+// problem without POPs.)
+func TestBadConfigurationSendsNothing(t *testing.T) {
+	f := newFixture(t, loopback.POPSpec{Code: "HKG54-C1"})
+	f.env["CLIENT_SUBNETS"] = "203.0.113.0/24"
+	for name, c := range map[string]struct {
 		env     map[string]string
 		payload string
-		want    []string
+		want    string
 	}{
-		{name: "unknown field", payload: `{"pop":["HKG54-C1"]}`,
-			want: []string{`event: unknown field "pop" (the fields are distributionDomain, host, path`}},
-		{name: "PATH is not the path", payload: `{"PATH":"/x"}`, want: []string{`unknown field "PATH"`}},
-		{name: "wrong type", payload: `{"requestsPerPop":"ten"}`, want: []string{`event field "requestsPerPop": want a number or "auto", got "ten"`}},
-		{name: "wrong type of a number", payload: `{"waves":"two"}`, want: []string{`event field "waves": want a number, got a JSON string`}},
-		{name: "pops as a string", payload: `{"pops":"HKG54-C1"}`, want: []string{`event field "pops": want a list of strings`}},
-		{name: "not JSON", payload: `pops=HKG54-C1`, want: []string{"event: want a JSON object of overrides"}},
-		{name: "array", payload: `["HKG54-C1"]`, want: []string{"event: want a JSON object"}},
-		{name: "trailing data", payload: `{"waves":1} {"waves":2}`, want: []string{"event: want a JSON object"}},
-		{name: "duration as number", payload: `{"waveInterval":20}`, want: []string{`event field "waveInterval": want a string`}},
-		{name: "bad duration", payload: `{"requestTimeout":"ten seconds"}`, want: []string{`event field "requestTimeout": want a duration such as "20s", got "ten seconds"`}},
-		{name: "interval not below keep-alive", env: map[string]string{"WAVES": "3"}, payload: `{"waveInterval":"60s"}`,
-			want: []string{"wave interval 1m0s: must be shorter than the CloudFront origin keep-alive 1m0s"}},
-		{name: "POP not in the environment", payload: `{"pops":["HKG54"]}`, want: []string{`event field "pops": HKG54 is not among the environment's POPS (HKG54-C1)`}},
-		{name: "EventBridge detail with unknown field", payload: `{"detail-type":"x","source":"y","detail":{"bucket":"b"}}`,
-			want: []string{`unknown field "bucket"`}},
-		// The environment is the ceiling: an event asking for more, for another
-		// target or for 0 is refused, naming the field; so is a 0 in the environment.
-		{name: "more requests", payload: `{"requestsPerPop":6}`, want: []string{`event field "requestsPerPop": 6 is more than the environment allows (REQUESTS_PER_POP 5)`}},
-		{name: "more waves", payload: `{"waves":2}`, want: []string{`event field "waves": 2 is more than the environment allows (WAVES 1)`}},
-		{name: "more concurrency", payload: `{"concurrency":121}`, want: []string{`event field "concurrency": 121 is more than the environment allows (CONCURRENCY 120)`}},
-		{name: "another POP", payload: `{"pops":["HKG54-C1","NRT57-P2"]}`, want: []string{`event field "pops": NRT57-P2 is not among the environment's POPS`}},
-		{name: "longer timeout", payload: `{"requestTimeout":"6s"}`, want: []string{`event field "requestTimeout": 6s is more than the environment allows (REQUEST_TIMEOUT 5s)`}},
-		{name: "another host", payload: `{"host":"evil.example.com"}`, want: []string{`event field "host": the target is the environment's; EVENT_OVERRIDES must name host`}},
-		{name: "another port", payload: `{"port":8443}`, want: []string{`event field "port": the target is the environment's`}},
-		{name: "other headers", payload: `{"headers":{"X-Admin":"1"}}`, want: []string{`event field "headers": the target is the environment's`}},
-		{name: "zero waves", payload: `{"waves":0}`, want: []string{`event field "waves": 0: want at least 1`}},
-		{name: "zero requests", payload: `{"requestsPerPop":0}`, want: []string{`event field "requestsPerPop": 0: want at least 1`}},
-		{name: "zero timeout", payload: `{"requestTimeout":"0s"}`, want: []string{`event field "requestTimeout": "0s": want more than 0`}},
-		{name: "coverage without auto", payload: `{"coverage":0.9}`, want: []string{`event field "coverage": needs automatic requests per POP`}},
-		{name: "zero waves in the environment", env: map[string]string{"WAVES": "0"}, want: []string{"WAVES 0: must not be 0"}},
-		{name: "zero timeout in the environment", env: map[string]string{"REQUEST_TIMEOUT": "0s"}, want: []string{"REQUEST_TIMEOUT 0s: must not be 0"}},
-		{name: "unknown override permission", env: map[string]string{"EVENT_OVERRIDES": "pops"}, want: []string{`EVENT_OVERRIDES: "pops" is not a target field`}},
-		{name: "another subnet", env: map[string]string{"CLIENT_SUBNETS": "198.51.100.0/24"}, payload: `{"clientSubnets":["203.0.113.0/24"]}`,
-			want: []string{`event field "clientSubnets": 203.0.113.0/24 is not among the environment's CLIENT_SUBNETS`}},
-		{name: "more than auto's maximum", env: map[string]string{"REQUESTS_PER_POP": "auto", "MAX_REQUESTS": "40"}, payload: `{"maxRequests":41}`,
-			want: []string{`event field "maxRequests": 41 is more than the environment allows (MAX_REQUESTS 40)`}},
-		{name: "fixed more than auto's maximum", env: map[string]string{"REQUESTS_PER_POP": "auto"}, payload: `{"requestsPerPop":201}`,
-			want: []string{`event field "requestsPerPop": 201 is more than the environment allows (MAX_REQUESTS 200)`}},
-		{name: "another distribution", env: map[string]string{"EVENT_OVERRIDES": "host"}, payload: `{"distributionDomain":"d2.cloudfront.net"}`,
-			want: []string{`event field "distributionDomain": the target is the environment's`}},
-		{name: "zeros in the environment", env: map[string]string{"REQUESTS_PER_POP": "0", "CONCURRENCY": "0", "KEEPALIVE": "0"},
-			want: []string{"REQUESTS_PER_POP 0: must not be 0", "CONCURRENCY 0: must not be 0", "KEEPALIVE 0: must not be 0"}},
-		{name: "bad environment, all at once",
-			env: map[string]string{"DISTRIBUTION_DOMAIN": "", "REQUESTS_PER_POP": "sixty", "WAVE_INTERVAL": "20", "HEADERS": "X-A: b", "LOG_LEVEL": "loud"},
-			want: []string{"distribution: required", `REQUESTS_PER_POP "sixty": want a whole number`,
-				`WAVE_INTERVAL "20": want a duration`, "HEADERS: want a JSON object", `LOG_LEVEL "loud"`}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, loopback.POPSpec{Code: "HKG54-C1"})
-			for k, v := range tt.env {
-				f.env[k] = v
-			}
-			out, err := f.invoke(context.Background(), tt.payload)
-			if err == nil {
-				t.Fatalf("accepted; response %s", out)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q\ndoes not say %q", err, w)
-				}
+		"more requests": {payload: `{"requestsPerPop":6}`,
+			want: `event field "requestsPerPop": 6 is more than the environment allows (REQUESTS_PER_POP 5)`},
+		"one subnet twice": {payload: `{"clientSubnets":["203.0.113.0/24","203.0.113.1/24"]}`,
+			want: "client subnet 203.0.113.0/24: listed twice"},
+		"bad environment": {env: map[string]string{"DISTRIBUTION_DOMAIN": "", "WAVE_INTERVAL": "20"},
+			want: `WAVE_INTERVAL "20": want a duration such as 20s or 1m; distribution: required`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f.logs.Reset()
+			env := maps.Clone(f.env)
+			maps.Copy(f.env, c.env)
+			defer func() { f.env = env }()
+			out, err := f.invoke(context.Background(), c.payload)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v (response %s), want it to say %q", err, out, c.want)
 			}
 			if n := f.edge.Requests(); n != 0 {
 				t.Errorf("%d requests sent with a bad configuration", n)
@@ -310,6 +267,14 @@ func TestDeadlineShorterThanWaves(t *testing.T) {
 	}
 }
 
+// The handler's stop margin fits within the margin the function timeout
+// allows for it (lambdaenv.FunctionTimeout).
+func TestStopMarginFitsTheTimeoutMargin(t *testing.T) {
+	if maxStopMargin >= lambdaenv.TimeoutMargin {
+		t.Errorf("stop margin up to %v, function timeout margin %v", maxStopMargin, lambdaenv.TimeoutMargin)
+	}
+}
+
 func TestStopMargin(t *testing.T) {
 	for _, c := range []struct{ left, want time.Duration }{
 		{60 * time.Second, 3 * time.Second},
@@ -319,6 +284,26 @@ func TestStopMargin(t *testing.T) {
 	} {
 		if got := stopMargin(c.left); got != c.want {
 			t.Errorf("stopMargin(%v) = %v, want %v", c.left, got, c.want)
+		}
+	}
+}
+
+// METRICS: lean by default (per POP only OriginColdRatio is a metric, the
+// rest per distribution), full makes every metric per POP.
+func TestMetricsLevel(t *testing.T) {
+	f := newFixture(t)
+	for level, want := range map[string]string{
+		"":     `"Dimensions":[["Distribution"]],"Metrics":[{"Name":"Requests","Unit":"Count"}`,
+		"lean": `"Dimensions":[["Distribution","POP"]],"Metrics":[{"Name":"OriginColdRatio","Unit":"None"}]`,
+		"full": `"Dimensions":[["Distribution","POP"],["Distribution"]],"Metrics":[{"Name":"Requests","Unit":"Count"}`,
+	} {
+		f.env["METRICS"] = level
+		f.metrics.Reset()
+		if _, err := f.invoke(context.Background(), ""); err != nil {
+			t.Fatal(err)
+		}
+		if lines := f.emfLines(t); len(lines) != 2 || !strings.Contains(f.metrics.String(), want) {
+			t.Errorf("METRICS=%q: %d lines, want them to hold %s:\n%s", level, len(lines), want, f.metrics.String())
 		}
 	}
 }

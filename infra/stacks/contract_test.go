@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The stacks talk to code in the root module only through names: the
@@ -82,13 +84,100 @@ func stringConsts(files []*ast.File) map[string]string {
 	return out
 }
 
+// The Lambda's variables are named in warm/lambdaenv, the package the
+// Lambda reads its environment with.
 func TestContractLambdaEnvironment(t *testing.T) {
-	read := stringLiterals(rootSource(t, "cmd/prewarm-lambda"))
-	env := LambdaPrewarmStackProps{DistributionDomain: testDistribution, POPs: []string{"HKG54-C1"}, Host: "api.example.com", Concurrency: 8}.withDefaults().environment()
-	for name := range env {
-		if !read[name] {
-			t.Errorf("the stack sets %s but cmd/prewarm-lambda never reads it", name)
+	read := stringConsts(rootSource(t, "warm/lambdaenv"))
+	names := map[string]bool{}
+	for name, v := range read {
+		if strings.HasPrefix(name, "Var") {
+			names[v] = true
 		}
+	}
+	env := LambdaPrewarmStackProps{DistributionDomain: testDistribution, POPs: []string{"HKG54-C1"}, Host: "api.example.com", Concurrency: 8,
+		Waves: 3, WaveInterval: 40 * time.Second, Period: 29 * time.Second}.withDefaults().environment()
+	for name := range env {
+		if !names[name] {
+			t.Errorf("the stack sets %s but warm/lambdaenv names no such variable (it names %v)", name, names)
+		}
+	}
+}
+
+// The function timeout is the root module's lambdaenv.FunctionTimeout,
+// with the Lambda's own defaults: the root module writes a table of
+// configurations and their timeouts from that function
+// (warm/lambdaenv/testdata/function-timeout.json, kept by its test), and
+// the stack must give the same timeout for each.
+func TestContractFunctionTimeout(t *testing.T) {
+	root, err := FindRepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "warm/lambdaenv/testdata/function-timeout.json"))
+	if err != nil {
+		t.Skipf("the root module's timeout table is not in this checkout: %v", err)
+	}
+	var table struct {
+		Formula  string            `json:"formula"`
+		Defaults map[string]string `json:"defaults"`
+		Rows     []struct {
+			Env     map[string]string `json:"env"`
+			Timeout string            `json:"timeout"`
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal(b, &table); err != nil {
+		t.Fatal(err)
+	}
+	duration := func(s string) time.Duration {
+		t.Helper()
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			t.Fatalf("%q in the table: %v", s, err)
+		}
+		return d
+	}
+	// WAVES and WAVE_INTERVAL default to the Lambda's own: the stack sets
+	// neither unless told.
+	if d := table.Defaults; d["WAVES"] == "" || d["WAVE_INTERVAL"] == "" || duration(d["REQUEST_TIMEOUT"]) != DefaultRequestTimeout {
+		t.Errorf("the Lambda's defaults are %v; the stack's request timeout %s", d, envDuration(DefaultRequestTimeout))
+	}
+	defaults := LambdaPrewarmStackProps{DistributionDomain: testDistribution, POPs: []string{"HKG54-C1"}}.withDefaults()
+	if env := defaults.environment(); env["WAVES"] != nil || env["WAVE_INTERVAL"] != nil {
+		t.Errorf("the stack sets WAVES or WAVE_INTERVAL by default: the Lambda's defaults (%v) follow the keep-alive", table.Defaults)
+	}
+	if len(table.Rows) < 5 {
+		t.Fatalf("%d rows in the table", len(table.Rows))
+	}
+	for _, row := range table.Rows {
+		p := LambdaPrewarmStackProps{}
+		for name, v := range row.Env {
+			switch name {
+			case "WAVES":
+				p.Waves, err = strconv.Atoi(v)
+				if err != nil {
+					t.Fatal(err)
+				}
+			case "WAVE_INTERVAL":
+				p.WaveInterval = duration(v)
+			case "REQUEST_TIMEOUT":
+				p.RequestTimeout = duration(v)
+			case "KEEPALIVE":
+				p.KeepAlive = duration(v)
+			default:
+				t.Fatalf("the table sets %s, which the stack's timeout does not read", name)
+			}
+		}
+		if got, want := p.withDefaults().timeout(), duration(row.Timeout); got != want {
+			t.Errorf("%v: the stack's function timeout is %s, the Lambda's %s (%s)", row.Env, envDuration(got), envDuration(want), table.Formula)
+		}
+	}
+}
+
+// The Scheduler's input carries the scheduled time in the event field the
+// Lambda reads (warm/lambdaenv's event).
+func TestContractSchedulerInput(t *testing.T) {
+	if read := stringLiterals(rootSource(t, "warm/lambdaenv")); !read[SchedulerInputField] {
+		t.Errorf("the schedule's input sets %q, which warm/lambdaenv never reads", SchedulerInputField)
 	}
 }
 
@@ -102,6 +191,14 @@ func TestContractAppEnvironment(t *testing.T) {
 		if !read[name] {
 			t.Errorf("the task sets %s but cmd/current-time-app never reads it", name)
 		}
+	}
+}
+
+// The metric levels are the root module's warm.MetricLevel values.
+func TestContractMetricLevels(t *testing.T) {
+	warm := stringConsts(rootSource(t, "warm"))
+	if warm["MetricsLean"] != MetricsLean || warm["MetricsFull"] != MetricsFull {
+		t.Errorf("warm.MetricsLean, MetricsFull = %q, %q; the stack writes METRICS %q or %q", warm["MetricsLean"], warm["MetricsFull"], MetricsLean, MetricsFull)
 	}
 }
 

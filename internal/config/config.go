@@ -8,7 +8,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrInvalid is matched (errors.Is) by every *Error.
@@ -20,12 +22,50 @@ type Error struct {
 	Problems []error // one per problem, in the order found
 }
 
-// Error joins the problems on one line: "invalid SUBJECT: p1; p2".
+// The bounds of Error's text: a configuration read from untrusted input (a
+// Lambda event) may have any number of problems, each quoting any amount of
+// that input, and the text must stay small enough to log and to return
+// (Lambda's response limit is 6 MB).
+const (
+	MaxShown        = 20  // problems the text lists; the rest are counted
+	MaxProblemBytes = 256 // bytes of one problem's text, cut with "…"
+)
+
+// Error joins the problems on one line: "invalid SUBJECT: p1; p2". It
+// lists the first MaxShown problems, each cut at MaxProblemBytes, then how
+// many more there are ("; and 149980 more problems"). Lines has them all.
 func (e *Error) Error() string {
-	return "invalid " + e.Subject + ": " + strings.Join(e.Lines(), "; ")
+	var b strings.Builder
+	b.WriteString("invalid " + e.Subject + ": ")
+	for i, p := range e.Problems[:min(len(e.Problems), MaxShown)] {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(cut(p.Error(), MaxProblemBytes))
+	}
+	if more := len(e.Problems) - MaxShown; more > 0 {
+		b.WriteString("; and " + strconv.Itoa(more) + " more problem")
+		if more > 1 {
+			b.WriteString("s")
+		}
+	}
+	return b.String()
 }
 
-// Lines returns one message per problem.
+// cut shortens s to at most n bytes, on a character boundary, ending in "…".
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ellipsis = "…"
+	i := n - len(ellipsis)
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + ellipsis
+}
+
+// Lines returns one message per problem, every one of them, uncut.
 func (e *Error) Lines() []string {
 	out := make([]string, len(e.Problems))
 	for i, p := range e.Problems {

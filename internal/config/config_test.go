@@ -2,7 +2,9 @@ package config
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 var errOrder = errors.New("timeouts in the wrong order")
@@ -42,5 +44,37 @@ func TestDefault(t *testing.T) {
 	Default(&s, "GET")
 	if n != 60 || d != 5 || s != "GET" {
 		t.Errorf("Default: %d %d %q", n, d, s)
+	}
+}
+
+// However many problems and however long their texts (a Lambda event
+// quoting megabytes of bad input), the text stays bounded: the first
+// MaxShown problems, each cut, and a count of the rest. Lines keeps all.
+func TestErrorTextIsBounded(t *testing.T) {
+	var l Problems
+	long := errors.New("POP " + strings.Repeat("é", 100_000) + ": does not look like a POP code") // é is two bytes: cuts land mid-character
+	for range 150_000 {
+		l.AddErr(long)
+	}
+	err := l.Err("prewarm configuration")
+	text := err.Error()
+	if max := len("invalid prewarm configuration: ") + MaxShown*(MaxProblemBytes+2) + 40; len(text) > max {
+		t.Errorf("%d bytes of error text, want at most %d", len(text), max)
+	}
+	if !utf8.ValidString(text) || !strings.HasSuffix(text, "…; and 149980 more problems") ||
+		strings.Count(text, "does not look like") != 0 || strings.Count(text, "…") != MaxShown {
+		t.Errorf("text %q…%q: want %d problems, each cut on a character boundary, and a count of the rest",
+			text[:80], text[len(text)-80:], MaxShown)
+	}
+	var e *Error
+	if !errors.As(err, &e) || len(e.Lines()) != 150_000 || len(e.Lines()[0]) < 200_000 {
+		t.Error("Lines must keep every problem, uncut")
+	}
+	l = Problems{}
+	for i := range MaxShown + 1 {
+		l.Add("p%d", i)
+	}
+	if got := l.Err("x").Error(); !strings.HasSuffix(got, "; p19; and 1 more problem") {
+		t.Errorf("%q", got)
 	}
 }

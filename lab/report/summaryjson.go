@@ -23,11 +23,11 @@ type summaryJSON struct {
 	Start            *time.Time      `json:"start,omitempty"`
 	Profile          string          `json:"profile"`
 	ProfileDesc      string          `json:"profile_desc,omitempty"`
-	ViewerRTT        float64         `json:"viewer_rtt_s"`
-	EdgeTLS          float64         `json:"edge_tls_s"`
-	OriginRTT        float64         `json:"origin_rtt_s"`
+	ViewerRTT        stats.Seconds   `json:"viewer_rtt_s"`
+	EdgeTLS          stats.Seconds   `json:"edge_tls_s"`
+	OriginRTT        stats.Seconds   `json:"origin_rtt_s"`
 	TimeScale        float64         `json:"time_scale"`
-	ProbeInterval    float64         `json:"probe_interval_s"`
+	ProbeInterval    stats.Seconds   `json:"probe_interval_s"`
 	Baseline         string          `json:"baseline,omitempty"`
 	Improved         string          `json:"improved,omitempty"`
 	Speedup          float64         `json:"speedup"`
@@ -37,21 +37,21 @@ type summaryJSON struct {
 }
 
 type scenarioJSON struct {
-	Name                  string     `json:"name"`
-	Title                 string     `json:"title,omitempty"`
-	KeepAlive             float64    `json:"keepalive_s"`
-	OriginIdle            float64    `json:"origin_idle_s"`
-	Prewarm               bool       `json:"prewarm"`
-	PrewarmRequestsPerPOP int        `json:"prewarm_requests_per_pop"`
-	Hosts                 int        `json:"hosts"`
-	Start                 *time.Time `json:"start,omitempty"`
-	Probes                int        `json:"probes"`
-	OK                    int        `json:"ok"`
-	Errors                int        `json:"errors"`
-	TotalP50              float64    `json:"total_p50_s"`
-	TotalP90              float64    `json:"total_p90_s"`
-	TLSP50                float64    `json:"tls_p50_s"`        // viewer TLS done: curl time_appconnect
-	FirstByteP50          float64    `json:"first_byte_p50_s"` // curl time_starttransfer
+	Name                  string        `json:"name"`
+	Title                 string        `json:"title,omitempty"`
+	KeepAlive             stats.Seconds `json:"keepalive_s"`
+	OriginIdle            stats.Seconds `json:"origin_idle_s"`
+	Prewarm               bool          `json:"prewarm"`
+	PrewarmRequestsPerPOP int           `json:"prewarm_requests_per_pop"`
+	Hosts                 int           `json:"hosts"`
+	Start                 *time.Time    `json:"start,omitempty"`
+	Probes                int           `json:"probes"`
+	OK                    int           `json:"ok"`
+	Errors                int           `json:"errors"`
+	TotalP50              stats.Seconds `json:"total_p50_s"`
+	TotalP90              stats.Seconds `json:"total_p90_s"`
+	TLSP50                stats.Seconds `json:"tls_p50_s"`        // viewer TLS done: curl time_appconnect
+	FirstByteP50          stats.Seconds `json:"first_byte_p50_s"` // curl time_starttransfer
 	// OriginWarmRatio is null when no probe said whether the POP reused an
 	// origin connection.
 	OriginWarmRatio  *float64 `json:"origin_warm_ratio"`
@@ -77,13 +77,13 @@ type popJSON struct {
 }
 
 type referenceJSON struct {
-	Scenario  string  `json:"scenario"`
-	Published float64 `json:"published_total_p50_s"`
+	Scenario  string        `json:"scenario"`
+	Published stats.Seconds `json:"published_total_p50_s"`
 	// PublishedPhases are the published medians phase by phase, when known.
-	PublishedPhases *phasesJSON `json:"published_phases,omitempty"`
-	Lab             *float64    `json:"lab_total_p50_s"` // null when the scenario did not run or had no response
-	DiffPercent     *float64    `json:"diff_percent"`    // (lab − published) / published × 100
-	Source          string      `json:"source,omitempty"`
+	PublishedPhases *phasesJSON    `json:"published_phases,omitempty"`
+	Lab             *stats.Seconds `json:"lab_total_p50_s"` // null when the scenario did not run or had no response
+	DiffPercent     *float64       `json:"diff_percent"`    // (lab − published) / published × 100
+	Source          string         `json:"source,omitempty"`
 }
 
 // WriteSummaryJSON writes summary.json: schema 1, where it came from
@@ -93,9 +93,9 @@ type referenceJSON struct {
 // probe.Summary; then the published references next to the lab's medians.
 // phasesJSON are medians phase by phase, in seconds.
 type phasesJSON struct {
-	TCP       float64 `json:"tcp_s"`
-	TLS       float64 `json:"tls_s"`
-	FirstByte float64 `json:"first_byte_s"` // request sent → first byte
+	TCP       stats.Seconds `json:"tcp_s"`
+	TLS       stats.Seconds `json:"tls_s"`
+	FirstByte stats.Seconds `json:"first_byte_s"` // request sent → first byte
 }
 
 func WriteSummaryJSON(w io.Writer, r Report) error {

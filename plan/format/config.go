@@ -9,8 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/internal/errwriter"
 	"github.com/cfprewarm/cfprewarm/plan"
+	"github.com/cfprewarm/cfprewarm/schedule"
 	"github.com/cfprewarm/cfprewarm/warm"
+	"github.com/cfprewarm/cfprewarm/warm/lambdaenv"
 )
 
 // CDKEntry is one element of infra/cdk.json's "prewarm" list (the keys of
@@ -23,24 +26,69 @@ type CDKEntry struct {
 	Host               string   `json:"host,omitempty"`
 	Path               string   `json:"path,omitempty"`
 	RequestsPerPOP     int      `json:"requestsPerPop"`
-	Waves              int      `json:"waves"`
-	WaveInterval       string   `json:"waveInterval"`
-	KeepAlive          string   `json:"keepAlive"`
-	MemoryMiB          int      `json:"memoryMiB,omitempty"`
+	// Schedule is how the stack invokes the Lambda: "scheduler" (EventBridge
+	// Scheduler, aligned waves on the grid of Period) or "rule" (a plain
+	// rule, Waves waves WaveInterval apart).
+	Schedule     string `json:"schedule"`
+	Period       string `json:"period,omitempty"`
+	Waves        int    `json:"waves,omitempty"`
+	WaveInterval string `json:"waveInterval,omitempty"`
+	KeepAlive    string `json:"keepAlive"`
+	MemoryMiB    int    `json:"memoryMiB,omitempty"`
+	// Metrics is the metric level the plan's bill counts, when not the
+	// default (lean).
+	Metrics string `json:"metrics,omitempty"`
+}
+
+// The values of CDKEntry.Schedule (infra/stacks: ScheduleScheduler,
+// ScheduleRule).
+const (
+	cdkScheduler = "scheduler"
+	cdkRule      = "rule"
+)
+
+// lambdaSettings is the run the prewarm Lambda of one group makes: what its
+// environment (WriteLambdaEnv) and its CDK entry (WriteCDK) say, and what
+// the function timeout is computed from (lambdaenv.FunctionTimeout). An
+// aligned group sets the grid's period (the Lambda's plain-rule waves, for
+// an invocation without a scheduled time, keep their defaults); a waves
+// group sets its waves and their interval. A metric level other than the
+// default is set, so that the stack creates the metrics the bill counts.
+func lambdaSettings(p *plan.Plan, g plan.Group) lambdaenv.Settings {
+	c := warm.Config{
+		Distribution: distribution(p), Host: p.Target.Host, Path: p.Target.Path, POPs: g.POPs,
+		RequestsPerPOP: g.RequestsPerWave, KeepAlive: wholeSeconds(p.TargetKeepAlive.Float()),
+	}
+	s := lambdaenv.Settings{Config: c}
+	if p.Metrics != plan.MetricsLean {
+		s.Metrics = warm.MetricLevel(p.Metrics)
+	}
+	switch g.Schedule.Kind {
+	case schedule.KindAligned:
+		s.Period = g.Schedule.Period
+	case schedule.KindWaves:
+		s.Config.Waves, s.Config.WaveInterval = g.Schedule.Waves, g.Schedule.Interval
+	}
+	return s
 }
 
 // CDKEntries returns the "prewarm" list of the plan.
-func CDKEntries(r Report) []CDKEntry {
-	p := r.Plan
+func CDKEntries(p *plan.Plan) []CDKEntry {
 	out := []CDKEntry{}
 	for _, g := range p.Groups {
+		s := lambdaSettings(p, g)
+		c := s.Config
 		e := CDKEntry{
-			Region: g.Region, POPs: g.POPs, DistributionDomain: r.Distribution, Host: r.Host,
-			RequestsPerPOP: g.RequestsPerWave, Waves: p.Schedule.Waves,
-			WaveInterval: duration(p.IntervalS), KeepAlive: duration(p.TargetS),
+			Region: g.Region, POPs: c.POPs, DistributionDomain: p.Target.Distribution, Host: c.Host,
+			RequestsPerPOP: c.RequestsPerPOP, Schedule: cdkRule, Period: lambdaenv.FormatDuration(s.Period),
+			Waves: c.Waves, WaveInterval: lambdaenv.FormatDuration(c.WaveInterval), KeepAlive: lambdaenv.FormatDuration(c.KeepAlive),
+			Metrics: string(s.Metrics),
 		}
-		if r.Path != "" && r.Path != warm.DefaultPath {
-			e.Path = r.Path
+		if g.Schedule.Kind == schedule.KindAligned {
+			e.Schedule = cdkScheduler
+		}
+		if c.Path != "" && c.Path != warm.DefaultPath {
+			e.Path = c.Path
 		}
 		if p.MemoryMiB != plan.DefaultMemoryMiB {
 			e.MemoryMiB = p.MemoryMiB
@@ -52,92 +100,85 @@ func CDKEntries(r Report) []CDKEntry {
 
 // WriteCDK writes {"prewarm": [...]}: paste the list into infra/cdk.json's
 // context (or pass it with `cdk deploy -c prewarm='[...]'`).
-func WriteCDK(w io.Writer, r Report) error {
+func WriteCDK(w io.Writer, p *plan.Plan) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(struct {
 		Prewarm []CDKEntry `json:"prewarm"`
-	}{CDKEntries(r)})
+	}{CDKEntries(p)})
 }
 
 // WriteLambdaEnv writes the prewarm Lambda's environment, one block per
-// region, as NAME=value lines (docs/warm.md's table).
-func WriteLambdaEnv(w io.Writer, r Report) error {
-	p := r.Plan
+// region, as NAME=value lines (lambdaenv.Encode, in the order of
+// docs/warm.md's table), each block headed by how the Lambda is invoked and
+// the function timeout it needs (lambdaenv.FunctionTimeout).
+func WriteLambdaEnv(w io.Writer, p *plan.Plan) error {
 	if len(p.Groups) == 0 {
 		_, err := fmt.Fprintln(w, "# no POP is worth warming (see --format table)")
 		return err
 	}
-	timeout := time.Duration(p.Schedule.Waves)*time.Duration(p.IntervalS*float64(time.Second)) + warm.DefaultTimeout + 3*time.Second
+	ew := errwriter.New(w)
 	for i, g := range p.Groups {
 		if i > 0 {
-			fmt.Fprintln(w)
+			ew.Printf("\n")
 		}
-		fmt.Fprintf(w, "# %s: the prewarm Lambda in %s (EventBridge every minute; function timeout at least %v)\n",
-			strings.Join(g.POPs, ", "), g.Region, timeout)
-		env := [][2]string{
-			{"DISTRIBUTION_DOMAIN", r.distribution()},
-			{"HOST", r.Host},
-			{"URL_PATH", r.Path},
-			{"POPS", strings.Join(g.POPs, ",")},
-			{"REQUESTS_PER_POP", strconv.Itoa(g.RequestsPerWave)},
-			{"WAVES", strconv.Itoa(p.Schedule.Waves)},
-			{"WAVE_INTERVAL", duration(p.IntervalS)},
-			{"KEEPALIVE", duration(p.TargetS)},
+		s := lambdaSettings(p, g)
+		how := "a plain EventBridge rule every minute"
+		if g.Schedule.Kind == schedule.KindAligned {
+			how = "EventBridge Scheduler every minute, <aws.scheduler.scheduled-time> in the input"
 		}
-		for _, kv := range env {
-			if kv[1] != "" {
-				fmt.Fprintf(w, "%s=%s\n", kv[0], kv[1])
+		ew.Printf("# %s: the prewarm Lambda in %s (%s: %s; function timeout at least %s)\n",
+			strings.Join(g.POPs, ", "), g.Region, how, g.Schedule.Option, lambdaenv.FormatDuration(lambdaenv.FunctionTimeout(s.Config)))
+		env := lambdaenv.Encode(s)
+		for _, name := range lambdaenv.Names {
+			if v, ok := env[name]; ok {
+				ew.Printf("%s=%s\n", name, v)
 			}
 		}
 	}
-	return nil
+	return ew.Err()
 }
 
-// WriteWarmCmd writes `cfprewarm warm` command lines that send the plan's
-// waves from a daemon: one line per number of requests per wave, every
-// keep-alive − margin (no scheduler jitter to allow for).
-func WriteWarmCmd(w io.Writer, r Report) error {
-	p := r.Plan
-	var daemon plan.Option
-	for _, o := range p.Options {
-		if o.Name == "daemon" {
-			daemon = o
-		}
-	}
-	byN := map[int][]string{}
-	var ns []int
+// WriteWarmCmd writes the `cfprewarm warm` command line that sends the
+// plan's POPs their waves from a daemon: the plan's daemon option, one
+// wave every keep-alive − margin (no scheduler lateness to allow for) of
+// the requests it needs for --target-cold (the most any region needs).
+func WriteWarmCmd(w io.Writer, p *plan.Plan) error {
+	daemon, _ := p.Option(plan.OptionDaemon)
+	var pops []string
 	for _, pop := range p.Selected() {
-		if byN[pop.RequestsPerWave] == nil {
-			ns = append(ns, pop.RequestsPerWave)
-		}
-		byN[pop.RequestsPerWave] = append(byN[pop.RequestsPerWave], pop.Code)
+		pops = append(pops, pop.Code)
 	}
-	if len(ns) == 0 {
+	if len(pops) == 0 || daemon.Schedule == nil {
 		_, err := fmt.Fprintln(w, "# no POP is worth warming (see --format table)")
 		return err
 	}
-	fmt.Fprintf(w, "# a daemon (container, VM): one wave every %s keeps every gap under the %s keep-alive\n",
-		duration(daemon.IntervalS), duration(p.TargetS))
-	for _, n := range ns {
-		args := []string{"cfprewarm", "warm", r.distribution()}
-		if r.Host != "" {
-			args = append(args, "--host", r.Host)
-		}
-		if r.Path != "" && r.Path != warm.DefaultPath {
-			args = append(args, "--path", shellQuote(r.Path))
-		}
-		args = append(args, "--pops", strings.Join(byN[n], ","), "--requests", strconv.Itoa(n),
-			"--every", duration(daemon.IntervalS), "--keepalive", duration(p.TargetS))
-		fmt.Fprintln(w, strings.Join(args, " "))
+	every := lambdaenv.FormatDuration(daemon.Schedule.Period)
+	ew := errwriter.New(w)
+	ew.Printf("# a daemon (container, VM): one wave every %s keeps every gap under the %s keep-alive; %d requests per POP keep each within --target-cold %g\n",
+		every, duration(p.TargetKeepAlive.Float()), daemon.RequestsPerWave, p.TargetCold)
+	args := []string{"cfprewarm", "warm", distribution(p)}
+	if p.Target.Host != "" {
+		args = append(args, "--host", p.Target.Host)
 	}
-	return nil
+	if p.Target.Path != "" && p.Target.Path != warm.DefaultPath {
+		args = append(args, "--path", shellQuote(p.Target.Path))
+	}
+	args = append(args, "--pops", strings.Join(pops, ","), "--requests", strconv.Itoa(daemon.RequestsPerWave),
+		"--every", every, "--keepalive", duration(p.TargetKeepAlive.Float()))
+	ew.Printf("%s\n", strings.Join(args, " "))
+	return ew.Err()
 }
 
-// duration writes whole seconds as a Go duration ("40s", "1m0s" as "60s").
-func duration(s float64) string {
-	return strconv.FormatInt(int64(math.Round(s)), 10) + "s"
+// wholeSeconds is a plan's duration in seconds as a duration of whole
+// seconds: the cadence is planned to the second.
+func wholeSeconds(s float64) time.Duration {
+	return time.Duration(math.Round(s)) * time.Second
 }
+
+// duration writes a plan's duration as the Lambda and the CLI read it
+// ("40s", "60s").
+func duration(s float64) string { return lambdaenv.FormatDuration(wholeSeconds(s)) }
 
 func shellQuote(s string) string {
 	if strings.ContainsAny(s, " '\"$`\\&;|<>*?()[]{}!#~") {

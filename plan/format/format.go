@@ -2,13 +2,13 @@
 // JSON document (with a schema number), and the ready-to-use
 // configuration: the "prewarm" list of infra/cdk.json, the prewarm
 // Lambda's environment, and `cfprewarm warm` command lines. They write
-// what plan.Make decided and never recompute it.
+// what plan.Run decided (the plan, its target and what its input gave) and
+// never recompute it.
 package format
 
 import (
 	"io"
 
-	"github.com/cfprewarm/cfprewarm/accesslog"
 	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/plan"
 )
@@ -34,39 +34,26 @@ func ParseName(s string) (Name, error) { return config.ParseChoice("format", s, 
 // the logs named it.
 const Placeholder = "dXXXXXXXXXXXXX.cloudfront.net"
 
-// Report is what the reporters write: the plan, what the inputs gave, and
-// the names the configuration outputs need.
-type Report struct {
-	Plan plan.Plan
-	// Logs is the reader's summary (nil when planning from a counts file).
-	Logs *accesslog.Summary
-	// Counts is the counts file's summary (nil when reading logs).
-	Counts *plan.CountsStats
-	// Distribution and Host are the distribution domain and the custom
-	// domain (SNI and Host) the prewarm requests use; Path their path.
-	Distribution, Host, Path string
-}
-
-func (r Report) distribution() string {
-	if r.Distribution == "" {
+func distribution(p *plan.Plan) string {
+	if p.Target.Distribution == "" {
 		return Placeholder
 	}
-	return r.Distribution
+	return p.Target.Distribution
 }
 
-// Write writes r in format n.
-func Write(w io.Writer, n Name, r Report) error {
+// Write writes the plan in format n.
+func Write(w io.Writer, n Name, p *plan.Plan) error {
 	switch n {
 	case Table:
-		return WriteTable(w, r)
+		return WriteTable(w, p)
 	case JSON:
-		return WriteJSON(w, r)
+		return WriteJSON(w, p)
 	case CDK:
-		return WriteCDK(w, r)
+		return WriteCDK(w, p)
 	case LambdaEnv:
-		return WriteLambdaEnv(w, r)
+		return WriteLambdaEnv(w, p)
 	case WarmCmd:
-		return WriteWarmCmd(w, r)
+		return WriteWarmCmd(w, p)
 	}
 	_, err := ParseName(string(n))
 	return err

@@ -2,14 +2,15 @@ package format
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"math"
 	"math/rand/v2"
-	"os"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,11 +19,12 @@ import (
 
 	"github.com/cfprewarm/cfprewarm/accesslog"
 	"github.com/cfprewarm/cfprewarm/plan"
+	"github.com/cfprewarm/cfprewarm/warm/lambdaenv"
 )
 
 // report plans a few hours of three POPs: one rare (warmed), one busy
 // (left to keep-alive), one in an airport the table lacks.
-func report(t *testing.T) Report {
+func report(t *testing.T) *plan.Plan {
 	t.Helper()
 	c := plan.NewCounts()
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -41,12 +43,15 @@ func report(t *testing.T) Report {
 			c.Add("XYZ1-C1", start+s, 0.1, true)
 		}
 	}
-	p, err := plan.Make(c, plan.Config{OriginRTT: 190 * time.Millisecond})
+	cfg := plan.DefaultConfig()
+	cfg.OriginRTT = 190 * time.Millisecond
+	p, err := plan.Run(context.Background(), plan.Input{Counts: c,
+		Target: plan.Target{Distribution: "d111111abcdef8.cloudfront.net", Host: "api.example.com", Path: "/api/time"}}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Report{Plan: p, Distribution: "d111111abcdef8.cloudfront.net", Host: "api.example.com", Path: "/api/time",
-		Logs: &accesslog.Summary{Files: []accesslog.FileStats{{Name: "a.gz", Records: 10}, {Name: "b.gz", Bad: 2, Examples: []string{"line 3: 10 fields, want 33"}, Error: "truncated after line 9"}}, Bad: 2}}
+	p.Logs = &accesslog.Summary{Files: []accesslog.FileStats{{Name: "a.gz", Records: 10}, {Name: "b.gz", Bad: 2, Examples: []string{"line 3: 10 fields, want 33"}, Error: "truncated after line 9"}}, Bad: 2}
+	return p
 }
 
 // TestCDKMatchesInfra: every key the cdk output writes is a field of
@@ -64,8 +69,8 @@ func TestCDKMatchesInfra(t *testing.T) {
 	}
 	keys := structJSONKeys(t, "../../infra/stacks/config.go", "PrewarmConfig")
 	entries := doc["prewarm"]
-	if len(entries) != len(r.Plan.Groups) || len(entries) == 0 {
-		t.Fatalf("%d entries for %d groups: %s", len(entries), len(r.Plan.Groups), buf.Bytes())
+	if len(entries) != len(r.Groups) || len(entries) == 0 {
+		t.Fatalf("%d entries for %d groups: %s", len(entries), len(r.Groups), buf.Bytes())
 	}
 	for _, e := range entries {
 		for k := range e {
@@ -74,52 +79,95 @@ func TestCDKMatchesInfra(t *testing.T) {
 			}
 		}
 	}
-	g := r.Plan.Groups[0]
+	g := r.Groups[0]
 	e := entries[0]
-	if e["region"] != g.Region || e["requestsPerPop"] != float64(g.RequestsPerWave) || e["waveInterval"] != "40s" ||
-		e["keepAlive"] != "60s" || e["waves"] != float64(3) || e["host"] != "api.example.com" || e["path"] != "/api/time" {
+	// The plan's Lambdas are aligned: EventBridge Scheduler and the grid's
+	// period; the plain-rule waves keep the stack's defaults.
+	if e["region"] != g.Region || e["requestsPerPop"] != float64(g.RequestsPerWave) || e["schedule"] != "scheduler" || e["period"] != "58s" ||
+		e["keepAlive"] != "60s" || e["waves"] != nil || e["waveInterval"] != nil || e["host"] != "api.example.com" || e["path"] != "/api/time" {
 		t.Errorf("entry %v for group %+v", e, g)
 	}
-	if d, err := time.ParseDuration(e["waveInterval"].(string)); err != nil || d >= 60*time.Second {
-		t.Errorf("waveInterval %v must parse and stay below the keep-alive", e["waveInterval"])
+	if d, err := time.ParseDuration(e["period"].(string)); err != nil || d >= 60*time.Second {
+		t.Errorf("period %v must parse and stay below the keep-alive", e["period"])
+	}
+	if e["metrics"] != nil {
+		t.Errorf("lean metrics (the default) written: %v", e["metrics"])
+	}
+	// Full metrics reach the stack, as the bill counts them.
+	r.Metrics = plan.MetricsFull
+	if es := CDKEntries(r); es[0].Metrics != "full" {
+		t.Errorf("full metrics: %+v", es[0])
+	}
+	buf.Reset()
+	if err := WriteLambdaEnv(&buf, r); err != nil || !strings.Contains(buf.String(), "\nMETRICS=full\n") {
+		t.Errorf("full metrics: %v\n%s", err, buf.String())
 	}
 }
 
-// TestLambdaEnvMatchesHandler: every variable is one the Lambda reads.
-func TestLambdaEnvMatchesHandler(t *testing.T) {
+// TestLambdaEnvIsWhatTheLambdaReads: each block of the lambda-env output
+// is an environment lambdaenv.Parse (the Lambda's own reader) accepts, and
+// it configures the plan's group: its POPs, requests per wave and cadence,
+// under the function timeout lambdaenv.FunctionTimeout gives.
+func TestLambdaEnvIsWhatTheLambdaReads(t *testing.T) {
 	r := report(t)
 	var buf bytes.Buffer
-	WriteLambdaEnv(&buf, r)
-	src := readSource(t, "../../cmd/prewarm-lambda/config.go")
-	known := map[string]bool{}
-	for _, m := range regexp.MustCompile(`(?:getenv|envInt|envDuration)\((?:getenv, )?"([A-Z_]+)"`).FindAllStringSubmatch(src, -1) {
-		known[m[1]] = true
+	if err := WriteLambdaEnv(&buf, r); err != nil {
+		t.Fatal(err)
 	}
-	n := 0
-	for _, line := range strings.Split(buf.String(), "\n") {
-		name, value, ok := strings.Cut(line, "=")
-		if !ok || strings.HasPrefix(line, "#") {
-			continue
-		}
-		n++
-		if !known[name] {
-			t.Errorf("%s is not read by the Lambda (%v)", name, known)
-		}
-		if name == "POPS" && value != strings.Join(r.Plan.Groups[0].POPs, ",") && !strings.Contains(buf.String(), "POPS="+strings.Join(r.Plan.Groups[0].POPs, ",")) {
-			t.Errorf("POPS=%s", value)
-		}
+	blocks := strings.Split(strings.TrimSpace(buf.String()), "\n\n")
+	if len(blocks) != len(r.Groups) || len(blocks) == 0 {
+		t.Fatalf("%d blocks for %d groups:\n%s", len(blocks), len(r.Groups), buf.String())
 	}
-	if n < 7 {
-		t.Errorf("%d variables: %s", n, buf.String())
+	for i, block := range blocks {
+		g := r.Groups[i]
+		env := map[string]string{}
+		var timeout string
+		for line := range strings.Lines(block) {
+			line = strings.TrimSpace(line)
+			if c, ok := strings.CutPrefix(line, "#"); ok {
+				_, timeout, _ = strings.Cut(c, "function timeout at least ")
+				timeout = strings.TrimSuffix(timeout, ")")
+				continue
+			}
+			name, value, ok := strings.Cut(line, "=")
+			if !ok {
+				t.Fatalf("line %q", line)
+			}
+			env[name] = value
+		}
+		s, err := lambdaenv.Configure(func(k string) string { return env[k] }, nil)
+		if err != nil {
+			t.Fatalf("block %d does not configure the Lambda: %v\n%s", i, err, block)
+		}
+		c := s.Config
+		if strings.Join(c.POPs, ",") != strings.Join(g.POPs, ",") || c.RequestsPerPOP != g.RequestsPerWave || c.Auto ||
+			s.Period != g.Schedule.Period || s.Aligned() != g.Schedule.Option || c.KeepAlive != 60*time.Second ||
+			c.Distribution != r.Target.Distribution || c.Host != r.Target.Host || c.Path != r.Target.Path {
+			t.Errorf("block %d configures %+v (period %v), want group %+v of the plan", i, c, s.Period, g)
+		}
+		if want := lambdaenv.FormatDuration(lambdaenv.FunctionTimeout(c)); timeout != want || want != "150s" {
+			t.Errorf("block %d: function timeout %q, want %q (max(60 s + 70 s, 2 × 44 s) + 10 s + 10 s)", i, timeout, want)
+		}
 	}
 }
 
 func TestWarmCmdAndTable(t *testing.T) {
 	r := report(t)
 	var buf bytes.Buffer
-	WriteWarmCmd(&buf, r)
+	if err := WriteWarmCmd(&buf, r); err != nil {
+		t.Fatal(err)
+	}
 	cmd := buf.String()
-	for _, want := range []string{"cfprewarm warm d111111abcdef8.cloudfront.net --host api.example.com --path /api/time --pops ", "--requests 72", "--every 58s", "--keepalive 60s"} {
+	daemon, _ := r.Option(plan.OptionDaemon)
+	var pops []string
+	for _, pop := range r.Selected() {
+		pops = append(pops, pop.Code)
+	}
+	if len(pops) != 2 {
+		t.Fatalf("%d POPs warmed, want 2 (HKG, SIN)", len(pops))
+	}
+	for _, want := range []string{"cfprewarm warm d111111abcdef8.cloudfront.net --host api.example.com --path /api/time --pops " + strings.Join(pops, ",") + " ",
+		"--requests " + strconv.Itoa(daemon.RequestsPerWave), "--every 58s", "--keepalive 60s"} {
 		if !strings.Contains(cmd, want) {
 			t.Errorf("warm command lacks %q:\n%s", want, cmd)
 		}
@@ -129,8 +177,10 @@ func TestWarmCmdAndTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{"HKG62-C1", "warm #", "IAD89-C3: keep-alive alone keeps it warm", "XYZ1-C1: unknown airport",
-		"seed", "defaults", "b.gz: truncated after line 9; 2 bad lines: line 3: 10 fields, want 33", "3 waves 40 s apart"} {
+	for _, want := range []string{"HKG62-C1", "warm #", "HKG62-C1: warmed: removes ", "IAD89-C3: not warmed: the 1m0s keep-alive alone leaves ",
+		`XYZ1-C1: not warmed: airport "XYZ" is not in the POP table`, "seed", "aligned ×2", "3 waves 44s apart per invocation", "aligned, every 2m58s",
+		"b.gz: truncated after line 9; 2 bad lines: line 3: 10 fields, want 33", "the whole bill, a month", "EventBridge Scheduler", "CloudWatch dashboards",
+		"needs a CloudFront quota increase", "chosen", "$20.00 per hour of waiting removed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
@@ -145,10 +195,23 @@ func TestWarmCmdAndTable(t *testing.T) {
 		POPs   []struct {
 			POP  string `json:"pop"`
 			Warm bool   `json:"warm"`
+			Why  string `json:"why"`
 			Cold struct {
 				Current float64 `json:"current"`
 			} `json:"cold"`
+			Cost struct {
+				Charges map[string]float64 `json:"charges"`
+				Total   float64            `json:"total"`
+			} `json:"cost"`
 		} `json:"pops"`
+		Cost struct {
+			Usage map[string]float64 `json:"usage"`
+			Total float64            `json:"total"`
+		} `json:"cost"`
+		Options []struct {
+			Name   string `json:"name"`
+			Chosen bool   `json:"chosen"`
+		} `json:"options"`
 		CDK      []map[string]any `json:"cdk_prewarm"`
 		Problems []map[string]any `json:"problems"`
 	}
@@ -158,8 +221,57 @@ func TestWarmCmdAndTable(t *testing.T) {
 	if doc.Schema != plan.SchemaVersion || doc.Type != "plan" || len(doc.POPs) != 4 || !doc.POPs[0].Warm || len(doc.CDK) == 0 || len(doc.Problems) != 1 {
 		t.Errorf("json: %+v", doc)
 	}
+	// Every POP says why, in words; every cost is the whole bill.
+	for _, pop := range doc.POPs {
+		if want := map[bool]string{true: "warmed: ", false: "not warmed: "}[pop.Warm]; !strings.HasPrefix(pop.Why, want) {
+			t.Errorf("json: %s (warm %v) says %q", pop.POP, pop.Warm, pop.Why)
+		}
+		var sum float64
+		for _, v := range pop.Cost.Charges {
+			sum += v
+		}
+		if pop.Cost.Charges["cloudfront_requests"] == 0 && pop.Warm || len(pop.Cost.Charges) != 9 || math.Abs(sum-pop.Cost.Total) > 1e-9 {
+			t.Errorf("json: %s's bill %+v", pop.POP, pop.Cost)
+		}
+	}
+	if doc.Cost.Total != r.Cost.Total || doc.Cost.Usage["scheduler_invocations"] != 43200*float64(len(r.Groups)) || len(doc.Options) != len(r.Options) || !doc.Options[1].Chosen {
+		t.Errorf("json: the plan's bill %+v, options %+v", doc.Cost, doc.Options)
+	}
 	if _, err := ParseName("yaml"); err == nil {
 		t.Error("yaml accepted")
+	}
+}
+
+// failingWriter takes n bytes, then fails every write.
+type failingWriter struct{ n int }
+
+var errFull = errors.New("disk full")
+
+func (w *failingWriter) Write(b []byte) (int, error) {
+	if len(b) > w.n {
+		k := w.n
+		w.n = 0
+		return k, errFull
+	}
+	w.n -= len(b)
+	return len(b), nil
+}
+
+// TestWritersReportWriteErrors: a writer that fails at the start, in the
+// middle or at the last byte of the output makes the reporter fail with its
+// error; none reports success over a cut output.
+func TestWritersReportWriteErrors(t *testing.T) {
+	r := report(t)
+	for _, name := range []Name{Table, JSON, CDK, LambdaEnv, WarmCmd} {
+		var full bytes.Buffer
+		if err := Write(&full, name, r); err != nil || full.Len() < 10 {
+			t.Fatalf("%s: %v, %d bytes", name, err, full.Len())
+		}
+		for _, n := range []int{0, full.Len() / 2, full.Len() - 1} {
+			if err := Write(&failingWriter{n}, name, r); !errors.Is(err, errFull) {
+				t.Errorf("%s: a writer failing after %d of %d bytes: error %v", name, n, full.Len(), err)
+			}
+		}
 	}
 }
 
@@ -190,22 +302,4 @@ func structJSONKeys(t *testing.T, path, typ string) []string {
 		t.Fatalf("no %s in %s", typ, path)
 	}
 	return keys
-}
-
-func readSource(t *testing.T, path string) string {
-	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ParseComments)
-	if err != nil || f == nil {
-		t.Fatal(err)
-	}
-	b, err := readFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func readFile(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	return string(b), err
 }

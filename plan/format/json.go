@@ -32,14 +32,14 @@ type inputs struct {
 
 // WriteJSON writes the plan as one JSON document ("type": "plan",
 // "schema": plan.SchemaVersion; durations in seconds, fields ending _s).
-func WriteJSON(w io.Writer, r Report) error {
-	d := document{Schema: plan.SchemaVersion, Type: "plan", Plan: r.Plan, Distribution: r.Distribution, Host: r.Host,
-		CDK: CDKEntries(r), Counts: r.Counts}
-	if s := r.Logs; s != nil {
+func WriteJSON(w io.Writer, p *plan.Plan) error {
+	d := document{Schema: plan.SchemaVersion, Type: "plan", Plan: *p, Distribution: p.Target.Distribution, Host: p.Target.Host,
+		CDK: CDKEntries(p), Counts: p.CountsFile}
+	if s := p.Logs; s != nil {
 		d.Inputs = inputs{Files: len(s.Files), Lines: s.Lines, Records: s.Records, Filtered: s.Filtered, Bad: s.Bad}
 		d.Problems = s.Problems()
 	}
-	if c := r.Counts; c != nil {
+	if c := p.CountsFile; c != nil {
 		d.Inputs = inputs{Files: 1, Lines: c.Rows, Records: c.Rows - c.Bad - c.Filtered, Filtered: c.Filtered, Bad: c.Bad}
 	}
 	enc := json.NewEncoder(w)

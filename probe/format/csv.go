@@ -29,7 +29,7 @@ func writeCSVHeader(w io.Writer) error {
 
 func writeCSVRow(w io.Writer, r probe.Result) error {
 	t, ph := r.Timings, r.Timings.Phases()
-	sec := func(d time.Duration) string { return strconv.FormatFloat(stats.Seconds(d), 'f', 6, 64) }
+	sec := func(d time.Duration) string { return strconv.FormatFloat(stats.Seconds(d).Float(), 'f', 6, 64) }
 	status := ""
 	if r.Status != 0 {
 		status = strconv.Itoa(r.Status)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/cfprewarm/cfprewarm/internal/errwriter"
 	"github.com/cfprewarm/cfprewarm/warm"
@@ -39,7 +40,7 @@ func WaveLines() Reporter {
 				latencyText(s.Latency().P50, s), latencyText(s.Latency().P99, s), problemsText(wave.POPs))
 		}
 		if r.Stopped != warm.StopNone && len(r.Waves) < r.WavesPlanned {
-			ew.Printf("%-14s %4d  stopped after %d of %d waves: %s\n", r.Start.Add(r.Duration).UTC().Format("15:04:05.000Z"),
+			ew.Printf("%-14s %4d  stopped after %d of %d waves: %s\n", r.Start.Add(time.Duration(r.Duration)).UTC().Format("15:04:05.000Z"),
 				run, len(r.Waves), r.WavesPlanned, stopText(r.Stopped))
 		}
 		return ew.Err()

@@ -18,12 +18,13 @@ func popText(p warm.POPResult) string {
 	return p.POP
 }
 
-// coverText is the predicted coverage, e.g. "99.2%".
-func coverText(s warm.Sizing) string {
-	if s.Mode == "" {
+// coverText is the predicted coverage, e.g. "99.2%"; "-" for a POP whose
+// name resolved to no address: none of its requests could reach a host.
+func coverText(p warm.POPResult) string {
+	if p.Sizing.Mode == "" || p.ResolveError != "" && len(p.IPs) == 0 {
 		return "-"
 	}
-	return percent(s.PredictedCoverage)
+	return percent(p.Sizing.PredictedCoverage)
 }
 
 // seenText is the number of distinct edge hosts seen.

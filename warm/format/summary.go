@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/edgehosts"
+	"github.com/cfprewarm/cfprewarm/schedule"
 	"github.com/cfprewarm/cfprewarm/stats"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
@@ -30,12 +32,16 @@ type Summary struct {
 	Path         string          `json:"path"`
 	Method       string          `json:"method"`
 	Start        time.Time       `json:"start"`
-	Duration     float64         `json:"duration_s"`
+	Duration     stats.Seconds   `json:"duration_s"`
 	WavesPlanned int             `json:"waves_planned"`
 	Stopped      warm.StopReason `json:"stopped,omitempty"`
 	Waves        []SummaryWave   `json:"waves"`
 	Total        SummaryTotals   `json:"total"`
 	POPs         []SummaryPOP    `json:"pops"`
+	// Schedule is, for a Lambda invocation with a scheduled time, the slots
+	// of the aligned grid it owned and sent and its status (on-time, late,
+	// stale, no-slot, duplicate); absent otherwise.
+	Schedule *schedule.Invocation `json:"schedule,omitempty"`
 }
 
 // SummaryTotals count requests.
@@ -48,15 +54,15 @@ type SummaryTotals struct {
 	Unfinished      int                          `json:"unfinished"`
 	Mismatched      int                          `json:"mismatched"`
 	OriginColdRatio stats.Ratio                  `json:"origin_cold_ratio"`
-	LatencyP50      float64                      `json:"latency_p50_s"`
-	LatencyP99      float64                      `json:"latency_p99_s"`
+	LatencyP50      stats.Seconds                `json:"latency_p50_s"`
+	LatencyP99      stats.Seconds                `json:"latency_p99_s"`
 }
 
 // SummaryWave is one wave's totals.
 type SummaryWave struct {
-	Wave     int       `json:"wave"`
-	Start    time.Time `json:"start"`
-	Duration float64   `json:"duration_s"`
+	Wave     int           `json:"wave"`
+	Start    time.Time     `json:"start"`
+	Duration stats.Seconds `json:"duration_s"`
 	SummaryTotals
 }
 
@@ -66,30 +72,30 @@ type SummaryPOP struct {
 	ClientSubnet string `json:"client_subnet,omitempty"`
 	SummaryTotals
 	// The last wave's sizing.
-	Sizing            string  `json:"sizing,omitempty"`             // fixed, auto or adaptive
-	RequestsPerWave   int     `json:"requests_per_wave"`            // N planned for the last wave
-	PredictedCoverage float64 `json:"predicted_coverage,omitempty"` // of the last wave
-	HostsPlanned      int     `json:"hosts_planned,omitempty"`
-	HostsFrom         string  `json:"hosts_from,omitempty"`
-	EdgeHostsSeen     int     `json:"edge_hosts_seen"` // distinct, over the run's waves
-	EdgeHostsEstimate *int    `json:"edge_hosts_estimate"`
-	EdgeHostsLow      int     `json:"edge_hosts_ci_low,omitempty"`
-	EdgeHostsHigh     int     `json:"edge_hosts_ci_high,omitempty"`
-	EdgeHostsNote     string  `json:"edge_hosts_note,omitempty"`
-	EdgeHostsVerdict  string  `json:"edge_hosts_verdict,omitempty"`
-	HostsMissed       *int    `json:"hosts_missed,omitempty"`    // of the last wave's hosts, when ids name hosts
-	ColdOfReached     *int    `json:"cold_of_reached,omitempty"` // cold answers of reached hosts: the pool, not coverage
-	ResolveError      string  `json:"resolve_error,omitempty"`
-	FirstError        string  `json:"first_error,omitempty"`
+	Sizing            string              `json:"sizing,omitempty"`             // fixed, auto or adaptive
+	RequestsPerWave   int                 `json:"requests_per_wave"`            // N planned for the last wave
+	PredictedCoverage float64             `json:"predicted_coverage,omitempty"` // of the last wave
+	HostsPlanned      int                 `json:"hosts_planned,omitempty"`
+	HostsFrom         edgehosts.HostsFrom `json:"hosts_from,omitempty"`
+	EdgeHostsSeen     int                 `json:"edge_hosts_seen"` // distinct, over the run's waves
+	EdgeHostsEstimate *int                `json:"edge_hosts_estimate"`
+	EdgeHostsLow      int                 `json:"edge_hosts_ci_low,omitempty"`
+	EdgeHostsHigh     int                 `json:"edge_hosts_ci_high,omitempty"`
+	EdgeHostsNote     string              `json:"edge_hosts_note,omitempty"`
+	EdgeHostsVerdict  string              `json:"edge_hosts_verdict,omitempty"`
+	HostsMissed       *int                `json:"hosts_missed,omitempty"`    // of the last wave's hosts, when ids name hosts
+	ColdOfReached     *int                `json:"cold_of_reached,omitempty"` // cold answers of reached hosts: the pool, not coverage
+	ResolveError      string              `json:"resolve_error,omitempty"`
+	FirstError        string              `json:"first_error,omitempty"`
 }
 
 // Summarize builds the summary of a run.
 func Summarize(r *warm.Result) Summary {
 	s := Summary{Schema: SummarySchemaVersion, Type: "warm-summary", Distribution: r.Distribution, Host: r.Host,
-		Path: clip(r.Path), Method: r.Method, Start: r.Start, Duration: stats.Seconds(r.Duration),
+		Path: clip(r.Path), Method: r.Method, Start: r.Start, Duration: r.Duration,
 		WavesPlanned: r.WavesPlanned, Stopped: r.Stopped, Total: totals(r.Total)}
 	for _, w := range r.Waves {
-		s.Waves = append(s.Waves, SummaryWave{Wave: w.Index, Start: w.Start, Duration: stats.Seconds(w.Duration), SummaryTotals: totals(w.Total)})
+		s.Waves = append(s.Waves, SummaryWave{Wave: w.Index, Start: w.Start, Duration: w.Duration, SummaryTotals: totals(w.Total)})
 	}
 	for _, p := range r.ByPOP() {
 		z := p.Sizing

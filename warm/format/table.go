@@ -23,11 +23,11 @@ func WriteTable(w io.Writer, r *warm.Result) error {
 	pops := r.ByPOP()
 	for _, wave := range r.Waves {
 		ew.Printf("\nwave %d/%d  started %s  took %s  %s\n", wave.Index, r.WavesPlanned,
-			wave.Start.UTC().Format("15:04:05.000Z"), wave.Duration.Round(time.Millisecond), headline(wave.Total))
+			wave.Start.UTC().Format("15:04:05.000Z"), time.Duration(wave.Duration).Round(time.Millisecond), headline(wave.Total))
 		writePOPTable(ew, wave.POPs)
 	}
 	if len(r.Waves) > 1 {
-		ew.Printf("\nall %d waves  took %s  %s\n", len(r.Waves), r.Duration.Round(time.Millisecond), headline(r.Total))
+		ew.Printf("\nall %d waves  took %s  %s\n", len(r.Waves), time.Duration(r.Duration).Round(time.Millisecond), headline(r.Total))
 		writePOPTable(ew, pops)
 	}
 	if r.Stopped != warm.StopNone {
@@ -66,7 +66,7 @@ func writePOPTable(ew *errwriter.Writer, pops []warm.POPResult) {
 	for _, p := range pops {
 		s := p.Stats
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", popText(p), len(p.IPs), s.Planned, s.Requests, s.OK,
-			ratioText(s), coverText(p.Sizing), seenText(p.Sizing), hostsText(p.Sizing), missedText(p.Sizing), poolColdText(p.Sizing),
+			ratioText(s), coverText(p), seenText(p.Sizing), hostsText(p.Sizing), missedText(p.Sizing), poolColdText(p.Sizing),
 			latencyText(s.Latency().P50, s), latencyText(s.Latency().P99, s),
 			kindsText(s.ErrorsByKind, s.Unfinished), answeredText(p.POP, s.POPs))
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/stats"
 	"github.com/cfprewarm/cfprewarm/warm"
 	"github.com/cfprewarm/cfprewarm/warm/format"
 )
@@ -25,7 +26,7 @@ func sampleResult() *warm.Result {
 	tlsErr := warm.Record{POP: "LHR61-C2", Result: probe.Result{Error: "tls: certificate is valid for wrong.example, not api.example.com",
 		Kind: cloudfront.KindTLS, Phase: probe.PhaseTLS}}
 	res := &warm.Result{Distribution: "d111111abcdef8.cloudfront.net", Host: "api.example.com", Path: "/", Method: "GET",
-		Port: 443, Start: start, Duration: 21 * time.Second, WavesPlanned: 3, Stopped: warm.StopDeadline}
+		Port: 443, Start: start, Duration: stats.Seconds(21 * time.Second), WavesPlanned: 3, Stopped: warm.StopDeadline}
 	for i := range 2 {
 		cold := cloudfront.OriginWarm
 		if i == 0 {
@@ -47,7 +48,7 @@ func sampleResult() *warm.Result {
 			all = append(all, pops[j].Requests...)
 		}
 		res.Waves = append(res.Waves, warm.Wave{Index: i + 1, Start: start.Add(time.Duration(i) * 20 * time.Second),
-			Duration: 300 * time.Millisecond, POPs: pops, Total: warm.Summarize(all)})
+			Duration: stats.Seconds(300 * time.Millisecond), POPs: pops, Total: warm.Summarize(all)})
 	}
 	var all []warm.Record
 	for _, w := range res.Waves {
