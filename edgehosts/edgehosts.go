@@ -26,8 +26,12 @@ import (
 	"github.com/cfprewarm/cfprewarm/internal/atomicfile"
 )
 
-// SchemaVersion is the version of the hosts file's JSON form.
-const SchemaVersion = 1
+// SchemaVersion is the version of the hosts file's JSON form. 2: an entry
+// may say what the ids name (verdict), how hosts and addresses relate
+// (layout, addresses) and the effective origin keep-alive measured
+// (keepalive_s, `cfprewarm doctor`); the file says what wrote it (source).
+// Files of schema 1 are still read.
+const SchemaVersion = 2
 
 // Estimate is what is known of one POP's edge hosts.
 type Estimate struct {
@@ -41,6 +45,17 @@ type Estimate struct {
 	Requests int     `json:"requests,omitempty"` // responses the estimate is based on
 	Method   string  `json:"method,omitempty"`   // the estimator (Method), or MethodConfigured
 	Note     string  `json:"note,omitempty"`     // why there is no estimate, when Method is MethodConfigured
+
+	// Schema 2. What the ids name (a suspect verdict means Hosts is not
+	// an estimate), how the hosts relate to the POP's addresses and how
+	// many addresses its name resolved to.
+	Verdict   Verdict `json:"verdict,omitempty"`
+	Layout    Layout  `json:"layout,omitempty"`
+	Addresses int     `json:"addresses,omitempty"`
+	// KeepAlive is the effective origin keep-alive measured at the POP,
+	// in seconds (0: not measured): what `cfprewarm plan` and `warm` take
+	// as the keep-alive when it is not given.
+	KeepAlive float64 `json:"keepalive_s,omitempty"`
 }
 
 // HostsFrom says where the host count a POP is planned with came from:
@@ -55,8 +70,11 @@ const (
 
 // File is the hosts file.
 type File struct {
-	Generated time.Time  `json:"generated"`
-	POPs      []Estimate `json:"pops"`
+	Generated time.Time `json:"generated"`
+	// Source names what measured it: "warm" (warm --hosts-out) or
+	// "doctor" (cfprewarm doctor --hosts-out); empty in schema 1.
+	Source string     `json:"source,omitempty"`
+	POPs   []Estimate `json:"pops"`
 }
 
 // Write writes f as one JSON document with the schema version.
@@ -220,13 +238,48 @@ func readCSV(r io.Reader) (map[string]Estimate, error) {
 // MaxHosts bounds a POP's host count: more is a typo.
 const MaxHosts = 100_000
 
-func add(m map[string]Estimate, e Estimate) error {
-	e.POP = strings.ToUpper(e.POP)
+// MaxKeepAlive bounds a measured keep-alive: CloudFront allows 180 s, more
+// through a quota increase; an hour is a typo.
+const MaxKeepAlive = time.Hour
+
+// KeepAliveOf is the effective origin keep-alive a hosts file measured:
+// the shortest over its POPs that have one (a plan or a wave schedule must
+// hold for every POP), and false when none has.
+func KeepAliveOf(m map[string]Estimate) (time.Duration, bool) {
+	var k float64
+	for _, e := range m {
+		if e.KeepAlive > 0 && (k == 0 || e.KeepAlive < k) {
+			k = e.KeepAlive
+		}
+	}
+	return time.Duration(k * float64(time.Second)), k > 0
+}
+
+// Warning is what a reader of a hosts file should be told about an
+// entry before planning with it, or "": a host count below 2 is almost
+// always an estimate from ids that named no host (a POP has many edge
+// hosts), and a suspect verdict means the count is not an estimate.
+func (e Estimate) Warning() string {
 	switch {
-	case !cloudfront.ValidPOPCode(e.POP):
-		return fmt.Errorf("POP %q does not look like HKG54-C1", e.POP)
+	case e.Verdict.Suspect():
+		return fmt.Sprintf("%s: the hosts file's edge host ids are %s (suspect): its %d hosts are not an estimate", e.POP, e.Verdict, e.Hosts)
+	case e.Hosts < 2:
+		return fmt.Sprintf("%s: the hosts file says %d edge host: a POP has many; one id for every answer names no host (check it with cfprewarm doctor)", e.POP, e.Hosts)
+	}
+	return ""
+}
+
+func add(m map[string]Estimate, e Estimate) error {
+	code, err := cloudfront.NormalizePOPCode(e.POP)
+	if err != nil {
+		return err
+	}
+	e.POP = code
+	switch {
 	case e.Hosts < 1 || e.Hosts > MaxHosts:
 		return fmt.Errorf("POP %s: hosts %d: want 1 to %d", e.POP, e.Hosts, MaxHosts)
+	case e.KeepAlive < 0 || e.KeepAlive > MaxKeepAlive.Seconds():
+		return fmt.Errorf("POP %s: keepalive_s %v: want 0 (not measured) to %v", e.POP, e.KeepAlive, MaxKeepAlive.Seconds())
 	}
 	if _, dup := m[e.POP]; dup {
 		return fmt.Errorf("POP %s given twice", e.POP)

@@ -42,7 +42,7 @@ func TestReadCSV(t *testing.T) {
 	for in, want := range map[string]string{
 		"pop,count\nHKG62-C1,8\n":                 "lacks pop and hosts",
 		"pop,hosts\nHKG62-C1,eight\n":             "line 2: hosts \"eight\"",
-		"pop,hosts\nHongKong,8\n":                 "does not look like",
+		"pop,hosts\nHongKong,8\n":                 "want three letters",
 		"pop,hosts\nHKG62-C1,0\n":                 "hosts 0",
 		"pop,hosts\nHKG62-C1,8\nHKG62-C1,9\n":     "given twice",
 		`{"schema": 9, "type": "edge-hosts"}`:     "schema 9",

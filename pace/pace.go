@@ -102,3 +102,16 @@ func Run(ctx context.Context, p Pacer, hit func(n int) bool) error {
 		}
 	}
 }
+
+// Sleep waits d, or less when ctx ends first, and reports whether d
+// passed: the one wait that gives way to a context.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -272,6 +272,9 @@ func build(t source, cfg Config) (*Plan, error) {
 	}
 	for _, pop := range pops {
 		p.Requests += pop.Requests
+		if w := cfg.HostsByPOP[pop.Code].Warning(); w != "" && pop.HostsFrom == edgehosts.FromHostsFile {
+			p.Warnings = append(p.Warnings, w)
+		}
 		if pop.Region == "" {
 			p.Warnings = append(p.Warnings, fmt.Sprintf("%s: airport %q is not in the POP table (plan/regions.csv): no region or price; not planned", pop.Code, pop.Code[:3]))
 		}

@@ -143,6 +143,7 @@ func (r *Runner) run(ctx, stop context.Context, start time.Time, p duePacer, pla
 		Path:         cfg.Path,
 		Method:       cfg.Method,
 		Port:         cfg.Port,
+		HostIDHeader: cfg.HostIDHeader,
 		Start:        start,
 		WavesPlanned: planned,
 	}

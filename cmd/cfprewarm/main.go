@@ -46,6 +46,7 @@ var commands = []command{
 	{"probe", "time HTTPS requests phase by phase and tell whether the POP reused its origin connection", runProbe},
 	{"warm", "prewarm CloudFront POPs' origin connections (once, or --every D as a daemon)", runWarm},
 	{"plan", "read your CloudFront access logs and plan the prewarming: which POPs, how much, what it costs and saves", runPlan},
+	{"doctor", "measure what plan and warm assume on your distribution: edge hosts and their ids, the effective keep-alive, the origin's idle timeout", runDoctor},
 	{"lab", "run the whole system on loopback and reproduce the published measurements", runLab},
 	{"lab serve", "keep a lab running and print probe, warm and curl commands for it", runLabServe},
 	{"lab traffic", "send viewer traffic to the lab's POPs and write their CloudFront access logs (for plan)", runLabTraffic},

@@ -124,6 +124,9 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := readInput(hostsFile, func(r io.Reader) (err error) { cfg.HostsByPOP, err = edgehosts.Read(r); return err }); err != nil {
 		return usageError{err}
 	}
+	if k, ok := edgehosts.KeepAliveOf(cfg.HostsByPOP); ok && !fs.Changed("keepalive") {
+		cfg.KeepAlive = k // measured by cfprewarm doctor
+	}
 	if err := readInput(pricesFile, func(r io.Reader) (err error) { cfg.Prices, err = plan.ReadPrices(r); return err }); err != nil {
 		return usageError{err}
 	}

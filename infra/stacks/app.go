@@ -179,6 +179,7 @@ func backendProps(b BackendConfig, opts BuildOptions) (*CloudfrontDynamicAPIStac
 		OriginConnectionAttempts: b.OriginConnectionAttempts,
 		ServerTimingSamplingRate: b.ServerTimingSamplingRate,
 		OriginVerifyHeader:       b.OriginVerifyHeader,
+		HostIDFunction:           b.HostIDFunction,
 		OriginFacingPrefixListID: b.OriginFacingPrefixListID,
 		PriceClass:               b.PriceClass,
 		AccessLogExpirationDays:  b.AccessLogExpirationDays,

@@ -162,6 +162,9 @@ type CloudfrontDynamicAPIStackProps struct {
 	// OriginVerifyHeader names the header CloudFront adds with the secret
 	// the app checks.
 	OriginVerifyHeader string
+	// HostIDFunction adds the prewarm path /cfprewarm/* with a CloudFront
+	// Function that forwards the edge server's address (hostid.go).
+	HostIDFunction bool
 	// OriginFacingPrefixListID is the ID of
 	// com.amazonaws.global.cloudfront.origin-facing in the stack's region.
 	// Empty: a custom resource looks it up at deploy time.

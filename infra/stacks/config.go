@@ -65,6 +65,7 @@ type BackendConfig struct {
 	OriginConnectionAttempts int      `json:"originConnectionAttempts"`
 	ServerTimingSamplingRate float64  `json:"serverTimingSamplingRate"`
 	OriginVerifyHeader       string   `json:"originVerifyHeader"`
+	HostIDFunction           bool     `json:"hostIdFunction"`
 	OriginFacingPrefixListID string   `json:"originFacingPrefixListId"`
 	PriceClass               string   `json:"priceClass"`
 	AccessLogExpirationDays  int      `json:"accessLogExpirationDays"`

@@ -58,5 +58,9 @@ func newDistribution(stack awscdk.Stack, logs awss3.IBucket, origin awscloudfron
 		props.MinimumProtocolVersion = awscloudfront.SecurityPolicyProtocol_TLS_V1_2_2021
 		props.SslSupportMethod = awscloudfront.SSLMethod_SNI
 	}
-	return awscloudfront.NewDistribution(stack, jsii.String("Distribution"), props)
+	dist := awscloudfront.NewDistribution(stack, jsii.String("Distribution"), props)
+	if p.HostIDFunction {
+		addHostIDBehavior(stack, dist, origin, headers) // hostid.go
+	}
+	return dist
 }

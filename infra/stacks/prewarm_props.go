@@ -70,7 +70,7 @@ const (
 )
 
 var (
-	popPattern          = regexp.MustCompile(`^[A-Z]{3}[0-9]{1,3}-[A-Z][0-9]{1,2}$`)
+	popPattern          = regexp.MustCompile(`^[A-Z]{3}[0-9]{1,2}(-[CPE][0-9]{1,2})?$`) // cloudfront.POPCodeRule (root module)
 	distributionPattern = regexp.MustCompile(`^d[a-z0-9]+\.cloudfront\.net$`)
 	logLevels           = map[string]bool{"DEBUG": true, "INFO": true, "WARN": true, "ERROR": true}
 )
@@ -186,7 +186,7 @@ func (p LambdaPrewarmStackProps) validate() error {
 	}
 	for _, pop := range p.POPs {
 		if !popPattern.MatchString(pop) {
-			add("pop %q: not a POP code like HKG54-C1", pop)
+			add("pop %q: not a POP code (three letters, one or two digits and an optional -C, -P or -E with one or two digits, e.g. HKG54-C1, SIN2-P11, PVG52-E1 or the older FRA2)", pop)
 		}
 	}
 	if p.RequestsPerPOP < 1 {

@@ -163,9 +163,13 @@ func TestPrewarmPropsValidation(t *testing.T) {
 	}{
 		{"valid", func(*LambdaPrewarmStackProps) {}, ""},
 		{"lower-case method accepted", func(p *LambdaPrewarmStackProps) { p.Method = "head" }, ""},
+		{"every POP code form", func(p *LambdaPrewarmStackProps) {
+			p.POPs = []string{"FRA2", "DFW3", "SEA19-C1", "SIN2-P11", "PVG52-E1"}
+		}, ""},
+		{"a suffix letter CloudFront does not write", func(p *LambdaPrewarmStackProps) { p.POPs = []string{"HKG54-X1"} }, `pop "HKG54-X1": not a POP code`},
 		{"custom domain as distribution", func(p *LambdaPrewarmStackProps) { p.DistributionDomain = "api.example.com" }, `distributionDomain "api.example.com": must be the distribution's dXXXX.cloudfront.net name`},
 		{"no POPs", func(p *LambdaPrewarmStackProps) { p.POPs = nil }, "pops: list at least one POP code"},
-		{"bad POP", func(p *LambdaPrewarmStackProps) { p.POPs = []string{"hkg54"} }, `pop "hkg54": not a POP code like HKG54-C1`},
+		{"bad POP", func(p *LambdaPrewarmStackProps) { p.POPs = []string{"hkg54"} }, `pop "hkg54": not a POP code (three letters`},
 		{"POST", func(p *LambdaPrewarmStackProps) { p.Method = "POST" }, `method "POST": must be GET or HEAD`},
 		{"relative path", func(p *LambdaPrewarmStackProps) { p.Path = "api" }, `path "api": must start with /`},
 		{"waves further apart than keep-alive", func(p *LambdaPrewarmStackProps) { p.Waves, p.WaveInterval = 3, 60*time.Second },

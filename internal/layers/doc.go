@@ -45,12 +45,14 @@ var Layers = map[string]int{
 	// emulator, built on the links and the access-log writer.
 	"probe/format":           2,
 	"warm":                   2,
+	"doctor":                 2,
 	"plan":                   2,
 	"internal/loopback/edge": 2,
 
 	// 3: reporters of the engines; a whole CloudFront on loopback (the
 	// origin, the POP emulator, DNS, the CA).
 	"warm/format":       3,
+	"doctor/format":     3,
 	"lab/report":        3,
 	"internal/loopback": 3,
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/probe"
 	"github.com/cfprewarm/cfprewarm/warm"
 	"github.com/cfprewarm/cfprewarm/warm/format"
@@ -196,9 +197,11 @@ func TestWriteEMFOptions(t *testing.T) {
 func TestWriteEMFSizing(t *testing.T) {
 	res := &warm.Result{Distribution: "d1.cloudfront.net", Waves: []warm.Wave{{Index: 1, Start: time.Now(), POPs: []warm.POPResult{
 		{POP: "HKG54-C1", Sizing: warm.Sizing{Mode: warm.SizingAdaptive, Requests: 18, Hosts: 8, HostsFrom: warm.HostsFromEstimate,
-			PredictedCoverage: 0.9, Factor: 0.5, EdgeHostsSeen: 8, EdgeHosts: &warm.HostEstimate{Hosts: 8, Low: 8, High: 9}}},
+			PredictedCoverage: 0.9, Factor: 0.5, EdgeHostsSeen: 8, EdgeHosts: &warm.HostEstimate{Hosts: 8, Low: 8, High: 9},
+			EdgeHostsVerdict: edgehosts.VerdictPerHost, Reach: &edgehosts.Reach{Hosts: 8, Reached: 7, Missed: 1, ColdOfReached: 4}}},
 		{POP: "FRA56-P3", ClientSubnet: "198.51.100.0/24", Sizing: warm.Sizing{Mode: warm.SizingAuto, Requests: 72, Hosts: 16,
-			HostsFrom: warm.HostsFromAssumed, PredictedCoverage: 0.99, EdgeHostsSeen: 72, EdgeHostsNote: "per request"}},
+			HostsFrom: warm.HostsFromAssumed, PredictedCoverage: 0.99, EdgeHostsSeen: 1, EdgeHostsNote: "constant: ...",
+			EdgeHostsVerdict: edgehosts.VerdictConstant}},
 	}}}}
 	var buf bytes.Buffer
 	if err := format.WriteEMF(&buf, res, format.Options{Dimensions: []format.Dimension{{"Region", "ap-east-1"}}, Metrics: format.MetricsFull}); err != nil {
@@ -213,7 +216,13 @@ func TestWriteEMFSizing(t *testing.T) {
 		hkg.root["RequestsPlanned"] != 18.0 || hkg.root["PredictedCoverage"] != 0.9 || hkg.root["SizingMode"] != "adaptive" || hkg.root["AdaptFactor"] != 0.5 {
 		t.Errorf("sizing in the EMF line: metrics %v root %v", hkg.metrics, hkg.root)
 	}
-	if _, ok := fra.metrics["EdgeHostsEstimate"]; ok || fra.root["ClientSubnet"] != "198.51.100.0/24" || fra.root["EdgeHostsSeen"] != 72.0 {
+	if hkg.root["HostsMissed"] != 1.0 || hkg.root["ColdOfReached"] != 4.0 || hkg.root["EdgeHostsVerdict"] != "per-host" {
+		t.Errorf("reach in the EMF line: root %v", hkg.root)
+	}
+	// A suspect estimate is shown as such: the verdict, and where the
+	// planned host count came from instead.
+	if _, ok := fra.metrics["EdgeHostsEstimate"]; ok || fra.root["ClientSubnet"] != "198.51.100.0/24" || fra.root["EdgeHostsSeen"] != 1.0 ||
+		fra.root["EdgeHostsVerdict"] != "constant" || fra.root["HostsFrom"] != "assumed" {
 		t.Errorf("no estimate: metrics %v root %v", fra.metrics, fra.root)
 	}
 }

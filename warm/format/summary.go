@@ -82,6 +82,9 @@ type SummaryPOP struct {
 	EdgeHostsLow      int                 `json:"edge_hosts_ci_low,omitempty"`
 	EdgeHostsHigh     int                 `json:"edge_hosts_ci_high,omitempty"`
 	EdgeHostsNote     string              `json:"edge_hosts_note,omitempty"`
+	EdgeHostsVerdict  string              `json:"edge_hosts_verdict,omitempty"`
+	HostsMissed       *int                `json:"hosts_missed,omitempty"`    // of the last wave's hosts, when ids name hosts
+	ColdOfReached     *int                `json:"cold_of_reached,omitempty"` // cold answers of reached hosts: the pool, not coverage
 	ResolveError      string              `json:"resolve_error,omitempty"`
 	FirstError        string              `json:"first_error,omitempty"`
 }
@@ -100,6 +103,10 @@ func Summarize(r *warm.Result) Summary {
 			Sizing: z.Mode, RequestsPerWave: z.Requests, PredictedCoverage: z.PredictedCoverage, HostsPlanned: z.Hosts,
 			HostsFrom: z.HostsFrom, EdgeHostsSeen: z.EdgeHostsSeen, EdgeHostsNote: clip(z.EdgeHostsNote),
 			ResolveError: clip(p.ResolveError)}
+		sp.EdgeHostsVerdict = string(z.EdgeHostsVerdict)
+		if r := z.Reach; r != nil {
+			sp.HostsMissed, sp.ColdOfReached = &r.Missed, &r.ColdOfReached
+		}
 		if e := z.EdgeHosts; e != nil {
 			sp.EdgeHostsEstimate = &e.Hosts
 			sp.EdgeHostsLow, sp.EdgeHostsHigh = e.Low, e.High

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
@@ -182,15 +183,23 @@ func (ev event) apply(s *Settings, cl ceiling, p *config.Problems) {
 func (ev event) applyTargets(c *warm.Config, cl ceiling, p *config.Problems) {
 	if ev.POPs != nil {
 		var pops, others []string
+		var malformed error // the first name that is no POP code, quoting the rule
 		for _, pop := range *ev.POPs {
-			if slices.Contains(cl.pops, strings.ToUpper(strings.TrimSpace(pop))) {
-				pops = append(pops, pop)
-			} else {
-				others = append(others, pop)
+			code, err := cloudfront.NormalizePOPCode(pop)
+			if err == nil && slices.Contains(cl.pops, code) {
+				pops = append(pops, code)
+				continue
 			}
+			if err != nil && malformed == nil {
+				malformed = err
+			}
+			others = append(others, pop)
 		}
 		if len(others) > 0 {
 			p.Add("event field %q: %s not among the environment's %s (%s)", "pops", some(others), VarPOPs, strings.Join(cl.pops, ","))
+		}
+		if malformed != nil {
+			p.Add("event field %q: %v", "pops", malformed)
 		}
 		c.POPs = pops
 	}
