@@ -101,16 +101,62 @@ func parseOptions(args []string, getenv func(string) string, readFile func(strin
 		return opts, err
 	}
 	given := func(name string) bool { return envGiven[name] || fs.Changed(name) }
+	errs = append(errs, refuseDefaulting(fs, envGiven)...)
 
 	secret, err := readSecret(getenv(envSecret), secretFile, readFile)
 	if err != nil {
 		errs = append(errs, err)
 	}
 	cfg.VerifySecret = secret
-	if secret == "" && err == nil && given("origin-verify-header") {
+	if secret == "" && err == nil && given("origin-verify-header") && cfg.VerifyHeader != "" {
 		errs = append(errs, fmt.Errorf("origin-verify header %q given without a secret: set $%s or --%s", cfg.VerifyHeader, envSecret, flagSecretFile))
 	}
 	return opts, errors.Join(errs...)
+}
+
+// defaulting are the flags whose zero or empty value the origin's Config
+// replaces with the default: given explicitly, it is refused rather than
+// silently becoming the default (--drain-period 0, --cloudfront-keepalive 0
+// and --lb-idle-timeout 0 have meanings of their own and are not here).
+var defaulting = []string{
+	"listen", "idle-timeout", "read-header-timeout", "read-timeout", "write-timeout", "shutdown-timeout",
+	"max-connections", "max-header-bytes", "metrics-max-connections", "origin-verify-header",
+}
+
+// refuseDefaulting returns a problem for each flag of defaulting given
+// (on the command line, or else in the environment) with a zero or empty
+// value, naming what to change.
+func refuseDefaulting(fs *pflag.FlagSet, envGiven map[string]bool) []error {
+	var errs []error
+	for _, name := range defaulting {
+		f := fs.Lookup(name)
+		if v := f.Value.String(); v != "" && v != "0" || !fs.Changed(name) && !envGiven[name] {
+			continue
+		}
+		value, want := "0", "want at least 1"
+		switch f.Value.Type() {
+		case "duration":
+			want = "want a positive duration"
+		case "string":
+			value, want = `""`, "want a value"
+		}
+		given := "--" + name + " " + value
+		if !fs.Changed(name) {
+			given = "$" + envName(name) + "=" + value
+		}
+		errs = append(errs, fmt.Errorf("%s: %s (or leave it out for the default, %s)", given, want, f.DefValue))
+	}
+	return errs
+}
+
+// envName is the environment variable of flag name.
+func envName(name string) string {
+	for _, e := range envOf {
+		if e.flag == name {
+			return e.env
+		}
+	}
+	return ""
 }
 
 // parseAll parses args and, unlike FlagSet.Parse, goes on after a bad
