@@ -173,8 +173,14 @@ func TestShippedCDKJSON(t *testing.T) {
 		t.Errorf("cdk.json ships originAccess %q, want the recommended %q", bp.OriginAccess, OriginAccessVPC)
 	}
 	for _, pc := range cfg.Prewarm {
-		if err := prewarmProps(pc, BuildOptions{Getenv: noEnv}).withDefaults().validate(); err != nil {
+		pp := prewarmProps(pc, BuildOptions{Getenv: noEnv}).withDefaults()
+		if err := pp.validate(); err != nil {
 			t.Errorf("%s: %v", pc.Region, err)
+		}
+		// The shipped file keeps the one request-timeout default (the
+		// Lambda's, which docs/deploying.md states), not a second value.
+		if pp.RequestTimeout != DefaultRequestTimeout {
+			t.Errorf("%s: cdk.json ships requestTimeout %v, want the default %v", pc.Region, pp.RequestTimeout, DefaultRequestTimeout)
 		}
 	}
 	// Run by the CLI, the CLI's context and outdir apply.
