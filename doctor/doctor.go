@@ -13,6 +13,7 @@ import (
 	"github.com/cfprewarm/cfprewarm/internal/buildinfo"
 	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 // Plan is what a run may send and wait at most, known before its first
@@ -102,7 +103,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer d.send.close()
 
 	r := &Report{Distribution: cfg.Distribution, Host: cfg.Host, Path: cfg.Path, Port: cfg.Port, Start: time.Now(),
-		Budget: Budget{Limit: cfg.Budget, Planned: plan.Requests, MaxWait: plan.Wait}}
+		Budget: Budget{Limit: cfg.Budget, Planned: plan.Requests, MaxWait: stats.Seconds(plan.Wait)}}
 	var wg sync.WaitGroup
 	if cfg.Origin != "" { // it waits for the origin's close: beside the rest
 		wg.Go(func() {
@@ -125,13 +126,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	wg.Wait()
 	var k time.Duration
 	for _, p := range r.POPs {
-		if p.KeepAlive != nil && p.KeepAlive.Known && (k == 0 || p.KeepAlive.K < k) {
-			k = p.KeepAlive.K
+		if p.KeepAlive != nil && p.KeepAlive.Known && (k == 0 || time.Duration(p.KeepAlive.K) < k) {
+			k = time.Duration(p.KeepAlive.K)
 		}
 	}
 	r.Order = orderCheck(cfg, k, r.Origin)
 	r.Budget.Sent = d.send.Sent()
-	r.Duration = time.Since(r.Start)
+	r.Duration = stats.Seconds(time.Since(r.Start))
 	r.Interrupted = ctx.Err() != nil
 	return r, nil
 }

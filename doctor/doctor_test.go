@@ -179,11 +179,12 @@ func TestKeepAliveSearch(t *testing.T) {
 			t.Errorf("K %v (scaled %v): %+v", tc.k, k, ka)
 			continue
 		}
-		if err := math.Abs(float64(ka.K-k)) / float64(k); err > 0.10 && !(ka.WarmAt <= k && k <= ka.ColdAt) {
-			t.Errorf("K %v (scaled %v): found %v in [%v, %v], %.0f%% off", tc.k, k, ka.K, ka.WarmAt, ka.ColdAt, 100*err)
+		found, warmAt, coldAt := time.Duration(ka.K), time.Duration(ka.WarmAt), time.Duration(ka.ColdAt)
+		if err := math.Abs(float64(found-k)) / float64(k); err > 0.10 && !(warmAt <= k && k <= coldAt) {
+			t.Errorf("K %v (scaled %v): found %v in [%v, %v], %.0f%% off", tc.k, k, found, warmAt, coldAt, 100*err)
 		}
 		t.Logf("K %v scaled %v: found %v (warm at %v, cold at %v) in %d trials, %d of at most %d requests",
-			tc.k, k, ka.K.Round(time.Millisecond), ka.WarmAt.Round(time.Millisecond), ka.ColdAt.Round(time.Millisecond), len(ka.Trials), r.Budget.Sent, r.Budget.Planned)
+			tc.k, k, found.Round(time.Millisecond), warmAt.Round(time.Millisecond), coldAt.Round(time.Millisecond), len(ka.Trials), r.Budget.Sent, r.Budget.Planned)
 	}
 }
 
@@ -201,11 +202,11 @@ func TestOriginIdleTrap(t *testing.T) {
 	cfg.ConfiguredKeepAlive = keep
 	r := run(t, cfg)
 	o := r.Origin
-	if o == nil || !o.Closed || math.Abs(float64(o.Idle-idle)) > 0.1*float64(idle) {
+	if o == nil || !o.Closed || math.Abs(float64(time.Duration(o.Idle)-idle)) > 0.1*float64(idle) {
 		t.Fatalf("origin idle %+v: want closed after about %v", o, idle)
 	}
 	ka := popOf(t, r, "HKG62-C1").KeepAlive
-	if ka == nil || !ka.Known || math.Abs(float64(ka.K-idle)) > 0.15*float64(idle) {
+	if ka == nil || !ka.Known || math.Abs(float64(time.Duration(ka.K)-idle)) > 0.15*float64(idle) {
 		t.Errorf("effective keep-alive %+v: want about the origin's %v, not the configured %v", ka, idle, keep)
 	}
 	if c := r.Order; c == nil || !c.Trap || c.OK {
@@ -294,7 +295,7 @@ func TestHostsFileFeedsPlanAndWarm(t *testing.T) {
 	}
 	e := m["FRA2"]
 	k, ok := edgehosts.KeepAliveOf(m)
-	if e.Hosts != 4 || e.Verdict != edgehosts.VerdictPerHost || !ok || (k-r.POPs[0].KeepAlive.K).Abs() > time.Microsecond {
-		t.Errorf("hosts file %+v, keep-alive %v %v: want 4 hosts and the measured %v", e, k, ok, r.POPs[0].KeepAlive.K)
+	if e.Hosts != 4 || e.Verdict != edgehosts.VerdictPerHost || !ok || (k-time.Duration(r.POPs[0].KeepAlive.K)).Abs() > time.Microsecond {
+		t.Errorf("hosts file %+v, keep-alive %v %v: want 4 hosts and the measured %v", e, k, ok, time.Duration(r.POPs[0].KeepAlive.K))
 	}
 }

@@ -70,12 +70,13 @@ func (d *doctor) searchKeepAlive(ctx context.Context, p *POPReport) *KeepAlive {
 		}
 		k.Trials = append(k.Trials, t)
 		k.Requests += t.Requests
+		age := time.Duration(t.Age)
 		if t.Warm {
-			lo = max(lo, t.Age)
-		} else if hi == 0 || t.Age < hi {
-			hi = t.Age
+			lo = max(lo, age)
+		} else if hi == 0 || age < hi {
+			hi = age
 		}
-		d.progress(fmt.Sprintf("%s: keep-alive trial %d: %v idle → %s (%.0f%% of %s warm)", p.POP, len(k.Trials), t.Age.Round(time.Millisecond), warmText(t.Warm), 100*t.WarmShare, t.By))
+		d.progress(fmt.Sprintf("%s: keep-alive trial %d: %v idle → %s (%.0f%% of %s warm)", p.POP, len(k.Trials), age.Round(time.Millisecond), warmText(t.Warm), 100*t.WarmShare, t.By))
 		return true
 	}
 	for g := cfg.MinKeepAlive; len(k.Trials) < cfg.MaxTrials && hi == 0; g = min(2*g, cfg.MaxKeepAlive) {
@@ -88,10 +89,10 @@ func (d *doctor) searchKeepAlive(ctx context.Context, p *POPReport) *KeepAlive {
 			break
 		}
 	}
-	k.WarmAt, k.ColdAt = lo, hi
+	k.WarmAt, k.ColdAt = stats.Seconds(lo), stats.Seconds(hi)
 	switch {
 	case lo > 0 && hi > 0 && lo < hi:
-		k.K, k.Known = (lo+hi)/2, true
+		k.K, k.Known = stats.Seconds((lo+hi)/2), true
 		if !within(lo, hi, cfg.Tolerance) && k.Why == "" {
 			k.Why = fmt.Sprintf("between %v and %v: the trials ran out (--max-trials) before ±%.0f%%", round(lo), round(hi), 100*cfg.Tolerance)
 		}
@@ -124,7 +125,7 @@ func warmText(warm bool) string {
 // trial warms the POP, waits g from the end of the warm-up and sends a
 // burst.
 func (d *doctor) trial(ctx context.Context, p *POPReport, g time.Duration, warmup int, byHost bool) (Trial, error) {
-	t := Trial{Gap: g, Age: g, By: "answers"}
+	t := Trial{Gap: stats.Seconds(g), Age: stats.Seconds(g), By: "answers"}
 	w, err := d.send.send(ctx, p.DNS.Addrs, warmup)
 	p.answers = append(p.answers, w...)
 	t.Requests += len(w)
@@ -173,7 +174,7 @@ func (d *doctor) trial(ctx context.Context, p *POPReport, g time.Duration, warmu
 		}
 	}
 	if len(ages) > 0 {
-		t.By, t.Age = "hosts", stats.Describe(ages).P50
+		t.By, t.Age = "hosts", stats.Seconds(stats.Describe(ages).P50)
 		t.WarmShare = float64(warmHosts) / float64(len(ages))
 		t.Warm = t.WarmShare >= warmThreshold
 		return t, nil

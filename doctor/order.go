@@ -3,6 +3,8 @@ package doctor
 import (
 	"fmt"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 // orderCheck checks the timeout order that keeps connections alive end to
@@ -14,10 +16,11 @@ import (
 // idle timeout, whatever the keep-alive says, and the effective keep-alive
 // found from outside equals the origin's idle.
 func orderCheck(cfg Config, k time.Duration, o *OriginIdle) *OrderCheck {
-	c := &OrderCheck{KeepAlive: k, Configured: cfg.ConfiguredKeepAlive, LBIdle: cfg.LBIdle, OK: true}
+	var oi time.Duration // the origin's idle timeout (0: not measured)
 	if o != nil && o.Closed {
-		c.OriginIdle = o.Idle
+		oi = time.Duration(o.Idle)
 	}
+	c := &OrderCheck{KeepAlive: stats.Seconds(k), Configured: stats.Seconds(cfg.ConfiguredKeepAlive), OriginIdle: stats.Seconds(oi), LBIdle: stats.Seconds(cfg.LBIdle), OK: true}
 	say := func(ok bool, format string, a ...any) {
 		c.OK = c.OK && ok
 		c.Findings = append(c.Findings, fmt.Sprintf(format, a...))
@@ -28,26 +31,26 @@ func orderCheck(cfg Config, k time.Duration, o *OriginIdle) *OrderCheck {
 		ka = k
 	}
 	switch {
-	case c.OriginIdle > 0 && ka > 0 && c.OriginIdle <= ka:
+	case oi > 0 && ka > 0 && oi <= ka:
 		c.Trap = true
-		say(false, "the origin closes idle connections after %v, before CloudFront's keep-alive of %v ends: every connection CloudFront keeps dies at %v; raise the origin's idle timeout above %v", round(c.OriginIdle), round(ka), round(c.OriginIdle), round(ka))
-	case c.OriginIdle > 0 && k > 0 && cfg.ConfiguredKeepAlive > 0 && near(k, c.OriginIdle) && k < cfg.ConfiguredKeepAlive:
+		say(false, "the origin closes idle connections after %v, before CloudFront's keep-alive of %v ends: every connection CloudFront keeps dies at %v; raise the origin's idle timeout above %v", round(oi), round(ka), round(oi), round(ka))
+	case oi > 0 && k > 0 && cfg.ConfiguredKeepAlive > 0 && near(k, oi) && k < cfg.ConfiguredKeepAlive:
 		c.Trap = true
-		say(false, "the effective keep-alive (%v) is the origin's idle timeout (%v), not the configured %v: the origin closes first", round(k), round(c.OriginIdle), round(cfg.ConfiguredKeepAlive))
-	case c.OriginIdle > 0 && ka > 0:
-		say(true, "keep-alive %v < origin idle %v", round(ka), round(c.OriginIdle))
+		say(false, "the effective keep-alive (%v) is the origin's idle timeout (%v), not the configured %v: the origin closes first", round(k), round(oi), round(cfg.ConfiguredKeepAlive))
+	case oi > 0 && ka > 0:
+		say(true, "keep-alive %v < origin idle %v", round(ka), round(oi))
 	}
 	if cfg.ConfiguredKeepAlive > 0 && k > 0 && !c.Trap && k < cfg.ConfiguredKeepAlive && !near(k, cfg.ConfiguredKeepAlive) {
 		say(false, "the effective keep-alive (%v) is shorter than the configured %v: something closes the connections first (the origin, or a load balancer; measure the origin with --origin)", round(k), round(cfg.ConfiguredKeepAlive))
 	}
 	if o != nil && !o.Closed && o.Error == "" {
-		say(true, "the origin kept an idle connection open for %v, the longest wait (--origin-wait)", round(o.Waited))
+		say(true, "the origin kept an idle connection open for %v, the longest wait (--origin-wait)", round(time.Duration(o.Waited)))
 	}
-	if cfg.LBIdle > 0 && c.OriginIdle > 0 {
-		if c.OriginIdle < cfg.LBIdle {
-			say(true, "origin idle %v < load balancer idle %v", round(c.OriginIdle), round(cfg.LBIdle))
+	if cfg.LBIdle > 0 && oi > 0 {
+		if oi < cfg.LBIdle {
+			say(true, "origin idle %v < load balancer idle %v", round(oi), round(cfg.LBIdle))
 		} else {
-			say(false, "the origin's idle timeout (%v) is not below the load balancer's (%v): the load balancer may close connections the origin still counts as open", round(c.OriginIdle), round(cfg.LBIdle))
+			say(false, "the origin's idle timeout (%v) is not below the load balancer's (%v): the load balancer may close connections the origin still counts as open", round(oi), round(cfg.LBIdle))
 		}
 	}
 	if len(c.Findings) == 0 {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 // originIdle measures the origin's own idle timeout from here: one
@@ -79,11 +80,12 @@ func (d *doctor) measureOriginIdle(ctx context.Context, o *OriginIdle) error {
 	idleFrom := time.Now()
 	conn.SetDeadline(idleFrom.Add(d.cfg.OriginWait))
 	_, err = br.ReadByte()
-	o.Waited = time.Since(idleFrom)
+	waited := time.Since(idleFrom)
+	o.Waited = stats.Seconds(waited)
 	var ne net.Error
 	switch {
 	case ctx.Err() != nil:
-		return fmt.Errorf("origin: interrupted after %v without a close", o.Waited.Round(time.Millisecond))
+		return fmt.Errorf("origin: interrupted after %v without a close", waited.Round(time.Millisecond))
 	case errors.As(err, &ne) && ne.Timeout():
 		return nil // still open after OriginWait
 	case err == nil:

@@ -33,7 +33,9 @@ func penalty(pop string, answers []answer) *Penalty {
 		return nil
 	}
 	p := &Penalty{Cold: len(cold), Warm: len(warm),
-		ColdFirstByte: stats.Describe(cold).P50, WarmFirstByte: stats.Describe(warm).P50, UpstreamConnect: stats.Describe(connect).P50}
+		ColdFirstByte:   stats.Seconds(stats.Describe(cold).P50),
+		WarmFirstByte:   stats.Seconds(stats.Describe(warm).P50),
+		UpstreamConnect: stats.Seconds(stats.Describe(connect).P50)}
 	p.Penalty = max(p.ColdFirstByte-p.WarmFirstByte, 0)
 	p.OriginRTT, p.ConnectRTT = p.Penalty/2, p.UpstreamConnect/2
 	return p

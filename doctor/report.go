@@ -5,10 +5,15 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/edgehosts"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 // SchemaVersion is the version of the JSON form of Report.
 const SchemaVersion = 1
+
+// The JSON forms: durations are stats.Seconds (seconds to the microsecond,
+// in fields ending in _s, as every JSON document of the project writes
+// them), declared where the schema places them.
 
 // Report is what a doctor run measured. A step that did not run (or was
 // interrupted before it ended) is nil or says why; Interrupted marks a run
@@ -19,13 +24,13 @@ type Report struct {
 	Path         string        `json:"path"`
 	Port         int           `json:"port"`
 	Start        time.Time     `json:"start"`
-	Duration     time.Duration `json:"-"`
 	Budget       Budget        `json:"budget"`
 	CloudFront   *Identity     `json:"cloudfront"`
 	POPs         []POPReport   `json:"pops"`
 	Origin       *OriginIdle   `json:"origin,omitempty"`
 	Order        *OrderCheck   `json:"timeout_order,omitempty"`
 	Interrupted  bool          `json:"interrupted,omitempty"`
+	Duration     stats.Seconds `json:"duration_s"`
 }
 
 // Budget is the run's request budget: what its plan may send at most (the
@@ -35,7 +40,7 @@ type Budget struct {
 	Limit   int           `json:"limit"`
 	Planned int           `json:"planned"`
 	Sent    int           `json:"sent"`
-	MaxWait time.Duration `json:"-"`
+	MaxWait stats.Seconds `json:"max_wait_s"`
 }
 
 // Identity is what one request through the distribution's own name said.
@@ -145,12 +150,12 @@ type HostIDCheck struct {
 // between them. Known is false when the search could not bound it (Why).
 type KeepAlive struct {
 	Known    bool          `json:"known"`
-	K        time.Duration `json:"-"`
-	WarmAt   time.Duration `json:"-"`
-	ColdAt   time.Duration `json:"-"`
 	Trials   []Trial       `json:"trials"`
 	Requests int           `json:"requests"`
 	Why      string        `json:"why,omitempty"`
+	K        stats.Seconds `json:"k_s"` // 0: unknown
+	WarmAt   stats.Seconds `json:"warm_at_s"`
+	ColdAt   stats.Seconds `json:"cold_at_s"`
 }
 
 // Trial is one step of the keep-alive search: a warm-up, a wait of Gap, a
@@ -159,8 +164,8 @@ type KeepAlive struct {
 // time of the hosts judged, from each one's last warm-up answer to the
 // burst's first request to it (Gap when judged by answers).
 type Trial struct {
-	Gap       time.Duration `json:"-"` // the wait after the warm-up
-	Age       time.Duration `json:"-"` // the idle time the trial stands for
+	Gap       stats.Seconds `json:"gap_s"` // the wait after the warm-up
+	Age       stats.Seconds `json:"age_s"` // the idle time the trial stands for
 	Warm      bool          `json:"warm"`
 	WarmShare float64       `json:"warm_share"`
 	By        string        `json:"by"` // "hosts" or "answers"
@@ -176,13 +181,13 @@ type Trial struct {
 type Penalty struct {
 	Cold            int           `json:"cold_answers"`
 	Warm            int           `json:"warm_answers"`
-	ColdFirstByte   time.Duration `json:"-"`
-	WarmFirstByte   time.Duration `json:"-"`
-	Penalty         time.Duration `json:"-"`
-	UpstreamConnect time.Duration `json:"-"`
+	ColdFirstByte   stats.Seconds `json:"cold_first_byte_s"`
+	WarmFirstByte   stats.Seconds `json:"warm_first_byte_s"`
+	Penalty         stats.Seconds `json:"penalty_s"`
+	UpstreamConnect stats.Seconds `json:"upstream_connect_s"`
 	// OriginRTT is half the penalty; ConnectRTT half the upstream connect.
-	OriginRTT  time.Duration `json:"-"`
-	ConnectRTT time.Duration `json:"-"`
+	OriginRTT  stats.Seconds `json:"origin_rtt_s"`
+	ConnectRTT stats.Seconds `json:"connect_rtt_s"`
 }
 
 // OriginIdle is the origin's own idle timeout, measured on one kept-alive
@@ -190,10 +195,10 @@ type Penalty struct {
 type OriginIdle struct {
 	URL    string        `json:"url"`
 	Status int           `json:"status,omitempty"`
-	Idle   time.Duration `json:"-"`
 	Closed bool          `json:"closed"` // false: still open after Waited
-	Waited time.Duration `json:"-"`
 	Error  string        `json:"error,omitempty"`
+	Idle   stats.Seconds `json:"idle_s"`
+	Waited stats.Seconds `json:"waited_s"`
 }
 
 // OrderCheck is the timeout order that keeps connections alive end to end:
@@ -201,13 +206,13 @@ type OriginIdle struct {
 // balancer's idle timeout. Trap is the origin closing idle connections
 // before CloudFront's keep-alive ends, found from outside.
 type OrderCheck struct {
-	KeepAlive  time.Duration `json:"-"` // the effective one measured (the shortest over POPs)
-	Configured time.Duration `json:"-"` // the distribution's setting, when given
-	OriginIdle time.Duration `json:"-"`
-	LBIdle     time.Duration `json:"-"`
 	OK         bool          `json:"ok"`
 	Trap       bool          `json:"origin_idle_trap"`
 	Findings   []string      `json:"findings"`
+	KeepAlive  stats.Seconds `json:"keepalive_s"`            // the effective one measured (the shortest over POPs); 0: unknown
+	Configured stats.Seconds `json:"configured_keepalive_s"` // the distribution's setting, when given
+	OriginIdle stats.Seconds `json:"origin_idle_s"`
+	LBIdle     stats.Seconds `json:"lb_idle_s"`
 }
 
 // HostsFile is what the run measured as the hosts file `cfprewarm plan
@@ -226,7 +231,7 @@ func (r *Report) HostsFile(fallback int) edgehosts.File {
 			e.Addresses = p.DNS.Count
 		}
 		if k := p.KeepAlive; k != nil && k.Known {
-			e.KeepAlive = k.K.Seconds()
+			e.KeepAlive = time.Duration(k.K).Seconds()
 		}
 		f.POPs = append(f.POPs, e)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cfprewarm/cfprewarm/doctor"
 	"github.com/cfprewarm/cfprewarm/doctor/format"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/report.json from the current output")
@@ -20,19 +21,19 @@ var update = flag.Bool("update", false, "rewrite testdata/report.json from the c
 func full() *doctor.Report {
 	r := sample()
 	r.Start = time.Date(2025, 3, 14, 9, 26, 53, 589793238, time.UTC)
-	r.Duration = 95*time.Second + 123456789
-	r.Budget.MaxWait = 7*time.Minute + 30*time.Second + 499
+	r.Duration = stats.Seconds(95*time.Second + 123456789)
+	r.Budget.MaxWait = stats.Seconds(7*time.Minute + 30*time.Second + 499)
 	ka := r.POPs[0].KeepAlive
-	ka.K, ka.WarmAt, ka.ColdAt = 20*time.Second+500_001, 19*time.Second+1, 21*time.Second+999_999
-	ka.Trials = append(ka.Trials, doctor.Trial{Gap: 22 * time.Second, Age: 22*time.Second + 31_415_926, WarmShare: 0.25, By: "answers", Requests: 48})
+	ka.K, ka.WarmAt, ka.ColdAt = stats.Seconds(20*time.Second+500_001), stats.Seconds(19*time.Second+1), stats.Seconds(21*time.Second+999_999)
+	ka.Trials = append(ka.Trials, doctor.Trial{Gap: stats.Seconds(22 * time.Second), Age: stats.Seconds(22*time.Second + 31_415_926), WarmShare: 0.25, By: "answers", Requests: 48})
 	pe := r.POPs[0].Penalty
 	pe.ColdFirstByte, pe.WarmFirstByte, pe.Penalty = 580_123_456, 194_000_499, 386_122_957
 	pe.OriginRTT, pe.UpstreamConnect, pe.ConnectRTT = 193_061_478, 390_000_501, 195_000_250
 	r.POPs[1].KeepAlive = &doctor.KeepAlive{Why: "interrupted", Requests: 51,
-		Trials: []doctor.Trial{{Gap: time.Second, Age: time.Second, Warm: true, WarmShare: 1, By: "hosts", Requests: 51}}}
+		Trials: []doctor.Trial{{Gap: stats.Seconds(time.Second), Age: stats.Seconds(time.Second), Warm: true, WarmShare: 1, By: "hosts", Requests: 51}}}
 	r.POPs[1].Penalty = &doctor.Penalty{Warm: 3, WarmFirstByte: 12_345_678}
-	r.Origin.Idle, r.Origin.Waited = 20*time.Second+2_500, 20*time.Second+7_654_321
-	r.Order.KeepAlive, r.Order.Configured, r.Order.OriginIdle, r.Order.LBIdle = 60*time.Second+999, 60*time.Second, 20*time.Second+2_500, 3500*time.Millisecond
+	r.Origin.Idle, r.Origin.Waited = stats.Seconds(20*time.Second+2_500), stats.Seconds(20*time.Second+7_654_321)
+	r.Order.KeepAlive, r.Order.Configured, r.Order.OriginIdle, r.Order.LBIdle = stats.Seconds(60*time.Second+999), stats.Seconds(60*time.Second), stats.Seconds(20*time.Second+2_500), stats.Seconds(3500*time.Millisecond)
 	return r
 }
 

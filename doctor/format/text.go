@@ -10,6 +10,7 @@ import (
 	"github.com/cfprewarm/cfprewarm/doctor"
 	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/internal/errwriter"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 // WriteText writes the report for people: what answers, then a block per
@@ -45,7 +46,7 @@ func WriteText(w io.Writer, r *doctor.Report) error {
 			ew.Printf("  %s\n", f)
 		}
 	}
-	ew.Printf("\nrequests sent: %d of at most %d (budget %d); took %s\n", r.Budget.Sent, r.Budget.Planned, r.Budget.Limit, r.Duration.Round(100*time.Millisecond))
+	ew.Printf("\nrequests sent: %d of at most %d (budget %d); took %s\n", r.Budget.Sent, r.Budget.Planned, r.Budget.Limit, time.Duration(r.Duration).Round(100*time.Millisecond))
 	if r.Interrupted {
 		ew.Printf("interrupted: the report holds what was measured until then\n")
 	}
@@ -185,9 +186,12 @@ func addrs(as []netip.Addr) string {
 	return strings.Join(s, " ")
 }
 
-func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1e3) }
+func ms(s stats.Seconds) string {
+	return fmt.Sprintf("%.1f ms", float64(time.Duration(s).Microseconds())/1e3)
+}
 
-func secs(d time.Duration) string {
+func secs(s stats.Seconds) string {
+	d := time.Duration(s)
 	if d < 10*time.Second {
 		return fmt.Sprintf("%.2f s", d.Seconds())
 	}

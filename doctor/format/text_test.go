@@ -11,6 +11,7 @@ import (
 	"github.com/cfprewarm/cfprewarm/doctor"
 	"github.com/cfprewarm/cfprewarm/doctor/format"
 	"github.com/cfprewarm/cfprewarm/edgehosts"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
 // sample is a report of two POPs, one with ids that name no host, an
@@ -19,7 +20,7 @@ func sample() *doctor.Report {
 	holds := false
 	return &doctor.Report{
 		Distribution: "d111111abcdef8.cloudfront.net", Host: "api.example.com", Path: "/cfprewarm/host-id", Port: 443,
-		Duration: 95 * time.Second, Budget: doctor.Budget{Limit: 5000, Planned: 2092, Sent: 811}, Interrupted: true,
+		Duration: stats.Seconds(95 * time.Second), Budget: doctor.Budget{Limit: 5000, Planned: 2092, Sent: 811}, Interrupted: true,
 		CloudFront: &doctor.Identity{CloudFront: true, Evidence: []string{"x-amz-cf-id", "via"}, POP: "HKG62-C1", Status: 200,
 			ServerTiming: true, UpstreamLayer: "Origin Shield", Meaning: "Origin Shield: for dynamic requests the shield is always an extra layer"},
 		POPs: []doctor.POPReport{
@@ -31,15 +32,15 @@ func sample() *doctor.Report {
 						{Addr: netip.MustParseAddr("192.0.2.2"), Answers: 48, IDs: 4, Hosts: &doctor.Estimate{Hosts: 4, Low: 4, High: 5}}},
 					Kept:   &doctor.Kept{Answers: 3, IDs: 1},
 					HostID: &doctor.HostIDCheck{Header: "X-Cfprewarm-Edge-Server-Ip", Answers: 96, Servers: 8, Hosts: &doctor.Estimate{Hosts: 8, Low: 8, High: 8, Level: 0.95}, Holds: &holds, Why: "not one to one"}},
-				KeepAlive: &doctor.KeepAlive{Known: true, K: 20 * time.Second, WarmAt: 19 * time.Second, ColdAt: 22 * time.Second, Requests: 408,
-					Trials: []doctor.Trial{{Gap: time.Second, Age: 1020 * time.Millisecond, Warm: true, WarmShare: 1, By: "hosts", Requests: 51}}},
-				Penalty: &doctor.Penalty{Cold: 10, Warm: 90, ColdFirstByte: 580 * time.Millisecond, WarmFirstByte: 194 * time.Millisecond, Penalty: 386 * time.Millisecond,
-					OriginRTT: 193 * time.Millisecond, UpstreamConnect: 390 * time.Millisecond, ConnectRTT: 195 * time.Millisecond}},
+				KeepAlive: &doctor.KeepAlive{Known: true, K: stats.Seconds(20 * time.Second), WarmAt: stats.Seconds(19 * time.Second), ColdAt: stats.Seconds(22 * time.Second), Requests: 408,
+					Trials: []doctor.Trial{{Gap: stats.Seconds(time.Second), Age: stats.Seconds(1020 * time.Millisecond), Warm: true, WarmShare: 1, By: "hosts", Requests: 51}}},
+				Penalty: &doctor.Penalty{Cold: 10, Warm: 90, ColdFirstByte: stats.Seconds(580 * time.Millisecond), WarmFirstByte: stats.Seconds(194 * time.Millisecond), Penalty: stats.Seconds(386 * time.Millisecond),
+					OriginRTT: stats.Seconds(193 * time.Millisecond), UpstreamConnect: stats.Seconds(390 * time.Millisecond), ConnectRTT: stats.Seconds(195 * time.Millisecond)}},
 			{POP: "LHR61-C2", Name: "d111111abcdef8.LHR61-C2.cloudfront.net",
 				Census: &doctor.Census{Requests: 96, Answers: 96, IDs: 1, Verdict: edgehosts.VerdictConstant, Why: "constant: one edge host id in 96 responses names no host (suspect)"},
 				Error:  "interrupted"},
 		},
-		Origin: &doctor.OriginIdle{URL: "https://origin.example.com/healthz", Status: 403, Idle: 20 * time.Second, Closed: true, Waited: 20 * time.Second},
+		Origin: &doctor.OriginIdle{URL: "https://origin.example.com/healthz", Status: 403, Idle: stats.Seconds(20 * time.Second), Closed: true, Waited: stats.Seconds(20 * time.Second)},
 		Order:  &doctor.OrderCheck{Trap: true, Findings: []string{"the origin closes idle connections after 20s, before CloudFront's keep-alive of 1m0s ends"}},
 	}
 }
