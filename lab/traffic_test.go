@@ -125,7 +125,7 @@ func TestTrafficLogsPredictColdShare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	counts, sum, err := plan.FromLogs(context.Background(), accesslog.Config{Inputs: []string{dir}})
+	counts, sum, err := plan.FromLogs(context.Background(), accesslog.Config{Inputs: []string{dir}}, plan.DefaultConfig().Traffic)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,6 +84,10 @@ type Config struct {
 	// MinCold is the cold share with the target keep-alive alone below
 	// which a POP is not warmed.
 	MinCold float64
+
+	// Traffic says which requests are prewarm requests and which share a
+	// viewer connection.
+	Traffic Traffic
 }
 
 // DefaultConfig returns the planner's defaults.
@@ -94,6 +98,7 @@ func DefaultConfig() Config {
 		Period: DefaultPeriod, Jitter: DefaultJitter, Margin: DefaultMargin,
 		MemoryMiB: DefaultMemoryMiB, CPUPerRequest: DefaultCPUPerRequest, Prices: DefaultPrices(),
 		MinGain: DefaultMinGain, MinCold: DefaultMinCold,
+		Traffic: Traffic{ViewerIdle: DefaultViewerIdle},
 	}
 }
 
@@ -140,6 +145,7 @@ func (c Config) Validate() error {
 			p.AddErr(err)
 		}
 	}
+	c.Traffic.problems(&p)
 	for code, e := range c.HostsByPOP {
 		if e.Hosts < 1 {
 			p.Add("hosts file: POP %s: %d hosts", code, e.Hosts)

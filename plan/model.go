@@ -1,89 +1,10 @@
 package plan
 
-import "math"
+import (
+	"math"
 
-// lagShare is the probability that a request lag whole seconds before
-// another one's second arrived less than k seconds before it, when both
-// sit anywhere in their second, uniformly and independently: the
-// difference of two uniform positions is triangular on (−1, 1).
-func lagShare(lag int64, k float64) float64 {
-	d := k - float64(lag)
-	switch {
-	case d >= 1:
-		return 1
-	case d >= 0:
-		return 1 - (1-d)*(1-d)/2
-	case d > -1:
-		return (1 + d) * (1 + d) / 2
-	}
-	return 0
-}
-
-// expectedCold returns, for every second of secs (in time order), the
-// expected number of its requests that find no warm origin connection,
-// under the model of docs/plan.md: a POP of hosts edge hosts, each new
-// viewer connection on one at random, a host's origin connection kept k
-// seconds after its last request. A request with n requests in the k
-// seconds before it is cold with probability (1 − 1/H)^n; within a second,
-// requests are in random order and anywhere in the second.
-func expectedCold(secs []second, k float64, hosts int) []float64 {
-	q := 1 - 1/float64(hosts)
-	out := make([]float64, len(secs))
-	full := int64(math.Floor(k - 1)) // lags 1..full lie wholly inside the window
-	full = max(full, 0)
-	var lnq float64
-	if q > 0 {
-		lnq = math.Log(q)
-	}
-	// The lags at the window's edge count in part.
-	type edge struct {
-		lag int64
-		lnf float64 // log of the factor each of its requests contributes
-	}
-	var edges []edge
-	for lag := full + 1; float64(lag) < k+1; lag++ {
-		if p := lagShare(lag, k); p > 0 {
-			edges = append(edges, edge{lag, math.Log(1 - p*(1-q))})
-		}
-	}
-	var window uint64 // requests in the seconds [s−full, s−1]
-	lo := 0
-	for i, s := range secs {
-		if i > 0 {
-			window += uint64(secs[i-1].n)
-		}
-		for lo < i && secs[lo].unix < s.unix-full {
-			window -= uint64(secs[lo].n)
-			lo++
-		}
-		logP := 0.0
-		cold := false
-		if window > 0 {
-			if q == 0 {
-				cold = true // one host and a request in the window: always warm
-			}
-			logP += float64(window) * lnq
-		}
-		for j := lo - 1; j >= 0 && j >= lo-len(edges)-1; j-- {
-			lag := s.unix - secs[j].unix
-			for _, e := range edges {
-				if e.lag == lag {
-					logP += float64(secs[j].n) * e.lnf
-				}
-			}
-		}
-		if cold {
-			continue // out[i] stays 0
-		}
-		// The requests of the second itself: the x-th has x before it.
-		same := float64(s.n)
-		if q < 1 {
-			same = (1 - math.Pow(q, float64(s.n))) / (1 - q)
-		}
-		out[i] = math.Exp(logP) * same
-	}
-	return out
-}
+	"github.com/cfprewarm/cfprewarm/edgehosts"
+)
 
 // penaltyFit estimates a cold request's extra time-to-first-byte by
 // weighted least squares of each second's mean time-to-first-byte on its
@@ -145,4 +66,67 @@ const (
 
 func trusted(slope, se float64, n int64) bool {
 	return n >= minFitRequests && se > 0 && slope >= minFitPenalty && slope >= minFitZ*se
+}
+
+// coldWith is the expected number of the POP's viewer requests that stay
+// cold with the target keep-alive when waves of n requests arrive on a
+// schedule whose keep-alive window holds w waves with probability
+// window[w]. A request that found none of its host's origin connections
+// idle while m−1 were busy stays cold unless a wave in the window sent its
+// host at least m requests, which, sent at once, left m connections open
+// there: with W waves of Binomial(n, 1/H) requests to the host, that fails
+// with probability P(Binomial(n, 1/H) < m)^W. For m = 1 (a host with no
+// connection open) that is (1 − 1/H)^(n·W), coldFactor.
+func (m model) coldWith(n int, window []float64) float64 {
+	cold := 0.0
+	for k, c := range m.need {
+		if c == 0 {
+			continue
+		}
+		if k == 0 {
+			cold += c * coldFactor(window, m.pop.Hosts, n)
+			continue
+		}
+		below := binomialCDF(n, 1/float64(m.pop.Hosts), k)
+		f := 0.0
+		for w, p := range window {
+			f += p * math.Pow(below, float64(w))
+		}
+		cold += c * f
+	}
+	return cold
+}
+
+// binomialCDF is P(Binomial(n, p) ≤ k).
+func binomialCDF(n int, p float64, k int) float64 {
+	if k >= n || p <= 0 {
+		return 1
+	}
+	if p >= 1 {
+		return 0
+	}
+	q := 1 - p
+	pmf := math.Pow(q, float64(n))
+	sum := pmf
+	for j := 0; j < k; j++ {
+		pmf *= float64(n-j) / float64(j+1) * p / q
+		sum += pmf
+	}
+	return min(sum, 1)
+}
+
+// requestsFor is the fewest requests per wave that reach a share coverage
+// of the POP's hosts and, when its viewers need several origin connections
+// of a host at once (POP.ConnectionsPerHost), leave that many open on the
+// same share of its hosts: a wave's requests to one host overlap, each
+// holding a connection of its own. At most max.
+func (m model) requestsFor(coverage float64, max int) int {
+	h := m.pop.Hosts
+	n := edgehosts.RequestsFor(h, coverage)
+	if c := m.pop.ConnectionsPerHost; c > 1 && h > 1 {
+		for n < max && 1-binomialCDF(n, 1/float64(h), c-1) < coverage {
+			n++
+		}
+	}
+	return min(n, max)
 }

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -15,8 +16,12 @@ import (
 // price, cold shares today and with the target keep-alive alone, cold
 // penalty), and the numbers the pricing works from.
 type model struct {
-	pop     POP     // the fields known before prewarming
-	coldB   float64 // expected cold requests with the target keep-alive alone
+	pop   POP     // the fields known before prewarming
+	coldB float64 // expected cold requests with the target keep-alive alone
+	// need[m−1] is the part of coldB that found m−1 of its host's origin
+	// connections busy and none idle (poolRun.need): what a wave must leave
+	// open on a host to warm it.
+	need    []float64
 	penalty float64 // a cold request's extra time-to-first-byte, seconds
 	base    float64 // warm time-to-first-byte, seconds
 }
@@ -26,16 +31,19 @@ type model struct {
 type observed struct {
 	pop   POP // traffic, host count, airport, cold shares (a) and (b)
 	coldB float64
+	need  []float64
 	fit   penaltyFit
 }
 
-// models returns the model of every POP, in code order, and the penalty
-// fitted on every POP's logs (0 when they cannot tell it).
+// models returns the model of every POP with viewer requests, in code
+// order, and the penalty fitted on every POP's logs (0 when they cannot
+// tell it).
 func (pl planner) models(t source) ([]model, float64) {
-	codes := t.counts.POPs()
-	obs := make([]observed, len(codes))
-	for i, code := range codes {
-		obs[i] = pl.observe(code, t.counts.pops[code], t.days)
+	var obs []observed
+	for _, code := range t.counts.POPs() {
+		if o, ok := pl.observe(code, t.counts.pops[code], t); ok {
+			obs = append(obs, o)
+		}
 	}
 	pooled := pooledPenalty(obs)
 	out := make([]model, len(obs))
@@ -45,11 +53,15 @@ func (pl planner) models(t source) ([]model, float64) {
 	return out, pooled
 }
 
-// observe describes a POP's traffic and applies the model to it: the
-// expected cold requests of every second under today's keep-alive (a) and
-// the target keep-alive alone (b), and the penalty fit of its
-// time-to-first-byte on its cold share (a).
-func (pl planner) observe(code string, s *series, days float64) observed {
+// observe describes a POP's traffic and plays the model over it (runPools:
+// viewer connections, each edge host's origin connection pool, the logs'
+// prewarm requests) under today's keep-alive (a) and the target
+// keep-alive alone (b): the expected cold requests of every second, what
+// the cold ones of (b) would need of a wave, the connections per host the
+// viewers need at once, and the penalty fit of the time-to-first-byte on
+// the cold share (a). ok is false for a POP without viewer requests (only
+// prewarm requests): nothing to plan.
+func (pl planner) observe(code string, s *series, t source) (observed, bool) {
 	cfg := pl.cfg
 	pop := POP{Code: code, Hosts: cfg.Hosts, HostsFrom: edgehosts.FromAssumed}
 	if e, ok := cfg.HostsByPOP[code]; ok {
@@ -60,77 +72,105 @@ func (pl planner) observe(code string, s *series, days float64) observed {
 		pop.Price = cfg.Prices.CloudFrontPer10000[a.Geography]
 	}
 	secs := s.seconds()
-	describeTraffic(&pop, secs, days)
+	describeTraffic(&pop, secs, t.days, t.to.Unix())
+	if pop.Requests == 0 {
+		return observed{}, false
+	}
 	if s.hist != nil {
 		pop.TTFBP50 = stats.Seconds(s.hist.quantile(0.5))
 		pop.TTFBP90 = stats.Seconds(s.hist.quantile(0.9))
 	}
 
-	coldA := expectedCold(secs, cfg.KeepAlive.Seconds(), pop.Hosts)
-	coldB := expectedCold(secs, cfg.TargetKeepAlive.Seconds(), pop.Hosts)
+	a := runPools(code, secs, cfg.KeepAlive.Seconds(), pop.Hosts)
+	b := runPools(code, secs, cfg.TargetKeepAlive.Seconds(), pop.Hosts)
 	var f penaltyFit
-	var sumA, sumB float64
 	for i, sec := range secs {
-		sumA += coldA[i]
-		sumB += coldB[i]
-		if sec.ttfbN > 0 {
-			f.add(coldA[i]/float64(sec.n), float64(sec.ttfbUS)/float64(sec.ttfbN)/1e6, float64(sec.ttfbN))
+		if sec.ttfbN > 0 && sec.n > 0 {
+			f.add(a.cold[i]/float64(sec.n), float64(sec.ttfbUS)/float64(sec.ttfbN)/1e6, float64(sec.ttfbN))
 		}
 	}
 	n := float64(pop.Requests)
-	pop.Cold.Current, pop.Cold.KeepAlive = sumA/n, sumB/n
-	return observed{pop: pop, coldB: sumB, fit: f}
+	sumB := b.colds()
+	pop.Cold.Current, pop.Cold.KeepAlive = a.colds()/n, sumB/n
+	pop.BusyCold = max(sumB-b.need[0], 0) / n
+	pop.ConnectionsPerHost = b.connectionsFor(cfg.Coverage)
+	return observed{pop: pop, coldB: sumB, need: b.need, fit: f}, true
 }
 
 // describeTraffic sets what the logs say of a POP's traffic before the
-// model: requests, active hours, rates and the gaps between requests.
-func describeTraffic(pop *POP, secs []second, days float64) {
-	hours := map[int64]bool{}
-	var gaps []int64 // per request, seconds since the previous one
+// model: requests (viewers' and prewarm), viewer connections, active
+// hours, rates and the gaps between requests. end is the end of the
+// period (Unix seconds). It holds nothing per request: a counts file's
+// second may stand for billions.
+func describeTraffic(pop *POP, secs []second, days float64, end int64) {
+	gaps := map[int64]uint64{} // requests by the seconds since the POP's previous one
+	var opened uint64
+	var active int64 // seconds within an hour after a request
 	var prev int64 = math.MinInt64
 	for _, sec := range secs {
-		pop.Requests += int64(sec.n)
-		hours[floorDiv(sec.unix, 3600)] = true
-		if prev != math.MinInt64 {
-			gaps = append(gaps, sec.unix-prev)
+		pop.PrewarmRequests += int64(sec.prewarm)
+		if sec.n == 0 {
+			continue
 		}
-		for range sec.n - 1 {
-			gaps = append(gaps, 0)
+		pop.Requests += int64(sec.n)
+		opened += sec.newViewers
+		if prev != math.MinInt64 {
+			gaps[sec.unix-prev]++
+			active += min(sec.unix-prev, 3600)
+		}
+		if sec.n > 1 {
+			gaps[0] += sec.n - 1
 		}
 		prev = sec.unix
 	}
-	pop.ActiveHours = len(hours)
+	if prev != math.MinInt64 {
+		active += min(max(end-prev, 1), 3600)
+	}
+	pop.ActiveHours = float64(active) / 3600
+	if opened > 0 {
+		pop.RequestsPerConnection = float64(pop.Requests) / float64(opened)
+	}
 	if days > 0 {
 		pop.RequestsPerDay = float64(pop.Requests) / days
 	}
 	if pop.ActiveHours > 0 {
-		pop.RatePerHour = float64(pop.Requests) / float64(pop.ActiveHours)
+		pop.RatePerHour = float64(pop.Requests) / pop.ActiveHours
 	}
-	if n := float64(len(gaps)); n > 0 {
-		var g Gaps
-		for _, gap := range gaps {
-			switch {
-			case gap == 0:
-				g.SameSecond++
-			case gap <= 5:
-				g.UpTo5s++
-			case gap <= 60:
-				g.UpTo60s++
-			case gap <= 300:
-				g.UpTo5m++
-			default:
-				g.Longer++
-			}
+	var total uint64
+	var g Gaps
+	for gap, count := range gaps {
+		n := float64(count)
+		total += count
+		switch {
+		case gap == 0:
+			g.SameSecond += n
+		case gap <= 5:
+			g.UpTo5s += n
+		case gap <= 60:
+			g.UpTo60s += n
+		case gap <= 300:
+			g.UpTo5m += n
+		default:
+			g.Longer += n
 		}
-		g.SameSecond /= n
-		g.UpTo5s /= n
-		g.UpTo60s /= n
-		g.UpTo5m /= n
-		g.Longer /= n
-		slices.Sort(gaps)
-		g.Median = stats.Seconds(time.Duration(gaps[len(gaps)/2]) * time.Second)
-		pop.Gaps = g
 	}
+	if total == 0 {
+		return
+	}
+	n := float64(total)
+	g.SameSecond /= n
+	g.UpTo5s /= n
+	g.UpTo60s /= n
+	g.UpTo5m /= n
+	g.Longer /= n
+	var seen uint64
+	for _, gap := range slices.Sorted(maps.Keys(gaps)) {
+		if seen += gaps[gap]; seen > total/2 {
+			g.Median = stats.Seconds(time.Duration(gap) * time.Second)
+			break
+		}
+	}
+	pop.Gaps = g
 }
 
 // pooledPenalty is the within-POP fit of every POP's logs together (each
@@ -159,7 +199,7 @@ func pooledPenalty(obs []observed) float64 {
 // gives one, else the pooled penalty, else unknown; and its warm
 // time-to-first-byte, today's mean less the cold share times the penalty.
 func (pl planner) model(o observed, pooled float64) model {
-	m := model{pop: o.pop, coldB: o.coldB}
+	m := model{pop: o.pop, coldB: o.coldB, need: o.need}
 	slope, _, se, ok := o.fit.solve()
 	switch {
 	case ok && trusted(slope, se, o.fit.n):

@@ -35,10 +35,11 @@ type prewarm struct {
 }
 
 // requests is the number of requests per wave the POP of m needs: the
-// fewest whose coverage reaches the configured one, at most the engine's
-// limit.
+// fewest whose coverage reaches the configured one, with as many
+// connections per host as its viewers use at once (model.requestsFor), at
+// most the engine's limit.
 func (pl planner) requests(m model) int {
-	return min(edgehosts.RequestsFor(m.pop.Hosts, pl.cfg.Coverage), edgehosts.MaxRequestsPerPOP)
+	return m.requestsFor(pl.cfg.Coverage, edgehosts.MaxRequestsPerPOP)
 }
 
 // price is what waves of n requests on tm do for the POP of m: the cold
@@ -48,7 +49,7 @@ func (pl planner) requests(m model) int {
 func (pl planner) price(m model, n int, tm timing) prewarm {
 	pop := m.pop
 	v := prewarm{requestsPerWave: n, coverage: edgehosts.Coverage(pop.Hosts, n)}
-	v.cold = m.coldB * coldFactor(tm.window, pop.Hosts, n)
+	v.cold = m.coldWith(n, tm.window)
 	v.coldShare = v.cold / float64(pop.Requests)
 	if m.penalty > 0 {
 		v.latency = Latency{

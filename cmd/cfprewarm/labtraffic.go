@@ -91,7 +91,7 @@ func runLabTraffic(ctx context.Context, args []string, stdout, stderr io.Writer)
 		// something could be put there while the run lasts.
 		var counts *plan.Counts
 		var rerr error
-		counts, sum, rerr = plan.FromLogs(hard, accesslog.Config{Inputs: rep.LogFiles})
+		counts, sum, rerr = plan.FromLogs(hard, accesslog.Config{Inputs: rep.LogFiles}, plan.DefaultConfig().Traffic)
 		for _, f := range sum.Problems() {
 			fmt.Fprintf(stderr, "cfprewarm lab traffic: reading the logs: %s\n", describeFileProblem(f))
 		}

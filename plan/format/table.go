@@ -53,7 +53,7 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 	fmt.Fprintln(tw, "POP\trequests\tactive h\treq/active h\t<1 s\t1–5 s\t5–60 s\t1–5 min\t>5 min\tmedian gap\tTTFB mean\tp50\tp90\t")
 	for _, pop := range p.POPs {
 		g := pop.Gaps
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t\n", pop.Code, pop.Requests, pop.ActiveHours,
+		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t\n", pop.Code, pop.Requests, pop.ActiveHours,
 			count(pop.RatePerHour), g.SameSecond, g.UpTo5s, g.UpTo60s, g.UpTo5m, g.Longer, secs(g.Median), ms(pop.TTFBMean), ms(pop.TTFBP50), ms(pop.TTFBP90))
 	}
 	tw.Flush()
