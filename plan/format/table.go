@@ -24,10 +24,17 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 	}
 	bw.Printf("plan from %s requests%s (%s), %s → %s UTC (%.2f days)\n", count(float64(p.Requests)), files, p.Source,
 		p.From.Format("2006-01-02 15:04"), p.To.Format("2006-01-02 15:04"), p.Days)
+	if p.PrewarmRequests > 0 {
+		bw.Printf("%s prewarm requests (User-Agent %s): they warm, they are not viewers\n", count(float64(p.PrewarmRequests)), strings.Join(p.PrewarmAgents, ", "))
+	}
 	bw.Printf("model: keep-alive today %s, target %s; %d edge hosts per POP unless the hosts file says; one wave reaches %.0f%% of a POP's hosts\n",
 		secs(p.KeepAlive), secs(p.TargetKeepAlive), p.Hosts, 100*p.Coverage)
-	bw.Printf("schedule: the Lambda every minute (EventBridge fires up to %s late): %d waves %s apart; longest gap %s\n\n",
+	bw.Printf("schedule: the Lambda every minute (EventBridge fires up to %s late): %d waves %s apart; longest gap %s\n",
 		secs(stats.Seconds(p.Schedule.Jitter)), p.Schedule.Waves, secs(p.Interval), secs(p.MaxGap))
+	for _, a := range p.Assumptions {
+		bw.Printf("assumed: %s\n", a)
+	}
+	bw.Printf("\n")
 
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "POP\tregion\treq/day\tTTFB p50\tpenalty\t\tcold now\tka "+secs(p.TargetKeepAlive)+"\t+prewarm\tremoved/req\tgain/day\treq/wave\t$/month\ts/$\tplan\t")
@@ -47,13 +54,29 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 			bw.Printf("  %s: %s\n", pop.Code, pop.Why)
 		}
 	}
+	type wave struct{ conns, requests int }
+	var waves []wave
+	byWave := map[wave][]string{}
+	for _, pop := range p.POPs {
+		if w := (wave{pop.ConnectionsPerHost, pop.RequestsPerWave}); w.conns > 1 && w.requests > 0 {
+			if byWave[w] == nil {
+				waves = append(waves, w)
+			}
+			byWave[w] = append(byWave[w], pop.Code)
+		}
+	}
+	for _, w := range waves {
+		bw.Printf("  %s: viewers use up to %d origin connections of a host at once (%.0f%% of their requests): %d requests per wave, sent at once, are sized to leave that many on a host\n",
+			strings.Join(byWave[w], ", "), w.conns, 100*p.Coverage, w.requests)
+	}
 
 	bw.Printf("\ntraffic per POP (share of requests by the time since the POP's previous one):\n")
 	tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "POP\trequests\tactive h\treq/active h\t<1 s\t1–5 s\t5–60 s\t1–5 min\t>5 min\tmedian gap\tTTFB mean\tp50\tp90\t")
+	fmt.Fprintln(tw, "POP\trequests\tprewarm\treq/conn\tconn/host\tactive h\treq/active h\t<1 s\t1–5 s\t5–60 s\t1–5 min\t>5 min\tmedian gap\tTTFB mean\tp50\tp90\t")
 	for _, pop := range p.POPs {
 		g := pop.Gaps
-		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t\n", pop.Code, pop.Requests, pop.ActiveHours,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%d\t%.2f\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t\n", pop.Code, pop.Requests, pop.PrewarmRequests,
+			pop.RequestsPerConnection, pop.ConnectionsPerHost, pop.ActiveHours,
 			count(pop.RatePerHour), g.SameSecond, g.UpTo5s, g.UpTo60s, g.UpTo5m, g.Longer, secs(g.Median), ms(pop.TTFBMean), ms(pop.TTFBP50), ms(pop.TTFBP90))
 	}
 	tw.Flush()
@@ -108,6 +131,10 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 				bw.Printf("  %s: %s\n", f.Name, strings.Join(what, "; "))
 			}
 		}
+	}
+	if o := p.Outliers; o != nil {
+		bw.Printf("\n%d requests outside the plausible period %s → %s left out as bad lines: %s\n", o.Requests,
+			o.From.Format(time.DateOnly), o.To.Format(time.DateOnly), strings.Join(o.Examples, "; "))
 	}
 	if c := p.CountsFile; c != nil && c.Bad > 0 {
 		bw.Printf("\ncounts file: %d of %d rows unreadable: %s\n", c.Bad, c.Rows, strings.Join(c.Examples, "; "))
