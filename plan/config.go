@@ -88,6 +88,9 @@ type Config struct {
 	// Traffic says which requests are prewarm requests and which share a
 	// viewer connection.
 	Traffic Traffic
+	// OriginPool is what an edge host does for a request that finds none
+	// of its origin connections idle (default PoolOpen).
+	OriginPool PoolPolicy
 }
 
 // DefaultConfig returns the planner's defaults.
@@ -98,7 +101,7 @@ func DefaultConfig() Config {
 		Period: DefaultPeriod, Jitter: DefaultJitter, Margin: DefaultMargin,
 		MemoryMiB: DefaultMemoryMiB, CPUPerRequest: DefaultCPUPerRequest, Prices: DefaultPrices(),
 		MinGain: DefaultMinGain, MinCold: DefaultMinCold,
-		Traffic: Traffic{ViewerIdle: DefaultViewerIdle},
+		Traffic: Traffic{ViewerIdle: DefaultViewerIdle}, OriginPool: PoolOpen,
 	}
 }
 
@@ -146,6 +149,11 @@ func (c Config) Validate() error {
 		}
 	}
 	c.Traffic.problems(&p)
+	if _, err := config.ParseChoice("origin pool", string(c.OriginPool), PoolPolicies); err != nil {
+		p.AddErr(err)
+	} else if c.OriginPool == PoolReuse && c.OriginRTT <= 0 {
+		p.Add("origin pool %s needs the origin RTT: a waiting request takes a connection that frees before its own is up, two round trips", PoolReuse)
+	}
 	for code, e := range c.HostsByPOP {
 		if e.Hosts < 1 {
 			p.Add("hosts file: POP %s: %d hosts", code, e.Hosts)

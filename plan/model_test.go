@@ -30,7 +30,7 @@ func TestModelMatchesSimulation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			as := simulate(1, "HKG62-C1", tc.p, 200_000, tc.hosts, tc.keepAlive, 0.2, 0.4)
 			c := counts(as)
-			run := runPools("HKG62-C1", c.pops["HKG62-C1"].seconds(), tc.keepAlive, tc.hosts)
+			run := runPools("HKG62-C1", c.pops["HKG62-C1"].seconds(), tc.keepAlive, tc.hosts, 0)
 			got, want := run.colds()/float64(len(as)), coldShare(as)
 			if math.Abs(got-want) > 0.015 {
 				t.Errorf("%d requests: model %.4f, simulation %.4f", len(as), got, want)

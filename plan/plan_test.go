@@ -148,7 +148,7 @@ func TestCountsPathSamePlan(t *testing.T) {
 		}
 	}
 	var as []played
-	for _, p := range playPools(5, ss, 16, 5, 0.15, 0.3) {
+	for _, p := range playPools(5, ss, 16, 5, 0.15, 0.3, false) {
 		if hour := func(x float64) int64 { return int64((x) / 3600) }; hour(p.t) == hour(p.t+p.ttfb) && int64(p.t)%3600 < 3500 {
 			as = append(as, p)
 		}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"time"
 )
 
 // The host model with origin connection pools (docs/plan.md, "The model"),
@@ -16,9 +17,11 @@ import (
 //   - Each host has a pool of origin connections. A request takes an idle
 //     one (warm; the one used last, as Go's and most proxies' pools do) or,
 //     when none is idle, opens a new one (cold) at once, however many of
-//     the host's connections are busy. A connection is busy for its
-//     request's busy time (time-to-first-byte, else time-taken) and closes
-//     after K seconds idle.
+//     the host's connections are busy (PoolOpen); under PoolReuse it takes
+//     instead a busy one that frees before its own is up (Go's net/http,
+//     the lab's emulator), and its own joins the pool. A connection is busy
+//     for its request's busy time (time-to-first-byte, else time-taken) and
+//     closes after K seconds idle.
 //   - A second's requests arrive anywhere in it, uniformly and
 //     independently; a request that continues a viewer connection comes
 //     after its previous request ended (a connection's requests are
@@ -80,6 +83,7 @@ type tails struct {
 type simulator struct {
 	hosts   int
 	keep    float64 // K, seconds
+	dial    float64 // PoolReuse: the time a new connection takes; 0 for PoolOpen
 	busy    float64 // busy time of a second that has none
 	rng     *rand.Rand
 	pools   [][]float64 // per host, the time each origin connection is free from
@@ -91,8 +95,9 @@ type simulator struct {
 
 // runPools plays secs (a POP's seconds, in order) under keep-alive keep
 // with hosts edge hosts, as often as the bounds say, with a seed of the
-// POP's code so that a plan repeats.
-func runPools(code string, secs []second, keep float64, hosts int) poolRun {
+// POP's code so that a plan repeats. dial is the time a new origin
+// connection takes under PoolReuse, 0 under PoolOpen.
+func runPools(code string, secs []second, keep float64, hosts int, dial float64) poolRun {
 	var total, busyN, busyUS uint64
 	maxGap := int64(0)
 	for _, s := range secs {
@@ -110,7 +115,7 @@ func runPools(code string, secs []second, keep float64, hosts int) poolRun {
 	reps := int(min(max(math.Ceil(simRequests/float64(total)), 1), simReplicas))
 	h := fnv.New64a()
 	h.Write([]byte(code))
-	sim := simulator{hosts: hosts, keep: keep}
+	sim := simulator{hosts: hosts, keep: keep, dial: dial}
 	if busyN > 0 {
 		sim.busy = float64(busyUS) / float64(busyN) / 1e6
 	}
@@ -298,43 +303,60 @@ func (r *poolRun) count(idx int, cold bool, busyConns int, w float64) {
 func (sim *simulator) expect(t, w float64, idx int, out *poolRun) {
 	share := w / float64(sim.hosts)
 	for h := range sim.hosts {
-		idle, busyConns := sim.state(h, t)
-		out.count(idx, !idle, busyConns, share)
+		warm, busyConns := sim.state(h, t)
+		out.count(idx, !warm, busyConns, share)
 	}
 }
 
-// state says whether host has an idle origin connection at time t and how
-// many are busy.
-func (sim *simulator) state(host int, t float64) (idle bool, busyConns int) {
-	best, busyConns := sim.scan(host, t)
-	return best >= 0, busyConns
+// state says whether a request at time t on host would be warm and how
+// many of the host's connections are busy.
+func (sim *simulator) state(host int, t float64) (warm bool, busyConns int) {
+	best, soonest, busyConns := sim.scan(host, t)
+	return best >= 0 || sim.waits(host, t, soonest), busyConns
+}
+
+// waits reports whether, under PoolReuse, a request at time t that found
+// no idle connection takes the busy one freed soonest because it frees
+// before the request's own connection is up.
+func (sim *simulator) waits(host int, t float64, soonest int) bool {
+	return sim.dial > 0 && soonest >= 0 && sim.pools[host][soonest] < t+sim.dial
 }
 
 // use sends a request to host at time t, busy for busy seconds: it takes
-// the idle origin connection used last, or opens one (cold). It returns
-// whether it was cold and how many of the host's connections were busy.
+// the idle origin connection used last or, when none is idle, opens one
+// (cold); under PoolReuse it takes instead a busy connection that frees
+// before its own is up (warm, waiting for it), and its own joins the pool
+// idle. It returns whether it was cold and how many of the host's
+// connections were busy.
 func (sim *simulator) use(host int, t, busy float64) (cold bool, busyConns int) {
-	best, busyConns := sim.scan(host, t)
-	if best >= 0 {
-		sim.pools[host][best] = t + busy
-	} else {
-		sim.pools[host] = append(sim.pools[host], t+busy)
+	best, soonest, busyConns := sim.scan(host, t)
+	switch pool := sim.pools[host]; {
+	case best >= 0:
+		pool[best] = t + busy
+	case sim.waits(host, t, soonest):
+		pool[soonest] += busy
+		sim.pools[host] = append(pool, t+sim.dial)
+	default:
+		sim.pools[host] = append(pool, t+busy)
 		cold = true
 	}
 	return cold, busyConns
 }
 
 // scan drops host's origin connections closed by time t (idle for the
-// keep-alive) and returns the idle one used last (−1: none) and how many
-// are busy.
-func (sim *simulator) scan(host int, t float64) (best, busyConns int) {
+// keep-alive) and returns the idle one used last and the busy one that
+// frees soonest (−1: none), and how many are busy.
+func (sim *simulator) scan(host int, t float64) (best, soonest, busyConns int) {
 	pool := sim.pools[host]
-	best = -1
+	best, soonest = -1, -1
 	for i := 0; i < len(pool); {
 		f := pool[i]
 		switch {
 		case f > t:
 			busyConns++
+			if soonest < 0 || f < pool[soonest] {
+				soonest = i
+			}
 		case t-f >= sim.keep:
 			pool[i] = pool[len(pool)-1]
 			pool = pool[:len(pool)-1]
@@ -345,7 +367,7 @@ func (sim *simulator) scan(host int, t float64) (best, busyConns int) {
 		i++
 	}
 	sim.pools[host] = pool
-	return best, busyConns
+	return best, soonest, busyConns
 }
 
 // push and pop keep sim.heap a min-heap of event indices by time.
@@ -415,4 +437,33 @@ func (r poolRun) connectionsFor(q float64) int {
 		}
 	}
 	return len(r.load)
+}
+
+// PoolPolicy is what an edge host does for a request that finds none of
+// its origin connections idle. CloudFront's is not documented (shared
+// reference, "What nobody has documented"): PoolOpen is what an
+// independent proxy (nginx) does, PoolReuse what Go's net/http, and so the
+// lab's emulator, does.
+type PoolPolicy string
+
+const (
+	// PoolOpen: the request opens a new connection at once (cold).
+	PoolOpen PoolPolicy = "open"
+	// PoolReuse: the request opens a new connection but takes whichever is
+	// ready first, its own or one another request frees meanwhile (warm,
+	// having waited for it); its own then joins the pool. A new connection
+	// takes two origin round trips (TCP, TLS 1.3): Config.OriginRTT.
+	PoolReuse PoolPolicy = "reuse"
+)
+
+// PoolPolicies lists the policies, for flags.
+var PoolPolicies = []PoolPolicy{PoolOpen, PoolReuse}
+
+// dial is the time a new origin connection takes in the model: two origin
+// round trips under PoolReuse, 0 (no waiting for another) under PoolOpen.
+func (c Config) dial() time.Duration {
+	if c.OriginPool == PoolReuse {
+		return 2 * c.OriginRTT
+	}
+	return 0
 }

@@ -84,8 +84,11 @@ type played struct {
 // last, or opens one (cold, penalty seconds more); it holds the connection
 // for its time-to-first-byte (base seconds, plus the penalty when cold);
 // idle connections close after keepAlive; a session's next request comes
-// think seconds after the response.
-func playPools(seed uint64, ss []session, hosts int, keepAlive, base, penalty float64) []played {
+// think seconds after the response. With reuse, a request that finds no
+// idle connection opens one (ready penalty seconds later) but takes
+// instead a busy one that frees before that (warm: it waits for it, and
+// the new one joins the pool).
+func playPools(seed uint64, ss []session, hosts int, keepAlive, base, penalty float64, reuse bool) []played {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	queue := &nexts{}
 	for i, s := range ss {
@@ -111,12 +114,24 @@ func playPools(seed uint64, ss []session, hosts int, keepAlive, base, penalty fl
 			}
 		}
 		ttfb := base * (0.8 + 0.4*rng.Float64())
+		soonest := -1
+		for j, free := range pool {
+			if free > ev.t && (soonest < 0 || free < pool[soonest]) {
+				soonest = j
+			}
+		}
 		cold := best < 0
-		if cold {
+		switch {
+		case !cold:
+			pool[best] = ev.t + ttfb
+		case reuse && soonest >= 0 && pool[soonest] < ev.t+penalty:
+			cold = false
+			ttfb += pool[soonest] - ev.t
+			pool[soonest] = ev.t + ttfb
+			pool = append(pool, ev.t+penalty)
+		default:
 			ttfb += penalty
 			pool = append(pool, ev.t+ttfb)
-		} else {
-			pool[best] = ev.t + ttfb
 		}
 		pools[s.pop][host[ev.s]] = slices.DeleteFunc(pool, func(free float64) bool { return ev.t-free >= keepAlive })
 		ttfb = math.Round(ttfb*1000) / 1000
@@ -227,32 +242,39 @@ func TestModelMatchesPools(t *testing.T) {
 		hosts     int
 		keepAlive float64
 		base      float64 // warm time-to-first-byte (and busy time), seconds
+		reuse     bool    // PoolReuse: a request waits for a busy connection that frees before a new one is up
 		// tolerance bounds |predicted − true|; a negative one bounds an
 		// underestimate: predicted in [true + tolerance, true].
 		tolerance float64
 	}{
-		{"single requests 0.2/s", singles(0.2), 16, 5, 0.1, 0.02},
-		{"sessions of 5, 2 s apart, K 5", sessions(0.05, 5, 2), 16, 5, 0.1, 0.02},
-		{"sessions of 5, 2 s apart, K 60", sessions(0.01, 5, 2), 16, 60, 0.1, 0.02},
-		{"sessions of 20, 0.2 s apart", sessions(0.02, 20, 0.2), 16, 5, 0.05, 0.02},
+		{"single requests 0.2/s", singles(0.2), 16, 5, 0.1, false, 0.02},
+		{"sessions of 5, 2 s apart, K 5", sessions(0.05, 5, 2), 16, 5, 0.1, false, 0.02},
+		{"sessions of 5, 2 s apart, K 60", sessions(0.01, 5, 2), 16, 60, 0.1, false, 0.02},
+		{"sessions of 20, 0.2 s apart", sessions(0.02, 20, 0.2), 16, 5, 0.05, false, 0.02},
 		// Bursts tighter than a second are what 1-second timestamps cannot
 		// tell: the model sees a burst's requests anywhere in the one or
 		// two seconds it touched, so it underestimates their overlap.
-		{"20 within 1 s, 0.1 s responses", burstsOf(1.0/300, 20, 1), 4, 60, 0.1, -0.08},
-		{"20 within 1 s, 1 s responses", burstsOf(1.0/300, 20, 1), 4, 60, 1, -0.13},
-		{"20 within 0.1 s, 0.3 s responses", burstsOf(1.0/300, 20, 0.1), 4, 60, 0.3, -0.36},
-		{"20 within 5 s, 0.3 s responses", burstsOf(1.0/300, 20, 5), 8, 60, 0.3, 0.05},
-		{"20 within 3 s, 0.2 s responses", burstsOf(1.0/120, 20, 3), 8, 60, 0.2, 0.05},
-		{"10 within 2 s, 0.2 s responses", burstsOf(1.0/120, 10, 2), 4, 60, 0.2, 0.05},
-		{"steady 10/s, 0.1 s responses", singles(10), 16, 5, 0.1, 0.02},
-		{"steady 10/s, 0.3 s responses", singles(10), 16, 5, 0.3, 0.02},
+		{"20 within 1 s, 0.1 s responses", burstsOf(1.0/300, 20, 1), 4, 60, 0.1, false, -0.08},
+		{"20 within 1 s, 1 s responses", burstsOf(1.0/300, 20, 1), 4, 60, 1, false, -0.13},
+		{"20 within 0.1 s, 0.3 s responses", burstsOf(1.0/300, 20, 0.1), 4, 60, 0.3, false, -0.36},
+		{"20 within 5 s, 0.3 s responses", burstsOf(1.0/300, 20, 5), 8, 60, 0.3, false, 0.05},
+		{"20 within 3 s, 0.2 s responses", burstsOf(1.0/120, 20, 3), 8, 60, 0.2, false, 0.05},
+		{"10 within 2 s, 0.2 s responses", burstsOf(1.0/120, 10, 2), 4, 60, 0.2, false, 0.05},
+		{"steady 10/s, 0.1 s responses", singles(10), 16, 5, 0.1, false, 0.02},
+		{"steady 10/s, 0.3 s responses", singles(10), 16, 5, 0.3, false, 0.02},
+		{"reuse: steady 10/s, 0.3 s responses", singles(10), 16, 5, 0.3, true, 0.02},
+		{"reuse: 20 within 3 s, 0.2 s responses", burstsOf(1.0/120, 20, 3), 8, 60, 0.2, true, 0.03},
+		{"reuse: sessions of 5, 2 s apart", sessions(0.05, 5, 2), 8, 5, 0.3, true, 0.02},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(7, 8))
-			ps := playPools(9, tc.sh(rng, "HKG62-C1", d), tc.hosts, tc.keepAlive, tc.base, 0.2)
+			ps := playPools(9, tc.sh(rng, "HKG62-C1", d), tc.hosts, tc.keepAlive, tc.base, 0.2, tc.reuse)
 			want, n := trueCold(ps, "HKG62-C1")
 			p, err := planFrom(fromLogs(t, writeLogs(t, ps), DefaultConfig().Traffic), func(c *Config) {
 				c.Hosts, c.KeepAlive = tc.hosts, time.Duration(tc.keepAlive*float64(time.Second))
+				if tc.reuse {
+					c.OriginPool, c.OriginRTT = PoolReuse, 100*time.Millisecond
+				}
 			})
 			if err != nil {
 				t.Fatal(err)

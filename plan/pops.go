@@ -38,14 +38,32 @@ type observed struct {
 // models returns the model of every POP with viewer requests, in code
 // order, and the penalty fitted on every POP's logs (0 when they cannot
 // tell it).
+//
+// Under PoolReuse a request that finds no idle connection waits for a busy
+// one that frees before a new one would be up: the model needs the time a
+// new connection takes, which is the cold penalty. The POPs are played
+// with two origin round trips first; then, where the logs tell a penalty
+// (the POP's own, else all POPs'), once more with it.
 func (pl planner) models(t source) ([]model, float64) {
 	var obs []observed
 	for _, code := range t.counts.POPs() {
-		if o, ok := pl.observe(code, t.counts.pops[code], t); ok {
+		if o, ok := pl.observe(code, t.counts.pops[code], t, pl.cfg.dial().Seconds()); ok {
 			obs = append(obs, o)
 		}
 	}
 	pooled := pooledPenalty(obs)
+	if pl.cfg.OriginPool == PoolReuse {
+		for i, o := range obs {
+			dial := pooled
+			if slope, _, se, ok := o.fit.solve(); ok && trusted(slope, se, o.fit.n) {
+				dial = slope
+			}
+			if dial > 0 {
+				obs[i], _ = pl.observe(o.pop.Code, t.counts.pops[o.pop.Code], t, dial)
+			}
+		}
+		pooled = pooledPenalty(obs)
+	}
 	out := make([]model, len(obs))
 	for i, o := range obs {
 		out[i] = pl.model(o, pooled)
@@ -59,9 +77,10 @@ func (pl planner) models(t source) ([]model, float64) {
 // keep-alive alone (b): the expected cold requests of every second, what
 // the cold ones of (b) would need of a wave, the connections per host the
 // viewers need at once, and the penalty fit of the time-to-first-byte on
-// the cold share (a). ok is false for a POP without viewer requests (only
-// prewarm requests): nothing to plan.
-func (pl planner) observe(code string, s *series, t source) (observed, bool) {
+// the cold share (a). dial is the time a new origin connection takes
+// under PoolReuse (0 under PoolOpen). ok is false for a POP without viewer
+// requests (only prewarm requests): nothing to plan.
+func (pl planner) observe(code string, s *series, t source, dial float64) (observed, bool) {
 	cfg := pl.cfg
 	pop := POP{Code: code, Hosts: cfg.Hosts, HostsFrom: edgehosts.FromAssumed}
 	if e, ok := cfg.HostsByPOP[code]; ok {
@@ -81,8 +100,8 @@ func (pl planner) observe(code string, s *series, t source) (observed, bool) {
 		pop.TTFBP90 = stats.Seconds(s.hist.quantile(0.9))
 	}
 
-	a := runPools(code, secs, cfg.KeepAlive.Seconds(), pop.Hosts)
-	b := runPools(code, secs, cfg.TargetKeepAlive.Seconds(), pop.Hosts)
+	a := runPools(code, secs, cfg.KeepAlive.Seconds(), pop.Hosts, dial)
+	b := runPools(code, secs, cfg.TargetKeepAlive.Seconds(), pop.Hosts, dial)
 	var f penaltyFit
 	for i, sec := range secs {
 		if sec.ttfbN > 0 && sec.n > 0 {

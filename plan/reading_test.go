@@ -96,7 +96,7 @@ func TestPrewarmRequestsWarmButAreNotViewers(t *testing.T) {
 			prewarms++
 		}
 	}
-	ps := playPools(3, ss, 16, 60, 0.1, 0.2)
+	ps := playPools(3, ss, 16, 60, 0.1, 0.2, false)
 	want, viewers := trueCold(ps, "NRT57-P2")
 	dir := writeLogs(t, ps)
 	p, err := planFrom(fromLogs(t, dir, DefaultConfig().Traffic), func(c *Config) { c.KeepAlive = time.Minute })
@@ -251,7 +251,7 @@ func TestPools(t *testing.T) {
 	// connections per host; waves sized for one leave those requests
 	// cold, waves sized for that many warm them.
 	rng := rand.New(rand.NewPCG(4, 5))
-	ps := playPools(6, burstsOf(1.0/600, 30, 3)(rng, "SIN52-C1", 6*3600), 8, 60, 0.3, 0.2)
+	ps := playPools(6, burstsOf(1.0/600, 30, 3)(rng, "SIN52-C1", 6*3600), 8, 60, 0.3, 0.2, false)
 	p, err := planFrom(fromLogs(t, writeLogs(t, ps), DefaultConfig().Traffic), func(c *Config) { c.Hosts, c.KeepAlive, c.MinGain = 8, time.Minute, 0 })
 	if err != nil {
 		t.Fatal(err)
@@ -268,6 +268,16 @@ func TestPools(t *testing.T) {
 	if small, big := m.coldWith(8, tm.window), m.coldWith(80, tm.window); !(small > 15 && big < 1) {
 		t.Errorf("requests needing 2 to 4 connections: %.1f of 30 stay cold with waves of 8, %.1f with waves of 80", small, big)
 	}
+	for _, bad := range []func(*Config){
+		func(c *Config) { c.OriginPool = PoolReuse },
+		func(c *Config) { c.OriginPool = "queue" },
+	} {
+		cfg := DefaultConfig()
+		bad(&cfg)
+		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "origin pool") {
+			t.Errorf("origin pool %q, origin RTT %v: %v", cfg.OriginPool, cfg.OriginRTT, err)
+		}
+	}
 	if got := binomialCDF(10, 0.5, 4); math.Abs(got-386.0/1024) > 1e-12 {
 		t.Errorf("P(Binomial(10, 1/2) ≤ 4) = %v", got)
 	}
@@ -279,7 +289,7 @@ func TestPools(t *testing.T) {
 // form writes. So it does when every line is 9999-12-31 23:59:59.
 func TestOutliers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
-	ps := playPools(2, singles(1.0/80)(rng, "FRA56-P3", 2*86400), 16, 5, 0.05, 0.2)
+	ps := playPools(2, singles(1.0/80)(rng, "FRA56-P3", 2*86400), 16, 5, 0.05, 0.2, false)
 	dir := writeLogs(t, ps)
 	odd := []byte(accesslog.Header())
 	for _, at := range []time.Time{time.Unix(0, 0), time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)} {
