@@ -5,7 +5,7 @@ import "fmt"
 // assumptions says which assumptions the model made, from what the input
 // told of its requests (Seen): where a field was missing, what it took
 // instead and which way that errs.
-func assumptions(s Seen, t Traffic, source string) []string {
+func assumptions(s Seen, t Traffic, pool PoolPolicy, source string) []string {
 	all := s.Requests + s.Prewarm
 	if all == 0 {
 		return nil
@@ -43,6 +43,11 @@ func assumptions(s Seen, t Traffic, source string) []string {
 	if s.UserAgent == 0 {
 		out = append(out, "no User-Agent: prewarm requests cannot be told from viewers' (a prewarmer running while the logs were written makes POPs look warmer and busier than they are)")
 	}
-	out = append(out, "an edge host's origin connections: a request takes an idle one, or opens one at once (cold) when none is idle; idle ones close after the keep-alive")
+	switch pool {
+	case PoolReuse:
+		out = append(out, "an edge host's origin connections (--origin-pool reuse): a request takes an idle one; when none is idle it opens one and takes whichever is ready first, its own (cold) or one another request frees (warm); idle ones close after the keep-alive")
+	default:
+		out = append(out, "an edge host's origin connections (--origin-pool open): a request takes an idle one, or opens one at once (cold) when none is idle; idle ones close after the keep-alive")
+	}
 	return out
 }

@@ -1,7 +1,9 @@
 package plan
 
 import (
+	"cmp"
 	"math"
+	"slices"
 
 	"github.com/cfprewarm/cfprewarm/edgehosts"
 )
@@ -25,6 +27,73 @@ func (f *penaltyFit) add(x, y, w float64) {
 	f.syy += w * y * y
 	f.n += int64(w)
 	f.k++
+}
+
+// fitPoint is one second of the penalty fit: its expected cold share x,
+// its mean time-to-first-byte y, and its weight w (requests).
+type fitPoint struct{ x, y, w float64 }
+
+// Huber's tuning constant (95 % efficiency on normal errors) and the
+// reweighting passes of robustFit.
+const (
+	huberK       = 1.345
+	robustPasses = 8
+)
+
+// robustFit is the weighted least-squares fit of the points with Huber's
+// weights: a second whose mean time-to-first-byte is far off the line (a
+// slow origin response, a machine that stalled) counts as if it were
+// huberK robust standard deviations off, so that a few such seconds cannot
+// make a penalty of their own. The scale is the weighted median of the
+// absolute residuals (× 1.4826); n counts the requests of every point.
+func robustFit(pts []fitPoint) penaltyFit {
+	h := make([]float64, len(pts)) // Huber weights
+	for i := range h {
+		h[i] = 1
+	}
+	fit := func() penaltyFit {
+		var f penaltyFit
+		for i, p := range pts {
+			f.add(p.x, p.y, p.w*h[i])
+		}
+		f.n = 0
+		for _, p := range pts {
+			f.n += int64(p.w)
+		}
+		return f
+	}
+	f := fit()
+	type res struct{ r, w float64 }
+	rs := make([]res, len(pts))
+	for range robustPasses {
+		slope, intercept, _, ok := f.solve()
+		if !ok {
+			return f
+		}
+		var total float64
+		for i, p := range pts {
+			rs[i] = res{math.Abs(p.y - intercept - slope*p.x), p.w}
+			total += p.w
+		}
+		slices.SortFunc(rs, func(a, b res) int { return cmp.Compare(a.r, b.r) })
+		var seen, mad float64
+		for _, r := range rs {
+			if seen += r.w; seen >= total/2 {
+				mad = r.r
+				break
+			}
+		}
+		scale := 1.4826 * mad
+		if scale <= 0 {
+			return f
+		}
+		for i, p := range pts {
+			r := math.Abs(p.y - intercept - slope*p.x)
+			h[i] = min(1, huberK*scale/max(r, 1e-300))
+		}
+		f = fit()
+	}
+	return f
 }
 
 // centered returns the sums of squares and products about the means.

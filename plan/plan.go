@@ -94,9 +94,10 @@ type POP struct {
 	RatePerHour    float64 `json:"requests_per_active_hour"`
 	Gaps           Gaps    `json:"gaps"`
 	// ConnectionsPerHost is how many origin connections of one edge host
-	// the viewers use at once: with that many, a share Config.Coverage of
-	// their requests finds one idle. Waves are sized to leave that many on
-	// a host (a wave's requests to one host overlap).
+	// the viewers need at once: with that many open on a host, at most a
+	// share 1 − Config.Coverage of their requests are cold for want of one
+	// (with the target keep-alive). Waves are sized to leave that many on a
+	// host (a wave's requests to one host overlap).
 	ConnectionsPerHost int `json:"origin_connections_per_host"`
 	// BusyCold is the share of the viewer requests cold with the target
 	// keep-alive alone because every origin connection of their host was
@@ -279,7 +280,7 @@ func build(t source, cfg Config) (*Plan, error) {
 	if !t.counts.fromLogs {
 		p.Source = "counts"
 	}
-	p.Assumptions = assumptions(p.Seen, cfg.Traffic, p.Source)
+	p.Assumptions = assumptions(p.Seen, cfg.Traffic, cfg.OriginPool, p.Source)
 	p.Warnings = append(p.Warnings, t.warnings...)
 	if o := t.outliers; o != nil {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("%d requests far outside the bulk of the input's time (plausible: %s to %s) left out as bad lines",

@@ -51,9 +51,6 @@ type poolRun struct {
 	// none open, m ≥ 2 a host whose every connection was busy (the last
 	// bucket counts m ≥ maxNeed).
 	need []float64
-	// load[m−1] is the expected viewer requests that arrived while m−1 of
-	// their host's connections were busy: m connections serve them warm.
-	load []float64
 }
 
 // event is one request of a second in the simulation.
@@ -108,7 +105,7 @@ func runPools(code string, secs []second, keep float64, hosts int, dial float64)
 			maxGap = max(maxGap, int64(l.gap))
 		}
 	}
-	out := poolRun{cold: make([]float64, len(secs)), need: make([]float64, maxNeed), load: make([]float64, maxNeed)}
+	out := poolRun{cold: make([]float64, len(secs)), need: make([]float64, maxNeed)}
 	if total == 0 {
 		return out
 	}
@@ -291,7 +288,6 @@ func (sim *simulator) take(sec int64, prewarm bool) (tail, bool) {
 // busyConns connections busy, cold or not.
 func (r *poolRun) count(idx int, cold bool, busyConns int, w float64) {
 	m := min(busyConns, maxNeed-1)
-	r.load[m] += w
 	if cold {
 		r.cold[idx] += w
 		r.need[m] += w
@@ -417,26 +413,23 @@ func (r poolRun) colds() float64 {
 	return sum
 }
 
-// connectionsFor returns the least m such that at least a share q of the
-// viewer requests arrived with fewer than m connections of their host
-// busy: with m connections per host, that share is served without
-// waiting for another.
-func (r poolRun) connectionsFor(q float64) int {
-	var total float64
-	for _, v := range r.load {
-		total += v
+// connectionsFor returns the least m ≥ 1 such that the viewer requests
+// (requests of them in all) that stay cold for want of more than m
+// connections on their host, those that found m or more busy, are at most
+// a share 1 − coverage of them: with m connections open on a host, that
+// few are cold for want of one.
+func (r poolRun) connectionsFor(requests, coverage float64) int {
+	beyond := 0.0 // cold requests that found at least m busy
+	for _, c := range r.need[1:] {
+		beyond += c
 	}
-	if total == 0 {
-		return 1
-	}
-	var seen float64
-	for m, v := range r.load {
-		seen += v
-		if seen >= q*total-1e-9 {
-			return m + 1
+	for m := 1; m < len(r.need); m++ {
+		if beyond <= (1-coverage)*requests {
+			return m
 		}
+		beyond -= r.need[m]
 	}
-	return len(r.load)
+	return len(r.need)
 }
 
 // PoolPolicy is what an edge host does for a request that finds none of

@@ -102,17 +102,18 @@ func (pl planner) observe(code string, s *series, t source, dial float64) (obser
 
 	a := runPools(code, secs, cfg.KeepAlive.Seconds(), pop.Hosts, dial)
 	b := runPools(code, secs, cfg.TargetKeepAlive.Seconds(), pop.Hosts, dial)
-	var f penaltyFit
+	var pts []fitPoint
 	for i, sec := range secs {
 		if sec.ttfbN > 0 && sec.n > 0 {
-			f.add(a.cold[i]/float64(sec.n), float64(sec.ttfbUS)/float64(sec.ttfbN)/1e6, float64(sec.ttfbN))
+			pts = append(pts, fitPoint{a.cold[i] / float64(sec.n), float64(sec.ttfbUS) / float64(sec.ttfbN) / 1e6, float64(sec.ttfbN)})
 		}
 	}
+	f := robustFit(pts)
 	n := float64(pop.Requests)
 	sumB := b.colds()
 	pop.Cold.Current, pop.Cold.KeepAlive = a.colds()/n, sumB/n
 	pop.BusyCold = max(sumB-b.need[0], 0) / n
-	pop.ConnectionsPerHost = b.connectionsFor(cfg.Coverage)
+	pop.ConnectionsPerHost = b.connectionsFor(n, cfg.Coverage)
 	return observed{pop: pop, coldB: sumB, need: b.need, fit: f}, true
 }
 

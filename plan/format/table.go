@@ -66,8 +66,8 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 		}
 	}
 	for _, w := range waves {
-		bw.Printf("  %s: viewers use up to %d origin connections of a host at once (%.0f%% of their requests): %d requests per wave, sent at once, are sized to leave that many on a host\n",
-			strings.Join(byWave[w], ", "), w.conns, 100*p.Coverage, w.requests)
+		bw.Printf("  %s: viewers need %d origin connections of a host at once (fewer leave more than %.0f%% of their requests cold): %d requests per wave, sent at once, leave that many on a host\n",
+			strings.Join(byWave[w], ", "), w.conns, 100*(1-p.Coverage), w.requests)
 	}
 
 	bw.Printf("\ntraffic per POP (share of requests by the time since the POP's previous one):\n")
