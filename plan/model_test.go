@@ -133,3 +133,34 @@ func TestPenaltyNotFromConstantTTFB(t *testing.T) {
 		}
 	}
 }
+
+// TestPenaltyRobust: a few cold requests that took 20 s more (an origin
+// stalled, a machine that froze) do not make the penalty: Huber's weights
+// keep the fit near the 0.38 s the other cold requests cost, where plain
+// least squares doubles it.
+func TestPenaltyRobust(t *testing.T) {
+	as := simulate(3, "NRT57-P2", poisson(0.5), 50_000, 4, 5, 0.15, 0.38)
+	for i := range as {
+		if as[i].cold && i%50 == 0 {
+			as[i].ttfb += 20
+		}
+	}
+	p, err := planFrom(counts(as), func(c *Config) { c.KeepAlive, c.Hosts = 5*time.Second, 4 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pop := p.POPs[0]; pop.PenaltyFrom != "logs" || math.Abs(pop.Penalty.Float()-0.38) > 0.04 {
+		t.Errorf("penalty %.3f from %q, want 0.38 from the logs", pop.Penalty.Float(), pop.PenaltyFrom)
+	}
+	// The same seconds by plain least squares.
+	c := counts(as)
+	secs := c.pops["NRT57-P2"].seconds()
+	run := runPools("NRT57-P2", secs, 5, 4, 0)
+	var f penaltyFit
+	for i, sec := range secs {
+		f.add(run.cold[i]/float64(sec.n), float64(sec.ttfbUS)/float64(sec.ttfbN)/1e6, float64(sec.ttfbN))
+	}
+	if slope, _, _, _ := f.solve(); slope < 0.6 {
+		t.Errorf("plain least squares gives %.3f: the stalls are too few to test the robust fit", slope)
+	}
+}
