@@ -29,7 +29,7 @@ type agentPattern struct {
 
 // agents recognises prewarm requests by their User-Agent: a request whose
 // User-Agent matches one of the patterns is a prewarm request. Matching is
-// case-insensitive and on the User-Agent as sent: the %XX escapes
+// case-insensitive (ASCII letters) and on the User-Agent as sent: the %XX escapes
 // CloudFront writes in its logs are undone first.
 type agents struct {
 	pats    []agentPattern
@@ -50,11 +50,11 @@ func parseAgents(patterns []string) (agents, error) {
 		case p == "-":
 			pat.kind = agentNone
 		case strings.HasPrefix(p, "="):
-			pat.kind, pat.text = agentExact, []byte(strings.ToLower(p[1:]))
+			pat.kind, pat.text = agentExact, lowerASCII([]byte(p[1:]))
 		case strings.ContainsAny(p, "*?"):
-			pat.kind, pat.text = agentGlob, []byte(strings.ToLower(p))
+			pat.kind, pat.text = agentGlob, lowerASCII([]byte(p))
 		default:
-			pat.kind, pat.text = agentSubstring, []byte(strings.ToLower(p))
+			pat.kind, pat.text = agentSubstring, lowerASCII([]byte(p))
 		}
 		if len(p) > maxAgentPattern || (pat.kind != agentNone && len(pat.text) == 0) {
 			return agents{}, fmt.Errorf("User-Agent pattern %q: want -, =TEXT, a glob with * or ?, or text to find (at most %d bytes)", clip(p), maxAgentPattern)
@@ -119,12 +119,18 @@ func (a *agents) unescape(b []byte) []byte {
 		}
 		a.scratch = out
 	}
-	for i, c := range a.scratch {
+	return lowerASCII(a.scratch)
+}
+
+// lowerASCII turns b's ASCII capitals to lower case, in place: User-Agents
+// are compared byte by byte, whatever their encoding.
+func lowerASCII(b []byte) []byte {
+	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {
-			a.scratch[i] = c + 'a' - 'A'
+			b[i] = c + 'a' - 'A'
 		}
 	}
-	return a.scratch
+	return b
 }
 
 func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }

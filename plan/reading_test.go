@@ -444,3 +444,24 @@ func TestMemoryBounds(t *testing.T) {
 		t.Errorf("a second of 2^33 + 1 requests: %v, %d requests, cold %g", err, p.Requests, p.POPs[0].Cold.Current)
 	}
 }
+
+// FuzzAgents: any pattern is read or refused, and a pattern read matches
+// any logged User-Agent without a panic; a glob matches the text it was
+// made from.
+func FuzzAgents(f *testing.F) {
+	for _, s := range []string{"-", "=curl/8.5.0", "*bot*", "cfprewarm/* (prewarm;*", "a%2", "%%%", "?*?*"} {
+		f.Add(s, "Mozilla/5.0%20(X11)")
+	}
+	f.Fuzz(func(t *testing.T, pattern, ua string) {
+		a, err := parseAgents([]string{pattern})
+		if err != nil {
+			return
+		}
+		a.match([]byte(ua))
+		if !strings.ContainsAny(pattern, "*?%") && !strings.HasPrefix(pattern, "=") && pattern != "-" && pattern != "" {
+			if !a.match([]byte(pattern)) {
+				t.Fatalf("%q does not match itself", pattern)
+			}
+		}
+	})
+}
