@@ -45,10 +45,19 @@ type link struct {
 }
 
 // block is blockSeconds cells: sparse (offs lists the seconds present, in
-// order) or, once half full, dense (offs nil, every second).
+// order) or, once half full, dense (offs nil, every second). Its first
+// cell is allocated with it: traffic far apart has one cell per block.
 type block struct {
-	offs  []uint8
-	cells []cell
+	offs     []uint8
+	cells    []cell
+	firstOff [1]uint8
+	first    [1]cell
+}
+
+func newBlock() *block {
+	b := &block{}
+	b.offs, b.cells = b.firstOff[:0], b.first[:0]
+	return b
 }
 
 // series is one POP's traffic.
@@ -56,6 +65,7 @@ type series struct {
 	blocks map[int64]*block // Unix second / blockSeconds → cells
 	extras []extra
 	hist   *histogram // time-to-first-byte distribution; nil from a counts file
+	sorted []int64    // the keys of blocks in order (keys)
 	// The last block used: lines come mostly in time order.
 	lastKey   int64
 	lastBlock *block
@@ -84,7 +94,7 @@ func (s *series) cell(unix int64) *cell {
 	if k != s.lastKey {
 		b = s.blocks[k]
 		if b == nil {
-			b = &block{}
+			b = newBlock()
 			s.blocks[k] = b
 		}
 		s.lastKey, s.lastBlock = k, b
@@ -117,7 +127,7 @@ func (b *block) at(o uint8) *cell {
 // each calls fn with every cell with requests and its Unix second, in
 // time order.
 func (s *series) each(fn func(unix int64, c *cell)) {
-	for _, k := range slices.Sorted(maps.Keys(s.blocks)) {
+	for _, k := range s.keys() {
 		b := s.blocks[k]
 		for i := range b.cells {
 			off := int64(i)
@@ -129,6 +139,16 @@ func (s *series) each(fn func(unix int64, c *cell)) {
 			}
 		}
 	}
+}
+
+// keys returns the series' block keys in order, kept until a block is
+// added.
+func (s *series) keys() []int64 {
+	if len(s.sorted) != len(s.blocks) {
+		s.sorted = slices.AppendSeq(s.sorted[:0], maps.Keys(s.blocks))
+		slices.Sort(s.sorted)
+	}
+	return s.sorted
 }
 
 // extraOf returns the extra of c, adding one.

@@ -282,12 +282,13 @@ func (c *Counts) Merge(o *Counts) {
 // maxNames bounds the distinct names counted.
 const maxNames = 1000
 
-// addNames counts a request's distribution domain and Host header.
+// addNames counts a request's distribution domain and Host header, as
+// logged (Names makes names of them).
 func (c *Counts) addNames(dist, host string) {
-	if dist = hostName(dist); dist != "" && (c.distributions[dist] > 0 || len(c.distributions) < maxNames) {
+	if dist != "" && (c.distributions[dist] > 0 || len(c.distributions) < maxNames) {
 		c.distributions[dist]++
 	}
-	if host = hostName(host); host != "" && (c.hosts[host] > 0 || len(c.hosts) < maxNames) {
+	if host != "" && (c.hosts[host] > 0 || len(c.hosts) < maxNames) {
 		c.hosts[host]++
 	}
 }
@@ -295,7 +296,7 @@ func (c *Counts) addNames(dist, host string) {
 // hostName is a Host header as a name: lower case, without a port
 // (d111111abcdef8.cloudfront.net:33233, [2001:db8::1]:443).
 func hostName(h string) string {
-	if host, port, err := net.SplitHostPort(h); err == nil && port != "" {
+	if host, port, err := net.SplitHostPort(h); strings.Contains(h, ":") && err == nil && port != "" {
 		h = host
 	}
 	return strings.TrimSuffix(strings.ToLower(h), ".")
@@ -305,7 +306,11 @@ func hostName(h string) string {
 // .cloudfront.net) and the Host header most requests had, without a port;
 // "" when none.
 func (c *Counts) Names() (distribution, host string) {
-	best := func(m map[string]int64, ok func(string) bool) string {
+	best := func(logged map[string]int64, ok func(string) bool) string {
+		m := map[string]int64{}
+		for k, n := range logged {
+			m[hostName(k)] += n
+		}
 		var out string
 		var most int64
 		for _, k := range slices.Sorted(maps.Keys(m)) {

@@ -97,9 +97,11 @@ func dropOutliers(c *Counts) *Outliers {
 	for _, s := range c.pops {
 		s.each(func(unix int64, _ *cell) { c.span(unix) })
 	}
-	for _, x := range append(c.extremes.early, c.extremes.late...) {
-		if (x.at < lo || x.at >= hi) && len(o.Examples) < 2*maxExtremes {
-			o.Examples = append(o.Examples, fmt.Sprintf("%s: %s", x.where, time.Unix(x.at, 0).UTC().Format(time.DateTime)))
+	seen := map[extreme]bool{}
+	for _, x := range c.extremes.all() {
+		if (x.at < lo || x.at >= hi) && !seen[x] {
+			seen[x] = true
+			o.Examples = append(o.Examples, fmt.Sprintf("%s: %s", x.where(), time.Unix(x.at, 0).UTC().Format(time.DateTime)))
 		}
 	}
 	return o

@@ -102,7 +102,7 @@ func (pl planner) observe(code string, s *series, t source, dial float64) (obser
 
 	a := runPools(code, secs, cfg.KeepAlive.Seconds(), pop.Hosts, dial)
 	b := runPools(code, secs, cfg.TargetKeepAlive.Seconds(), pop.Hosts, dial)
-	var pts []fitPoint
+	pts := make([]fitPoint, 0, len(secs))
 	for i, sec := range secs {
 		if sec.ttfbN > 0 && sec.n > 0 {
 			pts = append(pts, fitPoint{a.cold[i] / float64(sec.n), float64(sec.ttfbUS) / float64(sec.ttfbN) / 1e6, float64(sec.ttfbN)})

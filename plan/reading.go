@@ -182,49 +182,62 @@ func (c *connections) sweep() {
 }
 
 // extremes are the earliest and the latest requests read, with where they
-// were read: the examples of requests outside the plausible period.
+// were read: the examples of requests outside the plausible period. Noting
+// a request allocates nothing.
 type extremes struct {
-	early, late []extreme
+	early, late [maxExtremes]extreme
+	n           int // requests noted, up to maxExtremes
 }
 
 type extreme struct {
-	at    int64
-	where string
+	at     int64
+	source string
+	line   int64
 }
 
 const maxExtremes = 3
 
+func (e extreme) where() string { return fmt.Sprintf("%s line %d", e.source, e.line) }
+
 func (e *extremes) note(at int64, source string, line int64) {
-	early := len(e.early) < maxExtremes || at < e.early[len(e.early)-1].at
-	late := len(e.late) < maxExtremes || at > e.late[len(e.late)-1].at
-	if !early && !late {
+	x := extreme{at, source, line}
+	if e.n < maxExtremes {
+		e.early[e.n], e.late[e.n] = x, x
+		e.n++
+		sortExtremes(e.early[:e.n], func(a, b int64) bool { return a < b })
+		sortExtremes(e.late[:e.n], func(a, b int64) bool { return a > b })
 		return
 	}
-	x := extreme{at, fmt.Sprintf("%s line %d", source, line)}
-	if early {
-		e.early = insertExtreme(e.early, x, func(a, b int64) bool { return a < b })
+	if at < e.early[maxExtremes-1].at {
+		e.early[maxExtremes-1] = x
+		sortExtremes(e.early[:], func(a, b int64) bool { return a < b })
 	}
-	if late {
-		e.late = insertExtreme(e.late, x, func(a, b int64) bool { return a > b })
+	if at > e.late[maxExtremes-1].at {
+		e.late[maxExtremes-1] = x
+		sortExtremes(e.late[:], func(a, b int64) bool { return a > b })
 	}
 }
 
-// insertExtreme keeps the maxExtremes first of list and x in the order of
-// before.
-func insertExtreme(list []extreme, x extreme, before func(a, b int64) bool) []extreme {
-	i := len(list)
-	for i > 0 && before(x.at, list[i-1].at) {
-		i--
+// sortExtremes sorts a few extremes by before (insertion sort: no
+// allocation).
+func sortExtremes(list []extreme, before func(a, b int64) bool) {
+	for i := 1; i < len(list); i++ {
+		for j := i; j > 0 && before(list[j].at, list[j-1].at); j-- {
+			list[j], list[j-1] = list[j-1], list[j]
+		}
 	}
-	list = append(list[:i], append([]extreme{x}, list[i:]...)...)
-	return list[:min(len(list), maxExtremes)]
 }
 
 func (e *extremes) merge(o extremes) {
-	for _, x := range o.early {
-		e.early = insertExtreme(e.early, x, func(a, b int64) bool { return a < b })
+	for _, x := range o.early[:o.n] {
+		e.note(x.at, x.source, x.line)
 	}
-	for _, x := range o.late {
-		e.late = insertExtreme(e.late, x, func(a, b int64) bool { return a > b })
+	for _, x := range o.late[:o.n] {
+		e.note(x.at, x.source, x.line)
 	}
+}
+
+// all returns the extremes noted, the earliest first then the latest.
+func (e *extremes) all() []extreme {
+	return append(append([]extreme{}, e.early[:e.n]...), e.late[:e.n]...)
 }
