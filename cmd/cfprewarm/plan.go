@@ -65,8 +65,8 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&hostsFile, "hosts-file", "", "edge hosts per POP from `FILE` (cfprewarm warm --hosts-out, or a pop,hosts CSV)")
 	fs.Float64Var(&cfg.Coverage, "coverage", cfg.Coverage, "share of a POP's edge hosts one wave must reach")
 	fs.DurationVar(&cfg.OriginRTT, "origin-rtt", 0, "POP↔origin round trip, for POPs whose logs cannot tell the cold penalty (2 round trips)")
-	fs.StringArrayVar(&cfg.Traffic.PrewarmAgents, "exclude-user-agent", nil, "requests with this User-Agent are a prewarmer's: they warm, they are not viewers (repeatable; =TEXT exactly, a glob with * or ?, else text to find; - for none); cfprewarm's own always are")
-	fs.StringVar((*string)(&cfg.OriginPool), "origin-pool", string(cfg.OriginPool), "what an edge host does for a request that finds no idle origin connection: open (opens one at once, cold) or reuse (takes one another request frees before its own is up; needs --origin-rtt)")
+	fs.StringArrayVar(&cfg.Traffic.PrewarmAgents, "exclude-user-agent", nil, "requests whose User-Agent matches `PATTERN` are a prewarmer's: they warm, they are not viewers (repeatable; =TEXT exactly, a glob with * or ?, else text to find; - for none); cfprewarm's own always are")
+	fs.StringVar((*string)(&cfg.OriginPool), "origin-pool", string(cfg.OriginPool), "what an edge host does for a request that finds no idle origin connection (`POLICY`): open (opens one at once, cold) or reuse (takes one another request frees before its own is up; needs --origin-rtt)")
 	fs.DurationVar(&cfg.Traffic.ViewerIdle, "viewer-idle", cfg.Traffic.ViewerIdle, "requests of one c-ip, c-port and POP less than this apart share a viewer connection and its edge host (0: never)")
 	fs.DurationVar(&cfg.Jitter, "schedule-jitter", cfg.Jitter, "how late the scheduler may fire the Lambda (EventBridge: up to 60s; 0 for on time)")
 	// Cost.
