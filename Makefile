@@ -18,15 +18,15 @@ vet:
 # their own after the rest,
 # because tests of other packages beside them on a 2-core machine make
 # timers fire late.
-TIMING = ^(TestLabQuickReproducesSeed|TestAgreesWithCurl|TestTrafficLogsPredictColdShare|TestTrafficLogsPredictConnections|TestCoverageScenario|TestSIGTERMDrainUnderKeepAliveLoad|TestDrain)$$
+TIMING = ^(TestLabQuickReproducesSeed|TestAgreesWithCurl|TestTrafficLogsPredictColdShare|TestTrafficLogsPredictConnections|TestCoverageScenario|TestSchedulerScenario|TestSIGTERMDrainUnderKeepAliveLoad|TestDrain|TestKeepAliveSearch|TestOriginIdleTrap|TestHostsFileFeedsPlanAndWarm|TestDoctorHostsFileFeedsWarmAndPlan)$$
 
 test-go:
 	$(GO) test -count=1 -skip '$(TIMING)' ./...
-	$(GO) test -count=1 -p 1 -run '$(TIMING)' ./cmd/cfprewarm ./probe ./lab ./origin ./cmd/current-time-app
+	$(GO) test -count=1 -p 1 -run '$(TIMING)' ./cmd/cfprewarm ./probe ./lab ./origin ./cmd/current-time-app ./doctor
 
 # The packages that send, serve and read concurrently, once more under the
 # race detector.
-RACE = ./probe ./warm ./pace ./edgehosts ./accesslog ./internal/loopback/...
+RACE = ./probe ./warm ./pace ./edgehosts ./accesslog ./internal/loopback/... ./doctor ./warm/promexport
 
 test-race:
 	$(GO) test -count=1 -race -skip '$(TIMING)' $(RACE)

@@ -23,6 +23,7 @@ const (
 	fClientPort               // c-port
 	fUserAgent                // cs(User-Agent)
 	fTimeTaken                // time-taken (seconds)
+	fSCBytes                  // sc-bytes: the response's bytes, headers included
 	nFields
 )
 
@@ -30,7 +31,7 @@ const (
 var fieldNames = [nFields]string{
 	"date", "time", "timestamp", "timestamp(ms)", "x-edge-location", "cs-method", "cs(Host)",
 	"x-host-header", "cs-uri-stem", "sc-status", "x-edge-result-type", "x-edge-request-id",
-	"time-to-first-byte", "c-ip", "c-port", "cs(User-Agent)", "time-taken",
+	"time-to-first-byte", "c-ip", "c-port", "cs(User-Agent)", "time-taken", "sc-bytes",
 }
 
 func (f field) String() string { return fieldNames[f] }
@@ -68,6 +69,8 @@ var aliases = map[string]field{
 	"cs-user-agent":      fUserAgent,
 	"user-agent":         fUserAgent,
 	"time-taken":         fTimeTaken,
+	"sc-bytes":           fSCBytes,
+	"bytes":              fSCBytes,
 }
 
 // normalize maps a field name to the form of aliases' keys: lower case,

@@ -47,9 +47,12 @@ func (r *fileReader) readParquet(ctx context.Context, rc io.ReadCloser, buffered
 		}
 		st.Bytes = size
 	} else {
-		f, n, err := spool(buffered)
+		f, n, err := spool(ctxReader{ctx, buffered})
 		if err != nil {
 			st.Error = "copying to a temporary file: " + err.Error()
+			if ctx.Err() != nil {
+				st.Error = "interrupted"
+			}
 			return
 		}
 		defer f.Close()

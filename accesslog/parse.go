@@ -57,14 +57,14 @@ const maxInterned = 4096
 // nothing.
 type parser struct {
 	interned map[string]string
-	pops     map[string]bool // POP value → looks like a POP code
+	pops     map[string]string // POP value → the POP code (cloudfront.NormalizePOPCode), "" when it is none
 	lastDate []byte
 	lastDay  int64
 	dateBuf  [10]byte
 }
 
 func newParser() *parser {
-	return &parser{interned: map[string]string{}, pops: map[string]bool{}}
+	return &parser{interned: map[string]string{}, pops: map[string]string{}}
 }
 
 // intern returns b as a string, shared with earlier equal values.
@@ -91,16 +91,16 @@ func (p *parser) build(v *values, rec *Record) error {
 	if absent(pop) {
 		return errLine("no x-edge-location")
 	}
-	code := p.intern(pop)
-	ok, seen := p.pops[code]
+	raw := p.intern(pop)
+	code, seen := p.pops[raw]
 	if !seen {
-		ok = cloudfront.ValidPOPCode(code)
+		code, _ = cloudfront.NormalizePOPCode(raw)
 		if len(p.pops) < maxInterned {
-			p.pops[code] = ok
+			p.pops[raw] = code
 		}
 	}
-	if !ok {
-		return errLine(fmt.Sprintf("x-edge-location %q is not a POP code", clip(pop)))
+	if code == "" {
+		return errLine(fmt.Sprintf("x-edge-location %q is not a POP code (%s)", clip(pop), cloudfront.POPCodeRule))
 	}
 	*rec = Record{Unix: unix, POP: code}
 	if b := v.f[fMethod]; !absent(b) {
@@ -147,6 +147,13 @@ func (p *parser) build(v *values, rec *Record) error {
 		}
 	}
 	rec.UserAgent = v.f[fUserAgent]
+	if b := v.f[fSCBytes]; !absent(b) {
+		// Only the planner's bill reads it: a value that is not a count
+		// leaves it unknown rather than the line unusable.
+		if n, ok := atoi(b); ok {
+			rec.SCBytes, rec.HasSCBytes = int64(n), true
+		}
+	}
 	return nil
 }
 

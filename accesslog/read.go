@@ -36,9 +36,10 @@ type Config struct {
 
 // Progress counts what has been read so far; safe to read while Read runs.
 type Progress struct {
-	Total atomic.Int64 // bytes of every source (known sizes only)
-	Read  atomic.Int64 // bytes read from the sources (compressed)
-	Lines atomic.Int64 // data lines parsed
+	Total  atomic.Int64 // bytes of every source (known sizes only)
+	Read   atomic.Int64 // bytes read from the sources (compressed)
+	Lines  atomic.Int64 // data lines parsed
+	Listed atomic.Int64 // S3 objects listed so far (the listing comes before the reading)
 }
 
 // maxExamples is how many bad lines a file's report quotes.
@@ -55,8 +56,11 @@ type FileStats struct {
 	Bad      int64    `json:"bad"`                // lines that could not be used
 	Examples []string `json:"examples,omitempty"` // a few bad lines, "line N: why"
 	// Error says why the source was not read to its end (a truncated gzip,
-	// a read error, no #Fields header); the lines before it were used.
+	// a read error, "interrupted"); the lines before it were used. Header
+	// problems (no usable #Fields) are bad lines with an example instead.
 	Error string `json:"error,omitempty"`
+
+	headerQuoted bool // an example quotes a header problem
 }
 
 func (s *FileStats) bad(line int64, why error) {
@@ -64,6 +68,16 @@ func (s *FileStats) bad(line int64, why error) {
 	if len(s.Examples) < maxExamples {
 		s.Examples = append(s.Examples, fmt.Sprintf("line %d: %v", line, why))
 	}
+}
+
+// headerProblem quotes a header problem, the reason for the bad lines
+// under it: the first of a file is quoted even when other bad lines have
+// taken every example already.
+func (s *FileStats) headerProblem(line int64, why string) {
+	if len(s.Examples) < maxExamples || !s.headerQuoted {
+		s.Examples = append(s.Examples, fmt.Sprintf("line %d: %s", line, why))
+	}
+	s.headerQuoted = true
 }
 
 // Summary is what a Read found, over all sources.
@@ -218,9 +232,18 @@ func (r *fileReader) read(ctx context.Context, src Source) (st FileStats) {
 }
 
 // readLines calls line for every line of br; it stops at the first read
-// error, which it records.
+// error, which it records, and when ctx ends ("interrupted"): ctx is
+// checked every ctxEvery lines and every buffer of a line too long to use,
+// so neither many lines nor one endless line (/dev/zero) hold it up.
 func (r *fileReader) readLines(ctx context.Context, br *bufio.Reader, st *FileStats, line func(b []byte, n int64, st *FileStats)) {
 	var n int64
+	interrupted := func() bool {
+		if ctx.Err() == nil {
+			return false
+		}
+		st.Error = "interrupted"
+		return true
+	}
 	for {
 		b, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -228,6 +251,9 @@ func (r *fileReader) readLines(ctx context.Context, br *bufio.Reader, st *FileSt
 			st.Lines++
 			st.bad(n, errLine(fmt.Sprintf("longer than %d KiB", readBuffer>>10)))
 			for errors.Is(err, bufio.ErrBufferFull) {
+				if interrupted() {
+					return
+				}
 				_, err = br.ReadSlice('\n')
 			}
 			if err == nil {
@@ -243,22 +269,28 @@ func (r *fileReader) readLines(ctx context.Context, br *bufio.Reader, st *FileSt
 			}
 		}
 		if err != nil {
+			if interrupted() {
+				return
+			}
 			if !errors.Is(err, io.EOF) {
 				st.Error = describeReadError(err, n)
 			}
 			return
 		}
-		if n&0x3fff == 0 {
+		if n%ctxEvery == 0 {
 			if r.cfg.Progress != nil {
-				r.cfg.Progress.Lines.Add(0x4000)
+				r.cfg.Progress.Lines.Add(ctxEvery)
 			}
-			if ctx.Err() != nil {
-				st.Error = "interrupted"
+			if interrupted() {
 				return
 			}
 		}
 	}
 }
+
+// ctxEvery is how many lines pass between two checks of the context: at
+// most 64 MiB of 64 KiB lines, a few milliseconds.
+const ctxEvery = 1024
 
 func describeReadError(err error, lines int64) string {
 	if errors.Is(err, io.ErrUnexpectedEOF) {
@@ -268,30 +300,36 @@ func describeReadError(err error, lines int64) string {
 }
 
 // readW3C reads a W3C log (#Fields header) or, with Config.Fields, a
-// headerless tab-separated one.
+// headerless tab-separated one. A #Fields line a record cannot be built
+// from, or records before any #Fields line, are one bad-line example that
+// says why; the lines under it are bad lines without examples of their
+// own, until a usable #Fields line. The file is still read to its end.
 func (r *fileReader) readW3C(ctx context.Context, br *bufio.Reader, st *FileStats) {
 	var lay *layout
 	if len(r.cfg.Fields) > 0 {
 		l := newLayout(r.cfg.Fields)
 		lay = &l
 	}
-	noHeader := false
+	headerless := lay == nil // no #Fields line yet, nor Config.Fields
 	r.readLines(ctx, br, st, func(b []byte, n int64, st *FileStats) {
 		if b[0] == '#' {
 			if rest, ok := bytes.CutPrefix(b, []byte("#Fields:")); ok {
+				headerless = false
 				l := newLayout(bytes2fields(rest))
-				lay = &l
-				if why := l.missing(); why != "" && st.Error == "" {
-					st.Error = fmt.Sprintf("line %d: #Fields has %s", n, why)
+				if why := l.missing(); why != "" {
+					lay = nil
+					st.headerProblem(n, fmt.Sprintf("#Fields has %s: the lines under it cannot be read", why))
+					return
 				}
+				lay = &l
 			}
 			return
 		}
 		st.Lines++
 		if lay == nil {
-			if !noHeader {
-				noHeader = true
-				st.Error = "no #Fields line before the first record (for headerless logs give --fields)"
+			if headerless {
+				headerless = false
+				st.headerProblem(n, "no #Fields line before the first record (for headerless logs give --fields)")
 			}
 			st.Bad++
 			return
@@ -341,6 +379,19 @@ func (c *countingReader) Read(p []byte) (int, error) {
 		c.progress.Read.Add(int64(n))
 	}
 	return n, err
+}
+
+// ctxReader ends a copy once ctx is done: it checks ctx before every read.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // spool copies r into a temporary file for formats that need random

@@ -170,7 +170,7 @@ func TestRealTimeTSV(t *testing.T) {
 	}
 	// Without --fields the file cannot be read, and says why.
 	_, sum = readAll(t, Config{Inputs: []string{p}})
-	if f := sum.Files[0]; f.Records != 0 || !strings.Contains(f.Error, "--fields") {
+	if f := sum.Files[0]; f.Records != 0 || f.Bad != 10 || len(f.Examples) != 1 || !strings.Contains(f.Examples[0], "--fields") {
 		t.Errorf("no --fields: %+v", f)
 	}
 }
@@ -249,7 +249,7 @@ func TestBadInput(t *testing.T) {
 	if f := byName["truncated.gz"]; f.Records == 0 || f.Records >= 20 || !strings.Contains(f.Error, "truncated") {
 		t.Errorf("truncated: %+v", f)
 	}
-	if f := byName["noheader"]; f.Records != 0 || f.Bad == 0 || !strings.Contains(f.Error, "#Fields") {
+	if f := byName["noheader"]; f.Records != 0 || f.Bad == 0 || f.Error != "" || !strings.Contains(strings.Join(f.Examples, ""), "no #Fields") {
 		t.Errorf("no header: %+v", f)
 	}
 	if f := byName["notgzip.gz"]; f.Error == "" {
@@ -345,5 +345,30 @@ func TestLongLines(t *testing.T) {
 				t.Errorf("%+v: want %d lines, one of them bad", f, tc.lines)
 			}
 		})
+	}
+}
+
+// TestSCBytes: sc-bytes, the response's size, is read when it is a count;
+// absent or unreadable it is unknown, and the line is still a record (only
+// the planner's bill uses it).
+func TestSCBytes(t *testing.T) {
+	fields := []string{"timestamp", "x-edge-location", "sc-bytes"}
+	var b strings.Builder
+	for _, v := range []string{"1234", "0", "-", "12kB", "99999999999"} {
+		b.WriteString("1793527200.5\tHKG62-C1\t" + v + "\n")
+	}
+	var got []Record
+	p := writeFile(t, t.TempDir(), "rt", []byte(b.String()))
+	sum, err := Read(context.Background(), Config{Inputs: []string{p}, Fields: fields, Workers: 1}, func(_ int, r *Record) { got = append(got, *r) })
+	if err != nil || sum.Bad != 0 || len(got) != 5 {
+		t.Fatalf("%d records, %d bad: %v", len(got), sum.Bad, err)
+	}
+	for i, want := range []struct {
+		n  int64
+		ok bool
+	}{{1234, true}, {0, true}, {0, false}, {0, false}, {0, false}} {
+		if got[i].SCBytes != want.n || got[i].HasSCBytes != want.ok {
+			t.Errorf("line %d: sc-bytes %d (%v), want %d (%v)", i+1, got[i].SCBytes, got[i].HasSCBytes, want.n, want.ok)
+		}
 	}
 }

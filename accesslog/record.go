@@ -44,6 +44,10 @@ type Record struct {
 	// and the line (or row) number in it.
 	Source string
 	Line   int64
+	// SCBytes is sc-bytes, the bytes of the response to the viewer,
+	// headers included, when HasSCBytes.
+	SCBytes    int64
+	HasSCBytes bool
 }
 
 // Time returns the request's second as a time.Time in UTC.

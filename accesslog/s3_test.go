@@ -3,10 +3,16 @@ package accesslog
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -26,7 +32,15 @@ func fakeS3(t *testing.T, objects map[string][]byte) string {
 			t.Fatal(err)
 		}
 	}
-	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	return loopbackS3(t, gofakes3.New(backend).Server())
+}
+
+// loopbackS3 serves h as the S3 endpoint on loopback, with the SDK's
+// standard chain pointed at fake credentials (see fakeS3), and returns its
+// URL.
+func loopbackS3(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	if !strings.HasPrefix(srv.URL, "http://127.0.0.1:") {
 		t.Fatalf("fake S3 at %s: want loopback", srv.URL)
@@ -78,8 +92,8 @@ func TestS3(t *testing.T) {
 			size += int64(len(b))
 		}
 	}
-	if p.Total.Load() != size || p.Read.Load() != size {
-		t.Errorf("progress %d of %d bytes, want %d", p.Read.Load(), p.Total.Load(), size)
+	if p.Total.Load() != size || p.Read.Load() != size || p.Listed.Load() != 4 {
+		t.Errorf("progress %d of %d bytes, %d objects listed; want %d bytes, 4 objects", p.Read.Load(), p.Total.Load(), p.Listed.Load(), size)
 	}
 	// No region given: an endpoint of one's own does not need one.
 	cfg.S3.Region, cfg.Progress = "", nil
@@ -89,5 +103,114 @@ func TestS3(t *testing.T) {
 	_, err := Read(context.Background(), Config{Inputs: []string{"s3://logs/none/"}, S3: cfg.S3}, func(int, *Record) {})
 	if err == nil || !strings.Contains(err.Error(), "no objects") {
 		t.Errorf("empty prefix: %v", err)
+	}
+}
+
+// misbehavingS3 is an S3 endpoint that lists one object, cf/a.log, and
+// misbehaves as told.
+type misbehavingS3 struct {
+	next     func(token string) string // the continuation token after token ("" for the first page); "" ends the listing
+	hangList bool                      // never answer a listing
+	hangGet  bool                      // never answer a GetObject
+	trickle  time.Duration             // send the object one byte every trickle
+	// truncatedNoToken says more objects follow, without a token.
+	truncatedNoToken bool
+	listCalls        atomic.Int64
+}
+
+func (m *misbehavingS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("list-type") == "2" {
+		m.listCalls.Add(1)
+		if m.hangList {
+			<-r.Context().Done()
+			return
+		}
+		next := ""
+		if m.next != nil {
+			next = m.next(r.URL.Query().Get("continuation-token"))
+		}
+		w.Header().Set("Content-Type", "application/xml")
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>logs</Name><Prefix>cf/</Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys>`+
+			`<IsTruncated>%t</IsTruncated><NextContinuationToken>%s</NextContinuationToken><Contents><Key>cf/a.log</Key><Size>%d</Size></Contents></ListBucketResult>`,
+			next != "" || m.truncatedNoToken, next, len(trickleLog))
+		return
+	}
+	if m.hangGet {
+		<-r.Context().Done()
+		return
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(trickleLog)))
+	for i := range len(trickleLog) {
+		if _, err := w.Write(trickleLog[i : i+1]); err != nil {
+			return
+		}
+		w.(http.Flusher).Flush()
+		select {
+		case <-time.After(m.trickle):
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+var trickleLog = w3c(entries(3))
+
+// TestS3Misbehaving: a listing that repeats a continuation token (at once
+// or in a cycle) or never answers, and an object that never answers or
+// trickles in, each end with a message that says so, and a cancel (Ctrl-C)
+// ends a hanging listing or a trickling read at once.
+func TestS3Misbehaving(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		m       *misbehavingS3
+		s3      S3Config
+		cancel  time.Duration // cancel the context after this (0: never)
+		err     string        // Read's error
+		fileErr string        // the file's Error
+	}{
+		{name: "token repeated", m: &misbehavingS3{next: func(string) string { return "same" }},
+			err: `s3: listing s3://logs/cf/: the store repeated continuation token "same" after 2 pages`},
+		{name: "tokens in a cycle", m: &misbehavingS3{next: func(tok string) string { return map[string]string{"": "A", "A": "B", "B": "A"}[tok] }},
+			err: `s3: listing s3://logs/cf/: the store repeated continuation token "A" after 3 pages`},
+		{name: "truncated without a token", m: &misbehavingS3{truncatedNoToken: true},
+			err: "s3: listing s3://logs/cf/: page 1 says more objects follow but gives no continuation token"},
+		{name: "listing hangs", m: &misbehavingS3{hangList: true}, s3: S3Config{Timeout: 300 * time.Millisecond},
+			err: "s3: listing s3://logs/cf/: no answer within 300ms"},
+		{name: "listing hangs, canceled", m: &misbehavingS3{hangList: true}, cancel: 200 * time.Millisecond, err: context.Canceled.Error()},
+		{name: "object hangs", m: &misbehavingS3{hangGet: true}, s3: S3Config{Timeout: 300 * time.Millisecond},
+			fileErr: "no answer within 300ms"},
+		{name: "body at 20 bytes/s", m: &misbehavingS3{trickle: 50 * time.Millisecond}, s3: S3Config{StallTimeout: 300 * time.Millisecond},
+			fileErr: "less than 64 KiB in 300ms"},
+		{name: "body at 20 bytes/s, canceled", m: &misbehavingS3{trickle: 50 * time.Millisecond}, cancel: 300 * time.Millisecond,
+			err: context.Canceled.Error(), fileErr: "interrupted"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.s3.Endpoint = loopbackS3(t, tc.m)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tc.cancel > 0 {
+				time.AfterFunc(tc.cancel, cancel)
+			}
+			start := time.Now()
+			sum, err := readWithin(t, ctx, Config{Inputs: []string{"s3://logs/cf/"}, S3: tc.s3}, 5*time.Second)
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("took %v", took)
+			}
+			switch {
+			case tc.err == context.Canceled.Error():
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("error %v, want context.Canceled", err)
+				}
+			case tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.err)):
+				t.Errorf("error %v, want %q", err, tc.err)
+			}
+			if tc.fileErr != "" && (len(sum.Files) != 1 || !strings.Contains(sum.Files[0].Error, tc.fileErr)) {
+				t.Errorf("files %+v, want an error with %q", sum.Files, tc.fileErr)
+			}
+			if n := tc.m.listCalls.Load(); n > 3 {
+				t.Errorf("%d listing calls", n)
+			}
+		})
 	}
 }

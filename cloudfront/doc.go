@@ -4,10 +4,13 @@
 // origin all read and write them the same way.
 //
 // It owns:
-//   - POP codes (HKG54-C1, FRA56-P3, ...) and the per-POP DNS name
+//   - POP codes in every form CloudFront has written (HKG54-C1, SIN2-P11,
+//     PVG52-E1, the older FRA2; POPCodeRule), their case normalized in one
+//     place (NormalizePOPCode), and the per-POP DNS name
 //     <dist-label>.<POP>.cloudfront.net (POPHostname);
 //   - the response headers CloudFront adds (x-amz-cf-id, x-amz-cf-pop,
-//     x-cache, via) and the edge host id inside via;
+//     x-cache, via) and the edge host id inside via: the last CloudFront
+//     entry of all via lines, unknown when longer than MaxEdgeHostIDLen;
 //   - the Server-Timing header: parsing (ParseServerTiming) and formatting
 //     (FormatServerTiming), the cdn-* metric names, and what
 //     cdn-upstream-connect says about the POP's origin connection

@@ -16,6 +16,16 @@ const (
 	HeaderServerTiming = "Server-Timing" // cdn-* metrics, see ParseServerTiming
 )
 
+// HeaderEdgeServerIP is the request header in which a viewer-request
+// CloudFront Function forwards cf.edgeLocation.serverIp, "the IPv4 or IPv6
+// address of the server that handled the request" (the only documented
+// identity of an edge server), to the origin, which echoes it on its
+// prewarm path to requests carrying the origin-verify secret (origin,
+// infra's sample stack). Names starting with X-Amz-Cf- or X-Edge- are
+// CloudFront's own and cannot be set by a function, hence the project's
+// prefix.
+const HeaderEdgeServerIP = "X-Cfprewarm-Edge-Server-Ip"
+
 // Values of x-cache for requests that went to the origin.
 const (
 	CacheMiss  = "Miss from cloudfront"
@@ -34,31 +44,74 @@ type Headers struct {
 	Via   string `json:"via,omitempty"`   // via
 }
 
-// ReadHeaders picks CloudFront's headers out of a response's.
+// ReadHeaders picks CloudFront's headers out of a response's. Every via
+// header line counts (a proxy may add its own line rather than extend the
+// first), joined in order as one list, and kept to its last MaxViaLen bytes.
 func ReadHeaders(h http.Header) Headers {
-	return Headers{ID: h.Get(HeaderID), POP: h.Get(HeaderPOP), Cache: h.Get(HeaderCache), Via: h.Get(HeaderVia)}
+	return Headers{ID: h.Get(HeaderID), POP: h.Get(HeaderPOP), Cache: h.Get(HeaderCache), Via: boundVia(strings.Join(h.Values(HeaderVia), ", "))}
+}
+
+// MaxEdgeHostIDLen bounds an edge host id: CloudFront's are 32 hex digits,
+// and an id longer than this is treated as unknown, not kept.
+const MaxEdgeHostIDLen = 64
+
+// MaxViaLen bounds the via value a Headers keeps: its last entries up to
+// this many bytes, so that a hostile via of megabytes costs nothing to
+// keep, while the last entry (the one that names the answering edge host)
+// stays whole when it is of sane length.
+const MaxViaLen = 1024
+
+func boundVia(via string) string {
+	if len(via) <= MaxViaLen {
+		return via
+	}
+	return "…" + via[len(via)-MaxViaLen:]
 }
 
 // EdgeHost returns the edge host id of the via header ("" when there is
-// none): the hex label of the "<id>.cloudfront.net (CloudFront)" entry.
+// none): the hex label of the last "<id>.cloudfront.net (CloudFront)" entry.
 // AWS does not document it as a host id; treat it as one only after the
-// data shows that ids repeat.
+// data shows that ids repeat (package edgehosts judges them).
 func (h Headers) EdgeHost() string { return EdgeHostID(h.Via) }
+
+// ViaHops is the number of CloudFront entries in the via header: more than
+// one means the origin is itself behind CloudFront (a chained via).
+func (h Headers) ViaHops() int { _, n := parseVia(h.Via); return n }
 
 // EdgeHostID returns the id in a via header such as
 // "1.1 4fb6bd3cfb2ce84a4a5e1b8bfab9e3e2.cloudfront.net (CloudFront)", or "".
-// A via with several entries (the origin added its own) is searched for
-// the CloudFront one.
-func EdgeHostID(via string) string {
+// Each proxy appends its entry, so when there are several CloudFront
+// entries (the origin is behind CloudFront too) the POP that answered is
+// the last one, and that is the id returned. An id longer than
+// MaxEdgeHostIDLen, or not hex, is unknown ("").
+func EdgeHostID(via string) string { id, _ := parseVia(via); return id }
+
+// parseVia returns the id of the last CloudFront entry of via ("" when it
+// is not a sane id) and the number of CloudFront entries.
+func parseVia(via string) (id string, hops int) {
 	for entry := range strings.SplitSeq(via, ",") {
 		for field := range strings.FieldsSeq(entry) {
-			id, ok := strings.CutSuffix(strings.ToLower(field), DomainSuffix)
-			if ok && id != "" && !strings.Contains(id, ".") && isHex(id) {
-				return id
+			host, ok := cutSuffixFold(field, DomainSuffix)
+			if !ok || host == "" || strings.Contains(host, ".") {
+				continue
 			}
+			hops++
+			id = ""
+			if len(host) <= MaxEdgeHostIDLen && isHex(strings.ToLower(host)) {
+				id = strings.ToLower(host)
+			}
+			break
 		}
 	}
-	return ""
+	return id, hops
+}
+
+// cutSuffixFold is strings.CutSuffix, ignoring ASCII case.
+func cutSuffixFold(s, suffix string) (string, bool) {
+	if len(s) < len(suffix) || !strings.EqualFold(s[len(s)-len(suffix):], suffix) {
+		return s, false
+	}
+	return s[:len(s)-len(suffix)], true
 }
 
 // Via is the via header value an edge host with the given id adds.

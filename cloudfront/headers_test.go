@@ -10,8 +10,13 @@ func TestEdgeHostID(t *testing.T) {
 	for via, want := range map[string]string{
 		"1.1 4fb6bd3cfb2ce84a4a5e1b8bfab9e3e2.cloudfront.net (CloudFront)":                   "4fb6bd3cfb2ce84a4a5e1b8bfab9e3e2",
 		"1.1 origin-proxy, 1.1 0123ABCDEF0123456789abcdef012345.CloudFront.net (CloudFront)": "0123abcdef0123456789abcdef012345",
-		"1.1 warmtest.cloudfront.net (CloudFront)":                                           "",
-		"1.1 d111111abcdef8.HKG54-C1.cloudfront.net":                                         "",
+		// Chained: the origin is behind CloudFront too; the POP that
+		// answered appended the last entry.
+		"1.1 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.cloudfront.net (CloudFront), 1.1 bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.cloudfront.net (CloudFront)": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+		"1.1 " + strings.Repeat("a", 65) + ".cloudfront.net (CloudFront)":                                                                    "",
+		"1.1 " + strings.Repeat("a", 64) + ".cloudfront.net (CloudFront)":                                                                    strings.Repeat("a", 64),
+		"1.1 warmtest.cloudfront.net (CloudFront)":                                                                                           "",
+		"1.1 d111111abcdef8.HKG54-C1.cloudfront.net":                                                                                         "",
 		"":            "",
 		"1.1 varnish": "",
 	} {
@@ -21,6 +26,32 @@ func TestEdgeHostID(t *testing.T) {
 	}
 	if got := EdgeHostID(Via("00ff")); got != "00ff" {
 		t.Errorf("Via and EdgeHostID disagree: %q", got)
+	}
+}
+
+// TestViaLines: every via header line is read, the last CloudFront entry
+// names the edge host, the hops are counted, and a hostile via is kept
+// bounded and yields no id.
+func TestViaLines(t *testing.T) {
+	up, own := Via(strings.Repeat("a", 32)), Via(strings.Repeat("b", 32))
+	h := http.Header{}
+	h.Add("Via", up) // the upstream CloudFront's line, from the origin's response
+	h.Add("Via", own)
+	got := ReadHeaders(h)
+	if got.EdgeHost() != strings.Repeat("b", 32) || got.ViaHops() != 2 {
+		t.Errorf("two via lines: id %q hops %d, want the last line's id and 2 hops", got.EdgeHost(), got.ViaHops())
+	}
+	if h := ReadHeaders(http.Header{"Via": {own}}); h.ViaHops() != 1 {
+		t.Errorf("one entry: %d hops", h.ViaHops())
+	}
+	huge := "1.1 " + strings.Repeat("ab", 400_000) + ".cloudfront.net (CloudFront)"
+	got = ReadHeaders(http.Header{"Via": {huge}})
+	if len(got.Via) > MaxViaLen+len("…") || got.EdgeHost() != "" {
+		t.Errorf("800 KB via: kept %d bytes, id %.20q; want at most %d bytes and no id", len(got.Via), got.EdgeHost(), MaxViaLen)
+	}
+	got = ReadHeaders(http.Header{"Via": {huge, own}})
+	if got.EdgeHost() != strings.Repeat("b", 32) {
+		t.Errorf("a huge entry before a sane last one: id %q", got.EdgeHost())
 	}
 }
 

@@ -9,14 +9,42 @@ import (
 // DomainSuffix is the domain of every distribution and POP name.
 const DomainSuffix = ".cloudfront.net"
 
-// popCode matches CloudFront POP codes such as HKG54-C1, FRA56-P3, NRT57-P2
-// or the China -E1 ones: three letters (the nearest airport), digits, a
-// dash, a letter and digits.
-var popCode = regexp.MustCompile(`^[A-Z]{3}[0-9]{1,3}-[A-Z][0-9]{1,2}$`)
+// popCode matches the POP codes CloudFront has written over the years
+// (shared/reference/cloudfront-facts.md): three letters (the nearest
+// airport) and one or two digits, bare as in logs before about 2019 (FRA2,
+// LAX1, DFW3, FRA53) or with a suffix of -C, -P or -E and one or two digits
+// (SEA19-C1, SIN2-P11, FRA56-P15, China's PVG52-E1). AWS defines only "a
+// three-letter code and an arbitrarily assigned number".
+var popCode = regexp.MustCompile(`^[A-Z]{3}[0-9]{1,2}(-[CPE][0-9]{1,2})?$`)
 
-// ValidPOPCode reports whether code looks like a CloudFront POP code
-// (upper case, as CloudFront writes them).
+// POPCodeRule says in words which names are POP codes: every message that
+// refuses one quotes it.
+const POPCodeRule = "three letters, one or two digits and an optional -C, -P or -E with one or two digits, e.g. HKG54-C1, SIN2-P11, PVG52-E1 or the older FRA2"
+
+// ValidPOPCode reports whether code is a CloudFront POP code as CloudFront
+// writes them (upper case). Codes from elsewhere go through NormalizePOPCode.
 func ValidPOPCode(code string) bool { return popCode.MatchString(code) }
+
+// NormalizePOPCode returns a POP code as CloudFront writes it: spaces
+// trimmed and upper-cased (DNS names carry it in lower case:
+// d3wov59arknox.ams50-c1.cloudfront.net). This is the one place a code's
+// case is normalized; a name that is no POP code is an error quoting
+// POPCodeRule.
+func NormalizePOPCode(s string) (string, error) {
+	code := strings.ToUpper(strings.TrimSpace(s))
+	if !ValidPOPCode(code) {
+		return "", fmt.Errorf("POP code %q: want %s", clipCode(s), POPCodeRule)
+	}
+	return code, nil
+}
+
+// clipCode keeps an error message short whatever the input.
+func clipCode(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
 
 // DistributionLabel returns the first label of a distribution domain:
 // "d111111abcdef8" for d111111abcdef8.cloudfront.net (or for the label
@@ -38,9 +66,9 @@ func POPHostname(distribution, pop string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	pop = strings.ToUpper(pop)
-	if !ValidPOPCode(pop) {
-		return "", fmt.Errorf("POP code %q does not look like HKG54-C1", pop)
+	code, err := NormalizePOPCode(pop)
+	if err != nil {
+		return "", err
 	}
-	return label + "." + pop + DomainSuffix, nil
+	return label + "." + code + DomainSuffix, nil
 }

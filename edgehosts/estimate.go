@@ -41,13 +41,28 @@ const DefaultLevel = 0.95
 type Fit struct {
 	Responses int // n: responses that named their edge host
 	Distinct  int // d: distinct edge host ids among them
-	// OK is false when there is no estimate; Why says why.
+	// OK is false when there is no estimate, or the ids cannot be trusted
+	// to name hosts (Verdict.Suspect); Why says why.
 	OK   bool
 	Why  string
 	Best int // Ĥ, the maximum-likelihood host count
 	// Low and High bound Ĥ at Level (likelihood ratio).
 	Low, High int
 	Level     float64
+
+	// Verdict says what the ids seem to name (verdict.go). EstimateHosts
+	// tells per-host, per-request, constant and unknown apart from n and d
+	// alone; Judge, which sees where each answer came from, also per
+	// address, per connection and chained.
+	Verdict Verdict
+	// Layout is how the ids relate to the POP's addresses (Judge only).
+	Layout Layout
+	// Addrs is the estimate of each POP address on its own (Judge only),
+	// in address order.
+	Addrs []AddrFit
+	// Hops is the most CloudFront entries one via held (Judge only): 2 or
+	// more means the origin is itself behind CloudFront.
+	Hops int
 }
 
 // EstimateHosts estimates the host count of a POP from n responses naming
@@ -57,7 +72,7 @@ func EstimateHosts(n, d int, level float64) Fit {
 	if level <= 0 || level >= 1 {
 		level = DefaultLevel
 	}
-	f := Fit{Responses: n, Distinct: d, Level: level}
+	f := Fit{Responses: n, Distinct: d, Level: level, Verdict: VerdictUnknown}
 	switch {
 	case n <= 0 || d <= 0:
 		f.Why = "no response named its edge host (no via header with a CloudFront id)"
@@ -65,20 +80,25 @@ func EstimateHosts(n, d int, level float64) Fit {
 	case d > n:
 		f.Why = fmt.Sprintf("%d distinct ids in %d responses cannot be", d, n)
 		return f
+	case d == 1 && n >= MinResponses:
+		// One id however many connections: it names no host (or a POP
+		// of one host, which nothing here could tell from a constant).
+		f.Verdict = VerdictConstant
+		f.Why = fmt.Sprintf("constant: one edge host id in %d responses names no host (suspect)", n)
+		return f
 	case d == n && n >= MinResponses:
-		f.Why = fmt.Sprintf("no edge host id repeated in %d responses: the ids are per request, or the POP has far more hosts than requests", n)
+		f.Verdict = VerdictPerRequest
+		f.Why = fmt.Sprintf("per request: no edge host id repeated in %d responses: the ids are per request, or the POP has far more hosts than requests", n)
 		return f
 	case d == n || n < MinResponses:
 		f.Why = fmt.Sprintf("%d responses are too few (at least %d, with repeated ids)", n, MinResponses)
 		return f
 	}
+	f.Verdict = VerdictPerHost
 	ll := func(h int) float64 { return logLikelihood(n, d, h) }
 	// ln L rises, then falls: the MLE is the last H whose step up is
 	// positive. Bisect on the sign of the step.
-	lo, hi := d, MaxHosts // step(lo+1) > 0 unless d == 1; find the last H with ll(H) > ll(H-1)
-	if d == 1 {
-		hi = 1
-	}
+	lo, hi := d, MaxHosts // d ≥ 2: step(lo+1) > 0; find the last H with ll(H) > ll(H-1)
 	for lo < hi {
 		mid := lo + (hi-lo+1)/2
 		if ll(mid) > ll(mid-1) {
@@ -103,6 +123,7 @@ func EstimateHosts(n, d int, level float64) Fit {
 	// High: the largest H in [Best, MaxHosts] with ll(H) ≥ limit (ll falls there).
 	lo, hi = f.Best, MaxHosts
 	if ll(MaxHosts) >= limit {
+		f.Verdict = VerdictUnknown
 		f.Why = fmt.Sprintf("too few repeated ids among %d responses: the POP may have %d or more hosts", n, MaxHosts)
 		return f
 	}

@@ -1,43 +1,50 @@
 package edgehosts
 
+import "github.com/cfprewarm/cfprewarm/cloudfront"
+
 // DefaultWindow is the number of recent waves a Tracker pools.
 const DefaultWindow = 10
 
-// Tracker keeps the edge host ids one POP's responses named in its recent
-// waves and estimates the POP's host count from them. Pooling a window of
+// Tracker keeps the answers of one POP's recent waves (Observation: the
+// edge host id, the address and the connection each came through) and
+// judges the POP's ids and host count from them. Pooling a window of
 // waves (not every wave ever) lets the estimate follow a POP that grows or
 // shrinks. The zero value pools DefaultWindow waves. Not safe for
 // concurrent use.
 type Tracker struct {
-	Window int      // waves pooled; 0 means DefaultWindow
-	waves  []sample // oldest first
+	Window int             // waves pooled; 0 means DefaultWindow
+	waves  [][]Observation // oldest first; only answers with an id
 }
 
-// sample is one wave's ids: how many responses named a host, and the
-// distinct ids.
-type sample struct {
-	n   int
-	ids map[string]struct{}
-}
-
-// AddWave adds the ids of one wave's responses; "" (a response without an
-// id) is not counted. A wave without any id is not kept.
+// AddWave adds the ids of one wave's answers, with nothing known of their
+// addresses or connections; "" (an answer without an id) is not counted.
 func (t *Tracker) AddWave(ids []string) {
-	s := sample{ids: map[string]struct{}{}}
-	for _, id := range ids {
-		if id != "" {
-			s.n++
-			s.ids[id] = struct{}{}
+	obs := make([]Observation, len(ids))
+	for i, id := range ids {
+		obs[i].ID = id
+	}
+	t.Add(obs)
+}
+
+// Add adds one wave's answers. Those without an id are not kept (an id
+// longer than cloudfront.MaxEdgeHostIDLen never gets here: it is
+// unknown, and is dropped here too); a wave without any id is not kept
+// either.
+func (t *Tracker) Add(obs []Observation) {
+	var kept []Observation
+	for _, o := range obs {
+		if o.ID != "" && len(o.ID) <= cloudfront.MaxEdgeHostIDLen {
+			kept = append(kept, o)
 		}
 	}
-	if s.n == 0 {
+	if len(kept) == 0 {
 		return
 	}
 	w := t.Window
 	if w <= 0 {
 		w = DefaultWindow
 	}
-	t.waves = append(t.waves, s)
+	t.waves = append(t.waves, kept)
 	if len(t.waves) > w {
 		t.waves = append(t.waves[:0], t.waves[len(t.waves)-w:]...)
 	}
@@ -46,29 +53,37 @@ func (t *Tracker) AddWave(ids []string) {
 // Waves is the number of waves pooled.
 func (t *Tracker) Waves() int { return len(t.waves) }
 
-// Counts returns the responses with an id and the distinct ids over the
+// Counts returns the answers with an id and the distinct ids over the
 // pooled waves.
 func (t *Tracker) Counts() (n, d int) {
 	seen := map[string]bool{}
-	for _, s := range t.waves {
-		n += s.n
-		for id := range s.ids {
-			seen[id] = true
+	for _, w := range t.waves {
+		n += len(w)
+		for _, o := range w {
+			seen[o.ID] = true
 		}
 	}
 	return n, len(seen)
 }
 
-// Fit estimates the host count from the pooled waves.
+// Fit judges the pooled waves (Judge): the host count and what the ids
+// name.
 func (t *Tracker) Fit(level float64) Fit {
-	n, d := t.Counts()
-	return EstimateHosts(n, d, level)
+	var all []Observation
+	for _, w := range t.waves {
+		all = append(all, w...)
+	}
+	return Judge(all, level)
 }
 
 // Estimate is the hosts file entry of pop: the fit when there is one, else
-// the fallback host count with the reason in Note.
+// the fallback host count with the reason in Note. A verdict other than
+// unknown is kept either way.
 func (f Fit) Estimate(pop string, fallback int) Estimate {
 	e := Estimate{POP: pop, Seen: f.Distinct, Requests: f.Responses}
+	if f.Verdict != VerdictUnknown {
+		e.Verdict = f.Verdict
+	}
 	if !f.OK {
 		e.Hosts, e.Method, e.Note = fallback, MethodConfigured, f.Why
 		return e

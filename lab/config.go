@@ -1,10 +1,15 @@
 package lab
 
 import (
+	"fmt"
+	"math"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/schedule"
+	"github.com/cfprewarm/cfprewarm/warm"
 )
 
 // Defaults of a full run and of --quick.
@@ -29,6 +34,10 @@ type Config struct {
 	TimeScale     float64 // K: timeouts and intervals are divided by K, RTTs never
 	Hosts         int     // edge hosts per POP; default 8
 	Seed          int64   // seed of the edge hosts' random assignment of viewer connections; 0 picks one
+	// SchedulerFaults, in the scheduler scenario, are how often the lab's
+	// scheduler delivers a minute twice, late or not at all; nil means
+	// DefaultSchedulerFaults.
+	SchedulerFaults *SchedulerFaults
 
 	// Version and Command say what started the run (cfprewarm's version,
 	// the command line); the report records them.
@@ -89,12 +98,50 @@ func (c Config) validate() error {
 		seen[name] = true
 		if prof.Name != "" && c.TimeScale >= 1 && c.TimeScale <= 1000 {
 			if max := maxTimeScale(prof, s, c.ProbeInterval); c.TimeScale > max {
-				add("time scale %g is too high for scenario %s with profile %s: at most %.0f keeps its timing faithful (round trips are not scaled)",
-					c.TimeScale, s.Name, prof.Name, max)
+				p.AddErr(&TimeScaleError{Scale: c.TimeScale, Max: math.Floor(max), Scenario: s.Name, Profile: prof.Name})
 			}
 		}
 	}
 	return p.Err("lab configuration")
+}
+
+// TimeScaleError is the problem of a time scale too high for a scenario:
+// Max, a whole number, is the highest that keeps its timing faithful.
+type TimeScaleError struct {
+	Scale, Max        float64
+	Scenario, Profile string
+}
+
+func (e *TimeScaleError) Error() string {
+	return fmt.Sprintf("time scale %g is too high for scenario %s with profile %s: at most %g keeps its timing faithful (round trips are not scaled)",
+		e.Scale, e.Scenario, e.Profile, e.Max)
+}
+
+// Unfit is a scenario that cannot keep its timing with a profile at a time
+// scale, and the largest time scale at which it can.
+type Unfit struct {
+	Scenario string
+	Max      float64
+}
+
+// FitScenarios splits the built-in scenarios into those that keep their
+// timing with the configuration's profile, time scale and probe interval
+// and those that do not (`lab --scenario all` runs the first and names the
+// second).
+func (c Config) FitScenarios() (fit []string, unfit []Unfit) {
+	c = c.withDefaults()
+	prof, err := LookupProfile(c.Profile)
+	if err != nil {
+		return ScenarioNames(), nil // Validate says why
+	}
+	for _, s := range Scenarios {
+		if m := maxTimeScale(prof, s, c.ProbeInterval); c.TimeScale > m {
+			unfit = append(unfit, Unfit{s.Name, m})
+		} else {
+			fit = append(fit, s.Name)
+		}
+	}
+	return fit, unfit
 }
 
 // maxTimeScale is the largest K at which scenario s keeps its meaning:
@@ -103,19 +150,37 @@ func (c Config) validate() error {
 //     than the keep-alive), and
 //   - with prewarm, the connections must survive from one wave to the next
 //     even when a probe and a wave run back to back in between, and an
-//     origin idle timeout shorter than the wave interval must still expire.
+//     origin idle timeout shorter than the wave interval must still expire;
+//   - in a coverage scenario a wave to every POP and a probe at each must
+//     fit in the wave interval;
+//   - in the scheduler scenario the 2 s margin between the waves and the
+//     keep-alive must cover a wave of two rounds of warm requests.
 func maxTimeScale(p Profile, s Scenario, probeInterval time.Duration) float64 {
 	v, o := p.ViewerLink.RTT+p.ViewerLink.Jitter, p.OriginLink.RTT+p.OriginLink.Jitter
 	cold := 3*v + p.EdgeTLS + 3*o + 20*time.Millisecond // a request that opens an origin connection, plus CPU
-	warm := 3*v + p.EdgeTLS + o + 20*time.Millisecond
+	warmReq := 3*v + p.EdgeTLS + o + 20*time.Millisecond
 	k := 1000.0
+	if s.Coverage {
+		// A cycle, a wave to every POP (at most warm's concurrency at a
+		// time, the first waves sized for warm's assumed host count) and
+		// then a probe at every POP at once, must fit in the wave interval:
+		// the waves would come late otherwise.
+		perPOP := max(s.RequestsPerPOP, edgehosts.RequestsFor(warm.DefaultHosts, warm.DefaultCoverage))
+		rounds := (perPOP*len(p.POPs()) + warm.DefaultConcurrency - 1) / warm.DefaultConcurrency
+		k = min(k, s.WaveInterval.Seconds()/(time.Duration(rounds)*warmReq+cold).Seconds())
+	}
+	if s.Scheduler {
+		// The margin between a wave and the keep-alive must cover a wave
+		// of two rounds of requests, scaled.
+		return min(k, schedule.DefaultMargin.Seconds()/(2*warmReq).Seconds())
+	}
 	if s.Prewarm {
 		if slack := s.KeepAlive - s.WaveInterval; slack > 0 {
-			k = min(k, slack.Seconds()/(2*warm).Seconds())
+			k = min(k, slack.Seconds()/(2*warmReq).Seconds())
 		}
 		// An origin that closes first must still do so between two waves.
 		if gap := s.WaveInterval - s.OriginIdle; s.OriginIdle < s.KeepAlive && gap > 0 {
-			k = min(k, gap.Seconds()/warm.Seconds())
+			k = min(k, gap.Seconds()/warmReq.Seconds())
 		}
 		return k
 	}

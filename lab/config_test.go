@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -30,13 +31,28 @@ func TestValidate(t *testing.T) {
 		t.Errorf("defaults refused: %v", err)
 	}
 	all := ScenarioNames()
-	if err := (Config{Scenarios: all}).Validate(); err != nil {
-		t.Errorf("every scenario at the default time scale refused: %v", err)
+	if err := (Config{Scenarios: all, Profile: "traffic"}).Validate(); err != nil {
+		t.Errorf("every scenario on short links at the default time scale refused: %v", err)
+	}
+	// Hong Kong to Frankfurt at the default time scale: a coverage cycle (a
+	// wave to four POPs, then a probe at each) takes longer than its 0.5 s
+	// interval, and waves came 73–90 s apart instead of 20 s: refused, and
+	// left out of "all".
+	err := (Config{Scenarios: []string{"coverage"}}).Validate()
+	if err == nil || !strings.Contains(err.Error(), "time scale 40 is too high for scenario coverage with profile hkg-fra: at most 14 ") {
+		t.Errorf("coverage on hkg-fra at 40: %v", err)
+	}
+	fit, unfit := (Config{}).FitScenarios()
+	if slices.Contains(fit, "coverage") || len(unfit) == 0 || unfit[0].Scenario != "coverage" || len(fit)+len(unfit) != len(all) {
+		t.Errorf("hkg-fra at 40: fit %v, unfit %v", fit, unfit)
+	}
+	if err := (Config{Scenarios: fit}).Validate(); err != nil {
+		t.Errorf("the fitting scenarios refused: %v", err)
 	}
 	if err := (Config{Scenarios: DefaultScenarios, TimeScale: QuickTimeScale, Probes: QuickProbes}).Validate(); err != nil {
 		t.Errorf("quick refused: %v", err)
 	}
-	err := (Config{Profile: "mars", Scenarios: []string{"nope", "ka60-noprewarm"}, TimeScale: 100, Probes: -1, Hosts: 100}).Validate()
+	err = (Config{Profile: "mars", Scenarios: []string{"nope", "ka60-noprewarm"}, TimeScale: 100, Probes: -1, Hosts: 100}).Validate()
 	for _, want := range []string{`unknown profile "mars"`, `unknown scenario "nope"`, "probes -1", "hosts 100"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v should mention %q", err, want)

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
@@ -21,8 +22,11 @@ import (
 //
 // Prewarming has been running long before the viewers arrive: three waves
 // go first (enough for the estimates), then one cycle per probe: a wave,
-// and at a random moment before the next wave a viewer probe at every POP.
-// Waves and probes take turns, as in the other scenarios.
+// and at a random moment before the next wave a viewer probe at every POP,
+// all POPs at once. Waves and probes take turns, as in the other scenarios,
+// so a cycle (a wave, then the probes) must fit in the wave interval:
+// Validate refuses a time scale at which it cannot (maxTimeScale), and the
+// report's timelines mark every wave.
 
 // warmupWaves run before the first probe.
 const warmupWaves = 3
@@ -61,15 +65,11 @@ func runCoverageVariant(ctx context.Context, cfg Config, prof Profile, s Scenari
 	if sc.PrewarmAuto = v.auto; !v.auto {
 		sc.PrewarmRequestsPerPOP = s.RequestsPerPOP
 	}
-	env, err := Start(ctx, EnvConfig{Profile: prof, Hosts: cfg.Hosts, Seed: seed, KeepAlive: scaled(s.KeepAlive, k), OriginIdle: scaled(s.OriginIdle, k)})
+	env, err := startFor(ctx, cfg, prof, s, seed)
 	if err != nil {
 		return sc, err
 	}
-	defer func() {
-		if cerr := env.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("lab: scenario %s: %w", sc.Name, cerr)
-		}
-	}()
+	defer closeInto(env, sc.Name, &err)
 	pops := prof.POPs()
 	wcfg := env.WarmConfig(pops)
 	wcfg.RequestsPerPOP, wcfg.Auto = s.RequestsPerPOP, v.auto
@@ -93,6 +93,9 @@ func runCoverageVariant(ctx context.Context, cfg Config, prof Profile, s Scenari
 	}
 	wave := func(measured bool) {
 		res := runner.Run(ctx, nil)
+		if ctx.Err() == nil {
+			sc.Waves = append(sc.Waves, reportWave(res))
+		}
 		if measured && ctx.Err() == nil {
 			sc.PrewarmColdRatio = sc.PrewarmColdRatio.Add(res.Total.OriginColdRatio())
 		}
@@ -110,11 +113,16 @@ func runCoverageVariant(ctx context.Context, cfg Config, prof Profile, s Scenari
 		}
 	}
 	interval := scaled(s.WaveInterval, k)
-	pace.Run(ctx, pace.Constant{Interval: interval, Count: warmupWaves}, func(n int) bool { wave(n > 1); return true })
 	rng := rand.New(rand.NewPCG(seed, 11))
-	pace.Run(ctx, pace.Constant{Interval: interval, Count: cfg.Probes}, func(n int) bool {
+	// One grid of waves: the warm-up waves, then a wave and the probes per
+	// cycle.
+	pace.Run(ctx, pace.Constant{Interval: interval, Count: warmupWaves + cfg.Probes}, func(w int) bool {
 		start := time.Now()
-		wave(true)
+		wave(w > 1)
+		n := w - warmupWaves // the probe's number
+		if n < 1 {
+			return true
+		}
 		// A viewer arrives at a random moment before the next wave.
 		at := time.Duration(float64(interval) * (0.1 + 0.8*rng.Float64()))
 		if wait := at - time.Since(start); wait > 0 {
@@ -124,8 +132,14 @@ func runCoverageVariant(ctx context.Context, cfg Config, prof Profile, s Scenari
 				return false
 			}
 		}
+		// Every POP's viewer at once: the cycle lasts one probe, not one per POP.
+		results := make([]probe.Result, len(probers))
+		var wg sync.WaitGroup
 		for i, p := range probers {
-			r := p.Probe(ctx, n)
+			wg.Go(func() { results[i] = p.Probe(ctx, n) })
+		}
+		wg.Wait()
+		for i, r := range results {
 			if ctx.Err() != nil && r.Kind == cloudfront.KindCanceled {
 				return false
 			}

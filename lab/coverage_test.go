@@ -3,7 +3,9 @@ package lab
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
+	"time"
 )
 
 // The coverage scenario on the mixed profile (POPs of 2, 4, 8 and 32 edge
@@ -40,6 +42,30 @@ func TestCoverageScenario(t *testing.T) {
 		}
 		if p.PredictedCoverage < 0.99 || p.Waves != warmupWaves+10 {
 			t.Errorf("auto, %s: last wave's predicted coverage %.3f over %d waves", p.POP, p.PredictedCoverage, p.Waves)
+		}
+	}
+	// The waves keep their 20 s (0.5 s at time scale 40) and the timelines
+	// mark each one. The bug this guards against ran them 73–90 s apart
+	// (1.8–2.3 s here); a wave delayed by a loaded machine is late by a
+	// fraction of the interval and the next one is back on the grid, so
+	// the median gap is the interval and no gap reaches twice it.
+	for _, sc := range rep.Scenarios {
+		if len(sc.Waves) != warmupWaves+10 {
+			t.Errorf("%s: %d waves in the report, want %d", sc.Name, len(sc.Waves), warmupWaves+10)
+		}
+		var gaps []time.Duration
+		for i := 2; i < len(sc.Waves); i++ { // after the first (cold) waves
+			gap := sc.Waves[i].Start.Sub(sc.Waves[i-1].Start)
+			gaps = append(gaps, gap)
+			if gap >= time.Second {
+				t.Errorf("%s: waves %d and %d %v apart, want 0.5 s (20 s at time scale 40)", sc.Name, i, i+1, gap)
+			}
+		}
+		slices.Sort(gaps)
+		if len(gaps) > 0 {
+			if m := gaps[len(gaps)/2]; m < 450*time.Millisecond || m > 550*time.Millisecond {
+				t.Errorf("%s: median gap between waves %v, want 0.5 s (20 s at time scale 40): %v", sc.Name, m, gaps)
+			}
 		}
 	}
 	t.Logf("prewarm requests: fixed 60 %d, auto %d", fixed, auto)

@@ -39,6 +39,18 @@ type EnvConfig struct {
 	Logger *slog.Logger
 	// AccessLog, when set, gets every POP's requests as standard log lines.
 	AccessLog *edge.AccessLog
+
+	// Field is the truth of the POPs the profile says nothing of
+	// (Profile.Field): addresses, layout, via ids, pool policy, keep-alive.
+	Field POPField
+	// OriginShield puts an Origin Shield between the POPs and the origin
+	// (one more round trip of the viewer link's length away from the POPs).
+	OriginShield bool
+	// HostID turns on the host identity: the origin verifies OriginSecret,
+	// and requests to its prewarm path (origin.HostIDPath) carry the edge
+	// server's address as the sample stack's CloudFront Function forwards
+	// it, which the origin echoes (cfprewarm warm --host-id-header).
+	HostID bool
 }
 
 // Env is a running lab: the loopback CloudFront (package
@@ -59,7 +71,15 @@ func Start(ctx context.Context, cfg EnvConfig) (*Env, error) {
 	p := cfg.Profile
 	specs := make([]loopback.POPSpec, 0, len(p.POPs()))
 	for _, code := range p.POPs() {
-		specs = append(specs, loopback.POPSpec{Code: code, Hosts: p.HostsOf(code, cfg.Hosts)})
+		f := p.fieldOf(code, cfg.Field)
+		if err := f.Check(p.HostsOf(code, cfg.Hosts)); err != nil {
+			return nil, fmt.Errorf("lab: POP %s: %w", code, err)
+		}
+		specs = append(specs, f.spec(code, p.HostsOf(code, cfg.Hosts)))
+	}
+	secret := ""
+	if cfg.HostID {
+		secret = OriginSecret
 	}
 	cf, err := loopback.Start(ctx, loopback.Config{
 		Distribution: Distribution,
@@ -78,6 +98,11 @@ func Start(ctx context.Context, cfg EnvConfig) (*Env, error) {
 		OriginIdle:   cfg.OriginIdle,
 		Logger:       cfg.Logger,
 		AccessLog:    cfg.AccessLog,
+
+		OriginShield:       cfg.OriginShield,
+		ShieldLink:         p.ViewerLink,
+		HostID:             cfg.HostID,
+		OriginVerifySecret: secret,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
@@ -85,7 +110,8 @@ func Start(ctx context.Context, cfg EnvConfig) (*Env, error) {
 	return &Env{CloudFront: cf, cfg: cfg}, nil
 }
 
-// POPAddr is the loopback address of a POP of the profile (each has one).
+// POPAddr is the first loopback address of a POP of the profile (its
+// every address, as its name resolves, is POPs[code].Addrs).
 func (e *Env) POPAddr(code string) netip.Addr { return e.POPs[code].Addrs[0] }
 
 // ViewerURL is the URL a viewer requests: the distribution domain on the
@@ -119,5 +145,21 @@ func (e *Env) WarmConfig(pops []string) warm.Config {
 		RootCAs:      e.CA.Pool(),
 		Dial:         e.cfg.Profile.ViewerLink.ConnectDial,
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+}
+
+// startFor starts the environment of scenario s: the profile with cfg's
+// hosts, s's keep-alive and origin idle timeout divided by the time scale.
+func startFor(ctx context.Context, cfg Config, prof Profile, s Scenario, seed uint64) (*Env, error) {
+	k := cfg.TimeScale
+	return Start(ctx, EnvConfig{Profile: prof, Hosts: cfg.Hosts, Seed: seed, KeepAlive: scaled(s.KeepAlive, k), OriginIdle: scaled(s.OriginIdle, k)})
+}
+
+// closeInto closes a scenario's environment and keeps its error in *err
+// unless one is there: a server that failed mid-scenario makes its
+// measurements suspect.
+func closeInto(env *Env, scenario string, err *error) {
+	if cerr := env.Close(); cerr != nil && *err == nil {
+		*err = fmt.Errorf("lab: scenario %s: %w", scenario, cerr)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/internal/loopback/edge"
 	"github.com/cfprewarm/cfprewarm/internal/loopback/link"
 	"github.com/cfprewarm/cfprewarm/lab/report"
 )
@@ -30,6 +31,10 @@ type Profile struct {
 	// Subnets is the DNS server's client-subnet table: a viewer network
 	// (CIDR) → the POP its viewers get (cfprewarm warm --client-subnet).
 	Subnets map[string]string
+	// Field is the truth of POPs that differ from the run's field
+	// (EnvConfig.Field), by code: addresses, layout, via ids, pool policy,
+	// keep-alive (field.go).
+	Field map[string]POPField
 	// Published medians of the seed's experiment, by scenario name.
 	Reference map[string]time.Duration
 	Source    string
@@ -94,6 +99,25 @@ var Profiles = map[string]Profile{
 		OtherPOPs:   []string{"NRT57-P2", "FRA56-P3", "SIN52-C1", "GRU50-C1"},
 		ViewerLink:  link.Link{RTT: 1 * time.Millisecond},
 		OriginLink:  link.Link{RTT: 2 * time.Millisecond},
+	},
+	"field": {
+		Name:        "field",
+		Description: "one POP per alternative CloudFront does not document (addresses, layout, via ids, pool policy, keep-alive), for cfprewarm doctor",
+		ViewerPOP:   "FRA56-P3",
+		OtherPOPs:   []string{"AMS54-C1", "LHR61-C2", "CDG50-C1", "MAD53-P1", "ARN54-C1", "MUC50-P1", "FRA2"},
+		ViewerLink:  link.Link{RTT: 2 * time.Millisecond},
+		OriginLink:  link.Link{RTT: 10 * time.Millisecond},
+		Hosts:       map[string]int{"FRA56-P3": 16, "AMS54-C1": 8, "LHR61-C2": 8, "CDG50-C1": 8, "MAD53-P1": 8, "ARN54-C1": 8, "MUC50-P1": 4, "FRA2": 4},
+		Field: map[string]POPField{
+			"FRA56-P3": {Addrs: 4},
+			"AMS54-C1": {Addrs: 4, Split: true},
+			"LHR61-C2": {Via: edge.ViaConstant},
+			"CDG50-C1": {Addrs: 4, Via: edge.ViaAddress},
+			"MAD53-P1": {Via: edge.ViaRequest},
+			"ARN54-C1": {Via: edge.ViaChained},
+			"MUC50-P1": {Pool: edge.PoolNewIfNoneIdle, KeepAlive: 20 * time.Second},
+			"FRA2":     {KeepAlive: 5 * time.Second},
+		},
 	},
 	"local": {
 		Name:        "local",

@@ -56,8 +56,12 @@ func Run(ctx context.Context, cfg Config) (rep report.Report, err error) {
 	for i, name := range cfg.Scenarios {
 		s, _ := LookupScenario(name)
 		cfg.status(fmt.Sprintf("scenario %d/%d: %s (%s): %s", i+1, len(cfg.Scenarios), s.Name, s.Title, s.Why))
-		if s.Coverage {
-			scs, err := runCoverage(ctx, cfg, prof, s, seed+uint64(i)*1000)
+		if s.Coverage || s.Scheduler {
+			run := runCoverage
+			if s.Scheduler {
+				run = runScheduler
+			}
+			scs, err := run(ctx, cfg, prof, s, seed+uint64(i)*1000)
 			rep.Scenarios = append(rep.Scenarios, scs...)
 			if err != nil {
 				return rep, err
@@ -95,19 +99,11 @@ func runScenario(ctx context.Context, cfg Config, prof Profile, s Scenario, seed
 		Name: s.Name, Title: s.Title, KeepAlive: s.KeepAlive, OriginIdle: s.OriginIdle,
 		Prewarm: s.Prewarm, PrewarmRequestsPerPOP: s.RequestsPerPOP, Hosts: cfg.Hosts,
 	}
-	env, err := Start(ctx, EnvConfig{
-		Profile: prof, Hosts: cfg.Hosts, Seed: seed,
-		KeepAlive: scaled(s.KeepAlive, k), OriginIdle: scaled(s.OriginIdle, k),
-	})
+	env, err := startFor(ctx, cfg, prof, s, seed)
 	if err != nil {
 		return sc, err
 	}
-	defer func() {
-		// A server that failed mid-scenario makes its measurements suspect.
-		if cerr := env.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("lab: scenario %s: %w", s.Name, cerr)
-		}
-	}()
+	defer closeInto(env, s.Name, &err)
 
 	prober, err := probe.NewProber(env.ProbeConfig())
 	if err != nil {

@@ -23,6 +23,9 @@ type Scenario struct {
 	// each in an environment of its own, with viewer probes at every POP
 	// (coverage.go).
 	Coverage bool
+	// Scheduler compares aligned waves with 3 waves 40 s apart under the
+	// lab's EventBridge-like scheduler (schedcompare.go).
+	Scheduler bool
 }
 
 // Scenarios are the built-in scenarios, by name.
@@ -60,6 +63,12 @@ var Scenarios = []Scenario{
 		Why:       "auto sizing counts each POP's edge hosts and sends each just enough: fewer requests in total, every POP covered (run it with --profile mixed)",
 		KeepAlive: 60 * time.Second, OriginIdle: 75 * time.Second,
 		Prewarm: true, RequestsPerPOP: 60, WaveInterval: 20 * time.Second, Coverage: true,
+	},
+	{
+		Name: "scheduler", Title: "keep-alive 60 s, prewarm: aligned waves against 3 waves 40 s apart, under an EventBridge-like scheduler",
+		Why:       "with the scheduled time each minute sends only its own grid slots: waves stay evenly spaced whatever the lateness, and fewer requests keep the same cold share (run it with --profile traffic)",
+		KeepAlive: 60 * time.Second, OriginIdle: 75 * time.Second,
+		Prewarm: true, Scheduler: true,
 	},
 }
 

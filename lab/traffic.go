@@ -263,34 +263,11 @@ func runSession(ctx context.Context, pc probe.Config, a Arrivals, k float64, n i
 	}
 	defer p.Close()
 	for j := range a.Size {
-		if j > 0 && !sleep(ctx, scaled(a.Gap, k)) {
+		if j > 0 && !pace.Sleep(ctx, scaled(a.Gap, k)) {
 			return
 		}
 		record(p.Probe(ctx, n*a.Size+j))
 	}
-}
-
-// sleep waits d or until ctx ends, and reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-// schedule is a pace.Pacer that fires at given offsets from the start.
-type schedule []time.Duration
-
-// Pace implements pace.Pacer.
-func (s schedule) Pace(elapsed time.Duration, hits int) (time.Duration, bool) {
-	if hits >= len(s) {
-		return 0, true
-	}
-	return max(s[hits]-elapsed, 0), false
 }
 
 // Defaults of a traffic run: the "traffic" profile's short links and 64
@@ -514,7 +491,7 @@ func RunTraffic(ctx context.Context, cfg TrafficConfig) (TrafficReport, error) {
 		go func() {
 			defer wg.Done()
 			var inflight sync.WaitGroup
-			pace.Run(runCtx, schedule(at), func(n int) bool {
+			pace.Run(runCtx, pace.Offsets(at), func(n int) bool {
 				inflight.Add(1)
 				go func() {
 					defer inflight.Done()

@@ -26,9 +26,26 @@ const (
 	DefaultShutdownTimeout = 10 * time.Second
 	// DefaultMaxConnections caps open client connections: an idle
 	// keep-alive connection costs about 20 KB, so 10,000 of them about
-	// 200 MB, within the CDK task's 512 MB.
+	// 200 MB, within the CDK task's 512 MB. One holding an unfinished
+	// request of MaxHeaderBytes (32 KiB) costs about 80 KB.
 	DefaultMaxConnections = 10000
 	DefaultVerifyHeader   = "X-Origin-Verify"
+	// DefaultMaxHeaderBytes bounds a request's line and headers. CloudFront
+	// sends at most 20,480 bytes of request line and headers to an origin
+	// (its quota "maximum length of a request, including headers and query
+	// strings") plus the few headers it adds; Go's default of 1 MB lets one
+	// connection holding an unfinished request take about 1.7 MB.
+	DefaultMaxHeaderBytes = 32 << 10
+	// DefaultMetricsMaxConnections caps the metrics listener's open
+	// connections: a scraper or two, never thousands.
+	DefaultMetricsMaxConnections = 16
+)
+
+// Bounds of MaxHeaderBytes: below the lower CloudFront's requests would
+// not fit; above the upper is Go's own default, which the limit is for.
+const (
+	MinMaxHeaderBytes = 24 << 10
+	MaxMaxHeaderBytes = 1 << 20
 )
 
 // NoDrain as Config.DrainPeriod shuts down at once, without a drain
@@ -95,11 +112,22 @@ type Config struct {
 	// refuses them. /metrics counts the times the cap was reached.
 	MaxConnections int
 
+	// MaxHeaderBytes bounds the request line and headers of a request
+	// (default 32 KiB, from 24 KiB to 1 MiB; net/http allows 4 KiB more):
+	// a longer one is answered 431 and its connection closed. It bounds
+	// what a connection that sends an unfinished request can hold.
+	MaxHeaderBytes int
+
 	// MetricsAddr, when set, serves /metrics on its own listener at this
 	// address (host:port) and not on the main one, so that a port only
 	// the VPC reaches carries the metrics and CloudFront cannot reach
 	// them. Empty: /metrics is a route of the main listener.
 	MetricsAddr string
+	// MetricsMaxConnections caps the metrics listener's open connections
+	// (default 16), as MaxConnections does the main listener's: idle
+	// connections to it cannot take the file descriptors the main
+	// listener needs.
+	MetricsMaxConnections int
 
 	// CloudFrontKeepAlive is the distribution's origin keep-alive timeout
 	// and LoadBalancerIdle the idle timeout of the load balancer in front of
@@ -135,6 +163,8 @@ func (c Config) withDefaults() Config {
 	config.Default(&c.DrainPeriod, DefaultDrainPeriod)
 	config.Default(&c.ShutdownTimeout, DefaultShutdownTimeout)
 	config.Default(&c.MaxConnections, DefaultMaxConnections)
+	config.Default(&c.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	config.Default(&c.MetricsMaxConnections, DefaultMetricsMaxConnections)
 	config.Default(&c.VerifyHeader, DefaultVerifyHeader)
 	if c.Now == nil {
 		c.Now = time.Now
@@ -166,7 +196,7 @@ func (c Config) validate() error {
 	if c.MetricsAddr != "" {
 		if err := checkAddr(c.MetricsAddr); err != nil {
 			add("metrics listen address %q: %w", c.MetricsAddr, err)
-		} else if c.MetricsAddr == c.Addr {
+		} else if _, port, _ := net.SplitHostPort(c.MetricsAddr); c.MetricsAddr == c.Addr && port != "0" { // ":0" twice is two free ports
 			add("metrics listen address %q is the listen address: give the metrics their own port", c.MetricsAddr)
 		}
 	}
@@ -198,6 +228,13 @@ func (c Config) validate() error {
 	}
 	if c.MaxConnections < 1 {
 		add("maximum connections %d: want at least 1", c.MaxConnections)
+	}
+	if c.MetricsMaxConnections < 1 {
+		add("maximum metrics connections %d: want at least 1", c.MetricsMaxConnections)
+	}
+	if c.MaxHeaderBytes < MinMaxHeaderBytes || c.MaxHeaderBytes > MaxMaxHeaderBytes {
+		add("maximum header bytes %d: want %d (24 KiB, room for CloudFront's 20,480-byte requests) to %d (1 MiB)",
+			c.MaxHeaderBytes, MinMaxHeaderBytes, MaxMaxHeaderBytes)
 	}
 	if c.CloudFrontKeepAlive > 0 && c.IdleTimeout <= c.CloudFrontKeepAlive {
 		add("%w: idle timeout %v must be longer than the CloudFront origin keep-alive timeout %v, "+

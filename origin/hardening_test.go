@@ -170,3 +170,62 @@ func TestConnectionCap(t *testing.T) {
 		t.Errorf("after one closed: %+v, want 3 accepted, 2 open", st)
 	}
 }
+
+// TestHeaderLimit: request headers up to CloudFront's 20,480-byte request
+// limit are answered; beyond MaxHeaderBytes (32 KiB by default) a request
+// gets 431 and its connection is closed, so that one connection cannot
+// hold megabytes of an unfinished request (Go's default allows 1 MB).
+func TestHeaderLimit(t *testing.T) {
+	r := start(t, testConfig(), nil)
+	c := dialRaw(t, r.addr)
+	if resp, _ := c.get(t, "/", "X-Big: "+strings.Repeat("a", 20<<10)); resp.StatusCode != http.StatusOK {
+		t.Errorf("20 KiB of headers: %d, want 200", resp.StatusCode)
+	}
+	for _, size := range []int{40 << 10, 100 << 10} {
+		c := dialRaw(t, r.addr)
+		resp, _, err := c.do("GET", "/", "X-Big: "+strings.Repeat("a", size))
+		if err != nil || resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("%d KiB of headers: %v %v, want 431", size>>10, resp, err)
+		}
+	}
+	cfg := testConfig()
+	cfg.MaxHeaderBytes = 64 << 10
+	r = start(t, cfg, nil)
+	if resp, _ := dialRaw(t, r.addr).get(t, "/", "X-Big: "+strings.Repeat("a", 40<<10)); resp.StatusCode != http.StatusOK {
+		t.Errorf("40 KiB of headers with a 64 KiB limit: %d, want 200", resp.StatusCode)
+	}
+}
+
+// TestMetricsConnectionCap: the metrics listener has a cap of its own
+// (MetricsMaxConnections): idle connections beyond it wait in the kernel's
+// accept queue instead of taking file descriptors, and the main listener
+// still answers.
+func TestMetricsConnectionCap(t *testing.T) {
+	cfg := testConfig()
+	cfg.MetricsAddr = "127.0.0.1:0"
+	cfg.MetricsMaxConnections = 3
+	r := start(t, cfg, nil)
+	maddr := r.metricsAddr(t)
+	var idle []*rawConn
+	for range 3 {
+		idle = append(idle, dialRaw(t, maddr))
+	}
+	waiting := dialRaw(t, maddr)
+	if _, err := io.WriteString(waiting, "GET /metrics HTTP/1.1\r\nHost: origin.test\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	waiting.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if _, err := waiting.br.ReadByte(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("fourth metrics connection with a cap of 3: %v, want no answer yet", err)
+	}
+	if resp, _ := dialRaw(t, r.addr).get(t, "/"); resp.StatusCode != http.StatusOK {
+		t.Errorf("main listener: %d", resp.StatusCode)
+	}
+	idle[0].Close()
+	waiting.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(waiting.br, nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("after a metrics connection closed, the waiting one: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}

@@ -54,6 +54,7 @@ func NewServer(cfg Config, logger *slog.Logger) (*Server, error) {
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    cfg.MaxHeaderBytes,
 		ConnContext:       s.conns.connContext,
 		ConnState:         s.conns.connState,
 		// TLS handshake failures and protocol errors from clients.
@@ -163,11 +164,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		slog.String("drain_period", max(s.cfg.DrainPeriod, 0).String()),
 		slog.String("shutdown_timeout", s.cfg.ShutdownTimeout.String()),
 		slog.Int("max_connections", s.cfg.MaxConnections),
+		slog.Int("max_header_bytes", s.cfg.MaxHeaderBytes),
 		slog.Bool("origin_verify", s.cfg.VerifySecret != ""),
 	}
 	if msrv != nil {
-		go func() { errc <- msrv.Serve(mln) }()
-		attrs = append(attrs, slog.String("metrics_addr", mln.Addr().String()))
+		mlimited := newListener(mln, newConnLimit(s.cfg.MetricsMaxConnections))
+		go func() { errc <- msrv.Serve(mlimited) }()
+		attrs = append(attrs, slog.String("metrics_addr", mln.Addr().String()), slog.Int("metrics_max_connections", s.cfg.MetricsMaxConnections))
 	}
 	s.log.Info("serving", attrs...)
 

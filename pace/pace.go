@@ -41,6 +41,22 @@ func (c Constant) Pace(elapsed time.Duration, hits int) (time.Duration, bool) {
 // Due is when hit n (1-based) is due after the start.
 func (c Constant) Due(n int) time.Duration { return c.Offset + time.Duration(n-1)*c.Interval }
 
+// Offsets paces hits at given times after the start, in ascending order:
+// hit n at Offsets[n-1]. A late hit does not shift the ones after it; the
+// run stops after the last.
+type Offsets []time.Duration
+
+// Pace implements Pacer.
+func (o Offsets) Pace(elapsed time.Duration, hits int) (time.Duration, bool) {
+	if hits >= len(o) {
+		return 0, true
+	}
+	return max(o[hits]-elapsed, 0), false
+}
+
+// Due is when hit n (1-based) is due after the start.
+func (o Offsets) Due(n int) time.Duration { return o[n-1] }
+
 // ErrHalted is returned by Run when the work asked to stop.
 var ErrHalted = errors.New("pace: halted by the work")
 
@@ -84,5 +100,18 @@ func Run(ctx context.Context, p Pacer, hit func(n int) bool) error {
 		if !hit(n) {
 			return ErrHalted
 		}
+	}
+}
+
+// Sleep waits d, or less when ctx ends first, and reports whether d
+// passed: the one wait that gives way to a context.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }

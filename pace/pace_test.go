@@ -35,6 +35,32 @@ func TestConstantPace(t *testing.T) {
 	}
 }
 
+func TestOffsetsPace(t *testing.T) {
+	o := Offsets{2 * time.Second, 5 * time.Second, 5 * time.Second}
+	for _, tc := range []struct {
+		elapsed time.Duration
+		hits    int
+		wait    time.Duration
+		stop    bool
+	}{
+		{0, 0, 2 * time.Second, false},               // the first at its offset
+		{2 * time.Second, 1, 3 * time.Second, false}, // the second on its own time
+		{6 * time.Second, 2, 0, false},               // late: at once
+		{6 * time.Second, 3, 0, true},                // no more
+	} {
+		wait, stop := o.Pace(tc.elapsed, tc.hits)
+		if wait != tc.wait || stop != tc.stop {
+			t.Errorf("Pace(%v, %d) = %v %v, want %v %v", tc.elapsed, tc.hits, wait, stop, tc.wait, tc.stop)
+		}
+	}
+	if o.Due(2) != 5*time.Second {
+		t.Errorf("Due(2) = %v", o.Due(2))
+	}
+	if _, stop := (Offsets{}).Pace(0, 0); !stop {
+		t.Error("no offsets: want stop at once")
+	}
+}
+
 func TestRunSchedulesAndStops(t *testing.T) {
 	start := time.Now()
 	var at []time.Duration

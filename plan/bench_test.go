@@ -2,8 +2,11 @@ package plan
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -35,4 +38,30 @@ func BenchmarkReadCounts(b *testing.B) {
 		}
 	}
 	b.ReportMetric(rows*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkPlan makes a plan of 100 POPs in every airport of the table
+// (about 30 regions), each with a day of rare traffic, so that every POP
+// is a candidate: the selection prices three options per region each
+// round, and the comparison ten options for all of them.
+func BenchmarkPlan(b *testing.B) {
+	codes := slices.Sorted(maps.Keys(Airports))
+	c := NewCounts()
+	rng := rand.New(rand.NewPCG(3, 4))
+	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Unix()
+	for i := range 100 {
+		pop := fmt.Sprintf("%s%d-C1", codes[i%len(codes)], 50+i/len(codes))
+		for s := int64(0); s < 86400; s += 1 + rng.Int64N(600) {
+			c.Add(pop, day+s, 0.3, true)
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.OriginRTT, cfg.MinGainPerDollar = 190*time.Millisecond, 0
+	b.ResetTimer()
+	for b.Loop() {
+		p, err := Run(context.Background(), Input{Counts: c}, cfg)
+		if err != nil || len(p.Selected()) < 90 {
+			b.Fatalf("%v: %d POPs warmed", err, len(p.Selected()))
+		}
+	}
 }

@@ -39,6 +39,9 @@ type Counts struct {
 	// overflow counts the requests of POPs beyond MaxPOPs, left out.
 	overflow uint64
 	extremes extremes
+	// respBytes sums the responses' sc-bytes of the respN requests whose
+	// log line had it: the size of a prewarm response (ResponseBytes).
+	respBytes, respN uint64
 }
 
 // Seen says what the input told of its requests beyond their POP and
@@ -268,6 +271,8 @@ func (c *Counts) Merge(o *Counts) {
 		c.span(o.first)
 		c.span(o.last)
 	}
+	c.respBytes += o.respBytes
+	c.respN += o.respN
 	for k, n := range o.distributions {
 		c.distributions[k] += n
 	}
@@ -277,6 +282,22 @@ func (c *Counts) Merge(o *Counts) {
 	c.seen.add(o.seen)
 	c.overflow += o.overflow
 	c.extremes.merge(o.extremes)
+}
+
+// AddResponse counts one request's response size (sc-bytes).
+func (c *Counts) AddResponse(bytes uint64) {
+	c.respBytes += bytes
+	c.respN++
+}
+
+// ResponseBytes is the mean response size (sc-bytes) of the requests whose
+// log line had one, rounded up; false when none had (a counts file, or
+// logs without the field).
+func (c *Counts) ResponseBytes() (int, bool) {
+	if c.respN == 0 {
+		return 0, false
+	}
+	return int((c.respBytes + c.respN - 1) / c.respN), true
 }
 
 // maxNames bounds the distinct names counted.

@@ -145,9 +145,9 @@ func ReadCounts(r io.Reader, from, to time.Time) (*Counts, CountsStats, error) {
 		st.Rows++
 		line, _ := cr.FieldPos(0)
 		pop, _ := get(rec, "pop")
-		pop = strings.ToUpper(pop)
-		if !cloudfront.ValidPOPCode(pop) {
-			bad(line, fmt.Sprintf("pop %q is not a POP code", pop))
+		pop, err = cloudfront.NormalizePOPCode(pop)
+		if err != nil {
+			bad(line, err.Error())
 			continue
 		}
 		sv, _ := get(rec, "second")

@@ -14,9 +14,16 @@
 // (a POP of H edge hosts, each keeping its origin connection K seconds
 // after its last request, applied with today's keep-alive and the target
 // keep-alive alone; the cold penalty fitted from the POP's own
-// time-to-first-byte), the selection with its Lambdas, one per region, and
-// their prices (price: what N requests per wave on a schedule do for a POP,
-// a value), and the same POPs under other schedules (compare, with the same
-// pricing and the same Lambdas). It never formats: plan/format has the
-// reporters.
+// time-to-first-byte), the selection with its Lambdas, one per region, each
+// on the cheapest option that keeps every POP within the target cold share,
+// judged by value for money (seconds of waiting removed per dollar) with
+// every POP's reason in words, and the same POPs under every option
+// (compare: the aligned Lambda with one or two waves per keep-alive, the
+// waves Lambda, the daemon, at the target keep-alive and at 180 s, and the
+// seed). Every cost is the whole monthly bill (Cost: CloudFront requests
+// and responses, Lambda invocations and GB-seconds waits included,
+// Scheduler or rule, CloudWatch metrics at the metric level, alarms,
+// dashboards, logs) from one function (group, with price for a POP's own
+// lines and Prices.bill for the charges); every schedule number comes from
+// package schedule. It never formats: plan/format has the reporters.
 package plan

@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/cfprewarm/cfprewarm/edgehosts"
+	"github.com/cfprewarm/cfprewarm/schedule"
 )
 
 // penaltyFit estimates a cold request's extra time-to-first-byte by
@@ -138,32 +140,48 @@ func trusted(slope, se float64, n int64) bool {
 }
 
 // coldWith is the expected number of the POP's viewer requests that stay
-// cold with the target keep-alive when waves of n requests arrive on a
-// schedule whose keep-alive window holds w waves with probability
-// window[w]. A request that found none of its host's origin connections
-// idle while m−1 were busy stays cold unless a wave in the window sent its
-// host at least m requests, which, sent at once, left m connections open
-// there: with W waves of Binomial(n, 1/H) requests to the host, that fails
-// with probability P(Binomial(n, 1/H) < m)^W. For m = 1 (a host with no
-// connection open) that is (1 − 1/H)^(n·W), coldFactor.
-func (m model) coldWith(n int, window []float64) float64 {
+// cold with keep-alive k (the target's or QuotaKeepAlive) when waves of n
+// requests arrive on a schedule whose keep-alive window holds w waves with
+// probability window[w]. A request that found none of its host's origin
+// connections idle while m−1 were busy stays cold unless a wave in the
+// window sent its host at least m requests, which, sent at once, left m
+// connections open there: with W waves of Binomial(n, 1/H) requests to the
+// host, that fails with probability P(Binomial(n, 1/H) < m)^W. For m = 1 (a
+// host with no connection open) that is (1 − 1/H)^(n·W), the window's
+// ColdShare of a wave's miss.
+func (m model) coldWith(n int, k time.Duration, window schedule.Window) float64 {
+	hosts := m.pop.Hosts
 	cold := 0.0
-	for k, c := range m.need {
+	for busy, c := range m.at(k).need {
 		if c == 0 {
 			continue
 		}
-		if k == 0 {
-			cold += c * coldFactor(window, m.pop.Hosts, n)
-			continue
+		below := missed(hosts, n)
+		if busy > 0 {
+			below = binomialCDF(n, 1/float64(hosts), busy)
 		}
-		below := binomialCDF(n, 1/float64(m.pop.Hosts), k)
-		f := 0.0
-		for w, p := range window {
-			f += p * math.Pow(below, float64(w))
-		}
-		cold += c * f
+		cold += c * window.ColdShare(below)
 	}
 	return cold
+}
+
+// requestsForCold is the fewest requests per wave (at most max) with which
+// coldWith is at most target; false when even max do not reach it. coldWith
+// falls as n grows, so that a bisection finds it.
+func (m model) requestsForCold(target float64, k time.Duration, window schedule.Window, max int) (int, bool) {
+	if m.coldWith(max, k, window) > target {
+		return max, false
+	}
+	lo, hi := 0, max // coldWith(lo) > target (or lo = 0), coldWith(hi) ≤ target
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if m.coldWith(mid, k, window) <= target {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi, true
 }
 
 // binomialCDF is P(Binomial(n, p) ≤ k).

@@ -4,8 +4,6 @@ import (
 	"math"
 	"testing"
 	"time"
-
-	"github.com/cfprewarm/cfprewarm/edgehosts"
 )
 
 // TestModelMatchesSimulation: the model, from per-second counts, predicts
@@ -36,47 +34,6 @@ func TestModelMatchesSimulation(t *testing.T) {
 				t.Errorf("%d requests: model %.4f, simulation %.4f", len(as), got, want)
 			}
 		})
-	}
-}
-
-// TestCadence: the fewest waves per invocation that keep every gap, the
-// scheduler's worst case included, under the keep-alive.
-func TestCadence(t *testing.T) {
-	for _, tc := range []struct {
-		keepAlive time.Duration
-		waves     int
-		interval  time.Duration
-	}{
-		{60 * time.Second, 3, 40 * time.Second},
-		{120 * time.Second, 2, 60 * time.Second},
-		{180 * time.Second, 1, 20 * time.Second},
-		{90 * time.Second, 2, 60 * time.Second},
-		{30 * time.Second, 5, 24 * time.Second},
-	} {
-		s, err := cadence(tc.keepAlive, DefaultMargin, time.Minute, time.Minute, edgehosts.MaxWaves)
-		if err != nil || s.Waves != tc.waves || s.Interval != tc.interval {
-			t.Errorf("keep-alive %v: %d waves %v apart (%v), want %d × %v", tc.keepAlive, s.Waves, s.Interval, err, tc.waves, tc.interval)
-			continue
-		}
-		if gap := s.MaxGap(); gap > tc.keepAlive-DefaultMargin {
-			t.Errorf("keep-alive %v: worst gap %v", tc.keepAlive, gap)
-		}
-		// Simulated: never a moment without a wave in the keep-alive before it.
-		if d := s.windowWaves(tc.keepAlive); d[0] != 0 {
-			t.Errorf("keep-alive %v: P(no wave in the window) = %.4f", tc.keepAlive, d[0])
-		}
-	}
-	if _, err := cadence(2*time.Second, DefaultMargin, time.Minute, time.Minute, edgehosts.MaxWaves); err == nil {
-		t.Error("a 2 s keep-alive was given a schedule")
-	}
-	// Today's defaults leave holes when the scheduler fires late: 3 waves
-	// 20 s apart, and up to 80 s from one invocation's last to the next's first.
-	def := Schedule{Waves: 3, Interval: 20 * time.Second, Period: time.Minute, Jitter: time.Minute}
-	if gap := def.MaxGap(); gap != 80*time.Second {
-		t.Errorf("defaults: worst gap %v, want 80s", gap)
-	}
-	if p0 := def.windowWaves(60 * time.Second)[0]; p0 <= 0 || p0 > 0.1 {
-		t.Errorf("defaults: P(no wave in 60 s) = %.4f, want a small positive share", p0)
 	}
 }
 

@@ -12,15 +12,25 @@ import (
 )
 
 // SchemaVersion is the version of the plan's JSON form.
-// 3: a POP's active_hours is the time with traffic (hours, a number; it
-// counted clock hours), requests are the viewers' (prewarm_requests apart);
-// added: the plan's seen, assumptions, prewarm_requests, prewarm_agents,
+// 4: the traffic model (both 3s of the round merged): a POP's
+// active_hours is the time with traffic (hours, a number; it counted clock
+// hours), requests are the viewers' (prewarm_requests apart); added: the
+// plan's seen, assumptions, prewarm_requests, prewarm_agents,
 // viewer_idle_s, outliers; a POP's requests_per_viewer_connection,
 // origin_connections_per_host, cold_all_busy.
+// 3: every cost is the whole bill (`usage`, `charges` line by line,
+// `total`: CloudFront requests and response bytes, Lambda, Scheduler or
+// rule, CloudWatch metrics, alarms, dashboards, logs); each group has its
+// option and schedule (the plan-wide `schedule`, `wave_interval_s` and
+// `max_gap_s` went); options have a kind, a name, a keep-alive, a
+// schedule, the worst POP's cold share and whether they meet
+// `target_cold`; `coverage_target` became `min_coverage` (a floor, 0 by
+// default: `target_cold` sizes the waves); a POP's `why` is a sentence
+// that starts "warmed:" or "not warmed:".
 // 2: durations are rounded to the microsecond (stats.Seconds), as in every
 // other JSON form; a POP's hosts_from says "assumed" (was "default") for the
 // configured host count, as the prewarm engine says.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // Cold is a POP's expected share of requests that find no warm origin
 // connection: (a) as configured today, (b) with the target keep-alive
@@ -49,14 +59,6 @@ type Gaps struct {
 	UpTo5m     float64       `json:"60s_5m"`
 	Longer     float64       `json:"over_5m"`
 	Median     stats.Seconds `json:"median_s"`
-}
-
-// Cost is a monthly cost (30 days), in the prices' currency.
-type Cost struct {
-	Requests   float64 `json:"requests"` // prewarm requests per month
-	CloudFront float64 `json:"cloudfront"`
-	Lambda     float64 `json:"lambda"`
-	Total      float64 `json:"total"`
 }
 
 // PenaltySource says how a POP's cold penalty was found.
@@ -95,9 +97,9 @@ type POP struct {
 	Gaps           Gaps    `json:"gaps"`
 	// ConnectionsPerHost is how many origin connections of one edge host
 	// the viewers need at once: with that many open on a host, at most a
-	// share 1 − Config.Coverage of their requests are cold for want of one
-	// (with the target keep-alive). Waves are sized to leave that many on a
-	// host (a wave's requests to one host overlap).
+	// share Config.TargetCold of their requests are cold for want of one
+	// (with the target keep-alive). Waves sized for --target-cold leave
+	// that many on a host (a wave's requests to one host overlap).
 	ConnectionsPerHost int `json:"origin_connections_per_host"`
 	// BusyCold is the share of the viewer requests cold with the target
 	// keep-alive alone because every origin connection of their host was
@@ -132,62 +134,81 @@ type POP struct {
 	Rank int    `json:"rank,omitempty"`
 }
 
-// Group is one prewarm Lambda: the POPs of one AWS region.
+// Group is one prewarm Lambda: the POPs of one AWS region, on the option
+// the plan chose for them.
 type Group struct {
 	Region          string        `json:"region"`
 	POPs            []string      `json:"pops"`
+	Kind            OptionKind    `json:"option"`
+	Schedule        Schedule      `json:"schedule"`
 	RequestsPerWave int           `json:"requests_per_pop"`
-	Invocation      stats.Seconds `json:"invocation_s"` // billed duration of one invocation
-	Cost            Cost          `json:"cost"`
+	Invocation      stats.Seconds `json:"invocation_s"` // mean billed duration of one invocation
+	Cost            Cost          `json:"cost"`         // the whole bill: the Lambda's and its POPs'
+	// WorstCold is the largest predicted cold share (c) of its POPs;
+	// MeetsTarget says whether it is within the target.
+	WorstCold   float64 `json:"worst_pop_cold_share"`
+	MeetsTarget bool    `json:"meets_target"`
+
+	opt option
 }
 
-// OptionKind names a way of prewarming the plan's POPs.
-type OptionKind string
-
-const (
-	OptionPlan     OptionKind = "plan"     // the plan: a Lambda per region
-	OptionDaemon   OptionKind = "daemon"   // the plan's requests from `cfprewarm warm --every`
-	OptionSeed     OptionKind = "seed"     // the seed: 60 requests per POP once a minute
-	OptionDefaults OptionKind = "defaults" // today's defaults: 3 waves of 60, 20 s apart
-)
-
-// Option is one way of prewarming the plan's POPs, for comparison.
+// Option is one way of prewarming the plan's POPs, for comparison: the
+// plan's own (kind "plan"), then every option priced (docs/plan.md).
 type Option struct {
-	Kind            OptionKind    `json:"name"`
-	About           string        `json:"about"`
-	RequestsPerWave int           `json:"requests_per_pop"` // 0: per POP, as planned
-	Schedule        Schedule      `json:"schedule"`
-	Cost            Cost          `json:"cost"`
-	ColdShare       float64       `json:"cold_share"`        // expected, over the plan's POPs' requests
-	RemovedPerDay   stats.Seconds `json:"removed_per_day_s"` // from today's
+	Kind          OptionKind    `json:"kind"`
+	Name          string        `json:"name"` // e.g. "aligned ×2"
+	About         string        `json:"about"`
+	KeepAlive     stats.Seconds `json:"keepalive_s"`
+	QuotaIncrease bool          `json:"needs_quota_increase"`
+	// Schedule is the option's; nil for the plan's row (per group).
+	Schedule        *Schedule `json:"schedule,omitempty"`
+	RequestsPerWave int       `json:"requests_per_pop"` // the most any region sends
+	Cost            Cost      `json:"cost"`
+	// ColdShare is the viewers' expected cold share over the warmed POPs'
+	// requests; WorstCold the worst POP's; MeetsTarget says whether every
+	// POP is within the target.
+	ColdShare     float64       `json:"cold_share"`
+	WorstCold     float64       `json:"worst_pop_cold_share"`
+	MeetsTarget   bool          `json:"meets_target"`
+	Chosen        bool          `json:"chosen"`            // the plan uses it in every region
+	RemovedPerDay stats.Seconds `json:"removed_per_day_s"` // from today's
 }
 
 // Plan is the planner's result.
 type Plan struct {
-	Source          string        `json:"source"` // logs or counts
-	From            time.Time     `json:"from"`
-	To              time.Time     `json:"to"`
-	Days            float64       `json:"days"`
-	Requests        int64         `json:"requests"`
-	KeepAlive       stats.Seconds `json:"keepalive_s"`
-	TargetKeepAlive stats.Seconds `json:"target_keepalive_s"`
-	Coverage        float64       `json:"coverage_target"`
-	Hosts           int           `json:"default_hosts"`
-	MemoryMiB       int           `json:"lambda_memory_mib"`
-	CPUPerRequest   stats.Seconds `json:"cpu_per_request_s"`
-	PooledPenalty   stats.Seconds `json:"pooled_penalty_s"`
-	PricesDate      string        `json:"prices_date"`
-	Currency        string        `json:"currency"`
-	Schedule        Schedule      `json:"schedule"`
-	Interval        stats.Seconds `json:"wave_interval_s"` // the Schedule's
-	MaxGap          stats.Seconds `json:"max_gap_s"`       // the Schedule's
-	POPs            []POP         `json:"pops"`            // those to warm first, best first
-	Groups          []Group       `json:"groups"`
-	Options         []Option      `json:"options"`
-	Warnings        []string      `json:"warnings,omitempty"`
-	MinGain         stats.Seconds `json:"min_gain_per_day_s"`
-	MinPerDollar    float64       `json:"min_gain_per_dollar_s"`
-	MinCold         float64       `json:"min_cold"`
+	Source            string             `json:"source"` // logs or counts
+	From              time.Time          `json:"from"`
+	To                time.Time          `json:"to"`
+	Days              float64            `json:"days"`
+	Requests          int64              `json:"requests"`
+	KeepAlive         stats.Seconds      `json:"keepalive_s"`
+	TargetKeepAlive   stats.Seconds      `json:"target_keepalive_s"`
+	TargetCold        float64            `json:"target_cold"`
+	MinCoverage       float64            `json:"min_coverage"`
+	Hosts             int                `json:"default_hosts"`
+	MemoryMiB         int                `json:"lambda_memory_mib"`
+	CPUPerRequest     stats.Seconds      `json:"cpu_per_request_s"`
+	Metrics           MetricLevel        `json:"metrics"`
+	ResponseBytes     int                `json:"response_bytes"`
+	ResponseBytesFrom string             `json:"response_bytes_from"` // logs, default or configured
+	PooledPenalty     stats.Seconds      `json:"pooled_penalty_s"`
+	PricesDate        string             `json:"prices_date"`
+	Currency          string             `json:"currency"`
+	FreeTier          map[string]float64 `json:"free_tier,omitempty"` // noted, never subtracted
+	Cost              Cost               `json:"cost"`                // the whole bill: the Groups'
+	POPs              []POP              `json:"pops"`                // those to warm first, best first
+	Groups            []Group            `json:"groups"`
+	Options           []Option           `json:"options"`
+	// OptionsFor says which POPs the options are priced for: "warmed" (the
+	// plan's), or, when the plan warms none, "passing" (those that pass
+	// every threshold but the cost); "" when there are none of either.
+	// OptionsPOPs are their codes.
+	OptionsFor   string        `json:"options_for"`
+	OptionsPOPs  []string      `json:"options_pops"`
+	Warnings     []string      `json:"warnings,omitempty"`
+	MinGain      stats.Seconds `json:"min_gain_per_day_s"`
+	MinPerDollar float64       `json:"min_gain_per_dollar_s"`
+	MinCold      float64       `json:"min_cold"`
 
 	// What the input told of its requests, and the assumptions the model
 	// made where it told nothing (no c-ip and c-port, no time-taken, ...).
@@ -224,7 +245,8 @@ func (p *Plan) Selected() []POP {
 	return out
 }
 
-// Option returns the option of kind k.
+// Option returns the first option of kind k (the options at the target
+// keep-alive come first).
 func (p *Plan) Option(k OptionKind) (Option, bool) {
 	for _, o := range p.Options {
 		if o.Kind == k {
@@ -254,28 +276,37 @@ func Run(ctx context.Context, in Input, cfg Config) (*Plan, error) {
 
 // build makes the plan from the source in four steps, each a function of
 // the ones before it: the model of every POP (models), the selection with
-// its Lambdas and prices (choose), the other schedules (compare), and the
+// its Lambdas and prices (choose), the options compared (compare), and the
 // plan around them.
 func build(t source, cfg Config) (*Plan, error) {
-	sched, err := cadence(cfg.TargetKeepAlive, cfg.Margin, cfg.Period, cfg.Jitter, edgehosts.MaxWaves)
-	if err != nil {
-		return nil, fmt.Errorf("plan: %w", err)
+	pl := planner{cfg: cfg, responseBytes: cfg.ResponseBytes, responseFrom: ResponseBytesConfigured}
+	if cfg.ResponseBytesFromLogs {
+		pl.responseFrom = ResponseBytesDefault
+		if b, ok := t.counts.ResponseBytes(); ok {
+			pl.responseBytes, pl.responseFrom = b, ResponseBytesLogs
+		}
 	}
-	pl := planner{cfg: cfg, timing: newTiming(sched, cfg.TargetKeepAlive)}
+	pl.opts = pl.options()
 	models, pooled := pl.models(t)
-	pops, groups := pl.choose(models)
+	pops, groups, passing := pl.choose(models)
+	options, optionsFor, optionsPOPs := pl.compare(models, pops, groups, passing)
 	p := &Plan{
 		Source: "logs", From: t.from, To: t.to, Days: t.days,
-		KeepAlive: stats.Seconds(cfg.KeepAlive), TargetKeepAlive: stats.Seconds(cfg.TargetKeepAlive), Coverage: cfg.Coverage,
-		Hosts: cfg.Hosts, MemoryMiB: cfg.MemoryMiB, CPUPerRequest: stats.Seconds(cfg.CPUPerRequest), PooledPenalty: seconds(pooled),
-		PricesDate: cfg.Prices.Date, Currency: cfg.Prices.Currency,
-		Schedule: sched, Interval: stats.Seconds(sched.Interval), MaxGap: stats.Seconds(sched.MaxGap()),
-		POPs: pops, Groups: groups, Options: pl.compare(models, pops),
+		KeepAlive: stats.Seconds(cfg.KeepAlive), TargetKeepAlive: stats.Seconds(cfg.TargetKeepAlive),
+		TargetCold: cfg.TargetCold, MinCoverage: cfg.MinCoverage,
+		Hosts: cfg.Hosts, MemoryMiB: cfg.MemoryMiB, CPUPerRequest: stats.Seconds(cfg.CPUPerRequest),
+		Metrics: cfg.Metrics, ResponseBytes: pl.responseBytes, ResponseBytesFrom: pl.responseFrom,
+		PooledPenalty: seconds(pooled),
+		PricesDate:    cfg.Prices.Date, Currency: cfg.Prices.Currency, FreeTier: cfg.Prices.FreeTier,
+		POPs: pops, Groups: groups, Options: options, OptionsFor: optionsFor, OptionsPOPs: optionsPOPs,
 		MinGain: stats.Seconds(cfg.MinGain), MinPerDollar: cfg.MinGainPerDollar, MinCold: cfg.MinCold,
 		Target: t.target, Logs: t.logs, CountsFile: t.countsFile, Counts: t.counts,
 		Seen: t.counts.seen, Outliers: t.outliers, ViewerIdle: stats.Seconds(cfg.Traffic.ViewerIdle),
 		PrewarmAgents:   append(append([]string{}, PrewarmAgents...), cfg.Traffic.PrewarmAgents...),
 		PrewarmRequests: int64(t.counts.seen.Prewarm),
+	}
+	for _, g := range groups {
+		p.Cost = p.Cost.add(g.Cost)
 	}
 	if !t.counts.fromLogs {
 		p.Source = "counts"
@@ -288,6 +319,9 @@ func build(t source, cfg Config) (*Plan, error) {
 	}
 	for _, pop := range pops {
 		p.Requests += pop.Requests
+		if w := cfg.HostsByPOP[pop.Code].Warning(); w != "" && pop.HostsFrom == edgehosts.FromHostsFile {
+			p.Warnings = append(p.Warnings, w)
+		}
 		if pop.Region == "" {
 			p.Warnings = append(p.Warnings, fmt.Sprintf("%s: airport %q is not in the POP table (plan/regions.csv): no region or price; not planned", pop.Code, pop.Code[:3]))
 		}
@@ -295,11 +329,21 @@ func build(t source, cfg Config) (*Plan, error) {
 	return p, nil
 }
 
-// planner holds what every step uses: the configuration and the plan's
-// schedule.
+// Where a plan's response size came from (Plan.ResponseBytesFrom).
+const (
+	ResponseBytesLogs       = "logs"       // the mean sc-bytes of the logs' requests
+	ResponseBytesDefault    = "default"    // DefaultResponseBytes: the logs had no sc-bytes
+	ResponseBytesConfigured = "configured" // Config.ResponseBytes, the logs not asked
+)
+
+// planner holds what every step uses: the configuration, the options it
+// prices (the first ones the plan may choose) and a prewarm response's
+// size.
 type planner struct {
-	cfg    Config
-	timing timing
+	cfg           Config
+	opts          []option
+	responseBytes int
+	responseFrom  string
 }
 
 // seconds converts the model's seconds to the plan's.

@@ -188,7 +188,7 @@ func writeLogs(t testing.TB, ps []played) string {
 			Host: "d111111abcdef8.cloudfront.net", URIStem: "/api/time", Status: 200, UserAgent: ua, ResultType: "Miss",
 			RequestID: fmt.Sprintf("r%d", i), HostHeader: "api.example.com", Protocol: "https",
 			TimeTaken: time.Duration(p.ttfb * float64(time.Second)), TTFB: time.Duration(p.ttfb * float64(time.Second)),
-			RangeStart: -1, RangeEnd: -1, ContentLen: -1,
+			RangeStart: -1, RangeEnd: -1, ContentLen: -1, SCBytes: int64(900 + 200*(i%2)), // 1,000 bytes on average, as the default
 		})
 	}
 	for k, b := range files {

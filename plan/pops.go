@@ -16,23 +16,19 @@ import (
 // price, cold shares today and with the target keep-alive alone, cold
 // penalty), and the numbers the pricing works from.
 type model struct {
-	pop   POP     // the fields known before prewarming
-	coldB float64 // expected cold requests with the target keep-alive alone
-	// need[m−1] is the part of coldB that found m−1 of its host's origin
-	// connections busy and none idle (poolRun.need): what a wave must leave
-	// open on a host to warm it.
-	need    []float64
-	penalty float64 // a cold request's extra time-to-first-byte, seconds
-	base    float64 // warm time-to-first-byte, seconds
+	pop        POP     // the fields known before prewarming
+	alone      alone   // with the target keep-alive alone, case (b)
+	aloneQuota alone   // the same with QuotaKeepAlive, for the options priced at it
+	penalty    float64 // a cold request's extra time-to-first-byte, seconds
+	base       float64 // warm time-to-first-byte, seconds
 }
 
 // observed is what a POP's logs say under the model, before its penalty
 // (which may come from every POP's logs) is known.
 type observed struct {
-	pop   POP // traffic, host count, airport, cold shares (a) and (b)
-	coldB float64
-	need  []float64
-	fit   penaltyFit
+	pop               POP // traffic, host count, airport, cold shares (a) and (b)
+	alone, aloneQuota alone
+	fit               penaltyFit
 }
 
 // models returns the model of every POP with viewer requests, in code
@@ -113,9 +109,36 @@ func (pl planner) observe(code string, s *series, t source, dial float64) (obser
 	sumB := b.colds()
 	pop.Cold.Current, pop.Cold.KeepAlive = a.colds()/n, sumB/n
 	pop.BusyCold = max(sumB-b.need[0], 0) / n
-	pop.ConnectionsPerHost = b.connectionsFor(n, cfg.Coverage)
-	return observed{pop: pop, coldB: sumB, need: b.need, fit: f}, true
+	pop.ConnectionsPerHost = b.connectionsFor(n, 1-cfg.TargetCold)
+	o := observed{pop: pop, alone: alone{sumB, b.need}, fit: f}
+	o.aloneQuota = o.alone
+	if cfg.TargetKeepAlive != QuotaKeepAlive {
+		q := runPools(code, secs, QuotaKeepAlive.Seconds(), pop.Hosts, dial)
+		o.aloneQuota = alone{q.colds(), q.need}
+	}
+	return o, true
 }
+
+// alone is what a keep-alive alone leaves cold on a POP: the expected cold
+// viewer requests, and need[m−1], the part of them that found m−1 of their
+// host's origin connections busy and none idle (poolRun.need): what a wave
+// must leave open on a host to warm them.
+type alone struct {
+	cold float64
+	need []float64
+}
+
+// at is what keep-alive k alone leaves cold on the POP: case (b) at the
+// target keep-alive, or at QuotaKeepAlive.
+func (m model) at(k time.Duration) alone {
+	if k == QuotaKeepAlive {
+		return m.aloneQuota
+	}
+	return m.alone
+}
+
+// coldAt is the POP's expected cold requests with keep-alive k alone.
+func (m model) coldAt(k time.Duration) float64 { return m.at(k).cold }
 
 // describeTraffic sets what the logs say of a POP's traffic before the
 // model: requests (viewers' and prewarm), viewer connections, active
@@ -219,7 +242,7 @@ func pooledPenalty(obs []observed) float64 {
 // gives one, else the pooled penalty, else unknown; and its warm
 // time-to-first-byte, today's mean less the cold share times the penalty.
 func (pl planner) model(o observed, pooled float64) model {
-	m := model{pop: o.pop, coldB: o.coldB, need: o.need}
+	m := model{pop: o.pop, alone: o.alone, aloneQuota: o.aloneQuota}
 	slope, _, se, ok := o.fit.solve()
 	switch {
 	case ok && trusted(slope, se, o.fit.n):

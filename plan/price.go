@@ -3,23 +3,12 @@ package plan
 import (
 	"cmp"
 	"slices"
-	"time"
 
 	"github.com/cfprewarm/cfprewarm/edgehosts"
+	"github.com/cfprewarm/cfprewarm/stats"
 )
 
-// timing is a schedule with what pricing needs of it: the distribution of
-// the number of waves in the keep-alive before a moment chosen at random.
-type timing struct {
-	Schedule
-	window []float64 // element w is P(w waves in the keep-alive)
-}
-
-func newTiming(s Schedule, keepAlive time.Duration) timing {
-	return timing{s, s.windowWaves(keepAlive)}
-}
-
-// prewarm is what n requests per wave on a schedule do for a POP, and what
+// prewarm is what n requests per wave on an option do for a POP, and what
 // they cost: a value, computed by price and never changed after.
 type prewarm struct {
 	requestsPerWave int
@@ -31,56 +20,77 @@ type prewarm struct {
 	// and per day beyond keep-alive alone, (b) → (c).
 	removedPerRequest, removedPerDay, gainPerDay float64
 	cost                                         Cost
-	gainPerDollar                                float64 // 0 until withLambda
+	gainPerDollar                                float64 // 0 until withShare
 }
 
-// requests is the number of requests per wave the POP of m needs: the
-// fewest whose coverage reaches the configured one, with as many
-// connections per host as its viewers use at once (model.requestsFor), at
-// most the engine's limit.
-func (pl planner) requests(m model) int {
-	return m.requestsFor(pl.cfg.Coverage, edgehosts.MaxRequestsPerPOP)
+// need is the fewest requests per wave with which o keeps the POP of m at
+// most at the target cold share, at most the engine's limit; false when
+// even that does not reach the target. The cold share is the model's
+// (coldWith): a request that found m − 1 of its host's origin connections
+// busy needs a wave that left m there, so that a POP whose viewers use
+// several connections of a host at once needs more requests than one
+// connection per host would. With a coverage floor, one wave also reaches
+// that share of the hosts with as many connections per host as the
+// viewers use at once (model.requestsFor): the larger of the two. An
+// option that fixes its requests (the seed) needs those.
+func (pl planner) need(m model, o option) (int, bool) {
+	target := pl.cfg.TargetCold * float64(m.pop.Requests)
+	if o.requests > 0 {
+		return o.requests, m.coldWith(o.requests, o.keepAlive, o.window) <= target
+	}
+	floor := 1
+	if pl.cfg.MinCoverage > 0 {
+		floor = m.requestsFor(pl.cfg.MinCoverage, edgehosts.MaxRequestsPerPOP)
+	}
+	n, ok := 0, true
+	if m.coldAt(o.keepAlive) > target {
+		n, ok = m.requestsForCold(target, o.keepAlive, o.window, edgehosts.MaxRequestsPerPOP)
+	}
+	return min(max(n, floor), edgehosts.MaxRequestsPerPOP), ok
 }
 
-// price is what waves of n requests on tm do for the POP of m: the cold
-// share, latency and waiting removed that follow, and the CloudFront part of
-// the monthly cost (none for a POP with no region: it has no price).
-// withLambda adds the POP's share of a Lambda.
-func (pl planner) price(m model, n int, tm timing) prewarm {
+// missed is the probability that a wave of n requests misses a given one
+// of hosts edge hosts.
+func missed(hosts, n int) float64 { return 1 - edgehosts.Coverage(hosts, n) }
+
+// price is what waves of n requests on o do for the POP of m: the cold
+// share, latency and waiting removed that follow, and the POP's own part
+// of the monthly bill (none for a POP with no region: it has no price).
+// withShare adds its share of its region's Lambda.
+func (pl planner) price(m model, n int, o option) prewarm {
 	pop := m.pop
 	v := prewarm{requestsPerWave: n, coverage: edgehosts.Coverage(pop.Hosts, n)}
-	v.cold = m.coldWith(n, tm.window)
+	keepAlone := m.coldAt(o.keepAlive) / float64(pop.Requests)
+	v.cold = m.coldWith(n, o.keepAlive, o.window)
 	v.coldShare = v.cold / float64(pop.Requests)
 	if m.penalty > 0 {
 		v.latency = Latency{
 			Current:   seconds(m.base + pop.Cold.Current*m.penalty),
-			KeepAlive: seconds(m.base + pop.Cold.KeepAlive*m.penalty),
+			KeepAlive: seconds(m.base + keepAlone*m.penalty),
 			Prewarmed: seconds(m.base + v.coldShare*m.penalty),
 		}
 		v.removedPerRequest = m.penalty * (pop.Cold.Current - v.coldShare)
 		v.removedPerDay = v.removedPerRequest * pop.RequestsPerDay
-		v.gainPerDay = m.penalty * (pop.Cold.KeepAlive - v.coldShare) * pop.RequestsPerDay
+		v.gainPerDay = m.penalty * (keepAlone - v.coldShare) * pop.RequestsPerDay
 	}
 	if pop.Region != "" {
-		perMonth := float64(n) * tm.WavesPerMonth()
-		cf := perMonth / 1e4 * pop.Price
-		v.cost = Cost{Requests: perMonth, CloudFront: cf, Total: cf}
+		v.cost = pl.cfg.Prices.bill(pl.popUsage(o, n), pop.Geography)
 	}
 	return v
 }
 
-// withLambda adds the POP's share of its Lambda's monthly cost, and the
-// gain per dollar that follows (of the gain per day as the plan reports it).
-func (v prewarm) withLambda(share float64) prewarm {
-	v.cost.Lambda = share
-	v.cost.Total = v.cost.CloudFront + v.cost.Lambda
+// withShare adds the POP's share of its region's Lambda to its bill, and
+// the gain per dollar that follows (of the gain per day as the plan
+// reports it).
+func (v prewarm) withShare(share Cost) prewarm {
+	v.cost = v.cost.add(share)
 	if v.cost.Total > 0 {
 		v.gainPerDollar = seconds(v.gainPerDay).Float() * 30 / v.cost.Total
 	}
 	return v
 }
 
-// pop is the POP of m with the prewarm v: the POP as the plan reports it.
+// with is the POP of m with the prewarm v: the POP as the plan reports it.
 func (m model) with(v prewarm) POP {
 	pop := m.pop
 	pop.RequestsPerWave, pop.Coverage = v.requestsPerWave, v.coverage
@@ -90,26 +100,6 @@ func (m model) with(v prewarm) POP {
 	pop.GainPerDay, pop.GainPerDollar = seconds(v.gainPerDay), v.gainPerDollar
 	pop.Cost = v.cost
 	return pop
-}
-
-// waveNetwork is the time a wave waits for the network beyond its CPU:
-// the slowest request's round trips (docs/plan.md).
-const waveNetwork = time.Second
-
-// vcpu is the CPU a Lambda gets: one vCPU at 1,769 MB, in proportion below.
-func vcpu(mem int) float64 { return min(float64(mem)/1769, 6) }
-
-// lambdaCost is the billed duration in seconds of one invocation sending
-// perWave requests in each of s.Waves waves, and the Lambda's monthly cost.
-func (pl planner) lambdaCost(s Schedule, perWave int) (float64, Cost) {
-	cfg := pl.cfg
-	wave := float64(perWave)*cfg.CPUPerRequest.Seconds()/vcpu(cfg.MemoryMiB) + waveNetwork.Seconds()
-	inv := float64(s.Waves-1)*s.Interval.Seconds() + wave
-	invocations := s.WavesPerMonth() / float64(s.Waves)
-	gbs := inv * float64(cfg.MemoryMiB) / 1024 * invocations
-	c := Cost{Lambda: gbs*cfg.Prices.LambdaGBSecond + invocations/1e6*cfg.Prices.LambdaPerMillion}
-	c.Total = c.Lambda
-	return inv, c
 }
 
 // region is the items of one AWS region: the POPs one Lambda warms.
@@ -136,26 +126,64 @@ func byRegion[T any](items []T, regionOf func(T) string) []region[T] {
 	return out
 }
 
-// group prices the POPs of ms, all of one region, as one Lambda: it sends
-// each of them the most requests any of them needs, and its cost (the
-// invocations and the billed duration, waits between waves included) is
-// shared by its POPs in proportion to their requests, which, each being
-// sent the same number, is equally. It returns the Lambda and each POP's
-// prewarm, in the order of ms.
-func (pl planner) group(name string, ms []model) (Group, []prewarm) {
-	g := Group{Region: name}
+// group prices the POPs of ms, all of one region, as one Lambda on o (or
+// one daemon): it sends each of them the most requests any of them needs,
+// and its own part of the bill (lambdaUsage) is shared by its POPs in
+// proportion to their requests, which, each being sent the same number, is
+// equally. It returns the Lambda and each POP's prewarm, in the order of
+// ms. This is the one cost function: the plan's Lambdas, the POPs not in
+// the plan and every option compared are priced here.
+func (pl planner) group(o option, name string, ms []model) (Group, []prewarm) {
+	g := Group{Region: name, Kind: o.kind, Schedule: Schedule{o.sched}, opt: o, MeetsTarget: true}
 	for _, m := range ms {
 		g.POPs = append(g.POPs, m.pop.Code)
-		g.RequestsPerWave = max(g.RequestsPerWave, pl.requests(m))
+		n, _ := pl.need(m, o)
+		g.RequestsPerWave = max(g.RequestsPerWave, n)
 	}
-	inv, lambda := pl.lambdaCost(pl.timing.Schedule, g.RequestsPerWave*len(ms))
-	g.Invocation, g.Cost = seconds(inv), lambda
+	billed, u := pl.lambdaUsage(o, len(ms), g.RequestsPerWave)
+	g.Invocation = stats.Seconds(billed)
+	g.Cost = pl.cfg.Prices.bill(u, "")
+	share := pl.cfg.Prices.bill(u.scale(1/float64(len(ms))), "")
 	vs := make([]prewarm, len(ms))
 	for i, m := range ms {
-		vs[i] = pl.price(m, g.RequestsPerWave, pl.timing).withLambda(lambda.Lambda / float64(len(ms)))
-		g.Cost.CloudFront += vs[i].cost.CloudFront
-		g.Cost.Requests += vs[i].cost.Requests
+		v := pl.price(m, g.RequestsPerWave, o)
+		g.Cost = g.Cost.add(v.cost)
+		vs[i] = v.withShare(share)
+		g.WorstCold = max(g.WorstCold, vs[i].coldShare)
+		if vs[i].coldShare > pl.cfg.TargetCold*(1+1e-9) {
+			g.MeetsTarget = false
+		}
 	}
-	g.Cost.Total = g.Cost.CloudFront + g.Cost.Lambda
 	return g, vs
+}
+
+// lambda forms the Lambda of one region's POPs: the cheapest option the
+// plan may choose that keeps every one of them within --target-cold, or,
+// when none does, the one that comes closest.
+func (pl planner) lambda(name string, ms []model) (Group, []prewarm) {
+	var best Group
+	var bestV []prewarm
+	found := false
+	for _, o := range pl.opts {
+		if !o.choosable {
+			continue
+		}
+		g, vs := pl.group(o, name, ms)
+		if !found || better(g, best) {
+			best, bestV, found = g, vs, true
+		}
+	}
+	return best, bestV
+}
+
+// better says whether Lambda a beats b: meeting the target first, then the
+// cheaper, or, when neither meets it, the closer to it.
+func better(a, b Group) bool {
+	switch {
+	case a.MeetsTarget != b.MeetsTarget:
+		return a.MeetsTarget
+	case a.MeetsTarget:
+		return a.Cost.Total < b.Cost.Total
+	}
+	return a.WorstCold < b.WorstCold || (a.WorstCold == b.WorstCold && a.Cost.Total < b.Cost.Total)
 }

@@ -105,6 +105,9 @@ func (t *tally) add(r *accesslog.Record) {
 	}
 	c.add(r.POP, q)
 	c.extremes.note(q.at, r.Source, r.Line)
+	if r.HasSCBytes {
+		c.AddResponse(uint64(r.SCBytes))
+	}
 	if !q.prewarm {
 		c.addNames(r.Host, r.HostHeader)
 	}

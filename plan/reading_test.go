@@ -17,6 +17,7 @@ import (
 	"github.com/cfprewarm/cfprewarm/accesslog"
 	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/internal/buildinfo"
+	"github.com/cfprewarm/cfprewarm/schedule"
 )
 
 // TestAgentPatterns: the forms of --exclude-user-agent, on User-Agents as
@@ -263,9 +264,9 @@ func TestPools(t *testing.T) {
 	if n := edgehosts.RequestsFor(8, 0.99); pop.RequestsPerWave <= n {
 		t.Errorf("%d requests per wave: no more than the %d that reach 99%% of 8 hosts once", pop.RequestsPerWave, n)
 	}
-	m := model{pop: pop, need: []float64{0, 10, 10, 10}}
-	tm := newTiming(Schedule{Waves: 1, Interval: 20 * time.Second, Period: 20 * time.Second}, time.Minute)
-	if small, big := m.coldWith(8, tm.window), m.coldWith(80, tm.window); !(small > 15 && big < 1) {
+	m := model{pop: pop, alone: alone{cold: 30, need: []float64{0, 10, 10, 10}}}
+	window := schedule.Daemon(20 * time.Second).WindowWaves(time.Minute) // three waves in every keep-alive
+	if small, big := m.coldWith(8, time.Minute, window), m.coldWith(80, time.Minute, window); !(small > 15 && big < 1) {
 		t.Errorf("requests needing 2 to 4 connections: %.1f of 30 stay cold with waves of 8, %.1f with waves of 80", small, big)
 	}
 	for _, bad := range []func(*Config){

@@ -49,6 +49,11 @@ type Config struct {
 	Network   string // "tcp" (default), "tcp4" (-4) or "tcp6" (-6)
 	HTTP1     bool   // force HTTP/1.1; otherwise HTTP/2 is offered by ALPN
 
+	// HostIDHeader names a response header that identifies the edge
+	// server which answered (cloudfront.HeaderEdgeServerIP, echoed by the
+	// origin's prewarm path): its value goes to Result.HostID.
+	HostIDHeader string
+
 	// RootCAs verifies the server. Nil means the system roots. TLS
 	// verification cannot be turned off.
 	RootCAs *x509.CertPool

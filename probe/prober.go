@@ -99,6 +99,7 @@ type attempt struct {
 	firstByte  time.Time
 	phase      Phase
 	remote     string
+	local      string
 	tlsVersion uint16
 	tlsResumed bool
 	reused     bool
@@ -173,6 +174,7 @@ func (p *Prober) dial(ctx context.Context, a *attempt, useTLS bool) (net.Conn, e
 	}
 	a.mu.Lock()
 	a.remote = conn.RemoteAddr().String()
+	a.local = conn.LocalAddr().String()
 	a.mu.Unlock()
 	if !useTLS {
 		a.mark(&a.connDone, PhaseRequest)
@@ -290,6 +292,7 @@ func (p *Prober) Probe(ctx context.Context, seq int, opts ...Option) Result {
 			a.reused = info.Reused
 			if info.Reused {
 				a.remote = info.Conn.RemoteAddr().String()
+				a.local = info.Conn.LocalAddr().String()
 				a.phase = PhaseRequest
 			}
 			a.mu.Unlock()
@@ -365,6 +368,11 @@ func (p *Prober) readResponse(res Result, a *attempt, resp *http.Response, heade
 // readHeaders copies the CloudFront headers and parses Server-Timing.
 func (p *Prober) readHeaders(res *Result, h http.Header) {
 	res.CloudFront = cloudfront.ReadHeaders(h)
+	if p.cfg.HostIDHeader != "" {
+		if id := h.Get(p.cfg.HostIDHeader); len(id) <= cloudfront.MaxEdgeHostIDLen {
+			res.HostID = id
+		}
+	}
 	if st := h.Values(cloudfront.HeaderServerTiming); len(st) > 0 {
 		res.ServerTiming = cloudfront.ParseServerTiming(strings.Join(st, ","))
 		res.Origin, res.UpstreamConnect = cloudfront.OriginFromMetrics(res.ServerTiming)
@@ -387,6 +395,7 @@ func (p *Prober) fillTimings(res *Result, a *attempt, end time.Time) {
 	}
 	res.Reused = a.reused
 	res.RemoteAddr = a.remote
+	res.LocalAddr = a.local
 	if a.tlsVersion != 0 {
 		res.TLSVersion = tls.VersionName(a.tlsVersion)
 		res.TLSResumed = a.tlsResumed

@@ -61,6 +61,7 @@ type Result struct {
 	Start      time.Time `json:"start"`
 	URL        string    `json:"url"`
 	RemoteAddr string    `json:"remote_addr,omitempty"` // ip:port actually connected to
+	LocalAddr  string    `json:"local_addr,omitempty"`  // the client's ip:port of that connection
 	Proto      string    `json:"proto,omitempty"`       // "HTTP/1.1", "HTTP/2.0"
 	TLSVersion string    `json:"tls_version,omitempty"` // "TLS 1.3"
 	TLSResumed bool      `json:"tls_resumed,omitempty"` // the TLS session was resumed (no certificate, no full handshake)
@@ -70,7 +71,11 @@ type Result struct {
 
 	Timings Timings `json:"timings"`
 
-	CloudFront   cloudfront.Headers    `json:"cloudfront"`
+	CloudFront cloudfront.Headers `json:"cloudfront"`
+	// HostID is the value of Config.HostIDHeader, the edge server's
+	// documented identity, when the answer carried one (at most
+	// cloudfront.MaxEdgeHostIDLen bytes).
+	HostID       string                `json:"host_id,omitempty"`
 	ServerTiming []cloudfront.Metric   `json:"server_timing,omitempty"`
 	Origin       cloudfront.OriginConn `json:"origin"`
 	// UpstreamConnect is cdn-upstream-connect's duration when present.

@@ -76,6 +76,9 @@ func (c Config) validate() error {
 	if c.Timeout < 0 {
 		add("timeout %v must not be negative", c.Timeout)
 	}
+	if c.HostIDHeader != "" && !cloudfront.ValidToken(c.HostIDHeader) {
+		add("host id header %q: not a valid header name", c.HostIDHeader)
+	}
 	if c.MaxBody < 0 {
 		add("max body %d must not be negative", c.MaxBody)
 	}

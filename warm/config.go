@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/internal/buildinfo"
 	"github.com/cfprewarm/cfprewarm/internal/config"
@@ -116,6 +117,12 @@ type Config struct {
 	// resolve, or to learn where a network lands).
 	ClientSubnets []netip.Prefix
 
+	// HostIDHeader, when set, names the response header that identifies
+	// the edge server (cloudfront.HeaderEdgeServerIP on the origin's
+	// prewarm path, origin.HostIDPath): the answers are counted by it
+	// instead of the via id.
+	HostIDHeader string
+
 	// TLSVersion is the highest TLS version offered: tls.VersionTLS12 (the
 	// default: its session-ticket resumption needs no key exchange) or
 	// tls.VersionTLS13. A POP that speaks only TLS 1.3 gets TLS 1.3 either
@@ -139,7 +146,10 @@ func (c Config) withDefaults() Config {
 	config.Default(&c.Method, DefaultMethod)
 	pops := make([]string, 0, len(c.POPs))
 	for _, p := range c.POPs {
-		pops = append(pops, strings.ToUpper(strings.TrimSpace(p)))
+		if code, err := cloudfront.NormalizePOPCode(p); err == nil {
+			p = code
+		} // else validate refuses it, quoting the rule
+		pops = append(pops, p)
 	}
 	c.POPs = pops
 	config.Default(&c.RequestsPerPOP, DefaultRequestsPerPOP)

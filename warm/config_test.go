@@ -56,8 +56,8 @@ func TestValidateRejects(t *testing.T) {
 		{"path with space", func(c *Config) { c.Path = "/a b" }, "not a valid request path"},
 		{"POST", func(c *Config) { c.Method = "POST" }, "want GET or HEAD"},
 		{"no POPs", func(c *Config) { c.POPs = nil }, "at least one POP code"},
-		{"bad POP code", func(c *Config) { c.POPs = []string{"HKG54"} }, `POP "HKG54": does not look like a POP code such as HKG54-C1`},
-		{"region instead of POP", func(c *Config) { c.POPs = []string{"ap-east-1"} }, "does not look like a POP code"},
+		{"bad POP code", func(c *Config) { c.POPs = []string{"HKG540"} }, `POP code "HKG540": want three letters, one or two digits`},
+		{"region instead of POP", func(c *Config) { c.POPs = []string{"ap-east-1"} }, "want three letters, one or two digits"},
 		{"duplicate POP", func(c *Config) { c.POPs = []string{"HKG54-C1", "hkg54-c1"} }, "HKG54-C1: listed twice"},
 		{"negative requests", func(c *Config) { c.RequestsPerPOP = -1 }, "requests per POP -1: want 1 to 1000"},
 		{"absurd requests", func(c *Config) { c.RequestsPerPOP = 5000 }, "requests per POP 5000"},
@@ -104,7 +104,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	if !errors.As(c.Validate(), &ce) {
 		t.Fatal("want a *config.Error")
 	}
-	want := []string{"distribution: required", `method "PUT"`, `POP "NOPE"`, "requests per POP -2", "wave interval 2m0s"}
+	want := []string{"distribution: required", `method "PUT"`, `POP code "nope"`, "requests per POP -2", "wave interval 2m0s"}
 	if len(ce.Problems) != len(want) {
 		t.Errorf("got %d problems, want %d: %q", len(ce.Problems), len(want), ce.Problems)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/internal/loopback"
+	"github.com/cfprewarm/cfprewarm/internal/loopback/edge"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
 
@@ -129,7 +130,7 @@ func TestAutoRequestsFollowTheEstimate(t *testing.T) {
 // Ids that never repeat: the estimate is unavailable and auto sizing falls
 // back to the hosts file's count, then to Hosts.
 func TestPerRequestIDsFallBack(t *testing.T) {
-	_, cfg := startHosts(t, nil, loopback.POPSpec{Code: "HKG62-C1", Hosts: 4, ViaPerRequest: true}, loopback.POPSpec{Code: "NRT57-P2", ViaPerRequest: true})
+	_, cfg := startHosts(t, nil, loopback.POPSpec{Code: "HKG62-C1", Hosts: 4, Via: edge.ViaRequest}, loopback.POPSpec{Code: "NRT57-P2", Via: edge.ViaRequest})
 	cfg.Hosts = 6
 	cfg.KnownHosts = map[string]edgehosts.Estimate{"NRT57-P2": {POP: "NRT57-P2", Hosts: 3}}
 	r, res := runAuto(t, cfg, 2)
@@ -182,7 +183,7 @@ func TestClientSubnetTarget(t *testing.T) {
 // A client-subnet target's sizing uses the hosts file's count of the POP
 // that answered it, once one has: the first wave cannot know the POP.
 func TestClientSubnetUsesHostsFile(t *testing.T) {
-	_, cfg := startHosts(t, map[string]string{"198.51.100.0/24": "FRA56-P3"}, loopback.POPSpec{Code: "FRA56-P3", ViaPerRequest: true})
+	_, cfg := startHosts(t, map[string]string{"198.51.100.0/24": "FRA56-P3"}, loopback.POPSpec{Code: "FRA56-P3", Via: edge.ViaRequest})
 	cfg.POPs = nil
 	cfg.ClientSubnets = []netip.Prefix{netip.MustParsePrefix("198.51.100.0/24")}
 	cfg.KnownHosts = map[string]edgehosts.Estimate{"FRA56-P3": {POP: "FRA56-P3", Hosts: 3}}

@@ -183,3 +183,40 @@ func TestHEADAnd5xx(t *testing.T) {
 		t.Errorf("HEAD POP: %+v", hkg)
 	}
 }
+
+// RunAt sends one wave at each given time (an aligned schedule's slots),
+// never before it, a time already past at once, and ignores Waves and
+// WaveInterval; with no time it sends nothing.
+func TestRunAtSlots(t *testing.T) {
+	specs := []loopback.POPSpec{{Code: "HKG54-C1"}}
+	e := startEdge(t, specs...)
+	cfg := edgeConfig(e, specs)
+	cfg.RequestsPerPOP = 2
+	cfg.Waves = 5 // not used by RunAt
+	cfg.WaveInterval = 10 * time.Second
+	cfg.KeepAlive = time.Minute
+	r, err := warm.NewRunner(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	at := []time.Time{now.Add(-500 * time.Millisecond), now.Add(300 * time.Millisecond), now.Add(700 * time.Millisecond)}
+	res := r.RunAt(context.Background(), nil, at)
+	if len(res.Waves) != 3 || res.WavesPlanned != 3 || res.Stopped != warm.StopNone {
+		t.Fatalf("%d waves of %d planned, stopped %q; want 3", len(res.Waves), res.WavesPlanned, res.Stopped)
+	}
+	if late := res.Waves[0].Start.Sub(now); late > 200*time.Millisecond {
+		t.Errorf("the past slot's wave started %v after the call, want at once", late)
+	}
+	for i, w := range res.Waves[1:] {
+		if w.Start.Before(at[i+1]) {
+			t.Errorf("wave %d started %v before its slot", i+2, at[i+1].Sub(w.Start))
+		}
+	}
+	if e.Requests() != 3*2 {
+		t.Errorf("POPs received %d requests, want 6", e.Requests())
+	}
+	if empty := r.RunAt(context.Background(), nil, nil); len(empty.Waves) != 0 || empty.WavesPlanned != 0 || e.Requests() != 6 {
+		t.Errorf("no slot: %d waves, %d requests in all", len(empty.Waves), e.Requests())
+	}
+}

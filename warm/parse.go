@@ -36,3 +36,34 @@ func ParseClientSubnet(s string) (netip.Prefix, error) {
 	}
 	return netip.Prefix{}, errors.New("want a CIDR prefix such as 198.51.100.0/24, or an address")
 }
+
+// MetricLevel is which CloudWatch metrics the prewarm reports' EMF lines
+// create (warm/format.WriteEMF); the CLI's --emf-metrics and the Lambda's
+// METRICS read it. Each distinct metric name and dimension set is a custom
+// metric, billed by the month (warm/format.CustomMetrics counts them).
+type MetricLevel string
+
+// The metric levels.
+const (
+	// MetricsLean (the default): per POP only OriginColdRatio, which the
+	// cold-ratio alarm reads; Requests, Errors, OriginColdRatio and the
+	// latencies per distribution (the error-rate alarm and the dashboard).
+	// The per-POP values stay in each line as log properties.
+	MetricsLean MetricLevel = "lean"
+	// MetricsFull: every metric per POP as well as per distribution, and
+	// the edge host counts per POP.
+	MetricsFull MetricLevel = "full"
+)
+
+// MetricLevels lists the levels, the default first.
+var MetricLevels = []MetricLevel{MetricsLean, MetricsFull}
+
+// ParseMetricLevel reads a metric level's name: lean or full.
+func ParseMetricLevel(s string) (MetricLevel, error) {
+	for _, l := range MetricLevels {
+		if strings.TrimSpace(s) == string(l) {
+			return l, nil
+		}
+	}
+	return "", errors.New("want lean or full")
+}

@@ -28,11 +28,14 @@ const (
 
 // Result is one run: its waves, in order.
 type Result struct {
-	Distribution string     `json:"distribution"`
-	Host         string     `json:"host"`
-	Path         string     `json:"path"`
-	Method       string     `json:"method"`
-	Port         int        `json:"port"`
+	Distribution string `json:"distribution"`
+	Host         string `json:"host"`
+	Path         string `json:"path"`
+	Method       string `json:"method"`
+	Port         int    `json:"port"`
+	// HostIDHeader is Config.HostIDHeader: the edge hosts were counted by
+	// it instead of the via id.
+	HostIDHeader string     `json:"host_id_header,omitempty"`
 	Start        time.Time  `json:"start"`
 	WavesPlanned int        `json:"waves_planned"`
 	Waves        []Wave     `json:"waves"`

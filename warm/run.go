@@ -111,6 +111,31 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 // no further wave starts but the wave in progress finishes. Run returns
 // what finished, with Stopped saying why fewer waves ran than planned.
 func (r *Runner) Run(ctx, stop context.Context) *Result {
+	return r.run(ctx, stop, time.Now(), pace.Constant{Interval: r.cfg.WaveInterval, Count: r.cfg.Waves}, r.cfg.Waves, r.cfg.WaveInterval/4)
+}
+
+// RunAt runs one wave at each of the given times, in order (the slots of
+// an aligned schedule: package schedule), instead of Waves × WaveInterval.
+// A time already past starts its wave at once. It stops as Run does; with
+// no time it returns an empty Result at once.
+func (r *Runner) RunAt(ctx, stop context.Context, at []time.Time) *Result {
+	start := time.Now()
+	offsets := make(pace.Offsets, len(at))
+	for i, t := range at {
+		offsets[i] = t.Sub(start)
+	}
+	return r.run(ctx, stop, start, offsets, len(at), time.Second)
+}
+
+// duePacer is a pacer that says when each hit is due.
+type duePacer interface {
+	pace.Pacer
+	Due(n int) time.Duration
+}
+
+// run runs the waves p paces, planned of them, warning about a wave that
+// starts more than lateBy after its time.
+func (r *Runner) run(ctx, stop context.Context, start time.Time, p duePacer, planned int, lateBy time.Duration) *Result {
 	cfg := r.cfg
 	res := &Result{
 		Distribution: cfg.Distribution,
@@ -118,15 +143,15 @@ func (r *Runner) Run(ctx, stop context.Context) *Result {
 		Path:         cfg.Path,
 		Method:       cfg.Method,
 		Port:         cfg.Port,
-		Start:        time.Now(),
-		WavesPlanned: cfg.Waves,
+		HostIDHeader: cfg.HostIDHeader,
+		Start:        start,
+		WavesPlanned: planned,
 	}
 	sched, cancel := r.schedule(ctx, stop)
 	defer cancel()
-	pacer := pace.Constant{Interval: cfg.WaveInterval, Count: cfg.Waves}
-	err := pace.Run(sched, pacer, func(n int) bool {
-		if late := time.Since(res.Start) - pacer.Due(n); n > 1 && late > cfg.WaveInterval/4 {
-			r.log.Warn("prewarm wave starts late: the previous wave took longer than the wave interval",
+	err := pace.Run(sched, p, func(n int) bool {
+		if late := time.Since(res.Start) - p.Due(n); n > 1 && late > lateBy {
+			r.log.Warn("prewarm wave starts late: the previous wave took longer than the time between waves",
 				"wave", n, "late", late.Round(time.Millisecond), "wave_interval", cfg.WaveInterval)
 		}
 		res.Waves = append(res.Waves, r.Wave(ctx, n))
@@ -142,7 +167,7 @@ func (r *Runner) Run(ctx, stop context.Context) *Result {
 		res.Stopped = StopDeadline
 	}
 	if res.Stopped != StopNone {
-		r.log.Info("prewarm run stopped early", "reason", string(res.Stopped), "waves_done", len(res.Waves), "waves_planned", cfg.Waves)
+		r.log.Info("prewarm run stopped early", "reason", string(res.Stopped), "waves_done", len(res.Waves), "waves_planned", planned)
 	}
 	res.Duration = stats.Seconds(time.Since(res.Start))
 	res.Total = summarize(res.Waves...)

@@ -13,7 +13,6 @@ import (
 	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/internal/config"
-	"github.com/cfprewarm/cfprewarm/probe"
 )
 
 // Sizing: how many requests a wave sends to a POP, and what they reached.
@@ -24,17 +23,24 @@ import (
 // the edge host ids of the responses, pooled over the recent waves), else
 // the hosts file's count, else Config.Hosts.
 //
-// Adapt scales auto's N by a factor per POP, learned from the waves: a wave
-// that came within the keep-alive of the previous one measures coverage
-// directly, because a request finds a cold origin connection exactly when
-// its edge host was missed by every wave still alive. When such a wave
-// finds significantly more cold requests than 1 − Coverage allows, the
-// factor grows (by the model, ln(1−Coverage)/ln(cold ratio), 1.25× to 2×);
-// otherwise it shrinks by a fifth, down to 1/m, where m is the number of
+// Adapt scales auto's N (at least MinRequests) by a factor per POP,
+// learned from the waves: a wave that came within the keep-alive of the
+// previous one measures coverage directly, host by host. A cold answer is
+// not a missed host (a host whose idle origin connections are fewer than
+// the wave's requests to it answers the rest cold, and CloudFront's pool
+// policy is not documented), so the answers are grouped by edge host
+// (edgehosts.WaveReach): a host with any warm answer was reached by an
+// earlier wave, one whose every answer was cold was missed. When
+// significantly more of the wave's hosts were missed than 1 − Coverage
+// allows, the factor grows (by the model, ln(1−Coverage)/ln(missed
+// share), 1.25× to 2×); otherwise it shrinks by a fifth, down to 1/m,
+// where m is the number of
 // waves whose connections are still open at the worst moment, just before
 // the next wave: m = ⌈K/g⌉ − 1 for keep-alive K and the longest recent gap
 // g between waves (at least 1). With m waves alive a host is missed with
 // probability (1 − 1/H)^(m·N), so N/m per wave keeps the same coverage.
+// When the ids do not name hosts (edgehosts.Verdict.NamesHosts) nothing
+// tells a missed host from a busy one, and the factor holds.
 
 // Sizing modes.
 const (
@@ -72,6 +78,15 @@ type Sizing struct {
 	// over its recent waves; nil when unavailable (EdgeHostsNote says why).
 	EdgeHosts     *HostEstimate `json:"edge_hosts_estimate"`
 	EdgeHostsNote string        `json:"edge_hosts_note,omitempty"`
+	// EdgeHostsVerdict is what the POP's ids seem to name (per-host,
+	// constant, per-address, ...); a suspect one leaves no estimate, and
+	// the next wave plans with the hosts file or the assumed count.
+	EdgeHostsVerdict edgehosts.Verdict `json:"edge_hosts_verdict,omitempty"`
+	// Reach groups the wave's answers by edge host: hosts reached (a warm
+	// answer), missed (cold only), and the cold answers of reached hosts,
+	// which measure the POP's pool, not coverage. Nil when the ids do not
+	// name hosts.
+	Reach *edgehosts.Reach `json:"reach,omitempty"`
 }
 
 // HostEstimate is an estimate of a POP's edge host count.
@@ -197,6 +212,7 @@ func (m *hostModel) plan(key, pop string, c Config) Sizing {
 		s.Mode = SizingAuto
 		n := float64(edgehosts.RequestsFor(s.Hosts, c.Coverage))
 		if c.Adapt {
+			n = max(n, float64(c.MinRequests)) // the factor scales what is sent
 			s.Mode, s.Factor, s.Overlap = SizingAdaptive, ps.factor, ps.overlap(c.KeepAlive)
 			n = math.Ceil(n * ps.factor)
 		}
@@ -207,27 +223,39 @@ func (m *hostModel) plan(key, pop string, c Config) Sizing {
 }
 
 // observed is what a wave saw of a target's edge hosts: Sizing's
-// EdgeHostsSeen, EdgeHosts and EdgeHostsNote.
+// EdgeHostsSeen, EdgeHosts, EdgeHostsNote, EdgeHostsVerdict and Reach.
 type observed struct {
 	seen     int
 	estimate *HostEstimate // nil when unavailable
 	note     string        // why it is unavailable
+	verdict  edgehosts.Verdict
+	reach    *edgehosts.Reach // nil when the ids do not name hosts
 }
 
-// learn takes in a wave of a target: the edge host ids of its responses
-// from the target POP and their statistics. It returns what the wave saw.
-func (m *hostModel) learn(key, pop string, ids []string, stats probe.Summary, start time.Time, c Config) observed {
+// fill sets what the wave saw in its sizing.
+func (o observed) fill(s *Sizing) {
+	s.EdgeHostsSeen, s.EdgeHosts, s.EdgeHostsNote = o.seen, o.estimate, o.note
+	s.EdgeHostsVerdict, s.Reach = o.verdict, o.reach
+}
+
+// learn takes in a wave of a target: what its answers from the target POP
+// say of their edge hosts. It returns what the wave saw.
+func (m *hostModel) learn(key, pop string, obs []edgehosts.Observation, start time.Time, c Config) observed {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	ps := m.get(key)
 	ps.pop = pop
-	ps.hosts.AddWave(ids)
+	ps.hosts.Add(obs)
 	ps.fit = ps.hosts.Fit(edgehosts.DefaultLevel)
-	o := observed{seen: distinct(ids)}
+	o := observed{seen: distinctIDs(obs), verdict: ps.fit.Verdict}
 	if f := ps.fit; f.OK {
 		o.estimate = &HostEstimate{Hosts: f.Best, Low: f.Low, High: f.High, Level: f.Level, Responses: f.Responses, Waves: ps.hosts.Waves()}
 	} else {
 		o.note = f.Why
+	}
+	if ps.fit.Verdict.NamesHosts() {
+		r := edgehosts.WaveReach(obs)
+		o.reach = &r
 	}
 	var gap time.Duration
 	if !ps.last.IsZero() {
@@ -238,8 +266,8 @@ func (m *hostModel) learn(key, pop string, ids []string, stats probe.Summary, st
 		}
 	}
 	ps.last = start
-	if c.Auto && c.Adapt && gap > 0 && gap < c.KeepAlive {
-		ps.adapt(stats.Origin.Cold, stats.Origin.Warm+stats.Origin.Cold, 1-c.Coverage, c.KeepAlive)
+	if c.Auto && c.Adapt && gap > 0 && gap < c.KeepAlive && o.reach != nil && o.reach.Hosts > 0 {
+		ps.adapt(o.reach.Missed, o.reach.Hosts, 1-c.Coverage, c.KeepAlive)
 	}
 	return o
 }
@@ -253,13 +281,13 @@ const (
 	adaptAlpha   = 0.05 // significance of "more cold requests than the target allows"
 )
 
-// adapt updates the factor from a wave's cold and known counts, against
-// the target cold share tau.
-func (ps *popState) adapt(cold, known int, tau float64, keepAlive time.Duration) {
+// adapt updates the factor from a wave's missed hosts among those it
+// reached an answer from, against the target missed share tau.
+func (ps *popState) adapt(missed, hosts int, tau float64, keepAlive time.Duration) {
 	floor := 1 / float64(ps.overlap(keepAlive))
-	if known > 0 && binomialTail(cold, known, tau) < adaptAlpha {
+	if hosts > 0 && binomialTail(missed, hosts, tau) < adaptAlpha {
 		step := adaptGrowMax
-		if rho := float64(cold) / float64(known); rho < 1 {
+		if rho := float64(missed) / float64(hosts); rho < 1 {
 			step = min(max(math.Log(tau)/math.Log(rho), adaptGrowMin), adaptGrowMax)
 		}
 		ps.factor = min(max(ps.factor, floor)*step, adaptMax)
@@ -300,11 +328,11 @@ func binomialTail(k, n int, p float64) float64 {
 	return min(sum, 1)
 }
 
-func distinct(ids []string) int {
-	seen := make(map[string]struct{}, len(ids))
-	for _, id := range ids {
-		if id != "" {
-			seen[id] = struct{}{}
+func distinctIDs(obs []edgehosts.Observation) int {
+	seen := make(map[string]struct{}, len(obs))
+	for _, o := range obs {
+		if o.ID != "" {
+			seen[o.ID] = struct{}{}
 		}
 	}
 	return len(seen)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/probe"
 )
 
@@ -74,21 +75,29 @@ func (r *Result) ByPOP() []POPResult {
 		slices.SortFunc(p.IPs, netip.Addr.Compare)
 		p.Stats = Summarize(p.Requests)
 		if len(p.Requests) > 0 { // else: the result came without its records
-			p.Sizing.EdgeHostsSeen = distinct(edgeHostIDs(p.POP, p.Requests))
+			p.Sizing.EdgeHostsSeen = distinctIDs(observations(p.POP, p.Requests, r.HostIDHeader))
 		}
 	}
 	return out
 }
 
-// edgeHostIDs are the edge host ids of the OK answers from pop.
-func edgeHostIDs(pop string, recs []Record) []string {
-	var ids []string
+// observations are what the OK answers from pop say of their edge hosts:
+// the id (the host identity header's when the run reads one, else the
+// via's), the address the request went to, its connection (each prewarm
+// request has one of its own) and the origin connection it found.
+func observations(pop string, recs []Record, hostIDHeader string) []edgehosts.Observation {
+	var obs []edgehosts.Observation
 	for _, rec := range recs {
 		if rec.OK() && !rec.Unfinished && strings.EqualFold(rec.CloudFront.POP, pop) {
-			ids = append(ids, rec.CloudFront.EdgeHost())
+			o := edgehosts.Observation{ID: rec.CloudFront.EdgeHost(), Hops: rec.CloudFront.ViaHops(),
+				Addr: rec.IP, Conn: rec.LocalAddr, Origin: rec.Origin}
+			if hostIDHeader != "" {
+				o.ID, o.Hops = rec.HostID, 0
+			}
+			obs = append(obs, o)
 		}
 	}
-	return ids
+	return obs
 }
 
 // WithoutRequests returns a copy of the result without the per-request

@@ -89,7 +89,8 @@ func validatePOPs(pops []string, subnets int, p *config.Problems) {
 	for _, code := range pops {
 		switch {
 		case !cloudfront.ValidPOPCode(code):
-			p.Add("POP %q: does not look like a POP code such as HKG54-C1", code)
+			_, err := cloudfront.NormalizePOPCode(code)
+			p.AddErr(err)
 		case seen[code]:
 			p.Add("POP %s: listed twice", code)
 		}

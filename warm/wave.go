@@ -96,8 +96,10 @@ func (r *Runner) Wave(ctx context.Context, index int) Wave {
 
 // learn returns a POP's result completed after its wave: a client-subnet
 // target takes the POP that answered it, the statistics are counted, and
-// the edge host ids of the answers from the target POP go to the State's
-// host model, whose observation completes the sizing.
+// what the answers from the target POP say of their edge hosts (their ids,
+// or Config.HostIDHeader's values, with their origin states) goes to the
+// State's host model, whose observation (estimate, verdict, reach)
+// completes the sizing.
 func (r *Runner) learn(p POPResult, start time.Time) POPResult {
 	if p.ClientSubnet != "" {
 		if by := answeredBy(p.Requests); by != "" {
@@ -109,8 +111,7 @@ func (r *Runner) learn(p POPResult, start time.Time) POPResult {
 	}
 	p.Stats = Summarize(p.Requests)
 	if p.ResolveError == "" {
-		o := r.state.hosts.learn(p.Target(), p.POP, edgeHostIDs(p.POP, p.Requests), p.Stats.Summary, start, r.cfg)
-		p.Sizing.EdgeHostsSeen, p.Sizing.EdgeHosts, p.Sizing.EdgeHostsNote = o.seen, o.estimate, o.note
+		r.state.hosts.learn(p.Target(), p.POP, observations(p.POP, p.Requests, r.cfg.HostIDHeader), start, r.cfg).fill(&p.Sizing)
 	}
 	return p
 }
@@ -201,6 +202,7 @@ func (r *Runner) probeConfig(ip netip.Addr) probe.Config {
 		MaxBody:      cfg.MaxBody,
 		Dial:         cfg.Dial,
 		HTTP1:        true, // a new connection per request: HTTP/2 would only cost more
+		HostIDHeader: cfg.HostIDHeader,
 		TLS:          r.tlsTuning(),
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/edgehosts"
+	"github.com/cfprewarm/cfprewarm/origin"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
 
@@ -22,6 +24,7 @@ type sizingFlags struct {
 	hostsOut    string
 	subnets     []string
 	tlsVersion  string
+	hostID      string
 }
 
 func (f *sizingFlags) register(fs *flagSet) {
@@ -35,6 +38,7 @@ func (f *sizingFlags) register(fs *flagSet) {
 	fs.StringVar(&f.hostsFile, "hosts-file", "", "auto: read POPs' edge host counts from `FILE` (a hosts file, JSON or pop,hosts CSV) until they are counted")
 	fs.StringVar(&f.hostsOut, "hosts-out", "", "write the POPs' edge host counts to `FILE` after each run (the hosts file 'cfprewarm plan' reads)")
 	fs.StringSliceVar(&f.subnets, "client-subnet", nil, "also warm the POP that viewers in `CIDR` get: resolve the distribution with EDNS Client Subnet (repeatable)")
+	fs.StringVar(&f.hostID, "host-id-header", "", "count edge hosts by this response `header` instead of the via id: "+cloudfront.HeaderEdgeServerIP+" on the origin's "+origin.HostIDPath+" path (--path), see docs/doctor.md")
 	fs.StringVar(&f.tlsVersion, "tls-version", "1.2", "highest TLS version offered, 1.2 (its session resumption needs no key exchange) or 1.3; a POP that speaks only TLS 1.3 gets it either way")
 }
 
@@ -72,10 +76,17 @@ func (f *sizingFlags) apply(fs *flagSet, cfg *warm.Config) error {
 			return usageError{err}
 		}
 		cfg.KnownHosts = known
+		if k, ok := edgehosts.KeepAliveOf(known); ok && !fs.Changed("keepalive") {
+			cfg.KeepAlive = k // measured by cfprewarm doctor
+		}
 	}
 	if given := cfg.NeedsAuto(); len(given) > 0 {
 		return usagef("--%s needs --requests auto", autoOnlyFlags[given[0]])
 	}
+	if fs.Changed("host-id-header") && !cloudfront.ValidToken(f.hostID) {
+		return usagef("--host-id-header %q: want a header name such as %s", f.hostID, cloudfront.HeaderEdgeServerIP)
+	}
+	cfg.HostIDHeader = f.hostID
 	v, err := warm.ParseTLSVersion(f.tlsVersion)
 	if err != nil {
 		return usagef("--tls-version %q: %v", f.tlsVersion, err)

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/internal/flagstyle"
 	"github.com/spf13/pflag"
+
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 )
 
 // errHelp is returned (wrapped in usageError) when the user asked for --help;
@@ -54,9 +57,22 @@ func (f *flagSet) parse(args []string) ([]string, error) {
 			f.printUsage()
 			return nil, errHelp
 		}
-		return nil, usageError{err}
+		return nil, usageError{f.explain(err)}
 	}
 	return f.Args(), nil
+}
+
+// explain adds to an unknown long flag the flag it most likely meant:
+// "unknown flag --pop: did you mean --pops?".
+func (f *flagSet) explain(err error) error {
+	var ne *pflag.NotExistError
+	if !errors.As(err, &ne) || !strings.HasPrefix(err.Error(), "unknown flag: --") {
+		return err
+	}
+	var names []string
+	f.VisitAll(func(fl *pflag.Flag) { names = append(names, fl.Name) })
+	name := ne.GetSpecifiedName()
+	return fmt.Errorf("unknown flag --%s%s", name, didYouMean(name, names, "--"))
 }
 
 // refuseZero makes an explicit 0 for any of the named flags a usage error:
@@ -73,6 +89,25 @@ func refuseZero(fs *flagSet, names ...string) error {
 		}
 	}
 	return nil
+}
+
+// checkDistribution refuses anything but a distribution domain, naming
+// what to give instead: the domain of a URL, or --host for a custom
+// domain. It keeps the engine's checks from also blaming --host, which
+// defaults to the distribution.
+func checkDistribution(s string) error {
+	if label, err := cloudfront.DistributionLabel(s); err == nil {
+		if !strings.HasSuffix(s, cloudfront.DomainSuffix) {
+			return usagef("%q: give the distribution domain as %s", s, label+cloudfront.DomainSuffix)
+		}
+		return nil
+	}
+	if u, err := url.Parse(s); err == nil && u.Scheme != "" && u.Host != "" {
+		if label, err := cloudfront.DistributionLabel(u.Hostname()); err == nil {
+			return usagef("%q is a URL: give the distribution domain alone, %s", s, label+cloudfront.DomainSuffix)
+		}
+	}
+	return usagef("%q: want the distribution domain, e.g. d111111abcdef8.cloudfront.net (a custom domain goes to --host)", s)
 }
 
 // connFlags are the connection flags probe and warm share, with curl's

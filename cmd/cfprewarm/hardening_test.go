@@ -3,10 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cfprewarm/cfprewarm/internal/loopback"
 )
@@ -143,5 +152,150 @@ func TestLabInterruptedInFirstPrewarmWave(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "\nka5-noprewarm ") {
 		t.Errorf("the table lacks the finished scenario:\n%s", out.String())
+	}
+}
+
+// fakeAWSEnv is the environment of a process that talks to a loopback S3
+// only: fake static credentials, no shared files, no instance metadata.
+func fakeAWSEnv(t *testing.T) []string {
+	none := filepath.Join(t.TempDir(), "none")
+	return []string{"AWS_ACCESS_KEY_ID=AKIAFAKEFAKEFAKE", "AWS_SECRET_ACCESS_KEY=fake-secret", "AWS_SESSION_TOKEN=",
+		"AWS_PROFILE=", "AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=" + none, "AWS_SHARED_CREDENTIALS_FILE=" + none,
+		"AWS_ENDPOINT_URL=", "AWS_ENDPOINT_URL_S3=", "AWS_CONTAINER_CREDENTIALS_FULL_URI=", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=",
+		"AWS_WEB_IDENTITY_TOKEN_FILE="}
+}
+
+// plan over an S3-compatible store whose listing repeats its continuation
+// token ends at once, exit 1, one line that says why (it listed forever).
+func TestPlanS3RepeatedToken(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">`+
+			`<Name>logs</Name><IsTruncated>true</IsTruncated><NextContinuationToken>again</NextContinuationToken>`+
+			`<Contents><Key>cf/a.log</Key><Size>100</Size></Contents></ListBucketResult>`)
+	}))
+	defer srv.Close()
+	p := startCLI(t, fakeAWSEnv(t), "plan", "s3://logs/cf/", "--s3-endpoint", srv.URL, "--s3-region", "eu-central-1")
+	if !p.exitedWithin(5 * time.Second) {
+		t.Fatal("still listing after 5 s")
+	}
+	var ee *exec.ExitError
+	stderr := p.stderr.String()
+	if !errors.As(p.err, &ee) || ee.ExitCode() != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, `repeated continuation token "again"`) {
+		t.Errorf("exit %v, stderr %q; want 1 and one line naming the repeated token", p.err, stderr)
+	}
+}
+
+// A POP whose name does not resolve gets none of its requests to a host:
+// the table shows no predicted coverage for it (it showed 97.9%).
+func TestWarmUnresolvedPOPHasNoCoverage(t *testing.T) {
+	_, flags := warmEdge(t, loopback.POPSpec{Code: "HKG54-C1"})
+	for i, f := range flags {
+		if f == "--pops" {
+			flags[i+1] = "HKG54-C1,NRT57-P2" // the lab has no NRT57-P2: NXDOMAIN
+		}
+	}
+	code, out, _ := runCLI(append(flags, "--requests", "4")...)
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (the NRT57-P2 requests failed)", code)
+	}
+	cover := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) > 6 && (f[0] == "HKG54-C1" || f[0] == "NRT57-P2") {
+			cover[f[0]] = f[6]
+		}
+	}
+	if cover["NRT57-P2"] != "-" || !strings.HasSuffix(cover["HKG54-C1"], "%") {
+		t.Errorf("COVER %v, want - for the POP that did not resolve:\n%s", cover, out)
+	}
+}
+
+// Each usage error names the one thing to change: only the rule that
+// failed, never a flag the user did not give, the command or flag meant.
+func TestUsageMessagesNameTheFix(t *testing.T) {
+	for _, tc := range []struct {
+		args      []string
+		want      []string // in the message
+		wantNot   []string
+		wantExact string
+	}{
+		{args: []string{"lab", "serve", "--hosts", "100"}, wantExact: "cfprewarm lab serve: --hosts 100: want 1 to 64 edge hosts per POP\n"},
+		{args: []string{"lab", "serve", "--origin-idle", "-1s"}, wantExact: "cfprewarm lab serve: --origin-idle -1s: want a positive duration\n"},
+		{args: []string{"warm", "https://d111111abcdef8.cloudfront.net/", "--pops", "HKG62-C1"},
+			want: []string{"give the distribution domain alone, d111111abcdef8.cloudfront.net"}, wantNot: []string{"host"}},
+		{args: []string{"warm", "d111111abcdef8", "--pops", "HKG62-C1"}, want: []string{"give the distribution domain as d111111abcdef8.cloudfront.net"}},
+		{args: []string{"warm", "api.example.com", "--pops", "HKG62-C1"}, want: []string{"a custom domain goes to --host"}},
+		{args: []string{"prob", "https://example.com/"}, wantExact: "cfprewarm: unknown command \"prob\": did you mean probe? (see cfprewarm --help)\n"},
+		{args: []string{"lab", "serv"}, want: []string{"did you mean 'cfprewarm lab serve'?"}},
+		{args: []string{"warm", "d1.cloudfront.net", "--pop", "HKG62-C1"}, wantExact: "cfprewarm warm: unknown flag --pop: did you mean --pops?\n"},
+		{args: []string{"probe", "https://example.com/", "--pops", "HKG62-C1"}, want: []string{"did you mean --pop?"}},
+		{args: []string{"warm", "d1.cloudfront.net", "--pops", "HKG62-C1", "--waves", "2", "--every", "30s"},
+			want: []string{"give --every 40s or more"}},
+	} {
+		args := tc.args
+		if args[0] == "warm" || args[0] == "probe" { // should a case slip through, its lookups stay on loopback
+			args = append(args, "--dns-server", "127.0.0.1:9")
+		}
+		msg := wantUsageError(t, canceled(), args...)
+		if tc.wantExact != "" && msg != tc.wantExact {
+			t.Errorf("%q:\n got  %q\n want %q", tc.args, msg, tc.wantExact)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(msg, w) {
+				t.Errorf("%q: %q lacks %q", tc.args, msg, w)
+			}
+		}
+		for _, w := range tc.wantNot {
+			if strings.Contains(strings.TrimPrefix(msg, "cfprewarm warm: \"https://d111111abcdef8.cloudfront.net/\""), w) {
+				t.Errorf("%q: %q mentions %q", tc.args, msg, w)
+			}
+		}
+	}
+}
+
+// lab --quick at a time scale too high for a scenario named on the command
+// line names --time-scale and the value to give, says that --quick set the
+// scale, and the value it names is accepted (one more is not). (`--scenario
+// all` runs the scenarios that fit and names the others: TestLabAllSkipsUnfit.)
+func TestLabQuickTimeScaleNamesTheFlag(t *testing.T) {
+	scenarios := "ka5-noprewarm,ka60-noprewarm,coverage"
+	msg := wantUsageError(t, canceled(), "lab", "--scenario", scenarios, "--quick")
+	m := regexp.MustCompile(`^cfprewarm lab: --quick sets --time-scale 60, too high for scenario .*: add --time-scale (\d+)\n$`).FindStringSubmatch(msg)
+	if m == nil {
+		t.Fatalf("%q: want --quick sets --time-scale 60 ... add --time-scale K", msg)
+	}
+	k, _ := strconv.Atoi(m[1])
+	if code := run(canceled(), []string{"lab", "--scenario", scenarios, "--quick", "--time-scale", fmt.Sprint(k)}, io.Discard, io.Discard); code == 2 {
+		t.Errorf("--time-scale %d, as the message says, is refused", k)
+	}
+	wantUsageError(t, canceled(), "lab", "--scenario", scenarios, "--quick", "--time-scale", fmt.Sprint(k+1))
+}
+
+// lab --scenario all --quick runs the scenarios that keep their timing and
+// names each other one with the flag and value that would run it.
+func TestLabAllSkipsUnfit(t *testing.T) {
+	var errb bytes.Buffer
+	run(canceled(), []string{"lab", "--scenario", "all", "--quick"}, io.Discard, &errb)
+	skips := regexp.MustCompile(`(?m)^lab: skipping scenario (\S+): --quick sets --time-scale 60, too high for it with profile hkg-fra \(round trips are not scaled\): run it with --time-scale (\d+)$`).FindAllStringSubmatch(errb.String(), -1)
+	if len(skips) == 0 {
+		t.Fatalf("no skip line naming --time-scale:\n%s", errb.String())
+	}
+	for _, m := range skips {
+		k, _ := strconv.Atoi(m[2])
+		if k < 1 || k >= 60 {
+			t.Errorf("%s: --time-scale %d", m[1], k)
+		}
+		if code := run(canceled(), []string{"lab", "--scenario", m[1], "--quick", "--time-scale", fmt.Sprint(k)}, io.Discard, io.Discard); code == 2 {
+			t.Errorf("%s at --time-scale %d, as the skip line says, is refused", m[1], k)
+		}
+	}
+}
+
+// --every with one wave is the interval between waves: the wave interval
+// (default 20 s) plays no part, so 10 s is accepted (docs/warm.md).
+func TestWarmEveryWithOneWave(t *testing.T) {
+	args := []string{"warm", "d1.cloudfront.net", "--pops", "HKG62-C1", "--dns-server", "127.0.0.1:9", "--every", "10s"}
+	var errb bytes.Buffer
+	if code := run(canceled(), args, io.Discard, &errb); code != 1 || !strings.Contains(errb.String(), "interrupted before the first run") {
+		t.Errorf("exit %d, stderr %q: want the daemon started (and stopped at once by the canceled context)", code, errb.String())
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/lab"
 	"github.com/cfprewarm/cfprewarm/lab/report"
 	"github.com/cfprewarm/cfprewarm/probe"
@@ -46,7 +48,10 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if len(pos) > 0 {
-		return usagef("unexpected argument %q (the subcommand is 'lab serve')", pos[0])
+		if sub := closest(pos[0], []string{"serve", "traffic"}); sub != "" {
+			return usagef("unknown subcommand %q: did you mean 'cfprewarm lab %s'?", pos[0], sub)
+		}
+		return usagef("unexpected argument %q (the subcommands are 'lab serve' and 'lab traffic')", pos[0])
 	}
 	if err := refuseZero(fs, "probes", "interval", "time-scale", "hosts"); err != nil {
 		return err
@@ -60,14 +65,25 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	for _, name := range splitList(scenarios) {
-		if name == "all" {
-			cfg.Scenarios = append(cfg.Scenarios, lab.ScenarioNames()...)
-		} else {
+		if name != "all" {
 			cfg.Scenarios = append(cfg.Scenarios, name)
+			continue
+		}
+		// Every scenario that keeps its timing with this profile and time
+		// scale; the others are named with the time scale they need.
+		fit, unfit := cfg.FitScenarios()
+		cfg.Scenarios = append(cfg.Scenarios, fit...)
+		setBy := fmt.Sprintf("--time-scale %g is", cfg.TimeScale)
+		if *quick && !fs.Changed("time-scale") {
+			setBy = fmt.Sprintf("--quick sets --time-scale %g,", cfg.TimeScale)
+		}
+		for _, u := range unfit {
+			fmt.Fprintf(stderr, "lab: skipping scenario %s: %s too high for it with profile %s (round trips are not scaled): run it with --time-scale %.0f\n",
+				u.Scenario, setBy, cfg.Profile, math.Floor(u.Max))
 		}
 	}
 	if err := cfg.Validate(); err != nil {
-		return usageError{err}
+		return usageError{explainTimeScale(err, *quick && !fs.Changed("time-scale"))}
 	}
 	if *out != "" {
 		if err := checkOutDir("--out", *out); err != nil {
@@ -120,6 +136,37 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return exitError{code: 1, msg: interruptedMessage(rep, cfg.Probes)}
 	}
 	return nil
+}
+
+// explainTimeScale turns the lab's "time scale too high" problems, one
+// per scenario, into one that names the flag to give: --time-scale at the
+// lowest maximum, saying that --quick set the scale when it did. The
+// configuration's other problems stay as they are.
+func explainTimeScale(err error, setByQuick bool) error {
+	var ce *config.Error
+	if !errors.As(err, &ce) {
+		return err
+	}
+	var lowest *lab.TimeScaleError
+	var others []string
+	for _, p := range ce.Problems {
+		var te *lab.TimeScaleError
+		switch {
+		case !errors.As(p, &te):
+			others = append(others, p.Error())
+		case lowest == nil || te.Max < lowest.Max:
+			lowest = te
+		}
+	}
+	if lowest == nil {
+		return err
+	}
+	why := fmt.Sprintf("too high for scenario %s with profile %s (round trips are not scaled)", lowest.Scenario, lowest.Profile)
+	msg := fmt.Sprintf("--time-scale %g is %s: give --time-scale %g or lower", lowest.Scale, why, lowest.Max)
+	if setByQuick {
+		msg = fmt.Sprintf("--quick sets --time-scale %g, %s: add --time-scale %g", lowest.Scale, why, lowest.Max)
+	}
+	return errors.New(strings.Join(append(others, msg), "; "))
 }
 
 // interruptedMessage says what the report of an interrupted run covers.

@@ -63,8 +63,8 @@ func TestLabServePrintedCommandsRun(t *testing.T) {
 			cmds = append(cmds, line)
 		}
 	}
-	if len(cmds) != 6 {
-		t.Fatalf("want 3 cfprewarm and 3 curl commands, got %d:\n%s", len(cmds), out.String())
+	if len(cmds) != 7 {
+		t.Fatalf("want 4 cfprewarm and 3 curl commands, got %d:\n%s", len(cmds), out.String())
 	}
 	curl, curlErr := exec.LookPath("curl")
 	for _, line := range cmds {
@@ -94,6 +94,9 @@ func TestLabServePrintedCommandsRun(t *testing.T) {
 			want := "5 probes, 5 ok" // the probe
 			if strings.HasPrefix(line, "cfprewarm warm ") {
 				want = "all 3 waves" // --requests auto, three waves
+			}
+			if strings.HasPrefix(line, "cfprewarm doctor ") {
+				want = "edge host ids    per-host (8 ids" // the viewer POP's 8 hosts
 			}
 			if got = pout.String(); !strings.Contains(got, want) {
 				t.Errorf("%s\nlacks %q:\n%s", line, want, got)

@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -45,6 +46,7 @@ var commands = []command{
 	{"probe", "time HTTPS requests phase by phase and tell whether the POP reused its origin connection", runProbe},
 	{"warm", "prewarm CloudFront POPs' origin connections (once, or --every D as a daemon)", runWarm},
 	{"plan", "read your CloudFront access logs and plan the prewarming: which POPs, how much, what it costs and saves", runPlan},
+	{"doctor", "measure what plan and warm assume on your distribution: edge hosts and their ids, the effective keep-alive, the origin's idle timeout", runDoctor},
 	{"lab", "run the whole system on loopback and reproduce the published measurements", runLab},
 	{"lab serve", "keep a lab running and print probe, warm and curl commands for it", runLabServe},
 	{"lab traffic", "send viewer traffic to the lab's POPs and write their CloudFront access logs (for plan)", runLabTraffic},
@@ -72,6 +74,12 @@ func (e exitError) Error() string { return e.msg }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		// The first signal ends ctx; from then on a signal ends the process
+		// at once, unless the command handles the second one (finishing).
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -92,7 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	c, rest, ok := lookup(args)
 	if !ok {
-		fmt.Fprintf(stderr, "cfprewarm: unknown command %q (see cfprewarm --help)\n", args[0])
+		fmt.Fprintf(stderr, "cfprewarm: unknown command %q%s (see cfprewarm --help)\n", args[0], didYouMean(args[0], commandWords(), ""))
 		return 2
 	}
 	return exitCode(c.run(ctx, rest, stdout, stderr), c.name, stderr)
@@ -110,6 +118,18 @@ func lookup(args []string) (command, []string, bool) {
 		}
 	}
 	return best, args[n:], n > 0
+}
+
+// commandWords are the first words of the commands, and the spellings of
+// help and version, for "did you mean".
+func commandWords() []string {
+	words := []string{"help", "--help", "--version"}
+	for _, c := range commands {
+		if w := strings.Fields(c.name)[0]; !slices.Contains(words, w) {
+			words = append(words, w)
+		}
+	}
+	return words
 }
 
 func exitCode(err error, name string, stderr io.Writer) int {

@@ -26,9 +26,13 @@ per POP how many requests find no warm origin connection today, with the
 target keep-alive alone, and with prewarming (the model follows each viewer
 connection to its edge host, by c-ip and c-port, and each host's pool of
 origin connections; the prewarmer's own requests, and those of
---exclude-user-agent, warm but are not viewers); which POPs are worth warming,
-with how many requests per wave, on which schedule, from which AWS region, at
-what monthly cost beside the seed's and today's default schedules. Outputs:
+--exclude-user-agent, warm but are not viewers); which POPs are worth warming
+(value for money: --min-gain-per-dollar) and, in words, why or why not; with
+how many requests per wave (sized for --target-cold), on which schedule, from
+which AWS region, and the whole monthly bill (CloudFront requests and
+responses, Lambda, the scheduler, CloudWatch) beside the other options
+(aligned Lambda, waves Lambda, daemon, at 60 s and 180 s keep-alive) and the
+seed's 60 requests a minute. Outputs:
 the table, JSON, the "prewarm" list for infra/cdk.json, the Lambda's
 environment, or 'cfprewarm warm' command lines. Unreadable lines are counted
 per file and the rest is read. Exit status: 0 with a plan, 1 when no usable
@@ -43,6 +47,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		from, to                     string
 		counts, countsOut, hostsFile string
 		pricesFile, formatName       string
+		metrics                      string
 	)
 	// Inputs.
 	fs.StringVar(&counts, "counts", "", "plan from a per-second counts `FILE` (CSV: pop,second,requests[,ttfb_n,ttfb_sum,gap,prewarm,busy_n,busy_sum]) instead of logs")
@@ -63,20 +68,22 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.DurationVar(&cfg.TargetKeepAlive, "target-keepalive", cfg.TargetKeepAlive, "the keep-alive to plan with (CloudFront: up to 60s, 180s with a quota increase)")
 	fs.IntVar(&cfg.Hosts, "hosts", cfg.Hosts, "edge hosts per POP not in --hosts-file")
 	fs.StringVar(&hostsFile, "hosts-file", "", "edge hosts per POP from `FILE` (cfprewarm warm --hosts-out, or a pop,hosts CSV)")
-	fs.Float64Var(&cfg.Coverage, "coverage", cfg.Coverage, "share of a POP's edge hosts one wave must reach")
+	fs.Float64Var(&cfg.TargetCold, "target-cold", cfg.TargetCold, "the viewers' expected cold share per POP to size the waves for (requests per wave, waves per keep-alive)")
+	fs.Float64Var(&cfg.MinCoverage, "coverage", cfg.MinCoverage, "a floor on the share of a POP's edge hosts each wave reaches (0: none, --target-cold alone sizes)")
 	fs.DurationVar(&cfg.OriginRTT, "origin-rtt", 0, "POP↔origin round trip, for POPs whose logs cannot tell the cold penalty (2 round trips)")
 	fs.StringArrayVar(&cfg.Traffic.PrewarmAgents, "exclude-user-agent", nil, "requests whose User-Agent matches `PATTERN` are a prewarmer's: they warm, they are not viewers (repeatable; =TEXT exactly, a glob with * or ?, else text to find; - for none); cfprewarm's own always are")
 	fs.StringVar((*string)(&cfg.OriginPool), "origin-pool", string(cfg.OriginPool), "what an edge host does for a request that finds no idle origin connection (`POLICY`): open (opens one at once, cold) or reuse (takes one another request frees before its own is up; needs --origin-rtt)")
 	fs.DurationVar(&cfg.Traffic.ViewerIdle, "viewer-idle", cfg.Traffic.ViewerIdle, "requests of one c-ip, c-port and POP less than this apart share a viewer connection and its edge host (0: never)")
-	fs.DurationVar(&cfg.Jitter, "schedule-jitter", cfg.Jitter, "how late the scheduler may fire the Lambda (EventBridge: up to 60s; 0 for on time)")
 	// Cost.
 	fs.StringVar(&pricesFile, "prices", "", "unit prices from `FILE` (JSON, keys of plan/prices.json), over the built-in ones")
 	fs.IntVar(&cfg.MemoryMiB, "lambda-memory", cfg.MemoryMiB, "the prewarm Lambda's memory in `MiB`")
 	fs.DurationVar(&cfg.CPUPerRequest, "cpu-per-request", cfg.CPUPerRequest, "the prewarm engine's CPU time per request (go test -bench Wave ./bench/wave/)")
+	fs.StringVar(&metrics, "metrics", string(cfg.Metrics), "the Lambda's metric level, for the CloudWatch bill: lean (per POP only what its alarm needs) or full")
+	fs.IntVar(&cfg.ResponseBytes, "response-bytes", cfg.ResponseBytes, "a prewarm response's size in `bytes`, for the data transfer bill (default: the logs' mean sc-bytes, else this)")
 	// Selection.
 	fs.DurationVar(&cfg.MinGain, "min-gain", cfg.MinGain, "warm a POP only if prewarming removes at least this much viewer waiting per day (0: whatever it removes)")
 	fs.Float64Var(&cfg.MinCold, "min-cold", cfg.MinCold, "leave a POP to the keep-alive when fewer of its requests than this share stay cold with it (0: warm whatever the share)")
-	fs.Float64Var(&cfg.MinGainPerDollar, "min-gain-per-dollar", 0, "warm a POP only if prewarming removes at least this many `seconds` of waiting per dollar")
+	fs.Float64Var(&cfg.MinGainPerDollar, "min-gain-per-dollar", cfg.MinGainPerDollar, "warm a POP only if each dollar of its monthly bill removes at least this many `seconds` of waiting a month (180: $20 per hour of waiting; 0: whatever it costs)")
 	fs.IntVar(&cfg.MaxPOPs, "max-pops", 0, "warm at most this many POPs, the best first (0: no limit)")
 	// Output.
 	fs.StringVar(&formatName, "format", string(format.Table), "output: table, json, cdk (infra/cdk.json's prewarm list), lambda-env, warm-cmd")
@@ -91,6 +98,10 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return usageError{err}
 	}
+	if cfg.Metrics, err = plan.ParseMetricLevel(metrics); err != nil {
+		return usageError{err}
+	}
+	cfg.ResponseBytesFromLogs = !fs.Changed("response-bytes")
 	switch {
 	case counts != "" && len(in.Logs.Inputs) > 0:
 		return usagef("give logs or --counts FILE, not both")
@@ -118,6 +129,9 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if err := readInput(hostsFile, func(r io.Reader) (err error) { cfg.HostsByPOP, err = edgehosts.Read(r); return err }); err != nil {
 		return usageError{err}
+	}
+	if k, ok := edgehosts.KeepAliveOf(cfg.HostsByPOP); ok && !fs.Changed("keepalive") {
+		cfg.KeepAlive = k // measured by cfprewarm doctor
 	}
 	if err := readInput(pricesFile, func(r io.Reader) (err error) { cfg.Prices, err = plan.ReadPrices(r); return err }); err != nil {
 		return usageError{err}
@@ -231,12 +245,7 @@ func showReadProgress(w io.Writer, p *accesslog.Progress) func() {
 				prog.clear()
 				return
 			case <-t.C:
-				read, total := p.Read.Load(), p.Total.Load()
-				msg := fmt.Sprintf("reading logs: %.1f MB", float64(read)/1e6)
-				if total > 0 {
-					msg += fmt.Sprintf(" of %.1f MB (%.0f%%)", float64(total)/1e6, 100*float64(read)/float64(total))
-				}
-				prog.status(msg + fmt.Sprintf(", %d lines", p.Lines.Load()))
+				prog.status(readProgressLine(p))
 			}
 		}
 	}()

@@ -73,6 +73,10 @@ func TestPlanUsageErrors(t *testing.T) {
 		{"plan", "--counts", filepath.Join(dir, "missing.csv")},
 		{"plan", dir, "--hosts-file", filepath.Join(dir, "missing.json")},
 		{"plan", dir, "--target-keepalive", "2s"},
+		{"plan", dir, "--target-cold", "0"},
+		{"plan", dir, "--metrics", "some"},
+		{"plan", dir, "--response-bytes", "-1"},
+		{"plan", dir, "--min-gain-per-dollar", "-1"},
 		{"plan", "--counts", filepath.Join(dir, "c.csv"), "--path-prefix", "/api/"},
 		{"plan", "--counts", filepath.Join(dir, "c.csv"), "--method", "GET"},
 		{"plan", "--counts", filepath.Join(dir, "c.csv"), "--result-type", "Miss"},
@@ -94,7 +98,7 @@ func TestPlanNoUsableLine(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "a.gz"), []byte{0x1f, 0x8b, 1, 2, 3}, 0o644)
 	os.WriteFile(filepath.Join(dir, "b.log"), []byte("hello\nworld\n"), 0o644)
 	code, out, stderr := runCmd(t, "plan", dir)
-	if code != 1 || out != "" || !strings.Contains(stderr, "no usable request in 2 files") || !strings.Contains(stderr, "b.log: no #Fields") {
+	if code != 1 || out != "" || !strings.Contains(stderr, "no usable request in 2 files") || !strings.Contains(stderr, "b.log: line 1: no #Fields") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
 }
@@ -105,7 +109,8 @@ func TestPlanFromLogsAndCounts(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"plan from ", "HKG62-C1", "warm #1", "IAD89-C3: keep-alive alone", "junk.log", "seed", "defaults"} {
+	for _, want := range []string{"plan from ", "HKG62-C1", "warm #1", "HKG62-C1: warmed: removes ", "IAD89-C3: not warmed: the 1m0s keep-alive alone",
+		"junk.log", "seed", "aligned ×2", "the whole bill, a month", "$20.00 per hour of waiting removed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
@@ -130,7 +135,7 @@ func TestPlanFromLogsAndCounts(t *testing.T) {
 	if st, err := os.Stat(countsFile); err != nil || st.Mode().Perm() != 0o644 {
 		t.Errorf("--counts-out file: %v %v, want mode 0644 like any output file", st, err)
 	}
-	if e := doc.Prewarm[0]; e.DistributionDomain != warmDist || e.Host != "api.example.com" || e.RequestsPerPOP != 72 {
+	if e := doc.Prewarm[0]; e.DistributionDomain != warmDist || e.Host != "api.example.com" || e.RequestsPerPOP < 1 {
 		t.Errorf("names from the logs: %+v", e)
 	}
 	// The counts written from the logs plan the same.
@@ -226,5 +231,36 @@ func TestLabTrafficShortRun(t *testing.T) {
 	}
 	if code, _, stderr := runCmd(t, args...); code != 2 || !strings.Contains(stderr, "not empty") {
 		t.Errorf("a second run into %s: exit %d, %q", dir, code, stderr)
+	}
+}
+
+// TestPlanBillFlags: --metrics, --response-bytes and --target-cold reach
+// the plan: the metric level and the response size of the bill, and the
+// cold share the waves are sized for.
+func TestPlanBillFlags(t *testing.T) {
+	dir := planLogs(t)
+	type doc struct {
+		Metrics           string  `json:"metrics"`
+		ResponseBytes     int     `json:"response_bytes"`
+		ResponseBytesFrom string  `json:"response_bytes_from"`
+		TargetCold        float64 `json:"target_cold"`
+		Groups            []struct {
+			RequestsPerPOP int `json:"requests_per_pop"`
+		} `json:"groups"`
+	}
+	read := func(args ...string) doc {
+		t.Helper()
+		code, js, stderr := runCmd(t, append([]string{"plan", dir, "--origin-rtt", "190ms", "--min-gain-per-dollar", "0", "--format", "json"}, args...)...)
+		var d doc
+		if err := json.Unmarshal([]byte(js), &d); code != 0 || err != nil || len(d.Groups) == 0 {
+			t.Fatalf("%q: exit %d %v %s", args, code, err, stderr)
+		}
+		return d
+	}
+	def := read()
+	set := read("--metrics", "full", "--response-bytes", "5000", "--target-cold", "0.0001")
+	if def.Metrics != "lean" || def.TargetCold != 0.002 || set.Metrics != "full" || set.ResponseBytes != 5000 || set.ResponseBytesFrom != "configured" ||
+		set.TargetCold != 0.0001 || set.Groups[0].RequestsPerPOP <= def.Groups[0].RequestsPerPOP {
+		t.Errorf("defaults %+v, set %+v", def, set)
 	}
 }

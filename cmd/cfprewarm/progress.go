@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/cfprewarm/cfprewarm/accesslog"
 )
 
 // progress shows a status line on stderr, only when stderr is a terminal
@@ -46,4 +48,18 @@ func (p *progress) status(msg string) {
 		fmt.Fprintf(p.w, "\r\033[K%s", msg)
 		p.shown = true
 	}
+}
+
+// readProgressLine is plan's status line: the S3 objects listed while a
+// listing runs, then the bytes and lines read.
+func readProgressLine(p *accesslog.Progress) string {
+	read, total, listed := p.Read.Load(), p.Total.Load(), p.Listed.Load()
+	if read == 0 && total == 0 && listed > 0 {
+		return fmt.Sprintf("listing S3: %d objects so far", listed)
+	}
+	msg := fmt.Sprintf("reading logs: %.1f MB", float64(read)/1e6)
+	if total > 0 {
+		msg += fmt.Sprintf(" of %.1f MB (%.0f%%)", float64(total)/1e6, 100*float64(read)/float64(total))
+	}
+	return msg + fmt.Sprintf(", %d lines", p.Lines.Load())
 }

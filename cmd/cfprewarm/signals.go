@@ -9,6 +9,11 @@ import (
 	"syscall"
 )
 
+// Signals: the first SIGINT or SIGTERM ends the context every command
+// runs with (main); a second one ends the process at once (main restores
+// the signals' default action), except while a command finishes up with
+// finishing, which takes the second signal itself.
+
 // finishing returns the context of work that finishes up after the first
 // SIGINT or SIGTERM (ctx done): it ends only on a second signal. When ctx
 // ends, msg is printed on stderr. Signals are counted from the start, so a

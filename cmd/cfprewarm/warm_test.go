@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/internal/loopback"
+	"github.com/cfprewarm/cfprewarm/warm"
 )
 
 const (
@@ -108,6 +109,19 @@ func TestWarmOnce(t *testing.T) {
 	if len(lines) != 2 || !strings.Contains(lines[0], `"Namespace":"Test/Warm"`) || !strings.Contains(lines[0], `"POP":"HKG54-C1"`) {
 		t.Errorf("EMF output:\n%s", out)
 	}
+	// Lean by default: per POP only OriginColdRatio; --emf-metrics full
+	// makes every metric per POP.
+	if !strings.Contains(lines[0], `"Dimensions":[["Distribution"]],"Metrics":[{"Name":"Requests"`) ||
+		!strings.Contains(lines[0], `"Dimensions":[["Distribution","POP"]],"Metrics":[{"Name":"OriginColdRatio","Unit":"None"}]`) {
+		t.Errorf("default EMF metrics are not lean:\n%s", lines[0])
+	}
+	_, out, _ = runCLI(append(flags, "--format", "emf", "--emf-metrics", "full")...)
+	if !strings.Contains(out, `"Dimensions":[["Distribution","POP"],["Distribution"]],"Metrics":[{"Name":"Requests"`) {
+		t.Errorf("--emf-metrics full:\n%s", out)
+	}
+	if code, _, errOut := runCLI(append(flags, "--emf-metrics", "all")...); code != 2 || !strings.Contains(errOut, `--emf-metrics "all": want lean or full`) {
+		t.Errorf("--emf-metrics all: exit %d, %q", code, errOut)
+	}
 }
 
 // --every repeats until the signal (here: canceling the context), which lets
@@ -151,5 +165,31 @@ func TestWarmEveryFinishesWaveOnSignal(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "stopping after the wave in progress") {
 		t.Errorf("stderr %q", errb.String())
+	}
+}
+
+// --every is checked against the keep-alive with the schedule model: a
+// steady clock leaves --every between single waves, and several waves per
+// run leave the longer of their interval and the rest of the period.
+func TestEveryGapWarning(t *testing.T) {
+	for _, c := range []struct {
+		every time.Duration
+		cfg   warm.Config
+		warns bool
+	}{
+		{0, warm.Config{}, false},
+		{58 * time.Second, warm.Config{}, false},
+		{59 * time.Second, warm.Config{}, true},
+		{90 * time.Second, warm.Config{KeepAlive: 120 * time.Second}, false},
+		{120 * time.Second, warm.Config{Waves: 2, WaveInterval: 50 * time.Second}, true}, // 70 s from the second wave to the next run
+		{100 * time.Second, warm.Config{Waves: 2, WaveInterval: 50 * time.Second}, false},
+	} {
+		msg := everyGapWarning(c.every, c.cfg)
+		if (msg != "") != c.warns {
+			t.Errorf("--every %v, %d waves %v apart, keep-alive %v: %q", c.every, c.cfg.Waves, c.cfg.WaveInterval, c.cfg.KeepAlive, msg)
+		}
+	}
+	if msg := everyGapWarning(90*time.Second, warm.Config{}); !strings.Contains(msg, "--every 1m30s leaves up to 1m30s between waves, more than --keepalive 1m0s less 2s") {
+		t.Errorf("warning %q", msg)
 	}
 }

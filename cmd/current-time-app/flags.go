@@ -32,7 +32,9 @@ var envOf = []struct{ flag, env string }{
 	{"drain-period", "DRAIN_PERIOD"},
 	{"shutdown-timeout", "SHUTDOWN_TIMEOUT"},
 	{"max-connections", "MAX_CONNECTIONS"},
+	{"max-header-bytes", "MAX_HEADER_BYTES"},
 	{"metrics-listen", "METRICS_LISTEN_ADDR"},
+	{"metrics-max-connections", "METRICS_MAX_CONNECTIONS"},
 	{"cloudfront-keepalive", "CLOUDFRONT_KEEPALIVE"},
 	{"lb-idle-timeout", "LB_IDLE_TIMEOUT"},
 	{"origin-verify-header", "ORIGIN_VERIFY_HEADER"},
@@ -68,8 +70,10 @@ func parseOptions(args []string, getenv func(string) string, readFile func(strin
 	fs.Var(durationValue{&cfg.WriteTimeout}, "write-timeout", "`duration` allowed from the end of the request headers to the end of the response (at least "+origin.MinTimeout.String()+")")
 	fs.Var(drainValue{&cfg.DrainPeriod}, "drain-period", "on SIGTERM/SIGINT, `duration` to keep serving with /healthz failing and Connection: close on every response, before shutting down (match the load balancer's deregistration delay; 0: no drain, shut down at once)")
 	fs.Var(durationValue{&cfg.ShutdownTimeout}, "shutdown-timeout", "after the drain period, `duration` allowed to finish in-flight requests (drain + shutdown below ECS's stopTimeout, 30s by default)")
-	fs.IntVar(&cfg.MaxConnections, "max-connections", cfg.MaxConnections, "maximum open client connections (about 20 KB each); beyond it new connections wait until one closes")
+	fs.IntVar(&cfg.MaxConnections, "max-connections", cfg.MaxConnections, "maximum open client connections (about 20 KB each when idle, up to about 80 KB while a request's headers arrive); beyond it new connections wait until one closes; lowered to fit the open-file limit")
+	fs.IntVar(&cfg.MaxHeaderBytes, "max-header-bytes", cfg.MaxHeaderBytes, "maximum `bytes` of a request's line and headers (24 KiB to 1 MiB; CloudFront sends at most 20,480); a longer request gets 431")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-listen", "", "serve /metrics on this `address` host:port only, not on --listen (for a port only the VPC reaches)")
+	fs.IntVar(&cfg.MetricsMaxConnections, "metrics-max-connections", cfg.MetricsMaxConnections, "maximum open connections to --metrics-listen; beyond it new ones wait")
 	fs.Var(durationValue{&cfg.CloudFrontKeepAlive}, "cloudfront-keepalive", "the distribution's origin keep-alive timeout `duration`, to check the timeout order (0: not checked)")
 	fs.Var(durationValue{&cfg.LoadBalancerIdle}, "lb-idle-timeout", "the load balancer's idle timeout `duration`, to check the timeout order (0: not checked; NLB default 350s, ALB 60s)")
 	fs.StringVar(&cfg.VerifyHeader, "origin-verify-header", cfg.VerifyHeader, "header `name` that must carry the origin-verify secret")
@@ -97,16 +101,62 @@ func parseOptions(args []string, getenv func(string) string, readFile func(strin
 		return opts, err
 	}
 	given := func(name string) bool { return envGiven[name] || fs.Changed(name) }
+	errs = append(errs, refuseDefaulting(fs, envGiven)...)
 
 	secret, err := readSecret(getenv(envSecret), secretFile, readFile)
 	if err != nil {
 		errs = append(errs, err)
 	}
 	cfg.VerifySecret = secret
-	if secret == "" && err == nil && given("origin-verify-header") {
+	if secret == "" && err == nil && given("origin-verify-header") && cfg.VerifyHeader != "" {
 		errs = append(errs, fmt.Errorf("origin-verify header %q given without a secret: set $%s or --%s", cfg.VerifyHeader, envSecret, flagSecretFile))
 	}
 	return opts, errors.Join(errs...)
+}
+
+// defaulting are the flags whose zero or empty value the origin's Config
+// replaces with the default: given explicitly, it is refused rather than
+// silently becoming the default (--drain-period 0, --cloudfront-keepalive 0
+// and --lb-idle-timeout 0 have meanings of their own and are not here).
+var defaulting = []string{
+	"listen", "idle-timeout", "read-header-timeout", "read-timeout", "write-timeout", "shutdown-timeout",
+	"max-connections", "max-header-bytes", "metrics-max-connections", "origin-verify-header",
+}
+
+// refuseDefaulting returns a problem for each flag of defaulting given
+// (on the command line, or else in the environment) with a zero or empty
+// value, naming what to change.
+func refuseDefaulting(fs *pflag.FlagSet, envGiven map[string]bool) []error {
+	var errs []error
+	for _, name := range defaulting {
+		f := fs.Lookup(name)
+		if v := f.Value.String(); v != "" && v != "0" || !fs.Changed(name) && !envGiven[name] {
+			continue
+		}
+		value, want := "0", "want at least 1"
+		switch f.Value.Type() {
+		case "duration":
+			want = "want a positive duration"
+		case "string":
+			value, want = `""`, "want a value"
+		}
+		given := "--" + name + " " + value
+		if !fs.Changed(name) {
+			given = "$" + envName(name) + "=" + value
+		}
+		errs = append(errs, fmt.Errorf("%s: %s (or leave it out for the default, %s)", given, want, f.DefValue))
+	}
+	return errs
+}
+
+// envName is the environment variable of flag name.
+func envName(name string) string {
+	for _, e := range envOf {
+		if e.flag == name {
+			return e.env
+		}
+	}
+	return ""
 }
 
 // parseAll parses args and, unlike FlagSet.Parse, goes on after a bad

@@ -50,12 +50,14 @@ func TestParseOptions(t *testing.T) {
 			"DRAIN_PERIOD": "12s", "SHUTDOWN_TIMEOUT": "20s", "MAX_CONNECTIONS": "500", "METRICS_LISTEN_ADDR": ":9090",
 			"CLOUDFRONT_KEEPALIVE": "60s", "LB_IDLE_TIMEOUT": "350s", "ORIGIN_VERIFY_HEADER": "X-Secret",
 			"ORIGIN_VERIFY_SECRET": "from-env", "LOG_HEALTH_CHECKS": "true",
+			"MAX_HEADER_BYTES": "65536", "METRICS_MAX_CONNECTIONS": "4",
 		}, check: func(t *testing.T, cfg origin.Config) {
 			want := origin.Config{Addr: "127.0.0.1:9000", CertFile: "c.pem", KeyFile: "k.pem",
 				IdleTimeout: 90 * time.Second, ReadHeaderTimeout: 3 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 4 * time.Second,
 				DrainPeriod: 12 * time.Second, ShutdownTimeout: 20 * time.Second, MaxConnections: 500, MetricsAddr: ":9090",
 				CloudFrontKeepAlive: 60 * time.Second, LoadBalancerIdle: 350 * time.Second,
-				VerifyHeader: "X-Secret", VerifySecret: "from-env", LogHealthChecks: true}
+				VerifyHeader: "X-Secret", VerifySecret: "from-env", LogHealthChecks: true,
+				MaxHeaderBytes: 65536, MetricsMaxConnections: 4}
 			cfg.Now = nil
 			if !reflect.DeepEqual(cfg, want) {
 				t.Errorf("got %+v\nwant %+v", cfg, want)
@@ -113,6 +115,24 @@ func TestParseOptions(t *testing.T) {
 			}
 		}},
 		{name: "negative drain", args: []string{"--drain-period", "-1ns"}, wantErr: []string{`invalid argument "-1ns" for "--drain-period" flag: negative: want 0 (no drain) or more`}},
+		// A zero or empty value the origin would replace with its default is
+		// refused, on the command line and in the environment, naming it.
+		{name: "explicit zeros are not defaults",
+			args: []string{"--max-connections", "0", "--idle-timeout", "0s", "--listen", "", "--metrics-max-connections=0", "--origin-verify-header="},
+			env:  map[string]string{"READ_TIMEOUT": "0", "MAX_HEADER_BYTES": "0", "WRITE_TIMEOUT": "0ms", "SHUTDOWN_TIMEOUT": "0s"},
+			wantErr: []string{"--max-connections 0: want at least 1 (or leave it out for the default, 10000)",
+				"--idle-timeout 0: want a positive duration (or leave it out for the default, 1m15s)",
+				`--listen "": want a value (or leave it out for the default, :8080)`,
+				"--metrics-max-connections 0: want at least 1", `--origin-verify-header "": want a value`,
+				"$READ_TIMEOUT=0: want a positive duration", "$MAX_HEADER_BYTES=0: want at least 1",
+				"$WRITE_TIMEOUT=0: want a positive duration", "$SHUTDOWN_TIMEOUT=0: want a positive duration"}},
+		{name: "a flag's value replaces a zero in the environment", args: []string{"--read-header-timeout", "2s"},
+			env: map[string]string{"READ_HEADER_TIMEOUT": "0"},
+			check: func(t *testing.T, cfg origin.Config) {
+				if cfg.ReadHeaderTimeout != 2*time.Second {
+					t.Errorf("read-header timeout %v, want 2s", cfg.ReadHeaderTimeout)
+				}
+			}},
 		{name: "unknown flag", args: []string{"--port", "80"}, wantErr: []string{"unknown flag: --port"}},
 		{name: "a secret is not a flag", args: []string{"--origin-verify-secret", "x"}, wantErr: []string{"unknown flag: --origin-verify-secret"}},
 		{name: "stray argument", args: []string{"serve"}, wantErr: []string{`unexpected argument "serve"`}},

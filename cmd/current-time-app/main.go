@@ -61,7 +61,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	logger := slog.New(slog.NewJSONHandler(stdout, nil))
-	srv, err := origin.NewServer(opts.cfg, logger)
+	cfg, err := fitOpenFiles(opts.cfg, logger)
+	if err != nil {
+		printErrors(stderr, err)
+		return 2
+	}
+	srv, err := origin.NewServer(cfg, logger)
 	if err != nil {
 		printErrors(stderr, err)
 		return 2
@@ -72,6 +77,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	return 0
+}
+
+// fitOpenFiles raises the soft open-file limit to the hard one and lowers
+// the connection cap to fit it, saying so in the log.
+func fitOpenFiles(cfg origin.Config, logger *slog.Logger) (origin.Config, error) {
+	limit, err := origin.RaiseOpenFileLimit()
+	if err != nil {
+		logger.Warn("open-file limit not raised", slog.String("error", err.Error()), slog.Uint64("limit", limit))
+	}
+	cfg, note, err := cfg.FitOpenFiles(limit)
+	if note != "" {
+		logger.Warn(note, slog.Uint64("open_file_limit", limit), slog.Int("max_connections", cfg.MaxConnections))
+	}
+	return cfg, err
 }
 
 // printErrors writes one line per problem: each of a *config.Error's, or

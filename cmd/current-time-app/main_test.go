@@ -20,6 +20,7 @@ import (
 // TestMain lets a test start this test binary as current-time-app itself.
 func TestMain(m *testing.M) {
 	if os.Getenv("CURRENT_TIME_APP_TEST_MAIN") == "1" {
+		limitOpenFiles(os.Getenv("CURRENT_TIME_APP_TEST_NOFILE"))
 		main()
 		return
 	}

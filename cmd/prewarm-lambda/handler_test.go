@@ -287,3 +287,23 @@ func TestStopMargin(t *testing.T) {
 		}
 	}
 }
+
+// METRICS: lean by default (per POP only OriginColdRatio is a metric, the
+// rest per distribution), full makes every metric per POP.
+func TestMetricsLevel(t *testing.T) {
+	f := newFixture(t)
+	for level, want := range map[string]string{
+		"":     `"Dimensions":[["Distribution"]],"Metrics":[{"Name":"Requests","Unit":"Count"}`,
+		"lean": `"Dimensions":[["Distribution","POP"]],"Metrics":[{"Name":"OriginColdRatio","Unit":"None"}]`,
+		"full": `"Dimensions":[["Distribution","POP"],["Distribution"]],"Metrics":[{"Name":"Requests","Unit":"Count"}`,
+	} {
+		f.env["METRICS"] = level
+		f.metrics.Reset()
+		if _, err := f.invoke(context.Background(), ""); err != nil {
+			t.Fatal(err)
+		}
+		if lines := f.emfLines(t); len(lines) != 2 || !strings.Contains(f.metrics.String(), want) {
+			t.Errorf("METRICS=%q: %d lines, want them to hold %s:\n%s", level, len(lines), want, f.metrics.String())
+		}
+	}
+}

@@ -1,8 +1,13 @@
 // Command prewarm-lambda is the prewarm engine as an AWS Lambda function
 // (provided.al2023, arm64, built with -tags lambda.norpc into a binary named
-// bootstrap). EventBridge invokes it once a minute; each invocation runs
-// several prewarm waves paced inside the minute and stops before the
-// function's deadline. Configuration comes from environment variables, and
+// bootstrap). EventBridge Scheduler invokes it once a minute with the
+// scheduled time in its input: each invocation sends a wave at each slot of
+// the aligned grid (one every keep-alive less 2 s, aligned to the epoch)
+// its minute owns, so that waves stay evenly spaced however late it runs
+// (package schedule); a late one sends only its remaining slots, a stale or
+// duplicate one nothing. Invoked without a scheduled time (a plain
+// EventBridge rule, by hand) it runs WAVES waves WAVE_INTERVAL apart. It
+// stops before the function's deadline. Configuration comes from environment variables, and
 // the invocation event may only narrow them (never more requests, waves,
 // concurrency or POPs, another target only where EVENT_OVERRIDES allows).
 // The response is a bounded per-POP summary; what a process learns (TLS

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/probe"
+	"github.com/cfprewarm/cfprewarm/schedule"
 	"github.com/cfprewarm/cfprewarm/warm"
 	"github.com/cfprewarm/cfprewarm/warm/lambdaenv"
 )
@@ -15,12 +16,14 @@ import (
 // read once, and per distribution and host the warm.State of its POPs:
 // their edge host estimates, the adaptive factors and the TLS sessions, so
 // that an invocation resumes the previous one's sessions and sizes its
-// first wave with what the last one learned. The zero value is ready.
+// first wave with what the last one learned; and the scheduled times it
+// served, to tell a duplicate delivery. The zero value is ready.
 type kept struct {
 	mu     sync.Mutex
 	roots  map[string]*x509.CertPool
 	hosts  map[string]map[string]edgehosts.Estimate
 	states map[string]*warm.State
+	ledger schedule.Ledger
 }
 
 // prepare gives an invocation's configuration what the process keeps,

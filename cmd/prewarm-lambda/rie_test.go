@@ -152,6 +152,40 @@ func TestUnderRuntimeInterfaceEmulator(t *testing.T) {
 	}
 }
 
+// Under the emulator too, an invocation with EventBridge Scheduler's
+// scheduled time sends the slots of its window still ahead (here a late
+// one: a 1 s grid, its window ending 2 s from now), a second delivery of
+// the same scheduled time sends nothing, and neither does one an hour old;
+// each summary says so.
+func TestScheduledUnderRuntimeInterfaceEmulator(t *testing.T) {
+	cf := loopback.New(t, testHost, testDist, loopback.POPSpec{Code: "HKG54-C1"}, loopback.POPSpec{Code: "FRA56-P3"})
+	e := startEmulator(t, emulatorEnv(cf, "REQUESTS_PER_POP=4", "KEEPALIVE=3s")...)
+	before := cf.Requests()
+	// The window is [s+70 s, s+130 s): it ends 2 s after now.
+	scheduled := time.Now().Truncate(time.Second).Add(-128 * time.Second)
+	read := func(body []byte) (summary, scheduledSummary) {
+		var ss scheduledSummary
+		if err := json.Unmarshal(body, &ss); err != nil || ss.Schedule == nil {
+			t.Fatalf("no schedule in the response (%v): %s", err, body)
+		}
+		return decode(t, body), ss
+	}
+	s, ss := read(first(e.invoke(schedulerInput(scheduled))))
+	sent := len(ss.Schedule.Sent)
+	if ss.Schedule.Status != "late" || ss.Schedule.Owned != 60 || sent < 1 || sent > 3 || len(s.Waves) != sent || cf.Requests()-before != 8*sent {
+		t.Errorf("late: %+v, %d waves, %d requests; want the 1–3 slots still ahead of 60, each 2 POPs × 4", *ss.Schedule, len(s.Waves), cf.Requests()-before)
+	}
+	for name, at := range map[string]time.Time{"duplicate": scheduled, "stale": scheduled.Add(-time.Hour)} {
+		before := cf.Requests()
+		s, ss := read(first(e.invoke(schedulerInput(at))))
+		if ss.Schedule.Status != name || len(ss.Schedule.Sent) != 0 || len(s.Waves) != 0 || cf.Requests() != before {
+			t.Errorf("%s: %+v, %d waves, %d requests; want nothing sent", name, *ss.Schedule, len(s.Waves), cf.Requests()-before)
+		}
+	}
+}
+
+func first(body []byte, _ []string) []byte { return body }
+
 // A bad event never crashes the runtime (issue 20): an event over the size
 // limit and one listing tens of thousands of bad POP codes each fail their
 // invocation with a short error, and the execution environment lives on:

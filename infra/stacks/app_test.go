@@ -55,6 +55,19 @@ func TestParseConfig(t *testing.T) {
 			t.Errorf("second entry did not override: %+v", b)
 		}
 	})
+	t.Run("origin access and image digest reach the props", func(t *testing.T) {
+		cfg, err := ParseConfig(map[string]any{"region": "eu-west-1", "originAccess": "vpc", "imageDigest": testImageDigest, "imageTag": ""}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := backendProps(*cfg.Backend, BuildOptions{Getenv: noEnv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.OriginAccess != OriginAccessVPC || p.ImageDigest != testImageDigest {
+			t.Errorf("props: originAccess %q, imageDigest %q", p.OriginAccess, p.ImageDigest)
+		}
+	})
 	t.Run("JSON strings from -c", func(t *testing.T) {
 		cfg, err := ParseConfig(`{"region": "eu-west-1", "originDomainName": "o.example.com", "keepAlive": "90s"}`, nil,
 			`[{"region": "ap-east-1", "pops": ["HKG54-C1"], "distributionDomain": "`+testDistribution+`"}]`)
@@ -156,9 +169,18 @@ func TestShippedCDKJSON(t *testing.T) {
 	if err := bp.withDefaults().validate(); err != nil {
 		t.Errorf("backend: %v", err)
 	}
+	if bp.OriginAccess != OriginAccessVPC {
+		t.Errorf("cdk.json ships originAccess %q, want the recommended %q", bp.OriginAccess, OriginAccessVPC)
+	}
 	for _, pc := range cfg.Prewarm {
-		if err := prewarmProps(pc, BuildOptions{Getenv: noEnv}).withDefaults().validate(); err != nil {
+		pp := prewarmProps(pc, BuildOptions{Getenv: noEnv}).withDefaults()
+		if err := pp.validate(); err != nil {
 			t.Errorf("%s: %v", pc.Region, err)
+		}
+		// The shipped file keeps the one request-timeout default (the
+		// Lambda's, which docs/deploying.md states), not a second value.
+		if pp.RequestTimeout != DefaultRequestTimeout {
+			t.Errorf("%s: cdk.json ships requestTimeout %v, want the default %v", pc.Region, pp.RequestTimeout, DefaultRequestTimeout)
 		}
 	}
 	// Run by the CLI, the CLI's context and outdir apply.
@@ -225,5 +247,27 @@ func TestCDKCLISetup(t *testing.T) {
 	}
 	if !strings.Contains(string(mod), "\nignore ./node_modules\n") {
 		t.Error("go.mod does not ignore ./node_modules (go vet ./... would read the CLI's Go templates)")
+	}
+}
+
+// TestContextArgs: `go run . -c key=value` overrides one context value as
+// the CDK CLI's -c does (the value a string), and anything else is refused.
+func TestContextArgs(t *testing.T) {
+	ctx, err := ContextArgs([]string{"-c", `backend={"originAccess": "public"}`, "--context=nag=false", "-c", "k=a=b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"backend": `{"originAccess": "public"}`, "nag": "false", "k": "a=b"}
+	if !reflect.DeepEqual(ctx, want) {
+		t.Errorf("context %v, want %v", ctx, want)
+	}
+	cfg, err := ParseConfig(ctx["backend"], nil, nil)
+	if err != nil || cfg.Backend.OriginAccess != "public" {
+		t.Errorf("the override does not parse as the backend: %+v %v", cfg.Backend, err)
+	}
+	for _, args := range [][]string{{"-c", "nag"}, {"-c", "=x"}, {"synth"}, {"-x"}} {
+		if _, err := ContextArgs(args); err == nil || !strings.Contains(err.Error(), "usage: go run . [-c key=value]...") {
+			t.Errorf("%q: error %v, want a usage error", args, err)
+		}
 	}
 }

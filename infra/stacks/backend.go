@@ -16,9 +16,11 @@ import (
 )
 
 // NewCloudfrontDynamicAPIStack builds the backend: a two-AZ VPC, an ECS
-// Fargate service (ARM64) running current-time-app behind a TLS network load
-// balancer that admits only CloudFront's origin-facing addresses, and a
-// CloudFront distribution tuned for uncached dynamic requests. It returns an
+// Fargate service (ARM64) running current-time-app behind a network load
+// balancer that only CloudFront reaches (an internal NLB behind a VPC
+// origin, or an internet-facing TLS NLB admitting CloudFront's
+// origin-facing addresses: OriginAccess), and a CloudFront distribution
+// tuned for uncached dynamic requests. It returns an
 // error, before creating anything, when props are invalid — in particular
 // when the timeouts are not ordered CloudFront keep-alive < app idle timeout
 // < NLB idle timeout.
@@ -39,7 +41,7 @@ func NewCloudfrontDynamicAPIStack(scope constructs.Construct, id string, props *
 	}
 	sp := p.StackProps
 	if sp.Description == nil {
-		sp.Description = jsii.String("cfprewarm backend: current-time-app on ECS Fargate behind a TLS NLB and a CloudFront distribution for dynamic requests")
+		sp.Description = jsii.String("cfprewarm backend: current-time-app on ECS Fargate behind an NLB and a CloudFront distribution for dynamic requests")
 	}
 	var viewerCert awscertificatemanager.ICertificate
 	if p.viewerCertificateStack() {
@@ -49,10 +51,14 @@ func NewCloudfrontDynamicAPIStack(scope constructs.Construct, id string, props *
 	stack := awscdk.NewStack(scope, jsii.String(id), &sp)
 	pinAvailabilityZones(stack, p.AvailabilityZones)
 	if p.KeepAlive > DefaultKeepAliveQuota {
+		upTo := envDuration(MaxKeepAlive)
+		if p.OriginAccess == OriginAccessVPC {
+			upTo = envDuration(MaxVPCOriginKeepAlive) + " for a VPC origin"
+		}
 		awscdk.Annotations_Of(stack).AddWarningV2(jsii.String("cfprewarm:keepAliveQuota"), jsii.String(fmt.Sprintf(
 			"keepAlive %s: CloudFront accepts an origin keep-alive above %s only after a quota increase "+
 				"(Service Quotas, CloudFront, \"Origin keep-alive timeout\"; up to %s once granted); the deployment fails without it",
-			envDuration(p.KeepAlive), envDuration(DefaultKeepAliveQuota), envDuration(MaxKeepAlive))))
+			envDuration(p.KeepAlive), envDuration(DefaultKeepAliveQuota), upTo)))
 	}
 	var domainZone awsroute53.IHostedZone
 	if p.DomainHostedZoneID != "" {
@@ -81,8 +87,11 @@ func NewCloudfrontDynamicAPIStack(scope constructs.Construct, id string, props *
 	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), vpcProps)
 
 	secret := originVerifySecret(stack)
-	origin := newOrigin(stack, vpc, logs, secret, p)
-	dist := newDistribution(stack, logs, secret, viewerCert, p)
+	nlb, nlbSG := newOrigin(stack, vpc, logs, secret, p)
+	dist := newDistribution(stack, logs, distributionOrigin(nlb, secret, p), viewerCert, p)
+	if p.OriginAccess == OriginAccessVPC {
+		admitVPCOrigin(stack, vpc, nlbSG, dist)
+	}
 	if domainZone != nil {
 		newAliasRecords(stack, domainZone, dist, p.DomainNames)
 	}
@@ -95,9 +104,13 @@ func NewCloudfrontDynamicAPIStack(scope constructs.Construct, id string, props *
 		Value:       dist.DistributionId(),
 		Description: jsii.String("CloudFront distribution ID"),
 	})
+	nlbDescription := "NLB DNS name: point originDomainName at it (CNAME or alias) when no hosted zone is given"
+	if p.OriginAccess == OriginAccessVPC {
+		nlbDescription = "internal NLB DNS name (private addresses): CloudFront reaches it through the VPC origin"
+	}
 	awscdk.NewCfnOutput(stack, jsii.String("LoadBalancerDnsName"), &awscdk.CfnOutputProps{
-		Value:       origin.LoadBalancerDnsName(),
-		Description: jsii.String("NLB DNS name: point originDomainName at it (CNAME or alias) when no hosted zone is given"),
+		Value:       nlb.LoadBalancerDnsName(),
+		Description: jsii.String(nlbDescription),
 	})
 	if len(p.DomainNames) > 0 {
 		awscdk.NewCfnOutput(stack, jsii.String("DomainNames"), &awscdk.CfnOutputProps{

@@ -3,6 +3,7 @@ package stacks
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -19,6 +20,22 @@ const (
 	// ImageFromAsset builds cmd/current-time-app/Dockerfile from the
 	// repository root as a CDK asset (Docker is needed at deploy time).
 	ImageFromAsset ImageSource = "asset"
+)
+
+// OriginAccess says how CloudFront reaches the network load balancer.
+type OriginAccess string
+
+const (
+	// OriginAccessVPC (recommended): an internal NLB in the private
+	// subnets, reached through a CloudFront VPC origin. The NLB has no
+	// public address and its security group admits only CloudFront's
+	// VPC-origin security group. CloudFront speaks HTTP to it: an NLB
+	// with a TLS listener cannot be a VPC origin.
+	OriginAccessVPC OriginAccess = "vpc"
+	// OriginAccessPublic: an internet-facing NLB with a TLS listener for
+	// OriginDomainName, admitting CloudFront's origin-facing prefix list,
+	// for accounts or regions that cannot use VPC origins.
+	OriginAccessPublic OriginAccess = "public"
 )
 
 // Defaults of CloudfrontDynamicAPIStackProps.
@@ -67,6 +84,17 @@ const (
 	// OriginFacingPrefixListName is the AWS-managed prefix list of the
 	// addresses CloudFront uses to reach origins.
 	OriginFacingPrefixListName = "com.amazonaws.global.cloudfront.origin-facing"
+	// VPCOriginSecurityGroupName is the security group CloudFront creates
+	// (one per VPC, with the first VPC origin) for its VPC-origin network
+	// interfaces; CloudFormation does not return its ID.
+	VPCOriginSecurityGroupName = "CloudFront-VPCOrigins-Service-SG"
+	// VPCOriginPort is the NLB's plain TCP listener port in OriginAccessVPC
+	// mode, where CloudFront connects over HTTP.
+	VPCOriginPort = 80
+	// MaxVPCOriginKeepAlive is the longest origin keep-alive of a VPC
+	// origin (CloudFormation, AWS::CloudFront::Distribution
+	// VpcOriginConfig.OriginKeepaliveTimeout: 1–120 s).
+	MaxVPCOriginKeepAlive = 120 * time.Second
 )
 
 // CloudfrontDynamicAPIStackProps configures the backend stack. Zero values
@@ -74,17 +102,23 @@ const (
 type CloudfrontDynamicAPIStackProps struct {
 	awscdk.StackProps
 
+	// OriginAccess chooses how CloudFront reaches the NLB (default
+	// OriginAccessPublic, the setting of stacks deployed before VPC
+	// origins; OriginAccessVPC is recommended).
+	OriginAccess OriginAccess
+
 	// OriginDomainName is the name CloudFront connects to, e.g.
-	// origin.example.com. The NLB's certificate must cover it. Required.
+	// origin.example.com. The NLB's certificate must cover it. Required
+	// with OriginAccessPublic, not used with OriginAccessVPC.
 	OriginDomainName string
 	// HostedZoneID and HostedZoneName import the Route 53 zone that holds
 	// OriginDomainName (no lookup). With a zone the stack creates the alias
 	// record for the NLB and, unless CertificateARN is set, a DNS-validated
-	// ACM certificate.
+	// ACM certificate. OriginAccessPublic only.
 	HostedZoneID   string
 	HostedZoneName string
 	// CertificateARN uses an existing ACM certificate (same region as the
-	// stack) instead of creating one.
+	// stack) instead of creating one. OriginAccessPublic only.
 	CertificateARN string
 	// AvailabilityZones pins the VPC's two AZs. Required when the stack's
 	// account is concrete (AZ lookups are disabled); otherwise the first two
@@ -99,6 +133,10 @@ type CloudfrontDynamicAPIStackProps struct {
 	// ECRRepositoryName and ImageTag name the image for ImageFromECR.
 	ECRRepositoryName string
 	ImageTag          string
+	// ImageDigest (sha256:…) pins the ImageFromECR image to one manifest or
+	// index instead of a tag, e.g. the digest `crane push` printed; each
+	// new digest is a new task definition and so a rolling deployment.
+	ImageDigest string
 	// RepoRoot is the Docker build context for ImageFromAsset (default: the
 	// repository root found above the working directory).
 	RepoRoot string
@@ -124,9 +162,13 @@ type CloudfrontDynamicAPIStackProps struct {
 	// OriginVerifyHeader names the header CloudFront adds with the secret
 	// the app checks.
 	OriginVerifyHeader string
+	// HostIDFunction adds the prewarm path /cfprewarm/* with a CloudFront
+	// Function that forwards the edge server's address (hostid.go).
+	HostIDFunction bool
 	// OriginFacingPrefixListID is the ID of
 	// com.amazonaws.global.cloudfront.origin-facing in the stack's region.
 	// Empty: a custom resource looks it up at deploy time.
+	// OriginAccessPublic only.
 	OriginFacingPrefixListID string
 	// DomainNames are the distribution's alternate domain names (CNAMEs),
 	// e.g. api.example.com. They need a viewer certificate: either
@@ -159,9 +201,12 @@ type CloudfrontDynamicAPIStackProps struct {
 
 // withDefaults returns a copy of p with zero values replaced by defaults.
 func (p CloudfrontDynamicAPIStackProps) withDefaults() CloudfrontDynamicAPIStackProps {
+	setDefault(&p.OriginAccess, OriginAccessPublic)
 	setDefault(&p.Image, ImageFromECR)
 	setDefault(&p.ECRRepositoryName, DefaultECRRepositoryName)
-	setDefault(&p.ImageTag, DefaultImageTag)
+	if p.ImageDigest == "" {
+		setDefault(&p.ImageTag, DefaultImageTag)
+	}
 	setDefault(&p.NATGateways, DefaultNATGateways)
 	setDefault(&p.DesiredCount, DefaultDesiredCount)
 	setDefault(&p.TaskCPU, DefaultTaskCPU)
@@ -225,24 +270,15 @@ func (p CloudfrontDynamicAPIStackProps) validate() error {
 	if err := ValidateTimeouts(p.KeepAlive, p.AppIdleTimeout, p.NLBIdleTimeout); err != nil {
 		errs = append(errs, err)
 	}
-	if !isDomainName(p.OriginDomainName) {
-		add("originDomainName %q: must be a DNS name such as origin.example.com", p.OriginDomainName)
+	switch p.OriginAccess {
+	case OriginAccessPublic:
+		p.validatePublicOrigin(add)
+	case OriginAccessVPC:
+		p.validateVPCOrigin(add)
+	default:
+		add("originAccess %q: must be %q (VPC origin, recommended) or %q (internet-facing NLB)", p.OriginAccess, OriginAccessVPC, OriginAccessPublic)
 	}
-	if (p.HostedZoneID == "") != (p.HostedZoneName == "") {
-		add("hostedZoneId and hostedZoneName must be given together")
-	}
-	if p.HostedZoneName != "" && !inZone(p.OriginDomainName, p.HostedZoneName) {
-		add("originDomainName %q is not inside hosted zone %q", p.OriginDomainName, p.HostedZoneName)
-	}
-	if p.HostedZoneID == "" && p.CertificateARN == "" {
-		add("the origin needs a certificate: set certificateArn, or hostedZoneId and hostedZoneName for a DNS-validated one")
-	}
-	if p.CertificateARN != "" && !strings.HasPrefix(p.CertificateARN, "arn:") {
-		add("certificateArn %q: not an ARN", p.CertificateARN)
-	}
-	if p.Image != ImageFromECR && p.Image != ImageFromAsset {
-		add("image %q: must be %q or %q", p.Image, ImageFromECR, ImageFromAsset)
-	}
+	p.validateImage(add)
 	if p.DesiredCount < 2 {
 		add("desiredCount %d: at least 2 tasks keep the origin up across an AZ or a deployment", p.DesiredCount)
 	}
@@ -254,9 +290,6 @@ func (p CloudfrontDynamicAPIStackProps) validate() error {
 	}
 	if p.ServerTimingSamplingRate < 0 || p.ServerTimingSamplingRate > 100 {
 		add("serverTimingSamplingRate %v: must be 0–100", p.ServerTimingSamplingRate)
-	}
-	if p.OriginFacingPrefixListID != "" && !strings.HasPrefix(p.OriginFacingPrefixListID, "pl-") {
-		add("originFacingPrefixListId %q: must look like pl-xxxxxxxx", p.OriginFacingPrefixListID)
 	}
 	if _, ok := priceClasses[p.PriceClass]; !ok {
 		add("priceClass %q: must be PriceClass_All, PriceClass_200 or PriceClass_100", p.PriceClass)
@@ -291,6 +324,72 @@ func (p CloudfrontDynamicAPIStackProps) validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// validatePublicOrigin checks the settings of OriginAccessPublic: the
+// origin's name and where its certificate comes from.
+func (p CloudfrontDynamicAPIStackProps) validatePublicOrigin(add func(string, ...any)) {
+	if !isDomainName(p.OriginDomainName) {
+		add("originDomainName %q: must be a DNS name such as origin.example.com", p.OriginDomainName)
+	}
+	if (p.HostedZoneID == "") != (p.HostedZoneName == "") {
+		add("hostedZoneId and hostedZoneName must be given together")
+	}
+	if p.HostedZoneName != "" && !inZone(p.OriginDomainName, p.HostedZoneName) {
+		add("originDomainName %q is not inside hosted zone %q", p.OriginDomainName, p.HostedZoneName)
+	}
+	if p.HostedZoneID == "" && p.CertificateARN == "" {
+		add("the origin needs a certificate: set certificateArn, or hostedZoneId and hostedZoneName for a DNS-validated one")
+	}
+	if p.CertificateARN != "" && !strings.HasPrefix(p.CertificateARN, "arn:") {
+		add("certificateArn %q: not an ARN", p.CertificateARN)
+	}
+	if p.OriginFacingPrefixListID != "" && !strings.HasPrefix(p.OriginFacingPrefixListID, "pl-") {
+		add("originFacingPrefixListId %q: must look like pl-xxxxxxxx", p.OriginFacingPrefixListID)
+	}
+}
+
+// validateVPCOrigin checks the settings of OriginAccessVPC: the VPC
+// origin's keep-alive range, and no public-origin settings (they would be
+// silently unused).
+func (p CloudfrontDynamicAPIStackProps) validateVPCOrigin(add func(string, ...any)) {
+	if p.KeepAlive > MaxVPCOriginKeepAlive {
+		add("keepAlive %s: a VPC origin's keep-alive is 1–%s", envDuration(p.KeepAlive), envDuration(MaxVPCOriginKeepAlive))
+	}
+	for _, unused := range []struct{ key, value string }{
+		{"originDomainName", p.OriginDomainName},
+		{"hostedZoneId", p.HostedZoneID},
+		{"hostedZoneName", p.HostedZoneName},
+		{"certificateArn", p.CertificateARN},
+		{"originFacingPrefixListId", p.OriginFacingPrefixListID},
+	} {
+		if unused.value != "" {
+			add("%s: only for originAccess %q; with %q CloudFront reaches the internal NLB by its own name over HTTP (for a custom domain's zone use domainHostedZoneId)",
+				unused.key, OriginAccessPublic, OriginAccessVPC)
+		}
+	}
+}
+
+// validateImage checks the image source and, for ECR, the tag or digest.
+func (p CloudfrontDynamicAPIStackProps) validateImage(add func(string, ...any)) {
+	switch p.Image {
+	case ImageFromECR:
+		if p.ImageDigest != "" && p.ImageTag != "" {
+			add("imageTag %q and imageDigest: give one (the digest pins the image, the tag follows pushes)", p.ImageTag)
+		}
+		if p.ImageDigest != "" && !imageDigest.MatchString(p.ImageDigest) {
+			add("imageDigest %q: must be sha256: and 64 hex digits, as `crane push` or `crane digest` print it", p.ImageDigest)
+		}
+	case ImageFromAsset:
+		if p.ImageDigest != "" {
+			add("imageDigest: only for image %q (an asset image is built and tagged by the CDK)", ImageFromECR)
+		}
+	default:
+		add("image %q: must be %q or %q", p.Image, ImageFromECR, ImageFromAsset)
+	}
+}
+
+// imageDigest is an OCI content digest as ECR stores them.
+var imageDigest = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // inZone reports whether name is zone or a name below it.
 func inZone(name, zone string) bool {

@@ -266,13 +266,7 @@ func TestBackendNoLookups(t *testing.T) {
 	var manifest struct {
 		Missing []any `json:"missing"`
 	}
-	data, err := os.ReadFile(filepath.Join(*f.asm.Directory(), "manifest.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, &manifest); err != nil {
-		t.Fatal(err)
-	}
+	f.readJSON(t, "manifest.json", &manifest)
 	if len(manifest.Missing) != 0 {
 		t.Errorf("synth recorded context lookups: %v", manifest.Missing)
 	}
@@ -359,10 +353,6 @@ func TestBackendVariant(t *testing.T) {
 // without infra/ (which holds cdk.out).
 func TestBackendImageAsset(t *testing.T) {
 	f := shared(t)
-	data, err := os.ReadFile(filepath.Join(*f.asm.Directory(), "BackendAsset.assets.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var assets struct {
 		DockerImages map[string]struct {
 			Source struct {
@@ -372,9 +362,7 @@ func TestBackendImageAsset(t *testing.T) {
 			} `json:"source"`
 		} `json:"dockerImages"`
 	}
-	if err := json.Unmarshal(data, &assets); err != nil {
-		t.Fatal(err)
-	}
+	f.readJSON(t, "BackendAsset.assets.json", &assets)
 	if len(assets.DockerImages) != 1 {
 		t.Fatalf("want one docker image asset, got %d", len(assets.DockerImages))
 	}
@@ -389,5 +377,24 @@ func TestBackendImageAsset(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "infra")); !os.IsNotExist(err) {
 			t.Errorf("staged context includes infra/ (err=%v)", err)
 		}
+	}
+}
+
+// TestBackendImageByDigest: an imageDigest pins the task to that manifest
+// (repository@sha256:…), e.g. the one `crane push` printed; no Docker,
+// no asset.
+func TestBackendImageByDigest(t *testing.T) {
+	f := shared(t)
+	_, task := only(t, f.template(f.backendVPC), "AWS::ECS::TaskDefinition")
+	img, _ := json.Marshal(task["ContainerDefinitions"].([]any)[0].(map[string]any)["Image"])
+	if !strings.Contains(string(img), testAccount+".dkr.ecr.eu-west-1.") || !strings.Contains(string(img), "/"+DefaultECRRepositoryName+"@"+testImageDigest) {
+		t.Errorf("image %s: want %s@%s from the stack's ECR", img, DefaultECRRepositoryName, testImageDigest)
+	}
+	var assets struct {
+		DockerImages map[string]any `json:"dockerImages"`
+	}
+	f.readJSON(t, "BackendVPC.assets.json", &assets)
+	if len(assets.DockerImages) != 0 {
+		t.Errorf("an image by digest builds no Docker asset, got %v", assets.DockerImages)
 	}
 }

@@ -2,9 +2,12 @@ package stacks
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
@@ -33,4 +36,40 @@ func AppProps(dir string, getenv func(string) string) (*awscdk.AppProps, error) 
 		Outdir:  jsii.String(filepath.Join(dir, "cdk.out")),
 		Context: &file.Context,
 	}, nil
+}
+
+// ContextArgs parses the command line of `go run .`: `-c key=value` (or
+// `--context key=value`), repeatable, as the CDK CLI takes them, so that a
+// direct run can override one context value of cdk.json, e.g.
+// -c backend='{"region": "eu-central-1", "originAccess": "public", …}' or
+// -c nag=false. Values stay strings, as the CLI passes them; the app's
+// configuration reads JSON strings. Anything else is a usage error.
+func ContextArgs(args []string) (map[string]any, error) {
+	ctx := map[string]any{}
+	fs := flag.NewFlagSet("infra", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	set := contextFlag(ctx)
+	fs.Var(set, "c", "")
+	fs.Var(set, "context", "")
+	if err := fs.Parse(args); err != nil {
+		return nil, fmt.Errorf("%w (usage: go run . [-c key=value]...)", err)
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (usage: go run . [-c key=value]...)", fs.Arg(0))
+	}
+	return ctx, nil
+}
+
+// contextFlag collects key=value pairs into a context map.
+type contextFlag map[string]any
+
+func (c contextFlag) String() string { return "" }
+
+func (c contextFlag) Set(kv string) error {
+	key, value, ok := strings.Cut(kv, "=")
+	if !ok || key == "" {
+		return fmt.Errorf("context %q: want key=value", kv)
+	}
+	c[key] = value
+	return nil
 }

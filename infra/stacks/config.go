@@ -46,6 +46,7 @@ type BackendConfig struct {
 	Region                   string   `json:"region"`
 	AvailabilityZones        []string `json:"availabilityZones"`
 	NATGateways              int      `json:"natGateways"`
+	OriginAccess             string   `json:"originAccess"`
 	OriginDomainName         string   `json:"originDomainName"`
 	HostedZoneID             string   `json:"hostedZoneId"`
 	HostedZoneName           string   `json:"hostedZoneName"`
@@ -53,6 +54,7 @@ type BackendConfig struct {
 	Image                    string   `json:"image"`
 	ECRRepositoryName        string   `json:"ecrRepositoryName"`
 	ImageTag                 string   `json:"imageTag"`
+	ImageDigest              string   `json:"imageDigest"`
 	DesiredCount             int      `json:"desiredCount"`
 	TaskCPU                  int      `json:"taskCpu"`
 	TaskMemoryMiB            int      `json:"taskMemoryMiB"`
@@ -63,6 +65,7 @@ type BackendConfig struct {
 	OriginConnectionAttempts int      `json:"originConnectionAttempts"`
 	ServerTimingSamplingRate float64  `json:"serverTimingSamplingRate"`
 	OriginVerifyHeader       string   `json:"originVerifyHeader"`
+	HostIDFunction           bool     `json:"hostIdFunction"`
 	OriginFacingPrefixListID string   `json:"originFacingPrefixListId"`
 	PriceClass               string   `json:"priceClass"`
 	AccessLogExpirationDays  int      `json:"accessLogExpirationDays"`
@@ -87,11 +90,14 @@ type PrewarmConfig struct {
 	RequestsPerPOP         int      `json:"requestsPerPop"`
 	Concurrency            int      `json:"concurrency"`
 	RequestTimeout         Duration `json:"requestTimeout"`
+	Schedule               string   `json:"schedule"`
+	Period                 Duration `json:"period"`
 	Waves                  int      `json:"waves"`
 	WaveInterval           Duration `json:"waveInterval"`
 	KeepAlive              Duration `json:"keepAlive"`
 	IPVersion              int      `json:"ipVersion"`
 	EMFNamespace           string   `json:"emfNamespace"`
+	Metrics                string   `json:"metrics"`
 	LogLevel               string   `json:"logLevel"`
 	MemoryMiB              int      `json:"memoryMiB"`
 	ScheduleEnabled        *bool    `json:"scheduleEnabled"`

@@ -94,7 +94,8 @@ func TestContractLambdaEnvironment(t *testing.T) {
 			names[v] = true
 		}
 	}
-	env := LambdaPrewarmStackProps{DistributionDomain: testDistribution, POPs: []string{"HKG54-C1"}, Host: "api.example.com", Concurrency: 8}.withDefaults().environment()
+	env := LambdaPrewarmStackProps{DistributionDomain: testDistribution, POPs: []string{"HKG54-C1"}, Host: "api.example.com", Concurrency: 8,
+		Waves: 3, WaveInterval: 40 * time.Second, Period: 29 * time.Second}.withDefaults().environment()
 	for name := range env {
 		if !names[name] {
 			t.Errorf("the stack sets %s but warm/lambdaenv names no such variable (it names %v)", name, names)
@@ -135,10 +136,14 @@ func TestContractFunctionTimeout(t *testing.T) {
 		}
 		return d
 	}
-	if d := table.Defaults; d["WAVES"] != strconv.Itoa(DefaultWaves) || duration(d["WAVE_INTERVAL"]) != DefaultWaveInterval ||
-		duration(d["REQUEST_TIMEOUT"]) != DefaultRequestTimeout {
-		t.Errorf("the Lambda's defaults are %v; the stack's: %d waves, %s apart, request timeout %s",
-			d, DefaultWaves, envDuration(DefaultWaveInterval), envDuration(DefaultRequestTimeout))
+	// WAVES and WAVE_INTERVAL default to the Lambda's own: the stack sets
+	// neither unless told.
+	if d := table.Defaults; d["WAVES"] == "" || d["WAVE_INTERVAL"] == "" || duration(d["REQUEST_TIMEOUT"]) != DefaultRequestTimeout {
+		t.Errorf("the Lambda's defaults are %v; the stack's request timeout %s", d, envDuration(DefaultRequestTimeout))
+	}
+	defaults := LambdaPrewarmStackProps{DistributionDomain: testDistribution, POPs: []string{"HKG54-C1"}}.withDefaults()
+	if env := defaults.environment(); env["WAVES"] != nil || env["WAVE_INTERVAL"] != nil {
+		t.Errorf("the stack sets WAVES or WAVE_INTERVAL by default: the Lambda's defaults (%v) follow the keep-alive", table.Defaults)
 	}
 	if len(table.Rows) < 5 {
 		t.Fatalf("%d rows in the table", len(table.Rows))
@@ -156,6 +161,8 @@ func TestContractFunctionTimeout(t *testing.T) {
 				p.WaveInterval = duration(v)
 			case "REQUEST_TIMEOUT":
 				p.RequestTimeout = duration(v)
+			case "KEEPALIVE":
+				p.KeepAlive = duration(v)
 			default:
 				t.Fatalf("the table sets %s, which the stack's timeout does not read", name)
 			}
@@ -163,6 +170,14 @@ func TestContractFunctionTimeout(t *testing.T) {
 		if got, want := p.withDefaults().timeout(), duration(row.Timeout); got != want {
 			t.Errorf("%v: the stack's function timeout is %s, the Lambda's %s (%s)", row.Env, envDuration(got), envDuration(want), table.Formula)
 		}
+	}
+}
+
+// The Scheduler's input carries the scheduled time in the event field the
+// Lambda reads (warm/lambdaenv's event).
+func TestContractSchedulerInput(t *testing.T) {
+	if read := stringLiterals(rootSource(t, "warm/lambdaenv")); !read[SchedulerInputField] {
+		t.Errorf("the schedule's input sets %q, which warm/lambdaenv never reads", SchedulerInputField)
 	}
 }
 
@@ -176,6 +191,14 @@ func TestContractAppEnvironment(t *testing.T) {
 		if !read[name] {
 			t.Errorf("the task sets %s but cmd/current-time-app never reads it", name)
 		}
+	}
+}
+
+// The metric levels are the root module's warm.MetricLevel values.
+func TestContractMetricLevels(t *testing.T) {
+	warm := stringConsts(rootSource(t, "warm"))
+	if warm["MetricsLean"] != MetricsLean || warm["MetricsFull"] != MetricsFull {
+		t.Errorf("warm.MetricsLean, MetricsFull = %q, %q; the stack writes METRICS %q or %q", warm["MetricsLean"], warm["MetricsFull"], MetricsLean, MetricsFull)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -39,10 +40,16 @@ func TestCustomDomainDNSValidated(t *testing.T) {
 	jsonEqual(t, "aliases", cfg["Aliases"], []string{"api.example.com", "www.example.com"})
 	vc := cfg["ViewerCertificate"].(map[string]any)
 	jsonEqual(t, "viewer protocol", []any{vc["MinimumProtocolVersion"], vc["SslSupportMethod"]}, []any{"TLSv1.2_2021", "sni-only"})
-	// The ARN crosses regions through a CDK cross-region reference.
-	if arn, _ := json.Marshal(vc["AcmCertificateArn"]); !strings.Contains(string(arn), "Fn::GetAtt") {
-		t.Errorf("viewer certificate ARN %s: want the cross-region reference to the us-east-1 stack's certificate", arn)
+	// The ARN crosses regions as a weak reference
+	// (@aws-cdk/core:defaultCrossStackReferences "weak"): CloudFormation
+	// reads the certificate stack's output at deploy time.
+	ref, _ := vc["AcmCertificateArn"].(map[string]any)["Fn::GetStackOutput"].(map[string]any)
+	if ref["StackName"] != *f.certStack.StackName() || ref["Region"] != ViewerCertificateRegion {
+		t.Errorf("viewer certificate ARN %v: want Fn::GetStackOutput of the %s stack %s", vc["AcmCertificateArn"], ViewerCertificateRegion, *f.certStack.StackName())
 	}
+	check(t, "the certificate stack publishes the ARN", func() {
+		certTm.HasOutput(jsii.String(ref["OutputName"].(string)), map[string]any{"Value": map[string]any{"Ref": assertions.Match_AnyValue()}})
+	})
 	if deps := f.backend.Dependencies(); deps == nil || len(*deps) == 0 || *(*deps)[0].StackName() != *f.certStack.StackName() {
 		t.Errorf("the backend does not depend on the certificate stack")
 	}

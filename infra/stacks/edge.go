@@ -4,9 +4,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -17,28 +15,16 @@ var priceClasses = map[string]awscloudfront.PriceClass{
 	"PriceClass_100": awscloudfront.PriceClass_PRICE_CLASS_100,
 }
 
-// newDistribution creates the CloudFront distribution in front of the
-// origin domain: HTTPS-only TLSv1.2 origin with the configured keep-alive,
-// CachingDisabled, AllViewerExceptHostHeader (forwarding the viewer's Host
-// would make CloudFront check the origin certificate against the
-// distribution's name), Server-Timing on, the origin-verify header from
-// Secrets Manager, and HTTP redirected to HTTPS.
+// newDistribution creates the CloudFront distribution in front of origin
+// (distributionOrigin: the NLB through a VPC origin, or the origin domain
+// over HTTPS, with the configured keep-alive and the origin-verify
+// header): CachingDisabled, AllViewerExceptHostHeader (forwarding the
+// viewer's Host would make CloudFront check the origin certificate against
+// the distribution's name), Server-Timing on, and HTTP redirected to HTTPS.
 //
 // With domain names it serves them with the viewer certificate (SNI,
 // TLSv1.2_2021 at least).
-func newDistribution(stack awscdk.Stack, logs awss3.IBucket, secret awssecretsmanager.ISecret, cert awscertificatemanager.ICertificate, p CloudfrontDynamicAPIStackProps) awscloudfront.Distribution {
-	origin := awscloudfrontorigins.NewHttpOrigin(jsii.String(p.OriginDomainName), &awscloudfrontorigins.HttpOriginProps{
-		ProtocolPolicy:     awscloudfront.OriginProtocolPolicy_HTTPS_ONLY,
-		OriginSslProtocols: &[]awscloudfront.OriginSslPolicy{awscloudfront.OriginSslPolicy_TLS_V1_2},
-		KeepaliveTimeout:   awscdk.Duration_Seconds(jsii.Number(p.KeepAlive.Seconds())),
-		ReadTimeout:        awscdk.Duration_Seconds(jsii.Number(p.OriginReadTimeout.Seconds())),
-		ConnectionAttempts: jsii.Number(float64(p.OriginConnectionAttempts)),
-		CustomHeaders: &map[string]*string{
-			// A CloudFormation dynamic reference: the value is resolved at
-			// deploy time and never appears in the template.
-			p.OriginVerifyHeader: secret.SecretValue().UnsafeUnwrap(),
-		},
-	})
+func newDistribution(stack awscdk.Stack, logs awss3.IBucket, origin awscloudfront.IOrigin, cert awscertificatemanager.ICertificate, p CloudfrontDynamicAPIStackProps) awscloudfront.Distribution {
 	headers := awscloudfront.NewResponseHeadersPolicy(stack, jsii.String("ServerTiming"), &awscloudfront.ResponseHeadersPolicyProps{
 		Comment: jsii.String("Server-Timing for cfprewarm probes (Pragma: server-timing)"),
 	})
@@ -72,5 +58,9 @@ func newDistribution(stack awscdk.Stack, logs awss3.IBucket, secret awssecretsma
 		props.MinimumProtocolVersion = awscloudfront.SecurityPolicyProtocol_TLS_V1_2_2021
 		props.SslSupportMethod = awscloudfront.SSLMethod_SNI
 	}
-	return awscloudfront.NewDistribution(stack, jsii.String("Distribution"), props)
+	dist := awscloudfront.NewDistribution(stack, jsii.String("Distribution"), props)
+	if p.HostIDFunction {
+		addHostIDBehavior(stack, dist, origin, headers) // hostid.go
+	}
+	return dist
 }

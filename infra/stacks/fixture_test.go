@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,6 +26,7 @@ const (
 	testPrefixList   = "pl-a3a144ca"
 	testCertARN      = "arn:aws:acm:us-west-2:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 	testViewerARN    = "arn:aws:acm:us-east-1:123456789012:certificate/66666666-7777-8888-9999-000000000000"
+	testImageDigest  = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 )
 
 var testTmp string
@@ -36,6 +38,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	testTmp = dir
+	QuietNodeEndOfLife()
 	code := m.Run()
 	jsii.Close()
 	os.RemoveAll(dir)
@@ -73,24 +76,53 @@ func dummyCode(t testing.TB) string {
 	return dir
 }
 
-// newTestApp is an app writing to a temp dir, with no ambient context.
+// newTestApp is an app writing to a temp dir whose only context is the
+// feature flags pinned in cdk.json: the tests look at the templates a
+// deployment would get.
 func newTestApp(t testing.TB) awscdk.App {
-	return awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(filepath.Join(tempDir(t, "cdkout"), "cdk.out"))})
+	flags := pinnedFeatureFlags(t)
+	return awscdk.NewApp(&awscdk.AppProps{
+		Outdir:  jsii.String(filepath.Join(tempDir(t, "cdkout"), "cdk.out")),
+		Context: &flags,
+	})
+}
+
+// pinnedFeatureFlags returns the feature flags (the "@…" context keys) of
+// infra/cdk.json.
+func pinnedFeatureFlags(t testing.TB) map[string]any {
+	t.Helper()
+	props, err := AppProps("..", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := map[string]any{}
+	for k, v := range *props.Context {
+		if strings.HasPrefix(k, "@") {
+			flags[k] = v
+		}
+	}
+	if len(flags) == 0 {
+		t.Fatal("cdk.json pins no feature flags")
+	}
+	return flags
 }
 
 // noEnv is a Getenv that sees no CDK_* variables.
 func noEnv(string) string { return "" }
 
 // testPrewarmContext is the multi-region configuration the shared app
-// expands: two regions, the second overriding several defaults.
+// expands: three regions, the first with the defaults (EventBridge
+// Scheduler, aligned waves), the second a plain rule overriding several
+// defaults, the third with many POPs and its own grid period.
 const testPrewarmContext = `{
-  "prewarmDefaults": {"distributionDomain": "d111111abcdef8.cloudfront.net", "waves": 3, "waveInterval": "20s"},
+  "prewarmDefaults": {"distributionDomain": "d111111abcdef8.cloudfront.net"},
   "prewarm": [
     {"region": "ap-east-1", "pops": ["HKG54-C1", "HKG62-C1"]},
     {"region": "ap-northeast-1", "pops": ["NRT57-P2"], "requestsPerPop": 30, "tracing": true,
+     "schedule": "rule", "waves": 4, "waveInterval": "33s", "metrics": "full",
      "host": "api.example.com", "scheduleEnabled": false, "concurrency": 8, "memoryMiB": 256,
      "alarmTopicArn": "arn:aws:sns:ap-northeast-1:123456789012:cfprewarm-alerts"},
-    {"region": "eu-west-1", "pops": ["DUB1-C1", "DUB2-C1", "DUB3-C1", "DUB4-C1", "DUB5-C1", "DUB6-C1",
+    {"region": "eu-west-1", "period": "29s", "pops": ["DUB1-C1", "DUB2-C1", "DUB3-C1", "DUB4-C1", "DUB5-C1", "DUB6-C1",
      "DUB7-C1", "DUB8-C1", "DUB9-C1", "DUB10-C1", "DUB11-C1", "DUB12-C1"]}
   ]
 }`
@@ -100,6 +132,7 @@ type fixture struct {
 	backend      awscdk.Stack // hosted zone, DNS-validated certs (the viewer's in certStack), ECR image, explicit prefix list
 	certStack    awscdk.Stack // the backend's us-east-1 viewer certificate
 	backendAsset awscdk.Stack // certificate ARNs (origin and viewer), image asset, looked-up prefix list, other timeouts
+	backendVPC   awscdk.Stack // VPC origin (internal NLB), ECR image by digest, keep-alive 90 s
 	prewarm      []awscdk.Stack
 	asm          cxapi.CloudAssembly
 
@@ -163,6 +196,17 @@ func buildFixture(t *testing.T) (*fixture, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.backendVPC, err = NewCloudfrontDynamicAPIStack(app, "BackendVPC", &CloudfrontDynamicAPIStackProps{
+		StackProps:        awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(testAccount), Region: jsii.String("eu-west-1")}},
+		OriginAccess:      OriginAccessVPC,
+		AvailabilityZones: []string{"eu-west-1a", "eu-west-1b"},
+		ImageDigest:       testImageDigest,
+		KeepAlive:         90 * time.Second,
+		AppIdleTimeout:    100 * time.Second,
+	})
+	if err != nil {
+		return nil, err
+	}
 	var ctx map[string]any
 	if err := json.Unmarshal([]byte(testPrewarmContext), &ctx); err != nil {
 		return nil, err
@@ -182,7 +226,9 @@ func buildFixture(t *testing.T) (*fixture, error) {
 		return nil, err
 	}
 	AddNagChecks(app)
-	f.asm = app.Synth(nil)
+	if f.asm, err = Synth(app); err != nil {
+		return nil, err
+	}
 	t.Logf("shared app built and synthesized in %v", time.Since(start).Round(time.Millisecond))
 	return f, nil
 }
@@ -197,6 +243,19 @@ func (f *fixture) template(stack awscdk.Stack) assertions.Template {
 		f.templates[stack] = tm
 	}
 	return tm
+}
+
+// readJSON decodes a file of the synthesized assembly (manifest.json,
+// <stack>.assets.json, …) into v.
+func (f *fixture) readJSON(t *testing.T, name string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(*f.asm.Directory(), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
 }
 
 // check runs a CDK assertion, turning its panic into a test error.
@@ -243,6 +302,13 @@ func only(t *testing.T, tm assertions.Template, typ string) (string, map[string]
 		return id, r["Properties"].(map[string]any)
 	}
 	panic("unreachable")
+}
+
+// onlyID is the logical ID of the single resource of a type.
+func onlyID(t *testing.T, tm assertions.Template, typ string) string {
+	t.Helper()
+	id, _ := only(t, tm, typ)
+	return id
 }
 
 // jsonEqual compares two values as JSON.

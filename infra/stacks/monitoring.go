@@ -54,7 +54,9 @@ func prewarmMetric(p LambdaPrewarmStackProps, name, statistic, pop string) awscl
 	return awscloudwatch.NewMetric(props)
 }
 
-// newMonitoring adds the alarms and a dashboard with one line per POP. The
+// newMonitoring adds the alarms and a dashboard: with the lean metrics the
+// cold ratio per POP and the rest over the POPs, with the full ones a line
+// per POP in every graph. The
 // alarms: the prewarm error rate; the per-POP maximum of OriginColdRatio
 // (one alarm per ten POPs); and the function itself: errors, throttles,
 // and, when the schedule is on, missing invocations (missing data
@@ -143,10 +145,22 @@ func newMonitoring(stack awscdk.Stack, fn awslambda.Function, p LambdaPrewarmSta
 		awscloudwatch.NewAlarmWidget(&awscloudwatch.AlarmWidgetProps{Title: jsii.String("Origin cold ratio, maximum over the POPs"), Alarm: alarms[1], Width: jsii.Number(12)}),
 	)
 	dash.AddWidgets(awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{Title: jsii.String("Alarms"), Alarms: &iAlarms, Width: jsii.Number(24)}))
-	dash.AddWidgets(graph("Requests per POP", perPOP(MetricRequests, "Sum")), graph("Errors per POP", perPOP(MetricErrors, "Sum")))
-	dash.AddWidgets(graph("Origin cold ratio per POP (0 = all reused)", perPOP(MetricOriginColdRatio, "Average")),
-		graph("Lambda invocations, errors, throttles, duration", &[]awscloudwatch.IMetric{fn.MetricInvocations(nil), fn.MetricErrors(nil), fn.MetricThrottles(nil), fn.MetricDuration(nil)}))
-	dash.AddWidgets(graph("Latency p50 per POP (ms)", perPOP(MetricLatencyP50, "Average")), graph("Latency p99 per POP (ms)", perPOP(MetricLatencyP99, "Average")))
+	lambda := graph("Lambda invocations, errors, throttles, duration", &[]awscloudwatch.IMetric{fn.MetricInvocations(nil), fn.MetricErrors(nil), fn.MetricThrottles(nil), fn.MetricDuration(nil)})
+	coldPerPOP := graph("Origin cold ratio per POP (0 = all reused)", perPOP(MetricOriginColdRatio, "Average"))
+	if p.Metrics == MetricsFull {
+		dash.AddWidgets(graph("Requests per POP", perPOP(MetricRequests, "Sum")), graph("Errors per POP", perPOP(MetricErrors, "Sum")))
+		dash.AddWidgets(coldPerPOP, lambda)
+		dash.AddWidgets(graph("Latency p50 per POP (ms)", perPOP(MetricLatencyP50, "Average")), graph("Latency p99 per POP (ms)", perPOP(MetricLatencyP99, "Average")))
+		return
+	}
+	// Lean metrics: per POP only the cold ratio; the rest over the POPs.
+	all := func(name, statistic, label string) awscloudwatch.IMetric {
+		return prewarmMetric(p, name, statistic, "").With(&awscloudwatch.MetricOptions{Label: jsii.String(label)})
+	}
+	dash.AddWidgets(graph("Requests and errors, all POPs", &[]awscloudwatch.IMetric{all(MetricRequests, "Sum", "requests"), all(MetricErrors, "Sum", "errors")}),
+		coldPerPOP)
+	dash.AddWidgets(graph("Latency over the POPs (ms)", &[]awscloudwatch.IMetric{all(MetricLatencyP50, "Average", "p50"), all(MetricLatencyP99, "Average", "p99")}),
+		lambda)
 }
 
 // ColdRatioExpression is the metric math of a cold-ratio alarm over n

@@ -1,10 +1,7 @@
 package stacks
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
@@ -13,21 +10,6 @@ import (
 // app at synth; unsuppressed findings become error annotations.
 func AddNagChecks(app awscdk.App) {
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
-}
-
-// SynthErrors returns the error annotations of every stack in a
-// synthesized assembly (unsuppressed cdk-nag findings, CDK validation
-// errors) as "construct path: message" lines.
-func SynthErrors(asm cxapi.CloudAssembly) []string {
-	var out []string
-	for _, st := range *asm.StacksRecursively() {
-		for _, m := range *st.Messages() {
-			if m.Level == cxapi.SynthesisMessageLevel_ERROR {
-				out = append(out, fmt.Sprintf("%s: %v", *m.Id, m.Entry.Data))
-			}
-		}
-	}
-	return out
 }
 
 // suppression is one justified cdk-nag suppression.
@@ -55,10 +37,12 @@ func addBackendSuppressions(stack awscdk.Stack, defaultCertificate bool) {
 		suppression("AwsSolutions-IAM5", "ecr:GetAuthorizationToken supports no resource-level permissions; the image pull itself is scoped to the repository.", "Resource::*"))
 	suppressOn(stack, "OriginFacingPrefixList",
 		suppression("AwsSolutions-IAM5", "ec2:DescribeManagedPrefixLists supports no resource-level permissions; the call is read-only.", "Resource::*"))
+	suppressOn(stack, "VPCOriginSecurityGroup",
+		suppression("AwsSolutions-IAM5", "ec2:DescribeSecurityGroups supports no resource-level permissions; the call is read-only.", "Resource::*"))
 	// The singleton Lambda behind every AwsCustomResource, created by CDK
 	// under this fixed ID.
 	suppressOn(stack, "AWS679f53fac002430cb0da5b7982bd2287",
-		suppression("AwsSolutions-IAM4", "CDK's AwsCustomResource provider uses AWSLambdaBasicExecutionRole for its own logs only; it runs once per deployment to read the prefix-list ID.",
+		suppression("AwsSolutions-IAM4", "CDK's AwsCustomResource provider uses AWSLambdaBasicExecutionRole for its own logs only; it runs once per deployment to read the prefix-list or security-group ID.",
 			"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"),
 		suppression("AwsSolutions-L1", "The runtime of CDK's AwsCustomResource provider is chosen and kept current by the CDK release."))
 	distribution := []*cdknag.NagPackSuppression{

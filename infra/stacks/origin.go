@@ -4,18 +4,14 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecrassets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53targets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
-	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -27,19 +23,22 @@ const AppDockerfile = "cmd/current-time-app/Dockerfile"
 // recursion (infra/cdk.out lives inside the repository root).
 var assetExcludes = []string{".git", "infra", "bin", "dist", "lab-out", "**/*.test", "**/cdk.out"}
 
-// newOrigin creates the origin side of the backend: the ECS cluster and Fargate service, the TLS network load
-// balancer and its certificate, and (with a hosted zone) the alias record.
-// The NLB's security group admits only CloudFront's origin-facing prefix
-// list on 443; the tasks admit only the NLB on 8080 and the VPC on the
-// metrics port, and reach out only over HTTPS (taskEgress).
-func newOrigin(stack awscdk.Stack, vpc awsec2.Vpc, logs awss3.IBucket, secret awssecretsmanager.ISecret, p CloudfrontDynamicAPIStackProps) elbv2.NetworkLoadBalancer {
+// newOrigin creates the origin side of the backend: the ECS cluster and
+// Fargate service, and the network load balancer in front of it, shaped by
+// p.OriginAccess (originAccess.go): internet-facing with a TLS listener
+// (public), or internal with a TCP listener for a CloudFront VPC origin
+// (vpc). The tasks admit only the NLB on the app port and the VPC on the
+// metrics port, and reach out only over HTTPS (taskEgress). Who may reach
+// the NLB is decided by the access mode: the prefix list here (public),
+// CloudFront's VPC-origin security group once the distribution exists
+// (vpc, admitVPCOrigin).
+func newOrigin(stack awscdk.Stack, vpc awsec2.Vpc, logs awss3.IBucket, secret awssecretsmanager.ISecret, p CloudfrontDynamicAPIStackProps) (elbv2.NetworkLoadBalancer, awsec2.SecurityGroup) {
+	public := p.OriginAccess == OriginAccessPublic
 	nlbSG := awsec2.NewSecurityGroup(stack, jsii.String("LoadBalancerSecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              vpc,
-		Description:      jsii.String("NLB: HTTPS from CloudFront origin-facing addresses only"),
+		Description:      jsii.String(loadBalancerSGDescription(p.OriginAccess)),
 		AllowAllOutbound: jsii.Bool(false),
 	})
-	nlbSG.AddIngressRule(awsec2.Peer_PrefixList(originFacingPrefixList(stack, p)), awsec2.Port_Tcp(jsii.Number(443)),
-		jsii.String("HTTPS from "+OriginFacingPrefixListName), jsii.Bool(false))
 	taskSG := awsec2.NewSecurityGroup(stack, jsii.String("TaskSecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              vpc,
 		Description:      jsii.String("current-time-app tasks: HTTP from the NLB, metrics from the VPC, HTTPS out"),
@@ -51,26 +50,24 @@ func newOrigin(stack awscdk.Stack, vpc awsec2.Vpc, logs awss3.IBucket, secret aw
 	taskSG.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(443)), jsii.String(taskEgress), jsii.Bool(false))
 
 	service := newService(stack, vpc, taskSG, secret, p)
-	var zone awsroute53.IHostedZone
-	if p.HostedZoneID != "" {
-		zone = importZone(stack, "Zone", p.HostedZoneID, p.HostedZoneName)
+	subnets := awsec2.SubnetType_PRIVATE_WITH_EGRESS
+	if public {
+		subnets = awsec2.SubnetType_PUBLIC
 	}
-
 	nlb := elbv2.NewNetworkLoadBalancer(stack, jsii.String("LoadBalancer"), &elbv2.NetworkLoadBalancerProps{
 		Vpc:              vpc,
-		InternetFacing:   jsii.Bool(true),
+		InternetFacing:   jsii.Bool(public),
 		CrossZoneEnabled: jsii.Bool(true),
 		SecurityGroups:   &[]awsec2.ISecurityGroup{nlbSG},
-		VpcSubnets:       &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PUBLIC},
+		VpcSubnets:       &awsec2.SubnetSelection{SubnetType: subnets},
 	})
 	nlb.LogAccessLogs(logs, jsii.String("nlb"))
-	listener := nlb.AddListener(jsii.String("Tls"), &elbv2.BaseNetworkListenerProps{
-		Port:           jsii.Number(443),
-		Protocol:       elbv2.Protocol_TLS,
-		Certificates:   &[]elbv2.IListenerCertificate{elbv2.ListenerCertificate_FromCertificateManager(certificate(stack, zone, p))},
-		SslPolicy:      elbv2.SslPolicy_RECOMMENDED_TLS,
-		TcpIdleTimeout: awscdk.Duration_Seconds(jsii.Number(p.NLBIdleTimeout.Seconds())),
-	})
+	var listener elbv2.NetworkListener
+	if public {
+		listener = addPublicListener(stack, nlb, nlbSG, p)
+	} else {
+		listener = addVPCOriginListener(nlb, p)
+	}
 	listener.AddTargets(jsii.String("App"), &elbv2.AddNetworkTargetsProps{
 		Port:     jsii.Number(AppPort),
 		Protocol: elbv2.Protocol_TCP,
@@ -92,15 +89,7 @@ func newOrigin(stack awscdk.Stack, vpc awsec2.Vpc, logs awss3.IBucket, secret aw
 		// delay is over, and the app then drains as long again.
 		DeregistrationDelay: awscdk.Duration_Seconds(jsii.Number(p.DrainPeriod.Seconds())),
 	})
-
-	if zone != nil {
-		awsroute53.NewARecord(stack, jsii.String("OriginAlias"), &awsroute53.ARecordProps{
-			Zone:       zone,
-			RecordName: jsii.String(p.OriginDomainName),
-			Target:     awsroute53.RecordTarget_FromAlias(awsroute53targets.NewLoadBalancerTarget(nlb, nil)),
-		})
-	}
-	return nlb
+	return nlb, nlbSG
 }
 
 // taskEgress says why the tasks may open HTTPS connections: the app
@@ -199,48 +188,6 @@ func containerImage(stack awscdk.Stack, p CloudfrontDynamicAPIStackProps) awsecs
 		})
 	}
 	repo := awsecr.Repository_FromRepositoryName(stack, jsii.String("AppRepository"), jsii.String(p.ECRRepositoryName))
-	return awsecs.ContainerImage_FromEcrRepository(repo, jsii.String(p.ImageTag))
-}
-
-// certificate returns the NLB's certificate for the origin domain: the
-// given ARN, or a new DNS-validated one in the hosted zone.
-func certificate(stack awscdk.Stack, zone awsroute53.IHostedZone, p CloudfrontDynamicAPIStackProps) awscertificatemanager.ICertificate {
-	if p.CertificateARN != "" {
-		return awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("Certificate"), jsii.String(p.CertificateARN))
-	}
-	return awscertificatemanager.NewCertificate(stack, jsii.String("Certificate"), &awscertificatemanager.CertificateProps{
-		DomainName: jsii.String(p.OriginDomainName),
-		Validation: awscertificatemanager.CertificateValidation_FromDns(zone),
-	})
-}
-
-// originFacingPrefixList returns the ID of CloudFront's origin-facing
-// managed prefix list: the configured one, or one read at deploy time by a
-// custom resource calling ec2:DescribeManagedPrefixLists (the ID differs per
-// region, and synth makes no AWS calls).
-func originFacingPrefixList(stack awscdk.Stack, p CloudfrontDynamicAPIStackProps) *string {
-	if p.OriginFacingPrefixListID != "" {
-		return jsii.String(p.OriginFacingPrefixListID)
-	}
-	const idPath = "PrefixLists.0.PrefixListId"
-	call := &customresources.AwsSdkCall{
-		Service: jsii.String("EC2"),
-		Action:  jsii.String("describeManagedPrefixLists"),
-		Parameters: map[string]any{
-			"Filters": []map[string]any{{"Name": "prefix-list-name", "Values": []string{OriginFacingPrefixListName}}},
-		},
-		PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String(OriginFacingPrefixListName)),
-		OutputPaths:        jsii.Strings(idPath),
-	}
-	lookup := customresources.NewAwsCustomResource(stack, jsii.String("OriginFacingPrefixList"), &customresources.AwsCustomResourceProps{
-		OnCreate:            call,
-		OnUpdate:            call,
-		Policy:              customresources.AwsCustomResourcePolicy_FromSdkCalls(&customresources.SdkCallsPolicyOptions{Resources: customresources.AwsCustomResourcePolicy_ANY_RESOURCE()}),
-		InstallLatestAwsSdk: jsii.Bool(false),
-		LogGroup: awslogs.NewLogGroup(stack, jsii.String("OriginFacingPrefixListLogs"), &awslogs.LogGroupProps{
-			Retention:     awslogs.RetentionDays_ONE_WEEK,
-			RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-		}),
-	})
-	return lookup.GetResponseField(jsii.String(idPath))
+	// The CDK takes a digest where a tag goes: repository@sha256:….
+	return awsecs.ContainerImage_FromEcrRepository(repo, jsii.String(firstNonEmpty(p.ImageDigest, p.ImageTag)))
 }

@@ -12,13 +12,17 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsschedulertargets"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
 
 // NewLambdaPrewarmStack builds one region's prewarmer: the prewarm Lambda
 // (provided.al2023, arm64) with its configuration in the environment, a
-// one-minute EventBridge rule, a one-week log group, a role that can write
+// one-minute EventBridge Scheduler schedule that puts the scheduled time in
+// its input (or, with Schedule "rule", a one-minute EventBridge rule), a
+// one-week log group, a role that can write
 // those logs and nothing else (plus X-Ray when Tracing is on), alarms on
 // the prewarm error rate, the per-POP OriginColdRatio and the function
 // itself (errors, throttles, missing invocations), and a per-POP dashboard. It
@@ -73,16 +77,7 @@ func NewLambdaPrewarmStack(scope constructs.Construct, id string, props *LambdaP
 		Role:         role,
 		Tracing:      tracing,
 	})
-	awsevents.NewRule(stack, jsii.String("Schedule"), &awsevents.RuleProps{
-		Description: jsii.String("cfprewarm: run the prewarmer every minute"),
-		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(1))),
-		Enabled:     jsii.Bool(!p.ScheduleDisabled),
-		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{
-			// A late prewarm run is useless: the next one is a minute away.
-			RetryAttempts: jsii.Number(0),
-			MaxEventAge:   awscdk.Duration_Minutes(jsii.Number(1)),
-		})},
-	})
+	newSchedule(stack, fn, p)
 	if p.Tracing {
 		suppressOn(stack, "Role", suppression("AwsSolutions-IAM5",
 			"xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; added only because tracing is on.",
@@ -118,3 +113,59 @@ func (p LambdaPrewarmStackProps) code() (string, error) {
 	}
 	return dir, nil
 }
+
+// newSchedule invokes fn every minute, asynchronously, with no retry and a
+// 60 s maximum event age (the least either service takes): a prewarm
+// invocation delivered late is worthless, since the next minute's comes
+// anyway and a retried or queued one only adds billed requests (by default
+// both would retry for up to 24 h, 185 times). EventBridge Scheduler (the
+// default) puts the scheduled time in the input, {"scheduledTime":
+// "<aws.scheduler.scheduled-time>"}, with the flexible time window off, so
+// that each invocation knows which minute it stands for and sends only the
+// slots of the aligned grid that minute owns. A plain rule (Schedule
+// "rule") sends EventBridge's scheduled event, which carries no usable
+// scheduled time: the Lambda then sends WAVES waves.
+func newSchedule(stack awscdk.Stack, fn awslambda.Function, p LambdaPrewarmStackProps) {
+	const retries = 0
+	maxAge := awscdk.Duration_Seconds(jsii.Number(60))
+	if p.Schedule == ScheduleRule {
+		awsevents.NewRule(stack, jsii.String("Schedule"), &awsevents.RuleProps{
+			Description: jsii.String("cfprewarm: run the prewarmer every minute (plain rule: WAVES waves per invocation)"),
+			Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(1))),
+			Enabled:     jsii.Bool(!p.ScheduleDisabled),
+			Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{
+				RetryAttempts: jsii.Number(retries),
+				MaxEventAge:   maxAge,
+			})},
+		})
+		return
+	}
+	// The role Scheduler invokes the function with: the target grants it
+	// lambda:InvokeFunction on this function and its versions (ARN:*).
+	role := awsiam.NewRole(stack, jsii.String("SchedulerRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), nil),
+		Description: jsii.String("cfprewarm: EventBridge Scheduler invokes the prewarm Lambda"),
+	})
+	awsscheduler.NewSchedule(stack, jsii.String("Schedule"), &awsscheduler.ScheduleProps{
+		Description: jsii.String("cfprewarm: run the prewarmer every minute with the scheduled time (aligned waves)"),
+		Schedule:    awsscheduler.ScheduleExpression_Rate(awscdk.Duration_Minutes(jsii.Number(1))),
+		Enabled:     jsii.Bool(!p.ScheduleDisabled),
+		TimeWindow:  awsscheduler.TimeWindow_Off(),
+		Target: awsschedulertargets.NewLambdaInvoke(fn, &awsschedulertargets.ScheduleTargetBaseProps{
+			Input: awsscheduler.ScheduleTargetInput_FromObject(map[string]*string{
+				SchedulerInputField: awsscheduler.ContextAttribute_ScheduledTime(),
+			}),
+			RetryAttempts: jsii.Number(retries),
+			MaxEventAge:   maxAge,
+			Role:          role,
+		}),
+	})
+	// After the schedule: binding the target created the role's policy.
+	suppressOn(stack, "SchedulerRole", suppression("AwsSolutions-IAM5",
+		"The Scheduler target's grant covers this one function and its versions and aliases (function ARN:*), nothing else.",
+		"Resource::<Function76856677.Arn>:*"))
+}
+
+// SchedulerInputField is the event field that carries the scheduled time
+// (warm/lambdaenv reads it; TestContractSchedulerInput checks the name).
+const SchedulerInputField = "scheduledTime"

@@ -20,8 +20,11 @@ const (
 	// DefaultRequestTimeout is the Lambda's own default (warm's): one
 	// default, checked by TestContractFunctionTimeout.
 	DefaultRequestTimeout = 10 * time.Second
-	DefaultWaves          = 3
-	DefaultWaveInterval   = 20 * time.Second
+	// DefaultMetrics: per POP only the metric the cold-ratio alarm reads.
+	DefaultMetrics = MetricsLean
+	// DefaultSchedule: EventBridge Scheduler with the scheduled time in
+	// the input, so that the Lambda sends aligned waves.
+	DefaultSchedule = ScheduleScheduler
 	// DefaultIPVersion: the function runs outside a VPC, where it has IPv4
 	// egress; assuming a POP's edge hosts answer on both families (not
 	// verifiable without AWS), prewarming over IPv4 warms the same origin
@@ -37,10 +40,37 @@ const (
 	// Lambda timeout (lambdaenv.TimeoutMargin in the root module).
 	timeoutMargin    = 10 * time.Second
 	maxLambdaTimeout = 900 * time.Second
+	// alignedSpan is the longest an aligned invocation may wait for its
+	// last slot: its window ends a minute (the rate) after the lateness
+	// model's 70 s (package schedule in the root module).
+	alignedSpan = 60*time.Second + 70*time.Second
+)
+
+// The Lambda's metric levels (METRICS; warm.MetricLevel in the root
+// module): the custom metrics per region are POPs + 5 (lean) or 7 × POPs +
+// 5 (full).
+const (
+	// MetricsLean: per POP only OriginColdRatio, the rest per distribution.
+	MetricsLean = "lean"
+	// MetricsFull: every metric per POP too; the dashboard graphs them.
+	MetricsFull = "full"
+)
+
+// The ways the stack invokes the Lambda every minute.
+const (
+	// ScheduleScheduler is EventBridge Scheduler, whose target input
+	// carries <aws.scheduler.scheduled-time>: the Lambda sends the slots of
+	// the aligned grid each minute owns, evenly spaced whatever the
+	// lateness.
+	ScheduleScheduler = "scheduler"
+	// ScheduleRule is a plain EventBridge rule, rate(1 minute): no
+	// scheduled time, so each invocation sends WAVES waves WAVE_INTERVAL
+	// apart (by default the fewest that hold for the keep-alive).
+	ScheduleRule = "rule"
 )
 
 var (
-	popPattern          = regexp.MustCompile(`^[A-Z]{3}[0-9]{1,3}-[A-Z][0-9]{1,2}$`)
+	popPattern          = regexp.MustCompile(`^[A-Z]{3}[0-9]{1,2}(-[CPE][0-9]{1,2})?$`) // cloudfront.POPCodeRule (root module)
 	distributionPattern = regexp.MustCompile(`^d[a-z0-9]+\.cloudfront\.net$`)
 	logLevels           = map[string]bool{"DEBUG": true, "INFO": true, "WARN": true, "ERROR": true}
 )
@@ -67,8 +97,16 @@ type LambdaPrewarmStackProps struct {
 	RequestsPerPOP int
 	Concurrency    int
 	RequestTimeout time.Duration
-	// Waves per invocation, WaveInterval apart: several waves in one
-	// one-minute invocation keep connections warm despite schedule jitter.
+	// Schedule is how the Lambda is invoked every minute: ScheduleScheduler
+	// (the default) or ScheduleRule.
+	Schedule string
+	// Period of the aligned grid (PERIOD); 0: the Lambda's, the keep-alive
+	// less 2 s.
+	Period time.Duration
+	// Waves per invocation, WaveInterval apart, for invocations without a
+	// scheduled time (ScheduleRule, a manual invoke): set both or neither.
+	// Neither: the Lambda's defaults, the fewest waves that hold for the
+	// keep-alive under EventBridge's lateness (3 × 44 s for 60 s).
 	Waves        int
 	WaveInterval time.Duration
 	// KeepAlive is the distribution's origin keep-alive timeout; waves must
@@ -79,10 +117,13 @@ type LambdaPrewarmStackProps struct {
 	IPVersion int
 	// EMFNamespace for the metrics and LogLevel (DEBUG, INFO, WARN, ERROR).
 	EMFNamespace string
-	LogLevel     string
+	// Metrics is the Lambda's metric level (METRICS): MetricsLean (the
+	// default) or MetricsFull; the dashboard follows it.
+	Metrics  string
+	LogLevel string
 	// MemoryMiB of the function (default 128).
 	MemoryMiB int
-	// ScheduleDisabled creates the one-minute rule disabled.
+	// ScheduleDisabled creates the one-minute schedule (or rule) disabled.
 	ScheduleDisabled bool
 	// Tracing turns on X-Ray active tracing (and the role's X-Ray rights).
 	Tracing bool
@@ -109,8 +150,8 @@ func (p LambdaPrewarmStackProps) withDefaults() LambdaPrewarmStackProps {
 	setDefault(&p.Method, DefaultMethod)
 	setDefault(&p.RequestsPerPOP, DefaultRequestsPerPOP)
 	setDefault(&p.RequestTimeout, DefaultRequestTimeout)
-	setDefault(&p.Waves, DefaultWaves)
-	setDefault(&p.WaveInterval, DefaultWaveInterval)
+	setDefault(&p.Schedule, DefaultSchedule)
+	setDefault(&p.Metrics, DefaultMetrics)
 	setDefault(&p.KeepAlive, DefaultKeepAlive)
 	setDefault(&p.IPVersion, DefaultIPVersion)
 	setDefault(&p.EMFNamespace, DefaultEMFNamespace)
@@ -145,7 +186,7 @@ func (p LambdaPrewarmStackProps) validate() error {
 	}
 	for _, pop := range p.POPs {
 		if !popPattern.MatchString(pop) {
-			add("pop %q: not a POP code like HKG54-C1", pop)
+			add("pop %q: not a POP code (three letters, one or two digits and an optional -C, -P or -E with one or two digits, e.g. HKG54-C1, SIN2-P11, PVG52-E1 or the older FRA2)", pop)
 		}
 	}
 	if p.RequestsPerPOP < 1 {
@@ -157,20 +198,32 @@ func (p LambdaPrewarmStackProps) validate() error {
 	if p.RequestTimeout <= 0 {
 		add("requestTimeout %s: must be positive", envDuration(p.RequestTimeout))
 	}
-	if p.Waves < 1 {
-		add("waves %d: must be at least 1", p.Waves)
+	if p.Metrics != MetricsLean && p.Metrics != MetricsFull {
+		add("metrics %q: want %q (per POP only OriginColdRatio) or %q (every metric per POP)", p.Metrics, MetricsLean, MetricsFull)
+	}
+	if p.Schedule != ScheduleScheduler && p.Schedule != ScheduleRule {
+		add("schedule %q: want %q (EventBridge Scheduler, aligned waves) or %q (a plain rule)", p.Schedule, ScheduleScheduler, ScheduleRule)
+	}
+	if p.Waves < 0 || p.Waves > 60 {
+		add("waves %d: want 1 to 60, or unset for the Lambda's default", p.Waves)
+	}
+	if (p.Waves == 0) != (p.WaveInterval == 0) {
+		add("waves %d, waveInterval %s: set both or neither (neither: the Lambda's defaults for the keep-alive)", p.Waves, envDuration(p.WaveInterval))
+	}
+	if p.Period != 0 && (p.Period < time.Second || p.Period >= p.KeepAlive) {
+		add("period %s: must be at least 1s and shorter than the keep-alive %s", envDuration(p.Period), envDuration(p.KeepAlive))
 	}
 	if p.IPVersion != 4 && p.IPVersion != 6 && p.IPVersion != -1 {
 		add("ipVersion %d: want 4, 6 or -1 (both)", p.IPVersion)
 	}
-	if p.WaveInterval <= 0 {
+	if p.WaveInterval < 0 {
 		add("waveInterval %s: must be positive", envDuration(p.WaveInterval))
 	}
 	if p.Waves > 1 && p.WaveInterval >= p.KeepAlive {
 		add("waveInterval %s: must be shorter than the keep-alive %s, or origin connections go idle between waves", envDuration(p.WaveInterval), envDuration(p.KeepAlive))
 	}
 	if t := p.timeout(); t > maxLambdaTimeout {
-		add("(waves − 1) × waveInterval + requestTimeout + %s = %s: over the Lambda limit of %s", envDuration(timeoutMargin), envDuration(t), envDuration(maxLambdaTimeout))
+		add("max(%s, (waves − 1) × waveInterval) + requestTimeout + %s = %s: over the Lambda limit of %s", envDuration(alignedSpan), envDuration(timeoutMargin), envDuration(t), envDuration(maxLambdaTimeout))
 	}
 	if !logLevels[p.LogLevel] {
 		add("logLevel %q: must be DEBUG, INFO, WARN or ERROR", p.LogLevel)
@@ -194,14 +247,17 @@ func (p LambdaPrewarmStackProps) validate() error {
 }
 
 // timeout is the Lambda function timeout: the root module's
-// lambdaenv.FunctionTimeout, (waves − 1) × waveInterval + requestTimeout +
-// 10 s rounded up to whole seconds. The last wave starts (waves − 1) ×
-// waveInterval after the first and needs one request timeout; the margin
-// covers the handler's own (3 s to write the metrics and return) and a
-// wave that starts late. TestContractFunctionTimeout checks this against
-// the table the root module writes from its function.
+// lambdaenv.FunctionTimeout, max(60 s + 70 s, (waves − 1) × waveInterval)
+// + requestTimeout + 10 s rounded up to whole seconds, whichever way the
+// function is invoked. An aligned invocation may wait up to 130 s for its
+// last slot; a plain-rule one starts its last wave (waves − 1) ×
+// waveInterval after the first (the Lambda's default waves never take
+// longer than 130 s); either needs one request timeout; the margin covers
+// the handler's own (3 s to write the metrics and return) and a wave that
+// starts late. TestContractFunctionTimeout checks this against the table
+// the root module writes from its function.
 func (p LambdaPrewarmStackProps) timeout() time.Duration {
-	t := time.Duration(p.Waves-1)*p.WaveInterval + p.RequestTimeout + timeoutMargin
+	t := max(alignedSpan, time.Duration(p.Waves-1)*p.WaveInterval) + p.RequestTimeout + timeoutMargin
 	if r := t % time.Second; r != 0 {
 		t += time.Second - r
 	}
@@ -217,10 +273,9 @@ func (p LambdaPrewarmStackProps) environment() map[string]*string {
 		"POPS":                jsii.String(strings.Join(p.POPs, ",")),
 		"REQUESTS_PER_POP":    jsii.String(strconv.Itoa(p.RequestsPerPOP)),
 		"REQUEST_TIMEOUT":     jsii.String(envDuration(p.RequestTimeout)),
-		"WAVES":               jsii.String(strconv.Itoa(p.Waves)),
-		"WAVE_INTERVAL":       jsii.String(envDuration(p.WaveInterval)),
 		"KEEPALIVE":           jsii.String(envDuration(p.KeepAlive)),
 		"EMF_NAMESPACE":       jsii.String(p.EMFNamespace),
+		"METRICS":             jsii.String(p.Metrics),
 		"LOG_LEVEL":           jsii.String(p.LogLevel),
 	}
 	if p.Host != "" {
@@ -231,6 +286,13 @@ func (p LambdaPrewarmStackProps) environment() map[string]*string {
 	}
 	if p.IPVersion > 0 {
 		env["IP_VERSION"] = jsii.String(strconv.Itoa(p.IPVersion))
+	}
+	if p.Waves > 0 {
+		env["WAVES"] = jsii.String(strconv.Itoa(p.Waves))
+		env["WAVE_INTERVAL"] = jsii.String(envDuration(p.WaveInterval))
+	}
+	if p.Period > 0 {
+		env["PERIOD"] = jsii.String(envDuration(p.Period))
 	}
 	return env
 }

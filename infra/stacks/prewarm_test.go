@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -33,8 +34,10 @@ func TestPrewarmFunction(t *testing.T) {
 	jsonEqual(t, "architectures", fn["Architectures"], []string{"arm64"})
 	jsonEqual(t, "memory", fn["MemorySize"], 128)
 	jsonEqual(t, "handler", fn["Handler"], "bootstrap")
-	// 2 × 20 s between 3 waves + 10 s request timeout + 10 s margin.
-	jsonEqual(t, "timeout", fn["Timeout"], 60)
+	// An aligned invocation may wait up to 60 s + 70 s for its last slot,
+	// + 10 s request timeout + 10 s margin.
+	jsonEqual(t, "timeout", fn["Timeout"], 150)
+	// No WAVES or WAVE_INTERVAL: the Lambda's own, which follow KEEPALIVE.
 	jsonEqual(t, "environment", fn["Environment"], map[string]any{"Variables": map[string]string{
 		"DISTRIBUTION_DOMAIN": testDistribution,
 		"URL_PATH":            "/",
@@ -42,11 +45,10 @@ func TestPrewarmFunction(t *testing.T) {
 		"POPS":                "HKG54-C1,HKG62-C1",
 		"REQUESTS_PER_POP":    "60",
 		"REQUEST_TIMEOUT":     "10s",
-		"WAVES":               "3",
-		"WAVE_INTERVAL":       "20s",
 		"KEEPALIVE":           "60s",
 		"IP_VERSION":          "4",
 		"EMF_NAMESPACE":       "CFPrewarm",
+		"METRICS":             "lean",
 		"LOG_LEVEL":           "INFO",
 	}})
 	if tc, ok := fn["TracingConfig"].(map[string]any); ok && tc["Mode"] == "Active" {
@@ -58,14 +60,11 @@ func TestPrewarmFunction(t *testing.T) {
 
 	// Least privilege: one inline statement writing the function's own log
 	// group, no managed policies.
-	roleID, role := only(t, tm, "AWS::IAM::Role")
-	if role["ManagedPolicyArns"] != nil {
+	roleID := fn["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	if role := resources(t, tm, "AWS::IAM::Role")[roleID]["Properties"].(map[string]any); role["ManagedPolicyArns"] != nil {
 		t.Errorf("role has managed policies: %v", role["ManagedPolicyArns"])
 	}
-	jsonEqual(t, "function role", fn["Role"], map[string]any{"Fn::GetAtt": []string{roleID, "Arn"}})
-	_, policy := only(t, tm, "AWS::IAM::Policy")
-	jsonEqual(t, "policy roles", policy["Roles"], []any{map[string]any{"Ref": roleID}})
-	jsonEqual(t, "policy statements", policy["PolicyDocument"].(map[string]any)["Statement"], []any{map[string]any{
+	jsonEqual(t, "policy statements", policyOf(t, tm, roleID)["Statement"], []any{map[string]any{
 		"Sid":      "WriteOwnLogs",
 		"Effect":   "Allow",
 		"Action":   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
@@ -73,31 +72,86 @@ func TestPrewarmFunction(t *testing.T) {
 	}})
 }
 
+// policyOf is the policy document of the one inline policy of a role.
+func policyOf(t *testing.T, tm assertions.Template, roleID string) map[string]any {
+	t.Helper()
+	var docs []map[string]any
+	for _, p := range resources(t, tm, "AWS::IAM::Policy") {
+		props := p["Properties"].(map[string]any)
+		for _, r := range props["Roles"].([]any) {
+			if r.(map[string]any)["Ref"] == roleID {
+				docs = append(docs, props["PolicyDocument"].(map[string]any))
+			}
+		}
+	}
+	if len(docs) != 1 {
+		t.Fatalf("role %s has %d inline policies, want 1", roleID, len(docs))
+	}
+	return docs[0]
+}
+
+// The default schedule is EventBridge Scheduler, every minute, with the
+// flexible time window off, the scheduled time in the input (the Lambda's
+// aligned waves), no retry and a 60 s maximum event age (a late prewarm is
+// worthless), invoking the function through a role that may invoke it and
+// nothing else. The plain-rule option keeps the one-minute rule, with the
+// same retry policy.
 func TestPrewarmSchedule(t *testing.T) {
 	f := shared(t)
-	for _, tc := range []struct {
-		region, state string
-	}{
-		{"ap-east-1", "ENABLED"},
-		{"ap-northeast-1", "DISABLED"}, // scheduleEnabled: false
-	} {
-		t.Run(tc.region, func(t *testing.T) {
-			tm := f.template(prewarmStack(t, f, tc.region))
-			_, rule := only(t, tm, "AWS::Events::Rule")
-			jsonEqual(t, "schedule", rule["ScheduleExpression"], "rate(1 minute)")
-			jsonEqual(t, "state", rule["State"], tc.state)
-			targets := rule["Targets"].([]any)
-			if len(targets) != 1 {
-				t.Fatalf("want one target, got %v", targets)
-			}
-			jsonEqual(t, "retry policy", targets[0].(map[string]any)["RetryPolicy"], map[string]any{"MaximumEventAgeInSeconds": 60, "MaximumRetryAttempts": 0})
-			check(t, "invoke permission", func() {
-				tm.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), map[string]any{
-					"Action": "lambda:InvokeFunction", "Principal": "events.amazonaws.com",
-				})
-			})
-		})
+	retry := map[string]any{"MaximumEventAgeInSeconds": 60, "MaximumRetryAttempts": 0}
+	for _, region := range []string{"ap-east-1", "eu-west-1"} {
+		tm := f.template(prewarmStack(t, f, region))
+		if rules := resources(t, tm, "AWS::Events::Rule"); len(rules) != 0 {
+			t.Errorf("%s: an EventBridge rule besides the schedule: %v", region, rules)
+		}
+		fnID, _ := only(t, tm, "AWS::Lambda::Function")
+		_, s := only(t, tm, "AWS::Scheduler::Schedule")
+		jsonEqual(t, region+" schedule", []any{s["ScheduleExpression"], s["State"], s["FlexibleTimeWindow"]},
+			[]any{"rate(1 minute)", "ENABLED", map[string]any{"Mode": "OFF"}})
+		target := s["Target"].(map[string]any)
+		jsonEqual(t, region+" target", target["Arn"], map[string]any{"Fn::GetAtt": []string{fnID, "Arn"}})
+		jsonEqual(t, region+" input", target["Input"], `{"scheduledTime":"<aws.scheduler.scheduled-time>"}`)
+		jsonEqual(t, region+" retry policy", target["RetryPolicy"], retry)
+		roleID := target["RoleArn"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+		role := resources(t, tm, "AWS::IAM::Role")[roleID]["Properties"].(map[string]any)
+		jsonEqual(t, region+" scheduler role trust", role["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)["Principal"],
+			map[string]any{"Service": "scheduler.amazonaws.com"})
+		stmts := policyOf(t, tm, roleID)["Statement"].([]any)
+		if len(stmts) != 1 || stmts[0].(map[string]any)["Action"] != "lambda:InvokeFunction" || !strings.Contains(fmt.Sprint(stmts[0].(map[string]any)["Resource"]), fnID) {
+			t.Errorf("%s: the scheduler role may %v, want lambda:InvokeFunction on the function alone", region, stmts)
+		}
 	}
+	env := func(region string) map[string]any {
+		_, fn := only(t, f.template(prewarmStack(t, f, region)), "AWS::Lambda::Function")
+		return fn["Environment"].(map[string]any)["Variables"].(map[string]any)
+	}
+	if e := env("eu-west-1"); e["PERIOD"] != "29s" || e["WAVES"] != nil {
+		t.Errorf("eu-west-1 (period 29s): environment %v", e)
+	}
+
+	// A plain rule, disabled (scheduleEnabled: false), with its own waves.
+	tm := f.template(prewarmStack(t, f, "ap-northeast-1"))
+	if s := resources(t, tm, "AWS::Scheduler::Schedule"); len(s) != 0 {
+		t.Errorf("a Scheduler schedule besides the rule: %v", s)
+	}
+	_, rule := only(t, tm, "AWS::Events::Rule")
+	jsonEqual(t, "rule", []any{rule["ScheduleExpression"], rule["State"]}, []any{"rate(1 minute)", "DISABLED"})
+	targets := rule["Targets"].([]any)
+	if len(targets) != 1 || targets[0].(map[string]any)["Input"] != nil {
+		t.Fatalf("want one target and no input, got %v", targets)
+	}
+	jsonEqual(t, "rule retry policy", targets[0].(map[string]any)["RetryPolicy"], retry)
+	check(t, "invoke permission", func() {
+		tm.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), map[string]any{
+			"Action": "lambda:InvokeFunction", "Principal": "events.amazonaws.com",
+		})
+	})
+	if e := env("ap-northeast-1"); e["WAVES"] != "4" || e["WAVE_INTERVAL"] != "33s" {
+		t.Errorf("ap-northeast-1 (4 waves 33 s apart): environment %v", e)
+	}
+	// max(130 s, 3 × 33 s) + 10 s + 10 s.
+	_, fn := only(t, tm, "AWS::Lambda::Function")
+	jsonEqual(t, "plain-rule timeout", fn["Timeout"], 150)
 }
 
 // alarmsByName returns a stack's alarms by the last part of their name
@@ -276,19 +330,41 @@ func dashboardBody(t *testing.T, tm interface {
 	return ""
 }
 
+// The dashboard follows the metric level: lean (ap-east-1) graphs the
+// cold ratio per POP and the rest over the POPs (the metrics the Lambda
+// then creates); full (ap-northeast-1) graphs every metric per POP.
 func TestPrewarmDashboard(t *testing.T) {
 	f := shared(t)
-	body := dashboardBody(t, f.template(prewarmStack(t, f, "ap-east-1")))
-	for _, name := range []string{MetricRequests, MetricErrors, MetricOriginColdRatio, MetricLatencyP50, MetricLatencyP99} {
-		for _, pop := range []string{"HKG54-C1", "HKG62-C1"} {
-			want := `"CFPrewarm","` + name + `","Distribution","` + testDistribution + `","POP","` + pop + `"`
-			if !strings.Contains(body, want) {
-				t.Errorf("dashboard lacks the %s graph line for %s (%s)", name, pop, want)
+	perPOP := func(name, pop string) string {
+		return `"CFPrewarm","` + name + `","Distribution","` + testDistribution + `","POP","` + pop + `"`
+	}
+	all := func(name string) string {
+		return `"CFPrewarm","` + name + `","Distribution","` + testDistribution + `",{`
+	}
+	lean := dashboardBody(t, f.template(prewarmStack(t, f, "ap-east-1")))
+	for _, pop := range []string{"HKG54-C1", "HKG62-C1"} {
+		if !strings.Contains(lean, perPOP(MetricOriginColdRatio, pop)) {
+			t.Errorf("lean dashboard lacks the cold ratio of %s", pop)
+		}
+		for _, name := range []string{MetricRequests, MetricErrors, MetricLatencyP50, MetricLatencyP99} {
+			if strings.Contains(lean, perPOP(name, pop)) {
+				t.Errorf("lean dashboard graphs %s per POP, a metric the lean Lambda does not create", name)
 			}
 		}
 	}
-	if strings.Contains(body, "NRT57-P2") {
+	for _, name := range []string{MetricRequests, MetricErrors, MetricLatencyP50, MetricLatencyP99} {
+		if !strings.Contains(lean, all(name)) {
+			t.Errorf("lean dashboard lacks %s over the POPs (%s)", name, all(name))
+		}
+	}
+	if strings.Contains(lean, "NRT57-P2") {
 		t.Error("ap-east-1 dashboard shows another region's POP")
+	}
+	full := dashboardBody(t, f.template(prewarmStack(t, f, "ap-northeast-1")))
+	for _, name := range []string{MetricRequests, MetricErrors, MetricOriginColdRatio, MetricLatencyP50, MetricLatencyP99} {
+		if !strings.Contains(full, perPOP(name, "NRT57-P2")) {
+			t.Errorf("full dashboard lacks the %s graph line for NRT57-P2", name)
+		}
 	}
 }
 
@@ -317,12 +393,21 @@ func TestPrewarmOverrides(t *testing.T) {
 			}
 		}
 	}
-	jsonEqual(t, "actions with tracing", actions, []string{"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords"})
+	slices.Sort(actions) // the order is the CDK's (sorted with @aws-cdk/aws-iam:minimizePolicies)
+	jsonEqual(t, "actions with tracing", actions, []string{"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTelemetryRecords", "xray:PutTraceSegments"})
 }
 
 func TestPrewarmTimeout(t *testing.T) {
-	p := LambdaPrewarmStackProps{Waves: 4, WaveInterval: 15 * time.Second, RequestTimeout: 3 * time.Second}.withDefaults()
-	if got, want := p.timeout(), 58*time.Second; got != want { // 3 × 15 s + 3 s + 10 s
-		t.Errorf("timeout = %v, want %v", got, want)
+	for _, c := range []struct {
+		p    LambdaPrewarmStackProps
+		want time.Duration
+	}{
+		{LambdaPrewarmStackProps{Waves: 4, WaveInterval: 15 * time.Second, RequestTimeout: 3 * time.Second}, 143 * time.Second}, // 130 s + 3 s + 10 s
+		{LambdaPrewarmStackProps{Waves: 4, WaveInterval: 50 * time.Second, RequestTimeout: 3 * time.Second}, 163 * time.Second}, // 3 × 50 s + 3 s + 10 s
+		{LambdaPrewarmStackProps{}, 150 * time.Second},
+	} {
+		if got := c.p.withDefaults().timeout(); got != c.want {
+			t.Errorf("%d waves %v apart, request timeout %v: timeout %v, want %v", c.p.Waves, c.p.WaveInterval, c.p.RequestTimeout, got, c.want)
+		}
 	}
 }

@@ -36,17 +36,23 @@ var Layers = map[string]int{
 	"internal/loopback/labca":     1,
 	"internal/ociimage":           1, // container images (go-containerregistry), built on buildinfo
 
+	// 1: the wave schedule model (grid, slots, gaps, lateness), below
+	// warm, plan and the Lambda that take its numbers.
+	"schedule": 1,
+
 	// 2: the probe's reporters; the prewarm engine (built on probe and
 	// edgehosts) and the planner (on accesslog and edgehosts); the POP
 	// emulator, built on the links and the access-log writer.
 	"probe/format":           2,
 	"warm":                   2,
+	"doctor":                 2,
 	"plan":                   2,
 	"internal/loopback/edge": 2,
 
 	// 3: reporters of the engines; a whole CloudFront on loopback (the
 	// origin, the POP emulator, DNS, the CA).
 	"warm/format":       3,
+	"doctor/format":     3,
 	"lab/report":        3,
 	"internal/loopback": 3,
 
@@ -55,6 +61,9 @@ var Layers = map[string]int{
 
 	// 4: the planner's reporters, which write the Lambda's contract.
 	"plan/format": 4,
+
+	// 3: the prewarm daemon's Prometheus exporter, fed like a reporter.
+	"warm/promexport": 3,
 
 	// 4: the whole system on loopback.
 	"lab": 4,

@@ -74,8 +74,29 @@ type Config struct {
 	// OriginHost is the origin's domain; empty means DefaultOriginHost.
 	OriginHost string
 	// OriginIdle is the origin server's idle timeout; 0 means the
-	// origin's default (origin.DefaultIdleTimeout).
+	// origin's default (origin.DefaultIdleTimeout). It also bounds a new
+	// connection's wait for its first request (as a load balancer's idle
+	// timeout does; net/http's IdleTimeout alone would leave a connection
+	// an edge host dialed but did not use open for the read-header
+	// timeout), within origin.MinTimeout and the default read-header
+	// timeout.
 	OriginIdle time.Duration
+	// OriginVerifySecret turns on the origin's verification: every POP
+	// sends it in origin.DefaultVerifyHeader (an origin custom header),
+	// and the origin answers 403 without it.
+	OriginVerifySecret string
+	// HostID emulates the sample stack's CloudFront Function on the
+	// origin's prewarm path (origin.HostIDPath): requests there reach the
+	// origin with cloudfront.HeaderEdgeServerIP, which the origin echoes
+	// (it needs OriginVerifySecret to).
+	HostID bool
+	// OriginShield puts an Origin Shield between every POP and the
+	// origin: one more emulated POP (one edge host, its own origin pool
+	// with the POPs' keep-alive) that the POPs' hosts connect to over
+	// ShieldLink, while the shield reaches the origin over OriginLink.
+	// cdn-upstream-layer then says "Origin Shield".
+	OriginShield bool
+	ShieldLink   link.Link
 
 	// Logger receives the servers' logs; nil discards them.
 	Logger *slog.Logger
@@ -119,9 +140,17 @@ type POPSpec struct {
 	Status int
 	// Hosts is the POP's number of edge hosts; 0 means Config.Hosts.
 	Hosts int
-	// ViaPerRequest: every response's via names a new id instead of its
-	// edge host (edge.Faults.ViaPerRequest).
-	ViaPerRequest bool
+	// AddrCount is the number of fresh addresses the POP gets when Addrs
+	// is empty (a real POP's name answers with four); 0 means 1.
+	AddrCount int
+	// Split gives each address edge hosts of its own (edge.Field.Split);
+	// otherwise every address leads to all the POP's hosts.
+	Split bool
+	// Via is what the via id names (edge.Field.Via; "" an id per host).
+	Via edge.ViaMode
+	// Pool is the origin pool policy of the POP's hosts (edge.Field.Pool;
+	// "" edge.PoolReuseFreed).
+	Pool edge.PoolPolicy
 }
 
 // Codes returns the POP codes of specs, in order.
@@ -145,7 +174,11 @@ type CloudFront struct {
 	POPs         map[string]*POP
 	Origin       *origin.Server
 	OriginAddr   string // the origin's host:port
-	OriginHost   string // the origin's domain
+	// ShieldAddr is the Origin Shield's host:port (Config.OriginShield),
+	// where the POPs' hosts connect instead of OriginAddr.
+	ShieldAddr string
+	Shield     *edge.POP
+	OriginHost string // the origin's domain
 
 	dir    string
 	dns    *dnsserver.Server
@@ -200,6 +233,11 @@ func Start(ctx context.Context, cfg Config) (cf *CloudFront, err error) {
 	if err = cf.startOrigin(ctx, cfg, log.With("component", "origin")); err != nil {
 		return cf, err
 	}
+	if cfg.OriginShield {
+		if err = cf.startShield(ctx, cfg, log.With("component", "shield")); err != nil {
+			return cf, err
+		}
+	}
 	if err = cf.startPOPs(ctx, cfg, log.With("component", "edge")); err != nil {
 		return cf, err
 	}
@@ -221,7 +259,7 @@ func (c Config) validate() error {
 	codes := map[string]bool{}
 	for _, s := range c.POPs {
 		if !cloudfront.ValidPOPCode(s.Code) {
-			bad("POP %q: want a POP code such as HKG54-C1", s.Code)
+			bad("POP %q: want %s, in upper case", s.Code, cloudfront.POPCodeRule)
 		}
 		if codes[s.Code] {
 			bad("POP %s: given twice", s.Code)
@@ -262,10 +300,12 @@ func (cf *CloudFront) startOrigin(ctx context.Context, cfg Config, log *slog.Log
 		return err
 	}
 	cf.Origin, err = origin.NewServer(origin.Config{
-		TLSConfig:       &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
-		IdleTimeout:     cfg.OriginIdle,
-		DrainPeriod:     origin.NoDrain, // no load balancer in front
-		ShutdownTimeout: originShutdown,
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		IdleTimeout:       cfg.OriginIdle,
+		VerifySecret:      cfg.OriginVerifySecret,
+		ReadHeaderTimeout: firstRequestTimeout(cfg.OriginIdle),
+		DrainPeriod:       origin.NoDrain, // no load balancer in front
+		ShutdownTimeout:   originShutdown,
 	}, log)
 	if err != nil {
 		return fmt.Errorf("loopback: origin: %w", err)
@@ -277,6 +317,16 @@ func (cf *CloudFront) startOrigin(ctx context.Context, cfg Config, log *slog.Log
 	cf.OriginAddr = ln.Addr().String()
 	cf.serve(func() error { return cf.Origin.Serve(ctx, ln) })
 	return nil
+}
+
+// firstRequestTimeout is the origin's read-header timeout for an idle
+// timeout (Config.OriginIdle): the idle timeout, within the origin's floor
+// and default; 0 (the default) without one.
+func firstRequestTimeout(idle time.Duration) time.Duration {
+	if idle == 0 {
+		return 0
+	}
+	return min(max(idle, origin.MinTimeout), origin.DefaultReadHeaderTimeout)
 }
 
 // startPOPs gives every POP its addresses, all on one port, and serves it.
@@ -349,20 +399,28 @@ func (cf *CloudFront) newPOP(cfg Config, i int, s POPSpec, cert tls.Certificate,
 	if hosts == 0 {
 		hosts = cfg.Hosts
 	}
+	field := cf.field(cfg)
+	field.Addrs, field.Split, field.Via, field.Pool = p.Addrs, s.Split, s.Via, s.Pool
+	originAddr, originLink := cf.OriginAddr, cfg.OriginLink
+	if cf.Shield != nil {
+		originAddr, originLink = cf.ShieldAddr, cfg.ShieldLink
+		field.UpstreamLayer = edge.LayerOriginShield
+	}
 	var err error
 	p.Edge, err = edge.New(edge.Config{
 		POP:         s.Code,
 		Hosts:       hosts,
 		KeepAlive:   keepAlive,
-		OriginAddr:  cf.OriginAddr,
+		OriginAddr:  originAddr,
 		OriginHost:  cfg.OriginHost,
 		OriginRoots: cf.CA.Pool(),
-		OriginLink:  cfg.OriginLink,
+		OriginLink:  originLink,
+		Field:       field,
 		ViewerLink:  cfg.ViewerLink,
 		TLSTime:     cfg.EdgeTLSTime,
 		Cert:        cert,
 		Seed:        cfg.Seed + uint64(i),
-		Faults:      edge.Faults{Refuse: s.NoListen, Delay: s.Delay, AnswerAs: s.AnswerAs, Status: s.Status, ViaPerRequest: s.ViaPerRequest},
+		Faults:      edge.Faults{Refuse: s.NoListen, Delay: s.Delay, AnswerAs: s.AnswerAs, Status: s.Status},
 		OnRequest:   p.onRequest,
 		AccessLog:   cfg.AccessLog,
 		Logger:      log,
@@ -374,7 +432,8 @@ func (cf *CloudFront) newPOP(cfg Config, i int, s POPSpec, cert tls.Certificate,
 }
 
 // assignAddrs returns specs with every empty Addrs (but NoDNS ones) given
-// a fresh 127.0.0.x address, or nil when there are none left.
+// AddrCount (at least one) fresh 127.0.0.x addresses, or nil when there
+// are none left.
 func assignAddrs(specs []POPSpec) []POPSpec {
 	used := map[string]bool{}
 	for _, s := range specs {
@@ -386,14 +445,17 @@ func assignAddrs(specs []POPSpec) []POPSpec {
 	next := 2
 	for i, s := range specs {
 		if len(s.Addrs) == 0 && !s.NoDNS {
-			for used[fmt.Sprintf("127.0.0.%d", next)] {
-				next++
+			for range max(s.AddrCount, 1) {
+				for used[fmt.Sprintf("127.0.0.%d", next)] {
+					next++
+				}
+				if next > 254 {
+					return nil
+				}
+				a := fmt.Sprintf("127.0.0.%d", next)
+				used[a] = true
+				s.Addrs = append(s.Addrs, a)
 			}
-			if next > 254 {
-				return nil
-			}
-			s.Addrs = []string{fmt.Sprintf("127.0.0.%d", next)}
-			used[s.Addrs[0]] = true
 		}
 		out[i] = s
 	}

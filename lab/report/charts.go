@@ -25,6 +25,17 @@ type chart struct {
 	plot   *plot.Plot
 	legend *legendRow
 	w, h   vg.Length
+	// panels, when set, replace plot: small multiples in a grid of cols
+	// columns under the legend, each with a title of its own.
+	panels []panel
+	cols   int
+}
+
+// panel is one plot of a grid of small multiples.
+type panel struct {
+	title string
+	key   plot.Thumbnailer // drawn before the title: the panel's own line
+	plot  *plot.Plot
 }
 
 var (
@@ -53,7 +64,7 @@ var (
 const (
 	chartWidth     = 9 * vg.Inch
 	timelineHeight = 3.2 * vg.Inch
-	cdfHeight      = 4.2 * vg.Inch
+	cdfPanelHeight = 2 * vg.Inch // one row of the CDF's small multiples
 	glyphRadius    = 3.5
 )
 
@@ -201,11 +212,12 @@ func (r Report) timeline(s Scenario, xMax, yMax float64) (chart, error) {
 	}, nil
 }
 
-// cdf plots the empirical distribution of Total, one line per scenario.
+// cdf plots the empirical distribution of Total as small multiples: a
+// panel per scenario, its own line in its colour over every other
+// scenario's in grey, on shared axes. Lab scenarios often coincide (every
+// prewarmed one near the warm time, every cold one near the cold time), so
+// lines sharing one plot would hide each other.
 func (r Report) cdf() (chart, error) {
-	p := newPlot()
-	p.X.Label.Text = "Total (s)"
-	p.Y.Label.Text = "share of probes \u2264 Total"
 	var xMax float64
 	for _, s := range r.Scenarios {
 		for _, res := range s.Results {
@@ -215,61 +227,159 @@ func (r Report) cdf() (chart, error) {
 		}
 	}
 	xMax = niceCeil(xMax * 1.05)
-	lg := newLegendRow()
-	median, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0.5}, {X: xMax, Y: 0.5}})
-	if err != nil {
-		return chart{}, err
-	}
-	median.LineStyle = draw.LineStyle{Color: colorGuide, Width: vg.Points(0.8), Dashes: []vg.Length{vg.Points(2), vg.Points(3)}}
-	p.Add(median)
-	var published plotter.XYs
-	var publishedColors []color.Color
+	lines := make([]plotter.XYs, len(r.Scenarios)) // nil: no successful probe
 	for i, s := range r.Scenarios {
-		var totals []float64
-		for _, res := range s.Results {
-			if res.OK() {
-				totals = append(totals, res.Timings.Total.Seconds())
+		lines[i] = cdfPoints(s, xMax)
+	}
+	cols := min(max(len(r.Scenarios), 1), 2) // wide enough for a title with a published median
+	rows := max((len(r.Scenarios)+cols-1)/cols, 1)
+	out := chart{file: "cdf", title: "Distribution of Total per scenario", legend: newLegendRow(), w: chartWidth,
+		h: vg.Points(56) + vg.Length(rows)*cdfPanelHeight, cols: cols}
+	var published bool
+	for i, s := range r.Scenarios {
+		pn, err := r.cdfPanel(i, lines, xMax, cols)
+		if err != nil {
+			return chart{}, fmt.Errorf("%s: %w", s.Name, err)
+		}
+		out.panels = append(out.panels, pn)
+		_, ok := r.reference(s.Name)
+		published = published || ok
+	}
+	if len(out.panels) == 0 { // no scenario: the empty axes
+		out.plot = cdfAxes(xMax, true, true)
+	}
+	out.legend.Add("the panel's scenario (colour)", seriesKey{})
+	out.legend.Add("the other scenarios", lineKey(cdfOther))
+	if published {
+		sc, err := plotter.NewScatter(plotter.XYs{{}})
+		if err != nil {
+			return chart{}, err
+		}
+		sc.GlyphStyle = ringStyle(colorGuide)
+		out.legend.Add("published median", sc)
+	}
+	out.legend.Add("median (0.5)", lineKey(cdfMedian))
+	return out, nil
+}
+
+var (
+	cdfOther  = draw.LineStyle{Color: colorTrace, Width: vg.Points(1.2)}
+	cdfMedian = draw.LineStyle{Color: colorGuide, Width: vg.Points(0.8), Dashes: []vg.Length{vg.Points(2), vg.Points(3)}}
+)
+
+// cdfPanel is scenario i's panel: the other scenarios' lines in grey, its
+// own on top in its colour, the median and its published median.
+func (r Report) cdfPanel(i int, lines []plotter.XYs, xMax float64, cols int) (panel, error) {
+	s := r.Scenarios[i]
+	n := len(r.Scenarios)
+	p := cdfAxes(xMax, i+cols >= n, i%cols == 0) // axis labels on the lowest panel of a column, the first of a row
+	own := draw.LineStyle{Color: seriesColors[i%len(seriesColors)], Width: vg.Points(2.2)}
+	add := func(pts plotter.XYs, sty draw.LineStyle) error {
+		l, err := plotter.NewLine(pts)
+		if err == nil {
+			l.LineStyle = sty
+			p.Add(l)
+		}
+		return err
+	}
+	if err := add(plotter.XYs{{X: 0, Y: 0.5}, {X: xMax, Y: 0.5}}, cdfMedian); err != nil {
+		return panel{}, err
+	}
+	for j, pts := range lines {
+		if j != i && pts != nil {
+			if err := add(pts, cdfOther); err != nil {
+				return panel{}, err
 			}
 		}
-		if len(totals) == 0 {
-			continue
-		}
-		slices.Sort(totals)
-		n := float64(len(totals))
-		pts := make(plotter.XYs, 0, 2*len(totals)+1)
-		for j, t := range totals {
-			pts = append(pts, plotter.XY{X: t, Y: float64(j) / n}, plotter.XY{X: t, Y: float64(j+1) / n})
-		}
-		pts = append(pts, plotter.XY{X: xMax, Y: 1})
-		l, err := plotter.NewLine(pts)
-		if err != nil {
-			return chart{}, err
-		}
-		c := seriesColors[i%len(seriesColors)]
-		l.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(2)}
-		p.Add(l)
-		lg.Add(fmt.Sprintf("%s (p50 %.3f s)", s.Name, s.summary().Timings.Total.P50.Seconds()), l)
-		if ref, ok := r.reference(s.Name); ok && ref.TotalP50 > 0 {
-			published = append(published, plotter.XY{X: ref.TotalP50.Seconds(), Y: 0.5})
-			publishedColors = append(publishedColors, c)
-		}
 	}
-	if len(published) > 0 {
-		sc, err := plotter.NewScatter(published)
+	title := s.Name + ": no successful probe"
+	if lines[i] != nil {
+		if err := add(lines[i], own); err != nil {
+			return panel{}, err
+		}
+		title = fmt.Sprintf("%s: p50 %.3f s", s.Name, s.summary().Timings.Total.P50.Seconds())
+	}
+	if ref, ok := r.reference(s.Name); ok && ref.TotalP50 > 0 {
+		sc, err := plotter.NewScatter(plotter.XYs{{X: ref.TotalP50.Seconds(), Y: 0.5}})
 		if err != nil {
-			return chart{}, err
+			return panel{}, err
 		}
-		sc.GlyphStyle = draw.GlyphStyle{Color: colorGuide, Radius: vg.Points(5), Shape: draw.RingGlyph{}}
-		sc.GlyphStyleFunc = func(i int) draw.GlyphStyle {
-			return draw.GlyphStyle{Color: publishedColors[i], Radius: vg.Points(5), Shape: draw.RingGlyph{}}
-		}
+		sc.GlyphStyle = ringStyle(own.Color)
 		p.Add(sc)
-		lg.Add("published median", sc)
+		title += fmt.Sprintf(" (published %.3f s)", ref.TotalP50.Seconds())
 	}
-	lg.Add("median (0.5)", median)
+	// Add widened the axes to the data; keep the shared ranges.
 	p.X.Min, p.X.Max = 0, xMax
 	p.Y.Min, p.Y.Max = 0, 1
-	return chart{file: "cdf", title: "Distribution of Total per scenario", plot: p, legend: lg, w: chartWidth, h: cdfHeight}, nil
+	return panel{title: title, key: lineKey(own), plot: p}, nil
+}
+
+// cdfAxes is an empty CDF plot, x from 0 to xMax, with axis labels where
+// asked.
+func cdfAxes(xMax float64, xLabel, yLabel bool) *plot.Plot {
+	p := newPlot()
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Tick.Marker = ticks{n: 4}
+	}
+	if xLabel {
+		p.X.Label.Text = "Total (s)"
+	}
+	if yLabel {
+		p.Y.Label.Text = "share \u2264 Total"
+	}
+	p.X.Min, p.X.Max = 0, xMax
+	p.Y.Min, p.Y.Max = 0, 1
+	return p
+}
+
+func ringStyle(c color.Color) draw.GlyphStyle {
+	return draw.GlyphStyle{Color: c, Radius: vg.Points(5), Shape: draw.RingGlyph{}}
+}
+
+// cdfPoints is the empirical distribution of a scenario's successful
+// Totals as a step line ending at xMax; nil without one.
+func cdfPoints(s Scenario, xMax float64) plotter.XYs {
+	var totals []float64
+	for _, res := range s.Results {
+		if res.OK() {
+			totals = append(totals, res.Timings.Total.Seconds())
+		}
+	}
+	if len(totals) == 0 {
+		return nil
+	}
+	slices.Sort(totals)
+	n := float64(len(totals))
+	pts := make(plotter.XYs, 0, 2*len(totals)+1)
+	for j, t := range totals {
+		pts = append(pts, plotter.XY{X: t, Y: float64(j) / n}, plotter.XY{X: t, Y: float64(j+1) / n})
+	}
+	return append(pts, plotter.XY{X: xMax, Y: 1})
+}
+
+// lineKey is a thumbnail of a line style: in a legend, before a panel's
+// title.
+type lineKey draw.LineStyle
+
+// Thumbnail implements plot.Thumbnailer.
+func (k lineKey) Thumbnail(c *draw.Canvas) {
+	y := (c.Min.Y + c.Max.Y) / 2
+	c.StrokeLine2(draw.LineStyle(k), c.Min.X, y, c.Max.X, y)
+}
+
+// seriesKey is the legend's thumbnail for "the panel's own colour": a
+// short line in each of the first three series colours.
+type seriesKey struct{}
+
+// Thumbnail implements plot.Thumbnailer.
+func (seriesKey) Thumbnail(c *draw.Canvas) {
+	const n = 3
+	w := (c.Max.X - c.Min.X) / n
+	y := (c.Min.Y + c.Max.Y) / 2
+	for i := range n {
+		x := c.Min.X + vg.Length(i)*w
+		c.StrokeLine2(draw.LineStyle{Color: seriesColors[i], Width: vg.Points(2.2)}, x, y, x+w, y)
+	}
 }
 
 // newPlot returns a plot with sans-serif text and a light grid.
@@ -307,7 +417,55 @@ func (ch chart) draw(c draw.Canvas) {
 		ch.legend.draw(lc)
 		c = draw.Crop(c, 0, 0, 0, -(h + pad/2))
 	}
-	ch.plot.Draw(draw.Crop(c, pad/2, -pad, 0, 0))
+	if len(ch.panels) == 0 {
+		ch.plot.Draw(draw.Crop(c, pad/2, -pad, 0, 0))
+		return
+	}
+	ch.drawPanels(draw.Crop(c, pad/2, -pad, 0, 0))
+}
+
+// drawPanels tiles the panels on c, cols to a row, each under its title.
+func (ch chart) drawPanels(c draw.Canvas) {
+	cols := max(ch.cols, 1)
+	rows := (len(ch.panels) + cols - 1) / cols
+	w := c.Size().X / vg.Length(cols)
+	h := c.Size().Y / vg.Length(rows)
+	sty := text.Style{Color: color.Black, Font: font.From(sansBold, 10), XAlign: draw.XLeft,
+		YAlign: draw.YTop, Handler: plot.DefaultTextHandler}
+	th := sty.Rectangle("Mg").Size().Y + vg.Points(4)
+	for i, p := range ch.panels {
+		row, col := i/cols, i%cols
+		cell := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+			Min: vg.Point{X: c.Min.X + vg.Length(col)*w, Y: c.Max.Y - vg.Length(row+1)*h},
+			Max: vg.Point{X: c.Min.X + vg.Length(col+1)*w, Y: c.Max.Y - vg.Length(row)*h},
+		}}
+		x := cell.Min.X + vg.Points(6)
+		if p.key != nil {
+			key := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+				Min: vg.Point{X: x, Y: cell.Max.Y - th},
+				Max: vg.Point{X: x + vg.Points(legendThumb), Y: cell.Max.Y},
+			}}
+			p.key.Thumbnail(&key)
+			x += vg.Points(legendThumb + legendPad)
+		}
+		cell.FillText(sty, vg.Point{X: x, Y: cell.Max.Y}, p.title)
+		p.plot.Draw(draw.Crop(cell, 0, -vg.Points(6), 0, -th))
+	}
+}
+
+// headerHeight is the height of the title and the legend above the plot
+// or panels.
+func (ch chart) headerHeight() vg.Length {
+	pad := vg.Points(8)
+	h := vg.Length(0)
+	if ch.title != "" {
+		sty := text.Style{Font: font.From(sansBold, 13), Handler: plot.DefaultTextHandler}
+		h += sty.Rectangle(ch.title).Size().Y + pad
+	}
+	if ch.legend != nil && len(ch.legend.entries) > 0 {
+		h += ch.legend.height(ch.w-pad*2) + pad/2
+	}
+	return h
 }
 
 // waveMarks draws a short tick at the bottom of the plot for every prewarm

@@ -34,9 +34,12 @@ type Scenario struct {
 	// Waves are the prewarm waves that ran, in order; the first ran before
 	// the first probe.
 	Waves []Wave
-	// POPs, in a scenario that probes every POP (coverage), is what each
-	// POP got; Results then hold the probes of every POP.
+	// POPs, in a scenario that probes every POP (coverage, scheduler), is
+	// what each POP got; Results then hold the probes of every POP.
 	POPs []POPCoverage
+	// Schedule, in the scheduler scenario, is what its way of sending waves
+	// did under the lab's EventBridge-like scheduler.
+	Schedule *ScheduleStats
 }
 
 // Wave is one prewarm wave of a scenario.

@@ -61,7 +61,8 @@ type scenarioJSON struct {
 	// probe, at 0 or below).
 	PrewarmWaves []float64     `json:"prewarm_waves_s,omitempty"`
 	Summary      probe.Summary `json:"summary"`
-	POPs         []popJSON     `json:"pops,omitempty"` // scenarios that probe every POP (coverage)
+	POPs         []popJSON     `json:"pops,omitempty"`     // scenarios that probe every POP (coverage, scheduler)
+	Schedule     *scheduleJSON `json:"schedule,omitempty"` // the scheduler scenario
 }
 
 // popJSON is a POPCoverage.
@@ -157,6 +158,7 @@ func WriteSummaryJSON(w io.Writer, r Report) error {
 		for _, w := range s.Waves {
 			sj.PrewarmWaves = append(sj.PrewarmWaves, roundMicro(r.experimentOffset(s, w.Start)))
 		}
+		sj.Schedule = s.Schedule.json()
 		for _, p := range s.POPs {
 			pj := popJSON{POP: p.POP, Hosts: p.Hosts, Requests: p.Requests, Waves: p.Waves, LastRequests: p.LastRequests,
 				PredictedCoverage: roundMicro(p.PredictedCoverage), OriginWarmRatio: p.WarmRatio()}

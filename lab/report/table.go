@@ -31,6 +31,7 @@ func WriteTable(w io.Writer, r Report) error {
 	}
 	writeAligned(&b, rows)
 	b.WriteString(coverageLines(r))
+	b.WriteString(scheduleLines(r))
 	b.WriteString("\n")
 	if line := r.speedupLine(); line != "" {
 		b.WriteString(line)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cfprewarm/cfprewarm/internal/errwriter"
 	"github.com/cfprewarm/cfprewarm/plan"
+	"github.com/cfprewarm/cfprewarm/schedule"
 	"github.com/cfprewarm/cfprewarm/warm"
 	"github.com/cfprewarm/cfprewarm/warm/lambdaenv"
 )
@@ -25,32 +26,66 @@ type CDKEntry struct {
 	Host               string   `json:"host,omitempty"`
 	Path               string   `json:"path,omitempty"`
 	RequestsPerPOP     int      `json:"requestsPerPop"`
-	Waves              int      `json:"waves"`
-	WaveInterval       string   `json:"waveInterval"`
-	KeepAlive          string   `json:"keepAlive"`
-	MemoryMiB          int      `json:"memoryMiB,omitempty"`
+	// Schedule is how the stack invokes the Lambda: "scheduler" (EventBridge
+	// Scheduler, aligned waves on the grid of Period) or "rule" (a plain
+	// rule, Waves waves WaveInterval apart).
+	Schedule     string `json:"schedule"`
+	Period       string `json:"period,omitempty"`
+	Waves        int    `json:"waves,omitempty"`
+	WaveInterval string `json:"waveInterval,omitempty"`
+	KeepAlive    string `json:"keepAlive"`
+	MemoryMiB    int    `json:"memoryMiB,omitempty"`
+	// Metrics is the metric level the plan's bill counts, when not the
+	// default (lean).
+	Metrics string `json:"metrics,omitempty"`
 }
 
-// lambdaConfig is the run the prewarm Lambda of one group makes: what its
+// The values of CDKEntry.Schedule (infra/stacks: ScheduleScheduler,
+// ScheduleRule).
+const (
+	cdkScheduler = "scheduler"
+	cdkRule      = "rule"
+)
+
+// lambdaSettings is the run the prewarm Lambda of one group makes: what its
 // environment (WriteLambdaEnv) and its CDK entry (WriteCDK) say, and what
-// the function timeout is computed from (lambdaenv.FunctionTimeout).
-func lambdaConfig(p *plan.Plan, g plan.Group) warm.Config {
-	return warm.Config{
+// the function timeout is computed from (lambdaenv.FunctionTimeout). An
+// aligned group sets the grid's period (the Lambda's plain-rule waves, for
+// an invocation without a scheduled time, keep their defaults); a waves
+// group sets its waves and their interval. A metric level other than the
+// default is set, so that the stack creates the metrics the bill counts.
+func lambdaSettings(p *plan.Plan, g plan.Group) lambdaenv.Settings {
+	c := warm.Config{
 		Distribution: distribution(p), Host: p.Target.Host, Path: p.Target.Path, POPs: g.POPs,
-		RequestsPerPOP: g.RequestsPerWave, Waves: p.Schedule.Waves,
-		WaveInterval: wholeSeconds(p.Interval.Float()), KeepAlive: wholeSeconds(p.TargetKeepAlive.Float()),
+		RequestsPerPOP: g.RequestsPerWave, KeepAlive: wholeSeconds(p.TargetKeepAlive.Float()),
 	}
+	s := lambdaenv.Settings{Config: c}
+	if p.Metrics != plan.MetricsLean {
+		s.Metrics = warm.MetricLevel(p.Metrics)
+	}
+	switch g.Schedule.Kind {
+	case schedule.KindAligned:
+		s.Period = g.Schedule.Period
+	case schedule.KindWaves:
+		s.Config.Waves, s.Config.WaveInterval = g.Schedule.Waves, g.Schedule.Interval
+	}
+	return s
 }
 
 // CDKEntries returns the "prewarm" list of the plan.
 func CDKEntries(p *plan.Plan) []CDKEntry {
 	out := []CDKEntry{}
 	for _, g := range p.Groups {
-		c := lambdaConfig(p, g)
+		s := lambdaSettings(p, g)
+		c := s.Config
 		e := CDKEntry{
 			Region: g.Region, POPs: c.POPs, DistributionDomain: p.Target.Distribution, Host: c.Host,
-			RequestsPerPOP: c.RequestsPerPOP, Waves: c.Waves,
-			WaveInterval: lambdaenv.FormatDuration(c.WaveInterval), KeepAlive: lambdaenv.FormatDuration(c.KeepAlive),
+			RequestsPerPOP: c.RequestsPerPOP, Schedule: cdkRule, Period: lambdaenv.FormatDuration(s.Period),
+			Waves: c.Waves, WaveInterval: lambdaenv.FormatDuration(c.WaveInterval), KeepAlive: lambdaenv.FormatDuration(c.KeepAlive),
+			Metrics: string(s.Metrics),
+		}
+		if g.Schedule.Kind == schedule.KindAligned {
+			e.Schedule = cdkScheduler
 		}
 		if c.Path != "" && c.Path != warm.DefaultPath {
 			e.Path = c.Path
@@ -75,8 +110,8 @@ func WriteCDK(w io.Writer, p *plan.Plan) error {
 
 // WriteLambdaEnv writes the prewarm Lambda's environment, one block per
 // region, as NAME=value lines (lambdaenv.Encode, in the order of
-// docs/warm.md's table), each block headed by the function timeout its
-// waves need (lambdaenv.FunctionTimeout).
+// docs/warm.md's table), each block headed by how the Lambda is invoked and
+// the function timeout it needs (lambdaenv.FunctionTimeout).
 func WriteLambdaEnv(w io.Writer, p *plan.Plan) error {
 	if len(p.Groups) == 0 {
 		_, err := fmt.Fprintln(w, "# no POP is worth warming (see --format table)")
@@ -87,10 +122,14 @@ func WriteLambdaEnv(w io.Writer, p *plan.Plan) error {
 		if i > 0 {
 			ew.Printf("\n")
 		}
-		c := lambdaConfig(p, g)
-		ew.Printf("# %s: the prewarm Lambda in %s (EventBridge every minute; function timeout at least %s)\n",
-			strings.Join(g.POPs, ", "), g.Region, lambdaenv.FormatDuration(lambdaenv.FunctionTimeout(c)))
-		env := lambdaenv.Encode(lambdaenv.Settings{Config: c})
+		s := lambdaSettings(p, g)
+		how := "a plain EventBridge rule every minute"
+		if g.Schedule.Kind == schedule.KindAligned {
+			how = "EventBridge Scheduler every minute, <aws.scheduler.scheduled-time> in the input"
+		}
+		ew.Printf("# %s: the prewarm Lambda in %s (%s: %s; function timeout at least %s)\n",
+			strings.Join(g.POPs, ", "), g.Region, how, g.Schedule.Option, lambdaenv.FormatDuration(lambdaenv.FunctionTimeout(s.Config)))
+		env := lambdaenv.Encode(s)
 		for _, name := range lambdaenv.Names {
 			if v, ok := env[name]; ok {
 				ew.Printf("%s=%s\n", name, v)
@@ -100,38 +139,34 @@ func WriteLambdaEnv(w io.Writer, p *plan.Plan) error {
 	return ew.Err()
 }
 
-// WriteWarmCmd writes `cfprewarm warm` command lines that send the plan's
-// waves from a daemon: one line per number of requests per wave, every
-// keep-alive − margin (no scheduler jitter to allow for).
+// WriteWarmCmd writes the `cfprewarm warm` command line that sends the
+// plan's POPs their waves from a daemon: the plan's daemon option, one
+// wave every keep-alive − margin (no scheduler lateness to allow for) of
+// the requests it needs for --target-cold (the most any region needs).
 func WriteWarmCmd(w io.Writer, p *plan.Plan) error {
 	daemon, _ := p.Option(plan.OptionDaemon)
-	byN := map[int][]string{}
-	var ns []int
+	var pops []string
 	for _, pop := range p.Selected() {
-		if byN[pop.RequestsPerWave] == nil {
-			ns = append(ns, pop.RequestsPerWave)
-		}
-		byN[pop.RequestsPerWave] = append(byN[pop.RequestsPerWave], pop.Code)
+		pops = append(pops, pop.Code)
 	}
-	if len(ns) == 0 {
+	if len(pops) == 0 || daemon.Schedule == nil {
 		_, err := fmt.Fprintln(w, "# no POP is worth warming (see --format table)")
 		return err
 	}
+	every := lambdaenv.FormatDuration(daemon.Schedule.Period)
 	ew := errwriter.New(w)
-	ew.Printf("# a daemon (container, VM): one wave every %s keeps every gap under the %s keep-alive\n",
-		duration(daemon.Schedule.Interval.Seconds()), duration(p.TargetKeepAlive.Float()))
-	for _, n := range ns {
-		args := []string{"cfprewarm", "warm", distribution(p)}
-		if p.Target.Host != "" {
-			args = append(args, "--host", p.Target.Host)
-		}
-		if p.Target.Path != "" && p.Target.Path != warm.DefaultPath {
-			args = append(args, "--path", shellQuote(p.Target.Path))
-		}
-		args = append(args, "--pops", strings.Join(byN[n], ","), "--requests", strconv.Itoa(n),
-			"--every", duration(daemon.Schedule.Interval.Seconds()), "--keepalive", duration(p.TargetKeepAlive.Float()))
-		ew.Printf("%s\n", strings.Join(args, " "))
+	ew.Printf("# a daemon (container, VM): one wave every %s keeps every gap under the %s keep-alive; %d requests per POP keep each within --target-cold %g\n",
+		every, duration(p.TargetKeepAlive.Float()), daemon.RequestsPerWave, p.TargetCold)
+	args := []string{"cfprewarm", "warm", distribution(p)}
+	if p.Target.Host != "" {
+		args = append(args, "--host", p.Target.Host)
 	}
+	if p.Target.Path != "" && p.Target.Path != warm.DefaultPath {
+		args = append(args, "--path", shellQuote(p.Target.Path))
+	}
+	args = append(args, "--pops", strings.Join(pops, ","), "--requests", strconv.Itoa(daemon.RequestsPerWave),
+		"--every", every, "--keepalive", duration(p.TargetKeepAlive.Float()))
+	ew.Printf("%s\n", strings.Join(args, " "))
 	return ew.Err()
 }
 

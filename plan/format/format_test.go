@@ -8,6 +8,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -80,12 +81,26 @@ func TestCDKMatchesInfra(t *testing.T) {
 	}
 	g := r.Groups[0]
 	e := entries[0]
-	if e["region"] != g.Region || e["requestsPerPop"] != float64(g.RequestsPerWave) || e["waveInterval"] != "40s" ||
-		e["keepAlive"] != "60s" || e["waves"] != float64(3) || e["host"] != "api.example.com" || e["path"] != "/api/time" {
+	// The plan's Lambdas are aligned: EventBridge Scheduler and the grid's
+	// period; the plain-rule waves keep the stack's defaults.
+	if e["region"] != g.Region || e["requestsPerPop"] != float64(g.RequestsPerWave) || e["schedule"] != "scheduler" || e["period"] != "58s" ||
+		e["keepAlive"] != "60s" || e["waves"] != nil || e["waveInterval"] != nil || e["host"] != "api.example.com" || e["path"] != "/api/time" {
 		t.Errorf("entry %v for group %+v", e, g)
 	}
-	if d, err := time.ParseDuration(e["waveInterval"].(string)); err != nil || d >= 60*time.Second {
-		t.Errorf("waveInterval %v must parse and stay below the keep-alive", e["waveInterval"])
+	if d, err := time.ParseDuration(e["period"].(string)); err != nil || d >= 60*time.Second {
+		t.Errorf("period %v must parse and stay below the keep-alive", e["period"])
+	}
+	if e["metrics"] != nil {
+		t.Errorf("lean metrics (the default) written: %v", e["metrics"])
+	}
+	// Full metrics reach the stack, as the bill counts them.
+	r.Metrics = plan.MetricsFull
+	if es := CDKEntries(r); es[0].Metrics != "full" {
+		t.Errorf("full metrics: %+v", es[0])
+	}
+	buf.Reset()
+	if err := WriteLambdaEnv(&buf, r); err != nil || !strings.Contains(buf.String(), "\nMETRICS=full\n") {
+		t.Errorf("full metrics: %v\n%s", err, buf.String())
 	}
 }
 
@@ -126,12 +141,12 @@ func TestLambdaEnvIsWhatTheLambdaReads(t *testing.T) {
 		}
 		c := s.Config
 		if strings.Join(c.POPs, ",") != strings.Join(g.POPs, ",") || c.RequestsPerPOP != g.RequestsPerWave || c.Auto ||
-			c.Waves != r.Schedule.Waves || c.WaveInterval != 40*time.Second || c.KeepAlive != 60*time.Second ||
+			s.Period != g.Schedule.Period || s.Aligned() != g.Schedule.Option || c.KeepAlive != 60*time.Second ||
 			c.Distribution != r.Target.Distribution || c.Host != r.Target.Host || c.Path != r.Target.Path {
-			t.Errorf("block %d configures %+v, want group %+v of the plan", i, c, g)
+			t.Errorf("block %d configures %+v (period %v), want group %+v of the plan", i, c, s.Period, g)
 		}
-		if want := lambdaenv.FormatDuration(lambdaenv.FunctionTimeout(c)); timeout != want || want != "100s" {
-			t.Errorf("block %d: function timeout %q, want %q (2 × 40 s + 10 s + 10 s)", i, timeout, want)
+		if want := lambdaenv.FormatDuration(lambdaenv.FunctionTimeout(c)); timeout != want || want != "150s" {
+			t.Errorf("block %d: function timeout %q, want %q (max(60 s + 70 s, 2 × 44 s) + 10 s + 10 s)", i, timeout, want)
 		}
 	}
 }
@@ -143,7 +158,16 @@ func TestWarmCmdAndTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := buf.String()
-	for _, want := range []string{"cfprewarm warm d111111abcdef8.cloudfront.net --host api.example.com --path /api/time --pops ", "--requests 72", "--every 58s", "--keepalive 60s"} {
+	daemon, _ := r.Option(plan.OptionDaemon)
+	var pops []string
+	for _, pop := range r.Selected() {
+		pops = append(pops, pop.Code)
+	}
+	if len(pops) != 2 {
+		t.Fatalf("%d POPs warmed, want 2 (HKG, SIN)", len(pops))
+	}
+	for _, want := range []string{"cfprewarm warm d111111abcdef8.cloudfront.net --host api.example.com --path /api/time --pops " + strings.Join(pops, ",") + " ",
+		"--requests " + strconv.Itoa(daemon.RequestsPerWave), "--every 58s", "--keepalive 60s"} {
 		if !strings.Contains(cmd, want) {
 			t.Errorf("warm command lacks %q:\n%s", want, cmd)
 		}
@@ -153,8 +177,10 @@ func TestWarmCmdAndTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{"HKG62-C1", "warm #", "IAD89-C3: keep-alive alone keeps it warm", "XYZ1-C1: unknown airport",
-		"seed", "defaults", "b.gz: truncated after line 9; 2 bad lines: line 3: 10 fields, want 33", "3 waves 40 s apart"} {
+	for _, want := range []string{"HKG62-C1", "warm #", "HKG62-C1: warmed: removes ", "IAD89-C3: not warmed: the 1m0s keep-alive alone leaves ",
+		`XYZ1-C1: not warmed: airport "XYZ" is not in the POP table`, "seed", "aligned ×2", "3 waves 44s apart per invocation", "aligned, every 2m58s",
+		"b.gz: truncated after line 9; 2 bad lines: line 3: 10 fields, want 33", "the whole bill, a month", "EventBridge Scheduler", "CloudWatch dashboards",
+		"needs a CloudFront quota increase", "chosen", "$20.00 per hour of waiting removed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
@@ -169,10 +195,23 @@ func TestWarmCmdAndTable(t *testing.T) {
 		POPs   []struct {
 			POP  string `json:"pop"`
 			Warm bool   `json:"warm"`
+			Why  string `json:"why"`
 			Cold struct {
 				Current float64 `json:"current"`
 			} `json:"cold"`
+			Cost struct {
+				Charges map[string]float64 `json:"charges"`
+				Total   float64            `json:"total"`
+			} `json:"cost"`
 		} `json:"pops"`
+		Cost struct {
+			Usage map[string]float64 `json:"usage"`
+			Total float64            `json:"total"`
+		} `json:"cost"`
+		Options []struct {
+			Name   string `json:"name"`
+			Chosen bool   `json:"chosen"`
+		} `json:"options"`
 		CDK      []map[string]any `json:"cdk_prewarm"`
 		Problems []map[string]any `json:"problems"`
 	}
@@ -181,6 +220,22 @@ func TestWarmCmdAndTable(t *testing.T) {
 	}
 	if doc.Schema != plan.SchemaVersion || doc.Type != "plan" || len(doc.POPs) != 4 || !doc.POPs[0].Warm || len(doc.CDK) == 0 || len(doc.Problems) != 1 {
 		t.Errorf("json: %+v", doc)
+	}
+	// Every POP says why, in words; every cost is the whole bill.
+	for _, pop := range doc.POPs {
+		if want := map[bool]string{true: "warmed: ", false: "not warmed: "}[pop.Warm]; !strings.HasPrefix(pop.Why, want) {
+			t.Errorf("json: %s (warm %v) says %q", pop.POP, pop.Warm, pop.Why)
+		}
+		var sum float64
+		for _, v := range pop.Cost.Charges {
+			sum += v
+		}
+		if pop.Cost.Charges["cloudfront_requests"] == 0 && pop.Warm || len(pop.Cost.Charges) != 9 || math.Abs(sum-pop.Cost.Total) > 1e-9 {
+			t.Errorf("json: %s's bill %+v", pop.POP, pop.Cost)
+		}
+	}
+	if doc.Cost.Total != r.Cost.Total || doc.Cost.Usage["scheduler_invocations"] != 43200*float64(len(r.Groups)) || len(doc.Options) != len(r.Options) || !doc.Options[1].Chosen {
+		t.Errorf("json: the plan's bill %+v, options %+v", doc.Cost, doc.Options)
 	}
 	if _, err := ParseName("yaml"); err == nil {
 		t.Error("yaml accepted")

@@ -3,6 +3,7 @@ package format
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -13,8 +14,9 @@ import (
 )
 
 // WriteTable writes the plan for people: what was read, the model's
-// parameters, a row per POP (best first), the Lambdas per region, the
-// comparison with the seed's and today's schedules, warnings and input
+// parameters, a row per POP (best first) and, for every POP, in words why
+// it is or is not warmed; the traffic per POP, the Lambdas per region, the
+// plan's whole bill line by line, the options compared, warnings and input
 // problems.
 func WriteTable(w io.Writer, p *plan.Plan) error {
 	bw := errwriter.New(w)
@@ -27,10 +29,16 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 	if p.PrewarmRequests > 0 {
 		bw.Printf("%s prewarm requests (User-Agent %s): they warm, they are not viewers\n", count(float64(p.PrewarmRequests)), strings.Join(p.PrewarmAgents, ", "))
 	}
-	bw.Printf("model: keep-alive today %s, target %s; %d edge hosts per POP unless the hosts file says; one wave reaches %.0f%% of a POP's hosts\n",
-		secs(p.KeepAlive), secs(p.TargetKeepAlive), p.Hosts, 100*p.Coverage)
-	bw.Printf("schedule: the Lambda every minute (EventBridge fires up to %s late): %d waves %s apart; longest gap %s\n",
-		secs(stats.Seconds(p.Schedule.Jitter)), p.Schedule.Waves, secs(p.Interval), secs(p.MaxGap))
+	bw.Printf("model: keep-alive today %s, target %s; %d edge hosts per POP unless the hosts file says; waves sized for at most %s of a POP's requests cold (--target-cold)",
+		secs(p.KeepAlive), secs(p.TargetKeepAlive), p.Hosts, percent(p.TargetCold))
+	if p.MinCoverage > 0 {
+		bw.Printf(", each wave reaching at least %.2f%% of the hosts", 100*p.MinCoverage)
+	}
+	bw.Printf("\nvalue for money: a POP is warmed when a dollar of its bill removes at least %g s of viewer waiting a month (--min-gain-per-dollar", p.MinPerDollar)
+	if p.MinPerDollar > 0 {
+		bw.Printf(": %s per hour of waiting removed", money(p, 3600/p.MinPerDollar))
+	}
+	bw.Printf(")\n")
 	for _, a := range p.Assumptions {
 		bw.Printf("assumed: %s\n", a)
 	}
@@ -43,16 +51,14 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 		if pop.Warm {
 			verdict = fmt.Sprintf("warm #%d", pop.Rank)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.2f\t%.2f\t%s\t%s\t%d\t%.2f\t%s\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.2f\t%.4f\t%s\t%s\t%d\t%.2f\t%s\t%s\t\n",
 			pop.Code, dash(pop.Region), count(pop.RequestsPerDay), ms(pop.TTFBP50), ms(pop.Penalty), pop.PenaltyFrom,
 			pop.Cold.Current, pop.Cold.KeepAlive, pop.Cold.Prewarmed, ms(pop.RemovedPerRequest), secs(pop.GainPerDay),
 			pop.RequestsPerWave, pop.Cost.Total, perDollar(pop.GainPerDollar), verdict)
 	}
 	tw.Flush()
 	for _, pop := range p.POPs {
-		if !pop.Warm {
-			bw.Printf("  %s: %s\n", pop.Code, pop.Why)
-		}
+		bw.Printf("  %s: %s\n", pop.Code, pop.Why)
 	}
 	type wave struct{ conns, requests int }
 	var waves []wave
@@ -66,8 +72,8 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 		}
 	}
 	for _, w := range waves {
-		bw.Printf("  %s: viewers need %d origin connections of a host at once (fewer leave more than %.0f%% of their requests cold): %d requests per wave, sent at once, leave that many on a host\n",
-			strings.Join(byWave[w], ", "), w.conns, 100*(1-p.Coverage), w.requests)
+		bw.Printf("  %s: viewers need %d origin connections of a host at once (fewer leave more than %s of their requests cold): %d requests per wave, sent at once, leave that many on a host\n",
+			strings.Join(byWave[w], ", "), w.conns, percent(p.TargetCold), w.requests)
 	}
 
 	bw.Printf("\ntraffic per POP (share of requests by the time since the POP's previous one):\n")
@@ -86,33 +92,61 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 		bw.Printf("  none: no POP is worth warming\n")
 	}
 	for _, g := range p.Groups {
-		bw.Printf("  %-15s %3d req/POP/wave  invocation %5.1f s  $%.2f/month (CloudFront %.2f, Lambda %.2f)  %s\n",
-			g.Region, g.RequestsPerWave, time.Duration(g.Invocation).Seconds(), g.Cost.Total, g.Cost.CloudFront, g.Cost.Lambda, strings.Join(g.POPs, ","))
+		bw.Printf("  %-15s %s, %d req/POP/wave, invocation billed %.1f s; %s a month (CloudFront %.2f, Lambda %.2f, scheduler %.2f, CloudWatch %.2f)  %s\n",
+			g.Region, g.Schedule.Option, g.RequestsPerWave, time.Duration(g.Invocation).Seconds(), money(p, g.Cost.Total),
+			g.Cost.Charges.CloudFront(), g.Cost.Charges.Lambda, g.Cost.Charges.Schedule(), g.Cost.Charges.CloudWatch(), strings.Join(g.POPs, ","))
+	}
+	if len(p.Groups) > 0 {
+		writeBill(bw, p)
 	}
 
-	bw.Printf("\nthe same POPs, other schedules (cold share: expected, over their requests):\n")
+	switch p.OptionsFor {
+	case plan.OptionsForWarmed:
+		bw.Printf("\nthe same POPs, other options (each sized for --target-cold; cold share: expected, over their requests; worst: the worst POP's):\n")
+	case plan.OptionsForPassing:
+		bw.Printf("\nno POP is warmed; what warming those that fail only for the cost (%s) would take, by option (each sized for --target-cold):\n", strings.Join(p.OptionsPOPs, ", "))
+	default:
+		bw.Printf("\nno POP passes the thresholds: no option to compare\n")
+	}
 	tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "\treq/POP/wave\twaves/run\tlongest gap\treq/month\tCloudFront $\tLambda $\ttotal $\tcold share\tremoved/day\t")
-	for _, o := range p.Options {
-		n := "as planned"
-		if o.RequestsPerWave > 0 {
-			n = fmt.Sprint(o.RequestsPerWave)
-		}
-		interval := stats.Seconds(o.Schedule.Interval)
-		waves := fmt.Sprint(o.Schedule.Waves)
-		if o.Schedule.Waves > 1 {
-			waves += " × " + secs(interval)
-		} else if o.Kind == plan.OptionDaemon {
-			waves = "1 / " + secs(interval)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.2f\t%.2f\t%.2f\t%.3f\t%s\t\n", o.Kind, n, waves, secs(stats.Seconds(o.Schedule.MaxGap())),
-			count(o.Cost.Requests), o.Cost.CloudFront, o.Cost.Lambda, o.Cost.Total, o.ColdShare, secs(o.RemovedPerDay))
+	if len(p.Options) > 0 {
+		fmt.Fprintln(tw, "option\tkeep-alive\tschedule\treq/POP/wave\treq/month\tCloudFront\tLambda\tscheduler\tCloudWatch\ttotal\tcold share\tworst\ttarget\tremoved/day\t\t")
 	}
-	tw.Flush()
+	quota := false
 	for _, o := range p.Options {
-		bw.Printf("  %s: %s\n", o.Kind, o.About)
+		sched, k := "per region", secs(o.KeepAlive)
+		if o.Schedule != nil {
+			sched = o.Schedule.String()
+		}
+		if o.QuotaIncrease {
+			k += "*"
+			quota = true
+		}
+		meets, chosen := "no", ""
+		if o.MeetsTarget {
+			meets = "yes"
+		}
+		if o.Chosen {
+			chosen = "chosen"
+		}
+		ch := o.Cost.Charges
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.4f\t%.4f\t%s\t%s\t%s\t\n", o.Name, k, sched, o.RequestsPerWave,
+			count(o.Cost.Usage.Requests), ch.CloudFront(), ch.Lambda, ch.Schedule(), ch.CloudWatch(), o.Cost.Total, o.ColdShare, o.WorstCold, meets, secs(o.RemovedPerDay), chosen)
 	}
-	bw.Printf("prices of %s (%s); Lambda %d MiB, %.2f ms CPU per request\n", dash(p.PricesDate), dash(p.Currency), p.MemoryMiB, time.Duration(p.CPUPerRequest).Seconds()*1000)
+	if len(p.Options) > 0 {
+		tw.Flush()
+	}
+	if quota {
+		bw.Printf("  * a keep-alive over 60 s needs a CloudFront quota increase (origin keep-alive timeout, up to 180 s)\n")
+	}
+	for _, o := range p.Options {
+		if o.Kind != plan.OptionPlan && o.KeepAlive != p.TargetKeepAlive {
+			continue
+		}
+		bw.Printf("  %s: %s\n", o.Name, o.About)
+	}
+	bw.Printf("prices of %s (%s); Lambda %d MiB, %.2f ms CPU per request; responses of %d bytes (%s); metrics %s\n", dash(p.PricesDate), dash(p.Currency),
+		p.MemoryMiB, time.Duration(p.CPUPerRequest).Seconds()*1000, p.ResponseBytes, p.ResponseBytesFrom, p.Metrics)
 
 	for _, warn := range p.Warnings {
 		bw.Printf("warning: %s\n", warn)
@@ -141,6 +175,61 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 	}
 	return bw.Err()
 }
+
+// writeBill writes the plan's whole bill, a line per service, with each
+// line's account-wide free tier beside it (noted, never subtracted).
+func writeBill(bw *errwriter.Writer, p *plan.Plan) {
+	u, ch := p.Cost.Usage, p.Cost.Charges
+	bw.Printf("\nthe whole bill, a month (free tiers are account-wide, shared with the rest of the account: noted, not subtracted):\n")
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+	// free notes the free tier of usage lines: key, unit, key, unit, ...
+	free := func(keysUnits ...string) string {
+		var parts []string
+		for i := 0; i+1 < len(keysUnits); i += 2 {
+			if v, ok := p.FreeTier[keysUnits[i]]; ok {
+				parts = append(parts, quantity(v)+keysUnits[i+1])
+			}
+		}
+		if len(parts) == 0 {
+			return ""
+		}
+		return "free tier " + strings.Join(parts, " and ") + " a month"
+	}
+	line := func(what, usage string, v float64, note string) {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", what, usage, money(p, v), note)
+	}
+	line("CloudFront requests", quantity(u.Requests)+" requests", ch.Requests, free("requests", ""))
+	line("CloudFront data out", fmt.Sprintf("%.2f GB", u.ResponseGB), ch.Data, free("response_gb", " GB"))
+	line("Lambda", fmt.Sprintf("%s invocations, %s GB-s", quantity(u.Invocations), quantity(u.GBSeconds)), ch.Lambda,
+		free("lambda_invocations", " invocations", "lambda_gb_s", " GB-s"))
+	if u.SchedulerInvocations > 0 {
+		line("EventBridge Scheduler", quantity(u.SchedulerInvocations)+" invocations", ch.Scheduler, free("scheduler_invocations", ""))
+	}
+	if u.RuleEvents > 0 {
+		line("EventBridge rule", quantity(u.RuleEvents)+" events", ch.Rules, "")
+	}
+	line("CloudWatch metrics", fmt.Sprintf("%s (%s)", quantity(u.Metrics), p.Metrics), ch.Metrics, free("metrics", ""))
+	line("CloudWatch alarms", quantity(u.AlarmMetrics)+" alarm metrics", ch.Alarms, free("alarm_metrics", ""))
+	line("CloudWatch dashboards", quantity(u.Dashboards), ch.Dashboards, free("dashboards", ""))
+	line("CloudWatch logs", fmt.Sprintf("%.2f GB", u.LogGB), ch.Logs, free("log_gb", " GB"))
+	line("total", "", p.Cost.Total, "")
+	tw.Flush()
+}
+
+// quantity writes a count: whole numbers below 10,000 as they are, the
+// rest with k or M.
+func quantity(v float64) string {
+	if v == math.Trunc(v) && v < 1e4 {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return count(v)
+}
+
+// money writes an amount in the plan's currency.
+func money(p *plan.Plan, v float64) string { return plan.Money(p.Currency, v) }
+
+// percent writes a share as a percentage.
+func percent(v float64) string { return fmt.Sprintf("%.2f%%", 100*v) }
 
 func dash(s string) string {
 	if s == "" {

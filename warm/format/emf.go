@@ -30,6 +30,28 @@ const (
 	MetricEdgeHostsEstimate = "EdgeHostsEstimate" // the POP's estimated host count; left out when unavailable
 )
 
+// perDistribution are the metrics every level writes per distribution.
+var perDistribution = []string{MetricRequests, MetricErrors, MetricOriginColdRatio, MetricLatencyP50, MetricLatencyP99}
+
+// The metric levels (warm.MetricLevel) as this package names them.
+const (
+	MetricsLean = warm.MetricsLean
+	MetricsFull = warm.MetricsFull
+)
+
+// CustomMetrics is the number of CloudWatch custom metrics the EMF lines
+// of one region's POPs create at a level: the five per distribution, plus
+// per POP one (lean: OriginColdRatio) or seven (full: the five and
+// EdgeHostsSeen, EdgeHostsEstimate). Extra dimensions add none (they are
+// in every set).
+func CustomMetrics(level warm.MetricLevel, pops int) int {
+	perPOP := 1
+	if level == MetricsFull {
+		perPOP = len(perDistribution) + 2
+	}
+	return len(perDistribution) + perPOP*pops
+}
+
 // Dimension is an extra CloudWatch dimension added to every dimension set.
 type Dimension struct {
 	Name, Value string
@@ -43,21 +65,33 @@ var reserved = []string{"_aws", DimensionDistribution, DimensionPOP, MetricReque
 	"HostsPlanned", "HostsFrom", "EdgeHostsLow", "EdgeHostsHigh", "AdaptFactor", "ClientSubnet"}
 
 // WriteEMF writes one CloudWatch Embedded Metric Format line per POP per
-// wave, stamped with the wave's start. The dimension sets are
-// [Distribution, POP] and [Distribution] (each with the extra dimensions);
-// the metrics are Requests and Errors (Count), OriginColdRatio (None; left
-// out when no response said) and LatencyP50, LatencyP99 (Milliseconds; left
-// out when no request succeeded). A second directive with the dimension set
-// [Distribution, POP] only (plus the extra dimensions) has EdgeHostsSeen
-// and EdgeHostsEstimate (Count; the estimate left out when unavailable).
-// Other fields (Wave, Host, the origin counts, error kinds, the sizing:
-// RequestsPlanned, PredictedCoverage, SizingMode, HostsPlanned, HostsFrom,
-// EdgeHostsLow/High, AdaptFactor, ClientSubnet) are written as log
-// properties for Logs Insights: metrics cost money per name and dimension
-// set.
+// wave, stamped with the wave's start. The metrics are Requests and Errors
+// (Count), OriginColdRatio (None; left out when no response said),
+// LatencyP50, LatencyP99 (Milliseconds; left out when no request
+// succeeded), and with sizing EdgeHostsSeen and EdgeHostsEstimate (Count;
+// the estimate left out when unavailable). Which of them become CloudWatch
+// metrics, and with which dimension sets (each with the extra dimensions),
+// is opt.Metrics's choice:
+//
+//   - lean (the default): the first five with [Distribution]; a second
+//     directive with [Distribution, POP] has OriginColdRatio alone.
+//   - full: the first five with [Distribution, POP] and [Distribution]; a
+//     second directive with [Distribution, POP] has the host counts.
+//
+// Every value is in the line either way, and so are the other fields
+// (Wave, Host, the origin counts, error kinds, the sizing: RequestsPlanned,
+// PredictedCoverage, SizingMode, HostsPlanned, HostsFrom,
+// EdgeHostsLow/High, AdaptFactor, ClientSubnet), as log properties for
+// Logs Insights: metrics cost money per name and dimension set.
 func WriteEMF(w io.Writer, r *warm.Result, opt Options) error {
 	if opt.Namespace == "" {
 		opt.Namespace = DefaultNamespace
+	}
+	if opt.Metrics == "" {
+		opt.Metrics = MetricsLean
+	}
+	if _, err := warm.ParseMetricLevel(string(opt.Metrics)); err != nil {
+		return fmt.Errorf("warm: EMF: %w", err)
 	}
 	extra := make([]string, 0, len(opt.Dimensions))
 	for _, d := range opt.Dimensions {
@@ -134,9 +168,20 @@ func emfLine(r *warm.Result, wave warm.Wave, p warm.POPResult, opt Options, dims
 	for _, d := range opt.Dimensions {
 		root[d.Name] = d.Value
 	}
-	directives := []emfDirective{{Namespace: opt.Namespace, Dimensions: dims, Metrics: metrics}}
-	if hosts := emfSizing(root, p); len(hosts) > 0 {
-		directives = append(directives, emfDirective{Namespace: opt.Namespace, Dimensions: dims[:1], Metrics: hosts})
+	perPOP, perDist := dims[:1], dims[1:]
+	hosts := emfSizing(root, p)
+	var directives []emfDirective
+	if opt.Metrics == MetricsFull {
+		directives = append(directives, emfDirective{Namespace: opt.Namespace, Dimensions: dims, Metrics: metrics})
+		if len(hosts) > 0 {
+			directives = append(directives, emfDirective{Namespace: opt.Namespace, Dimensions: perPOP, Metrics: hosts})
+		}
+	} else {
+		directives = append(directives, emfDirective{Namespace: opt.Namespace, Dimensions: perDist, Metrics: metrics})
+		if _, ok := root[MetricOriginColdRatio]; ok {
+			directives = append(directives, emfDirective{Namespace: opt.Namespace, Dimensions: perPOP,
+				Metrics: []emfMetric{{MetricOriginColdRatio, "None"}}})
+		}
 	}
 	root["_aws"] = emfMeta{Timestamp: wave.Start.UnixMilli(), CloudWatchMetrics: directives}
 	b, err := json.Marshal(root)

@@ -4,12 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/probe"
 	"github.com/cfprewarm/cfprewarm/warm"
 	"github.com/cfprewarm/cfprewarm/warm/format"
@@ -124,7 +128,7 @@ func TestWriteEMF(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	if err := format.WriteEMF(&buf, res, format.Options{}); err != nil {
+	if err := format.WriteEMF(&buf, res, format.Options{Metrics: format.MetricsFull}); err != nil {
 		t.Fatal(err)
 	}
 	recs := parseEMF(t, buf.Bytes())
@@ -169,7 +173,7 @@ func TestWriteEMFOptions(t *testing.T) {
 	res := &warm.Result{Distribution: "d1.cloudfront.net", Waves: []warm.Wave{{Index: 1, Start: time.Now(),
 		POPs: []warm.POPResult{{POP: "HKG54-C1"}}}}}
 	var buf bytes.Buffer
-	err := format.WriteEMF(&buf, res, format.Options{Namespace: "Team/Edge", Dimensions: []format.Dimension{{"Region", "ap-east-1"}}})
+	err := format.WriteEMF(&buf, res, format.Options{Namespace: "Team/Edge", Dimensions: []format.Dimension{{"Region", "ap-east-1"}}, Metrics: format.MetricsFull})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,12 +197,14 @@ func TestWriteEMFOptions(t *testing.T) {
 func TestWriteEMFSizing(t *testing.T) {
 	res := &warm.Result{Distribution: "d1.cloudfront.net", Waves: []warm.Wave{{Index: 1, Start: time.Now(), POPs: []warm.POPResult{
 		{POP: "HKG54-C1", Sizing: warm.Sizing{Mode: warm.SizingAdaptive, Requests: 18, Hosts: 8, HostsFrom: warm.HostsFromEstimate,
-			PredictedCoverage: 0.9, Factor: 0.5, EdgeHostsSeen: 8, EdgeHosts: &warm.HostEstimate{Hosts: 8, Low: 8, High: 9}}},
+			PredictedCoverage: 0.9, Factor: 0.5, EdgeHostsSeen: 8, EdgeHosts: &warm.HostEstimate{Hosts: 8, Low: 8, High: 9},
+			EdgeHostsVerdict: edgehosts.VerdictPerHost, Reach: &edgehosts.Reach{Hosts: 8, Reached: 7, Missed: 1, ColdOfReached: 4}}},
 		{POP: "FRA56-P3", ClientSubnet: "198.51.100.0/24", Sizing: warm.Sizing{Mode: warm.SizingAuto, Requests: 72, Hosts: 16,
-			HostsFrom: warm.HostsFromAssumed, PredictedCoverage: 0.99, EdgeHostsSeen: 72, EdgeHostsNote: "per request"}},
+			HostsFrom: warm.HostsFromAssumed, PredictedCoverage: 0.99, EdgeHostsSeen: 1, EdgeHostsNote: "constant: ...",
+			EdgeHostsVerdict: edgehosts.VerdictConstant}},
 	}}}}
 	var buf bytes.Buffer
-	if err := format.WriteEMF(&buf, res, format.Options{Dimensions: []format.Dimension{{"Region", "ap-east-1"}}}); err != nil {
+	if err := format.WriteEMF(&buf, res, format.Options{Dimensions: []format.Dimension{{"Region", "ap-east-1"}}, Metrics: format.MetricsFull}); err != nil {
 		t.Fatal(err)
 	}
 	recs := parseEMF(t, buf.Bytes())
@@ -210,7 +216,91 @@ func TestWriteEMFSizing(t *testing.T) {
 		hkg.root["RequestsPlanned"] != 18.0 || hkg.root["PredictedCoverage"] != 0.9 || hkg.root["SizingMode"] != "adaptive" || hkg.root["AdaptFactor"] != 0.5 {
 		t.Errorf("sizing in the EMF line: metrics %v root %v", hkg.metrics, hkg.root)
 	}
-	if _, ok := fra.metrics["EdgeHostsEstimate"]; ok || fra.root["ClientSubnet"] != "198.51.100.0/24" || fra.root["EdgeHostsSeen"] != 72.0 {
+	if hkg.root["HostsMissed"] != 1.0 || hkg.root["ColdOfReached"] != 4.0 || hkg.root["EdgeHostsVerdict"] != "per-host" {
+		t.Errorf("reach in the EMF line: root %v", hkg.root)
+	}
+	// A suspect estimate is shown as such: the verdict, and where the
+	// planned host count came from instead.
+	if _, ok := fra.metrics["EdgeHostsEstimate"]; ok || fra.root["ClientSubnet"] != "198.51.100.0/24" || fra.root["EdgeHostsSeen"] != 1.0 ||
+		fra.root["EdgeHostsVerdict"] != "constant" || fra.root["HostsFrom"] != "assumed" {
 		t.Errorf("no estimate: metrics %v root %v", fra.metrics, fra.root)
+	}
+}
+
+// The metric levels: lean (the default) makes per POP only OriginColdRatio
+// a metric and the rest per distribution, full makes every metric per POP
+// too; the custom metrics CloudWatch would create from the lines (each
+// distinct name, dimension names and values) are CustomMetrics's count,
+// and every value stays in the lines either way.
+func TestMetricLevels(t *testing.T) {
+	const pops = 9
+	res := &warm.Result{Distribution: "d1.cloudfront.net"}
+	for i := range 3 {
+		w := warm.Wave{Index: i + 1, Start: time.Now()}
+		for p := range pops {
+			code := fmt.Sprintf("POP%d-C1", p)
+			recs := []warm.Record{{POP: code, Result: probe.Result{Status: 200, Origin: cloudfront.OriginWarm, Timings: probe.Timings{Total: time.Millisecond}}}}
+			w.POPs = append(w.POPs, warm.POPResult{POP: code, Requests: recs, Stats: warm.Summarize(recs),
+				Sizing: warm.Sizing{Mode: warm.SizingAuto, Requests: 1, Hosts: 8, EdgeHostsSeen: 1, EdgeHosts: &warm.HostEstimate{Hosts: 8, Low: 1, High: 20}}})
+		}
+		res.Waves = append(res.Waves, w)
+	}
+	for _, c := range []struct {
+		level  warm.MetricLevel
+		want   int
+		perPOP []string
+	}{
+		{"", pops + 5, []string{"OriginColdRatio"}},
+		{format.MetricsLean, pops + 5, []string{"OriginColdRatio"}},
+		{format.MetricsFull, 7*pops + 5, []string{"EdgeHostsEstimate", "EdgeHostsSeen", "Errors", "LatencyP50", "LatencyP99", "OriginColdRatio", "Requests"}},
+	} {
+		var buf bytes.Buffer
+		if err := format.WriteEMF(&buf, res, format.Options{Metrics: c.level, Dimensions: []format.Dimension{{"Region", "ap-east-1"}}}); err != nil {
+			t.Fatal(err)
+		}
+		metrics := map[string]bool{}
+		perPOP := map[string]bool{}
+		var raw []map[string]any
+		for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
+			var root map[string]any
+			json.Unmarshal(line, &root)
+			raw = append(raw, root)
+		}
+		for i, rec := range parseEMF(t, buf.Bytes()) {
+			for _, d := range raw[i]["_aws"].(map[string]any)["CloudWatchMetrics"].([]any) {
+				d := d.(map[string]any)
+				for _, set := range d["Dimensions"].([]any) {
+					key := ""
+					for _, name := range set.([]any) {
+						key += fmt.Sprintf("%s=%s,", name, rec.root[name.(string)])
+						if name == "POP" {
+							for _, m := range d["Metrics"].([]any) {
+								perPOP[m.(map[string]any)["Name"].(string)] = true
+							}
+						}
+					}
+					for _, m := range d["Metrics"].([]any) {
+						metrics[m.(map[string]any)["Name"].(string)+"|"+key] = true
+					}
+				}
+			}
+			for _, name := range []string{"Requests", "Errors", "LatencyP50", "EdgeHostsSeen", "EdgeHostsEstimate", "OriginColdRatio"} {
+				if _, ok := rec.root[name].(float64); !ok {
+					t.Errorf("%q: %s missing from the line", c.level, name)
+				}
+			}
+		}
+		if len(metrics) != c.want || format.CustomMetrics(c.level, pops) != c.want {
+			t.Errorf("%q: %d custom metrics, CustomMetrics says %d, want %d", c.level, len(metrics), format.CustomMetrics(c.level, pops), c.want)
+		}
+		if got := slices.Sorted(maps.Keys(perPOP)); !slices.Equal(got, c.perPOP) {
+			t.Errorf("%q: per-POP metrics %v, want %v", c.level, got, c.perPOP)
+		}
+	}
+	if err := format.WriteEMF(io.Discard, res, format.Options{Metrics: "some"}); err == nil {
+		t.Error("an unknown level accepted")
+	}
+	if _, err := warm.ParseMetricLevel("Full"); err == nil {
+		t.Error("ParseMetricLevel(Full) accepted")
 	}
 }

@@ -26,9 +26,10 @@ func ParseName(s string) (Name, error) { return config.ParseChoice("format", s, 
 
 // Options tune the reporters; the zero value is the default of each.
 type Options struct {
-	Requests   bool        // JSON: include every request's record
-	Namespace  string      // EMF: CloudWatch namespace; default DefaultNamespace
-	Dimensions []Dimension // EMF: extra dimensions, e.g. {"Region", "ap-east-1"}
+	Requests   bool             // JSON: include every request's record
+	Namespace  string           // EMF: CloudWatch namespace; default DefaultNamespace
+	Dimensions []Dimension      // EMF: extra dimensions, e.g. {"Region", "ap-east-1"}
+	Metrics    warm.MetricLevel // EMF: which metrics per POP; "" is warm.MetricsLean
 }
 
 // Reporter writes one run's result.

@@ -55,6 +55,9 @@ func problemsText(pops []warm.POPResult) string {
 		if s := p.Stats; s.Errors > 0 || s.Unfinished > 0 {
 			parts = append(parts, p.POP+": "+kindsText(s.ErrorsByKind, s.Unfinished))
 		}
+		if v := p.Sizing.EdgeHostsVerdict; v.Suspect() {
+			parts = append(parts, fmt.Sprintf("%s: ids %s (suspect), %d hosts from %s", p.POP, v, p.Sizing.Hosts, p.Sizing.HostsFrom))
+		}
 	}
 	if len(parts) == 0 {
 		return "-"

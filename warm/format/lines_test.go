@@ -28,8 +28,8 @@ func TestWaveLines(t *testing.T) {
 		t.Errorf("the header repeats:\n%s", buf.String())
 	}
 	for _, want := range []string{
-		"12:00:00.000Z     1   1/3     3         4     3       1  50.0%   20.0ms   39.6ms  LHR61-C2: tls 1, unfinished 1",
-		"12:00:20.000Z     1   2/3     3         4     3       1   0.0%   20.0ms   39.6ms  LHR61-C2: tls 1, unfinished 1",
+		"12:00:00.000Z     1   1/3     3         4     3       1  50.0%   20.0ms   39.6ms  CDG50-C1: ids constant (suspect), 16 hosts from assumed; LHR61-C2: tls 1, unfinished 1",
+		"12:00:20.000Z     1   2/3     3         4     3       1   0.0%   20.0ms   39.6ms  CDG50-C1: ids constant (suspect), 16 hosts from assumed; LHR61-C2: tls 1, unfinished 1",
 		"12:00:00.000Z     2   1/3",
 		"12:00:21.000Z     1  stopped after 2 of 3 waves: the deadline left too little time for the next wave",
 	} {

@@ -18,12 +18,13 @@ func popText(p warm.POPResult) string {
 	return p.POP
 }
 
-// coverText is the predicted coverage, e.g. "99.2%".
-func coverText(s warm.Sizing) string {
-	if s.Mode == "" {
+// coverText is the predicted coverage, e.g. "99.2%"; "-" for a POP whose
+// name resolved to no address: none of its requests could reach a host.
+func coverText(p warm.POPResult) string {
+	if p.Sizing.Mode == "" || p.ResolveError != "" && len(p.IPs) == 0 {
 		return "-"
 	}
-	return percent(s.PredictedCoverage)
+	return percent(p.Sizing.PredictedCoverage)
 }
 
 // seenText is the number of distinct edge hosts seen.
@@ -35,13 +36,43 @@ func seenText(s warm.Sizing) string {
 }
 
 // hostsText is the host-count estimate with its interval, e.g. "8 [7–10]",
-// or "-" when unavailable.
+// "suspect: constant" when the ids name no host, or "-" when unavailable.
 func hostsText(s warm.Sizing) string {
 	e := s.EdgeHosts
-	if e == nil {
+	switch {
+	case e == nil && s.EdgeHostsVerdict.Suspect():
+		return "suspect: " + string(s.EdgeHostsVerdict)
+	case e == nil:
 		return "-"
 	}
 	return fmt.Sprintf("%d [%d–%d]", e.Hosts, e.Low, e.High)
+}
+
+// missedText is the wave's hosts missed of those it heard from, e.g.
+// "0/8", or "-" when the ids do not name hosts.
+func missedText(s warm.Sizing) string {
+	if s.Reach == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%d/%d", s.Reach.Missed, s.Reach.Hosts)
+}
+
+// poolColdText is the number of cold answers from reached hosts.
+func poolColdText(s warm.Sizing) string {
+	if s.Reach == nil {
+		return "-"
+	}
+	return fmt.Sprint(s.Reach.ColdOfReached)
+}
+
+// suspectNote says why a POP's ids gave no estimate and what the plan used
+// instead, or "" when its ids are not suspect.
+func suspectNote(p warm.POPResult) string {
+	s := p.Sizing
+	if !s.EdgeHostsVerdict.Suspect() {
+		return ""
+	}
+	return fmt.Sprintf("%s: %s; the waves plan with %d hosts (%s)", popText(p), s.EdgeHostsNote, s.Hosts, s.HostsFrom)
 }
 
 func percent(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) }
@@ -63,6 +94,12 @@ func emfSizing(root map[string]any, p warm.POPResult) []emfMetric {
 	root["HostsFrom"] = s.HostsFrom
 	if s.Factor != 0 {
 		root["AdaptFactor"] = s.Factor
+	}
+	if s.EdgeHostsVerdict != "" {
+		root["EdgeHostsVerdict"] = string(s.EdgeHostsVerdict)
+	}
+	if r := s.Reach; r != nil {
+		root["HostsReached"], root["HostsMissed"], root["ColdOfReached"] = r.Reached, r.Missed, r.ColdOfReached
 	}
 	root[MetricEdgeHostsSeen] = s.EdgeHostsSeen
 	metrics := []emfMetric{{MetricEdgeHostsSeen, "Count"}}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/edgehosts"
+	"github.com/cfprewarm/cfprewarm/schedule"
 	"github.com/cfprewarm/cfprewarm/stats"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
@@ -37,6 +38,10 @@ type Summary struct {
 	Waves        []SummaryWave   `json:"waves"`
 	Total        SummaryTotals   `json:"total"`
 	POPs         []SummaryPOP    `json:"pops"`
+	// Schedule is, for a Lambda invocation with a scheduled time, the slots
+	// of the aligned grid it owned and sent and its status (on-time, late,
+	// stale, no-slot, duplicate); absent otherwise.
+	Schedule *schedule.Invocation `json:"schedule,omitempty"`
 }
 
 // SummaryTotals count requests.
@@ -77,6 +82,9 @@ type SummaryPOP struct {
 	EdgeHostsLow      int                 `json:"edge_hosts_ci_low,omitempty"`
 	EdgeHostsHigh     int                 `json:"edge_hosts_ci_high,omitempty"`
 	EdgeHostsNote     string              `json:"edge_hosts_note,omitempty"`
+	EdgeHostsVerdict  string              `json:"edge_hosts_verdict,omitempty"`
+	HostsMissed       *int                `json:"hosts_missed,omitempty"`    // of the last wave's hosts, when ids name hosts
+	ColdOfReached     *int                `json:"cold_of_reached,omitempty"` // cold answers of reached hosts: the pool, not coverage
 	ResolveError      string              `json:"resolve_error,omitempty"`
 	FirstError        string              `json:"first_error,omitempty"`
 }
@@ -95,6 +103,10 @@ func Summarize(r *warm.Result) Summary {
 			Sizing: z.Mode, RequestsPerWave: z.Requests, PredictedCoverage: z.PredictedCoverage, HostsPlanned: z.Hosts,
 			HostsFrom: z.HostsFrom, EdgeHostsSeen: z.EdgeHostsSeen, EdgeHostsNote: clip(z.EdgeHostsNote),
 			ResolveError: clip(p.ResolveError)}
+		sp.EdgeHostsVerdict = string(z.EdgeHostsVerdict)
+		if r := z.Reach; r != nil {
+			sp.HostsMissed, sp.ColdOfReached = &r.Missed, &r.ColdOfReached
+		}
 		if e := z.EdgeHosts; e != nil {
 			sp.EdgeHostsEstimate = &e.Hosts
 			sp.EdgeHostsLow, sp.EdgeHostsHigh = e.Low, e.High

@@ -33,8 +33,23 @@ func WriteTable(w io.Writer, r *warm.Result) error {
 	if r.Stopped != warm.StopNone {
 		ew.Printf("\nstopped after %d of %d waves: %s\n", len(r.Waves), r.WavesPlanned, stopText(r.Stopped))
 	}
+	writeSuspects(ew, pops)
 	writeProblems(ew, pops)
 	return ew.Err()
+}
+
+// writeSuspects says, per POP whose edge host ids name no host, why and
+// what the waves planned with instead.
+func writeSuspects(ew *errwriter.Writer, pops []warm.POPResult) {
+	var lines []string
+	for _, p := range pops {
+		if n := suspectNote(p); n != "" {
+			lines = append(lines, "  "+n)
+		}
+	}
+	if len(lines) > 0 {
+		ew.Printf("\nedge host ids that name no host (no estimate from them):\n%s\n", strings.Join(lines, "\n"))
+	}
 }
 
 func headline(s warm.Stats) string {
@@ -47,11 +62,11 @@ func headline(s warm.Stats) string {
 
 func writePOPTable(ew *errwriter.Writer, pops []warm.POPResult) {
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "POP\tADDRS\tN\tREQS\tOK\tCOLD\tCOVER\tSEEN\tHOSTS\tP50\tP99\tERRORS\tANSWERED BY")
+	fmt.Fprintln(tw, "POP\tADDRS\tN\tREQS\tOK\tCOLD\tCOVER\tSEEN\tHOSTS\tMISSED\tPOOL COLD\tP50\tP99\tERRORS\tANSWERED BY")
 	for _, p := range pops {
 		s := p.Stats
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", popText(p), len(p.IPs), s.Planned, s.Requests, s.OK,
-			ratioText(s), coverText(p.Sizing), seenText(p.Sizing), hostsText(p.Sizing),
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", popText(p), len(p.IPs), s.Planned, s.Requests, s.OK,
+			ratioText(s), coverText(p), seenText(p.Sizing), hostsText(p.Sizing), missedText(p.Sizing), poolColdText(p.Sizing),
 			latencyText(s.Latency().P50, s), latencyText(s.Latency().P99, s),
 			kindsText(s.ErrorsByKind, s.Unfinished), answeredText(p.POP, s.POPs))
 	}

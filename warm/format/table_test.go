@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/probe"
 	"github.com/cfprewarm/cfprewarm/stats"
 	"github.com/cfprewarm/cfprewarm/warm"
@@ -34,8 +35,11 @@ func sampleResult() *warm.Result {
 		pops := []warm.POPResult{
 			{POP: "HKG54-C1", Requests: []warm.Record{mk("HKG54-C1", "HKG54-C1", cold, 40), mk("HKG54-C1", "HKG54-C1", cloudfront.OriginWarm, 20)},
 				Sizing: warm.Sizing{Mode: warm.SizingAuto, Requests: 2, Hosts: 2, HostsFrom: warm.HostsFromEstimate, PredictedCoverage: 0.75,
-					EdgeHostsSeen: 2, EdgeHosts: &warm.HostEstimate{Hosts: 2, Low: 2, High: 3, Level: 0.95, Responses: 2, Waves: 1}}},
-			{POP: "CDG50-C1", Requests: []warm.Record{mk("CDG50-C1", "CDG52-P1", cloudfront.OriginWarm, 10)}},
+					EdgeHostsSeen: 2, EdgeHosts: &warm.HostEstimate{Hosts: 2, Low: 2, High: 3, Level: 0.95, Responses: 2, Waves: 1},
+					EdgeHostsVerdict: edgehosts.VerdictPerHost, Reach: &edgehosts.Reach{Hosts: 2, Reached: 1, Missed: 1, ColdOfReached: 3}}},
+			{POP: "CDG50-C1", Requests: []warm.Record{mk("CDG50-C1", "CDG52-P1", cloudfront.OriginWarm, 10)},
+				Sizing: warm.Sizing{Mode: warm.SizingAuto, Requests: 72, Hosts: 16, HostsFrom: warm.HostsFromAssumed, PredictedCoverage: 0.99,
+					EdgeHostsSeen: 1, EdgeHostsVerdict: edgehosts.VerdictConstant, EdgeHostsNote: "constant: one edge host id in 24 responses names no host (suspect)"}},
 			{POP: "LHR61-C2", Requests: []warm.Record{tlsErr, {POP: "LHR61-C2", Unfinished: true}}},
 		}
 		var all []warm.Record
@@ -78,9 +82,16 @@ func TestWriteTable(t *testing.T) {
 		}
 	}
 	// The row of a healthy POP: address count, planned, finished, OK, cold
-	// ratio, predicted coverage, hosts seen, estimate, p50, p99.
-	if !strings.Contains(out, "HKG54-C1  0      2  2     2   50.0%  75.0%  2     2 [2–3]  30.0ms  39.8ms  -") {
+	// ratio, predicted coverage, hosts seen, estimate, hosts missed of those
+	// heard from, cold answers of reached hosts, p50, p99.
+	if !strings.Contains(out, "HKG54-C1  0      2  2     2   50.0%  75.0%  2     2 [2–3]            1/2     3          30.0ms  39.8ms  -") {
 		t.Errorf("HKG54-C1 row of wave 1 not as expected:\n%s", out)
+	}
+	// A POP whose ids name no host says so in its row and below the table,
+	// with the host count the waves planned with instead.
+	if !strings.Contains(out, "CDG50-C1  0      1  1     1   -      99.0%  1     suspect: constant  -") ||
+		!strings.Contains(out, "edge host ids that name no host (no estimate from them):\n  CDG50-C1: constant: one edge host id in 24 responses names no host (suspect); the waves plan with 16 hosts (assumed)") {
+		t.Errorf("the suspect POP is not shown as such:\n%s", out)
 	}
 }
 

@@ -62,12 +62,14 @@ func Encode(s Settings) map[string]string {
 	count(VarWaves, c.Waves)
 	set(VarWaveInterval, FormatDuration(c.WaveInterval))
 	set(VarKeepAlive, FormatDuration(c.KeepAlive))
+	set(VarPeriod, FormatDuration(s.Period))
 	count(VarPort, c.Port)
 	count(VarIPVersion, c.IPVersion)
 	set(VarDNSServer, c.DNSServer)
 	set(VarHeaders, headers(c.Header))
 	set(VarCAFile, c.CAFile)
 	set(VarNamespace, s.Namespace)
+	set(VarMetrics, string(s.Metrics))
 	if s.LogLevel != slog.LevelInfo {
 		env[VarLogLevel] = s.LogLevel.String()
 	}

@@ -73,8 +73,10 @@ func randomSettings(rng *rand.Rand) Settings {
 	c.TLSVersion = []uint16{0, tls.VersionTLS12, tls.VersionTLS13}[rng.IntN(3)]
 	c.Concurrency = count(2000)
 	c.Timeout = dur()
-	c.Waves = 1 + rng.IntN(60) // never 0: Parse sets DefaultWaves
+	c.Waves = 1 + rng.IntN(60) // never 0: Parse sets the Lambda's default
 	c.WaveInterval, c.KeepAlive = dur(), dur()
+	*c = ruleDefaults(*c) // and the interval of several waves
+	s.Period = dur()
 	c.Port = count(65535)
 	c.IPVersion = []int{0, 4, 6}[rng.IntN(3)]
 	if maybe() {
@@ -92,6 +94,7 @@ func randomSettings(rng *rand.Rand) Settings {
 	if maybe() {
 		s.Namespace = pick("CFPrewarm", "Test/Prewarm")
 	}
+	s.Metrics = []warm.MetricLevel{"", warm.MetricsLean, warm.MetricsFull}[rng.IntN(3)]
 	s.LogLevel = []slog.Level{slog.LevelInfo, slog.LevelDebug, slog.LevelWarn, slog.LevelError, slog.LevelInfo + 2}[rng.IntN(5)]
 	s.LogRequests = rng.IntN(2) == 0
 	for _, f := range TargetFields {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
@@ -29,7 +30,8 @@ var TargetFields = []string{"distributionDomain", "host", "path", "method", "por
 
 // eventFields are every field of an event, the target fields first.
 var eventFields = append(slices.Clone(TargetFields), "pops", "clientSubnets", "requestsPerPop", "coverage",
-	"minRequests", "maxRequests", "adapt", "concurrency", "requestTimeout", "waves", "waveInterval", "keepalive", "logRequests")
+	"minRequests", "maxRequests", "adapt", "concurrency", "requestTimeout", "waves", "waveInterval", "keepalive", "logRequests",
+	"scheduledTime")
 
 // event is an invocation event: the fields it sets; absent fields keep the
 // environment's value.
@@ -54,6 +56,10 @@ type event struct {
 	WaveInterval   *string         `json:"waveInterval"`
 	KeepAlive      *string         `json:"keepalive"`
 	LogRequests    *bool           `json:"logRequests"`
+
+	// ScheduledTime is EventBridge Scheduler's <aws.scheduler.scheduled-time>
+	// (RFC 3339): the time the invocation stands for.
+	ScheduledTime *string `json:"scheduledTime"`
 }
 
 // Narrow applies an invocation event to the environment's settings. The
@@ -63,9 +69,11 @@ type event struct {
 // with), another target (TargetFields) only where EVENT_OVERRIDES names the
 // field; whatever it asks, the run it configures can send no more billed
 // requests than the environment's (warm.Config.MostRequests). An empty
-// payload, null, {} and an EventBridge event whose detail is empty (the
-// scheduled event) change nothing; the detail of another EventBridge event
-// is read as the event. The error names every field refused; the Settings
+// payload, null, {} and an EventBridge event whose detail is empty (a
+// scheduled rule's event) change nothing; the detail of another EventBridge
+// event is read as the event. scheduledTime (EventBridge Scheduler's
+// <aws.scheduler.scheduled-time> in the target input) narrows nothing: it
+// sets Settings.Scheduled, the time the invocation stands for. The error names every field refused; the Settings
 // must not be run then. Narrow does not validate the result: Configure does.
 func Narrow(s Settings, payload []byte) (Settings, error) {
 	var p config.Problems
@@ -161,6 +169,13 @@ func (ev event) apply(s *Settings, cl ceiling, p *config.Problems) {
 	if ev.LogRequests != nil {
 		s.LogRequests = *ev.LogRequests
 	}
+	if ev.ScheduledTime != nil {
+		t, err := time.Parse(time.RFC3339, *ev.ScheduledTime)
+		if err != nil {
+			p.Add("event field %q: want an RFC 3339 time such as \"2026-03-22T18:59:00Z\" (<aws.scheduler.scheduled-time>), got %q", "scheduledTime", *ev.ScheduledTime)
+		}
+		s.Scheduled = t
+	}
 }
 
 // applyTargets narrows the POPs and client subnets to subsets of the
@@ -168,15 +183,23 @@ func (ev event) apply(s *Settings, cl ceiling, p *config.Problems) {
 func (ev event) applyTargets(c *warm.Config, cl ceiling, p *config.Problems) {
 	if ev.POPs != nil {
 		var pops, others []string
+		var malformed error // the first name that is no POP code, quoting the rule
 		for _, pop := range *ev.POPs {
-			if slices.Contains(cl.pops, strings.ToUpper(strings.TrimSpace(pop))) {
-				pops = append(pops, pop)
-			} else {
-				others = append(others, pop)
+			code, err := cloudfront.NormalizePOPCode(pop)
+			if err == nil && slices.Contains(cl.pops, code) {
+				pops = append(pops, code)
+				continue
 			}
+			if err != nil && malformed == nil {
+				malformed = err
+			}
+			others = append(others, pop)
 		}
 		if len(others) > 0 {
 			p.Add("event field %q: %s not among the environment's %s (%s)", "pops", some(others), VarPOPs, strings.Join(cl.pops, ","))
+		}
+		if malformed != nil {
+			p.Add("event field %q: %v", "pops", malformed)
 		}
 		c.POPs = pops
 	}

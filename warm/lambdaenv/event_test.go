@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/cfprewarm/cfprewarm/schedule"
 )
 
 // Bad events and environments fail with a message naming every problem.
@@ -78,6 +81,14 @@ func TestBadConfiguration(t *testing.T) {
 			want:    []string{"client subnet 203.0.113.0/24: listed twice", "event: up to 9 requests per invocation, more than the environment allows (6)"}},
 		{name: "one subnet twice in the environment", env: map[string]string{VarClientSubnets: "203.0.113.0/24, 203.0.113.77/24"},
 			want: []string{"client subnet 203.0.113.0/24: listed twice"}},
+		{name: "scheduled time not RFC 3339", payload: `{"scheduledTime":"2026-03-22 18:59"}`,
+			want: []string{`event field "scheduledTime": want an RFC 3339 time such as "2026-03-22T18:59:00Z" (<aws.scheduler.scheduled-time>), got "2026-03-22 18:59"`}},
+		{name: "scheduled time as a number", payload: `{"scheduledTime":1774205940}`, want: []string{`event field "scheduledTime": want a string`}},
+		{name: "period not below the keep-alive", env: map[string]string{VarPeriod: "60s"}, want: []string{"PERIOD 1m0s: must be at least 1s and shorter than the keep-alive 1m0s"}},
+		{name: "period not below the event's keep-alive", env: map[string]string{VarPeriod: "40s"}, payload: `{"keepalive":"30s","waveInterval":"20s"}`,
+			want: []string{"PERIOD 40s: must be at least 1s and shorter than the keep-alive 30s"}},
+		{name: "unknown metric level", env: map[string]string{VarMetrics: "all"}, want: []string{`METRICS "all": want lean or full`}},
+		{name: "period under a second", env: map[string]string{VarPeriod: "500ms"}, want: []string{"PERIOD 500ms: must be at least 1s"}},
 		{name: "one POP twice in the event", payload: `{"pops":["HKG54-C1","hkg54-c1"]}`,
 			want: []string{"POP HKG54-C1: listed twice", "event: up to 6 requests per invocation, more than the environment allows (3)"}},
 	}
@@ -100,6 +111,37 @@ func TestBadConfiguration(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// EventBridge Scheduler's target input carries the scheduled time: the
+// invocation then runs the aligned grid (PERIOD, or the keep-alive less
+// 2 s); without it, the plain-rule waves.
+func TestScheduledTime(t *testing.T) {
+	s, err := configureWith(t, nil, `{"scheduledTime":"2026-03-22T18:59:00Z"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 3, 22, 18, 59, 0, 0, time.UTC); !s.Scheduled.Equal(want) {
+		t.Errorf("scheduled %v, want %v", s.Scheduled, want)
+	}
+	if o := s.Schedule(); o.Kind != schedule.KindAligned || o.Period != 58*time.Second {
+		t.Errorf("with a scheduled time: %v, want aligned every 58s", o)
+	}
+	s, err = configureWith(t, map[string]string{VarPeriod: "29s", VarKeepAlive: "60s"}, `{"scheduledTime":"2026-03-22T18:59:00+08:00"}`)
+	if err != nil || s.Schedule().Period != 29*time.Second || s.Scheduled.UTC().Hour() != 10 {
+		t.Errorf("PERIOD 29s: %v, %v at %v", err, s.Schedule(), s.Scheduled)
+	}
+	s, err = configureWith(t, map[string]string{VarKeepAlive: "180s"}, `{"scheduledTime":"2026-03-22T18:59:00Z"}`)
+	if err != nil || s.Schedule().Period != 178*time.Second {
+		t.Errorf("KEEPALIVE 180s: %v, %v", err, s.Schedule())
+	}
+	// A plain rule's event (or none): the waves, 3 × 44 s by default.
+	for _, payload := range []string{"", `{"version":"0","detail-type":"Scheduled Event","source":"aws.events","time":"2026-03-22T18:59:00Z","detail":{}}`} {
+		s, err = configureWith(t, nil, payload)
+		if o := s.Schedule(); err != nil || !s.Scheduled.IsZero() || o.Kind != schedule.KindWaves || o.Waves != 3 || o.Interval != 44*time.Second {
+			t.Errorf("%q: %v, %v", payload, err, o)
+		}
 	}
 }
 

@@ -30,12 +30,14 @@ const (
 	VarWaves          = "WAVES"
 	VarWaveInterval   = "WAVE_INTERVAL"
 	VarKeepAlive      = "KEEPALIVE"
+	VarPeriod         = "PERIOD"
 	VarPort           = "PORT"
 	VarIPVersion      = "IP_VERSION"
 	VarDNSServer      = "DNS_SERVER"
 	VarHeaders        = "HEADERS"
 	VarCAFile         = "CA_FILE"
 	VarNamespace      = "EMF_NAMESPACE"
+	VarMetrics        = "METRICS"
 	VarLogLevel       = "LOG_LEVEL"
 	VarLogRequests    = "LOG_REQUESTS"
 	VarEventOverrides = "EVENT_OVERRIDES"
@@ -46,6 +48,6 @@ const (
 var Names = []string{
 	VarDistribution, VarHost, VarPath, VarMethod, VarPOPs, VarRequestsPerPOP, VarCoverage, VarMinRequests,
 	VarMaxRequests, VarAdapt, VarHosts, VarHostsFile, VarClientSubnets, VarTLSVersion, VarConcurrency,
-	VarRequestTimeout, VarWaves, VarWaveInterval, VarKeepAlive, VarPort, VarIPVersion, VarDNSServer,
-	VarHeaders, VarCAFile, VarNamespace, VarLogLevel, VarLogRequests, VarEventOverrides,
+	VarRequestTimeout, VarWaves, VarWaveInterval, VarKeepAlive, VarPeriod, VarPort, VarIPVersion, VarDNSServer,
+	VarHeaders, VarCAFile, VarNamespace, VarMetrics, VarLogLevel, VarLogRequests, VarEventOverrides,
 }

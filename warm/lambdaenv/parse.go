@@ -15,22 +15,28 @@ import (
 	"github.com/cfprewarm/cfprewarm/warm"
 )
 
-// DefaultWaves is the Lambda's own default for WAVES (warm's is 1):
-// EventBridge invokes once a minute, so one invocation sends several waves
-// paced inside its minute. See docs/warm.md, "Wave pacing".
-const DefaultWaves = 3
-
 // Settings is what the Lambda's environment configures: the prewarm run
 // and what the handler does around it.
 type Settings struct {
-	// Config is the run. Its zero fields take warm's defaults, except Waves,
-	// which Parse sets to DefaultWaves when WAVES is unset.
+	// Config is the run. Its zero fields take warm's defaults, except Waves
+	// and WaveInterval, which Parse sets to the Lambda's own (ruleDefaults)
+	// when WAVES or WAVE_INTERVAL is unset.
 	Config warm.Config
+	// Period is the aligned grid's period (PERIOD); 0: the keep-alive less
+	// schedule.DefaultMargin (Settings.Aligned).
+	Period time.Duration
+	// Scheduled is the time the invocation stands for, from the event's
+	// scheduledTime (EventBridge Scheduler's <aws.scheduler.scheduled-time>);
+	// zero when the event has none. With it the invocation sends the slots
+	// of the aligned grid it owns; without, WAVES waves.
+	Scheduled time.Time
 	// HostsFile is read by the handler (once per process) into
 	// Config.KnownHosts.
 	HostsFile string
 	// Namespace of the EMF metrics; "" is warm/format's default.
 	Namespace string
+	// Metrics is which EMF metrics per POP (METRICS); "" is lean.
+	Metrics warm.MetricLevel
 	// LogLevel of the handler's log; the zero value is info.
 	LogLevel slog.Level
 	// LogRequests logs every request's record.
@@ -71,11 +77,10 @@ func Parse(getenv func(string) string) (Settings, error) {
 	c.Concurrency = r.count(VarConcurrency)
 	c.Timeout = r.duration(VarRequestTimeout)
 	c.Waves = r.count(VarWaves)
-	if r.text(VarWaves) == "" {
-		c.Waves = DefaultWaves
-	}
 	c.WaveInterval = r.duration(VarWaveInterval)
 	c.KeepAlive = r.duration(VarKeepAlive)
+	*c = ruleDefaults(*c)
+	s.Period = r.duration(VarPeriod)
 	c.Port = r.count(VarPort)
 	c.IPVersion = value(r, VarIPVersion, atoi)
 	c.DNSServer = getenv(VarDNSServer)
@@ -96,6 +101,7 @@ func Parse(getenv func(string) string) (Settings, error) {
 		c.Header = toHeader(h)
 	}
 	s.Namespace = getenv(VarNamespace)
+	s.Metrics = value(r, VarMetrics, warm.ParseMetricLevel)
 	if v := r.text(VarLogLevel); v != "" {
 		if err := s.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			p.Add("%s %q: want debug, info, warn or error", VarLogLevel, v)

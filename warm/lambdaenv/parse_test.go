@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/cfprewarm/cfprewarm/schedule"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
 
@@ -53,8 +55,8 @@ func TestCeilingIsTheDefaultedEnvironment(t *testing.T) {
 			t.Errorf("%v: ceiling %+v, want what the run uses: %d requests per POP, %d waves, concurrency %d, timeout %v, POPs %v",
 				env, cl, perPOP, run.Waves, run.Concurrency, run.Timeout, run.POPs)
 		}
-		if len(env) == 0 && (run.Waves != DefaultWaves || run.Timeout != warm.DefaultTimeout) {
-			t.Errorf("defaults: %d waves, request timeout %v; want %d and warm's %v", run.Waves, run.Timeout, DefaultWaves, warm.DefaultTimeout)
+		if len(env) == 0 && (run.Waves != 3 || run.WaveInterval != 44*time.Second || run.Timeout != warm.DefaultTimeout) {
+			t.Errorf("defaults: %d waves %v apart, request timeout %v; want 3 waves 44 s apart and warm's %v", run.Waves, run.WaveInterval, run.Timeout, warm.DefaultTimeout)
 		}
 	}
 }
@@ -121,5 +123,28 @@ func TestEnvironmentNeedsAuto(t *testing.T) {
 	env[VarRequestsPerPOP] = "auto"
 	if _, err := configureWith(t, env, ""); err != nil {
 		t.Errorf("with auto: %v", err)
+	}
+}
+
+// Defaults that hold: with WAVES, WAVE_INTERVAL and PERIOD unset, neither
+// the plain-rule waves nor the aligned grid leaves a gap over the
+// keep-alive less 2 s under EventBridge's lateness, for every keep-alive
+// CloudFront takes, until the plain rule would need more waves than a run
+// may have (a keep-alive under 5 s).
+func TestDefaultsHold(t *testing.T) {
+	for k := 5 * time.Second; k <= 180*time.Second; k += time.Second {
+		s, err := configureWith(t, map[string]string{VarKeepAlive: FormatDuration(k)}, "")
+		if err != nil {
+			t.Fatalf("KEEPALIVE %v: %v", k, err)
+		}
+		for _, o := range []schedule.Option{PlainRule(s.Config), s.Aligned()} {
+			if !o.Holds(k, schedule.DefaultMargin) {
+				t.Errorf("KEEPALIVE %v: %v leaves gaps up to %v", k, o, o.MaxGap())
+			}
+		}
+	}
+	s, err := configureWith(t, map[string]string{VarKeepAlive: "3s"}, "")
+	if err != nil || s.Config.Waves != warm.MaxWaves {
+		t.Errorf("KEEPALIVE 3s: %v, %d waves; want the most a run may have", err, s.Config.Waves)
 	}
 }

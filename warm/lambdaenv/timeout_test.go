@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/schedule"
 	"github.com/cfprewarm/cfprewarm/warm"
 )
 
@@ -19,11 +20,16 @@ func TestFunctionTimeout(t *testing.T) {
 		cfg  warm.Config
 		want time.Duration
 	}{
-		{warm.Config{}, 60 * time.Second}, // the Lambda's defaults: 2 × 20 s + 10 s + 10 s
-		{warm.Config{Waves: 1}, 20 * time.Second},
-		{warm.Config{Waves: 3, WaveInterval: 40 * time.Second}, 100 * time.Second},
-		{warm.Config{Waves: 4, WaveInterval: 15 * time.Second, Timeout: 3 * time.Second}, 58 * time.Second},
-		{warm.Config{Waves: 2, WaveInterval: 1500 * time.Millisecond, Timeout: 200 * time.Millisecond}, 12 * time.Second}, // 11.7 s, rounded up
+		// An aligned invocation may wait up to 60 s + 70 s for its last
+		// slot; plain-rule waves need (waves − 1) × interval; then one
+		// request timeout and 10 s.
+		{warm.Config{}, 150 * time.Second}, // the Lambda's defaults: max(130 s, 2 × 44 s) + 10 s + 10 s
+		{warm.Config{Waves: 1}, 150 * time.Second},
+		{warm.Config{Waves: 3, WaveInterval: 40 * time.Second}, 150 * time.Second},
+		{warm.Config{Waves: 4, WaveInterval: 50 * time.Second}, 170 * time.Second},
+		{warm.Config{Waves: 4, WaveInterval: 15 * time.Second, Timeout: 3 * time.Second}, 143 * time.Second},
+		{warm.Config{Waves: 2, WaveInterval: 1500 * time.Millisecond, Timeout: 200 * time.Millisecond}, 141 * time.Second}, // 140.2 s, rounded up
+		{warm.Config{Waves: 60, WaveInterval: 14 * time.Second, Timeout: 5 * time.Second}, 841 * time.Second},
 	} {
 		if got := FunctionTimeout(c.cfg); got != c.want {
 			t.Errorf("FunctionTimeout(%d waves, %v apart, request timeout %v) = %v, want %v",
@@ -53,6 +59,8 @@ func TestFunctionTimeoutTable(t *testing.T) {
 		{},
 		{VarWaves: "1"},
 		{VarWaves: "3", VarWaveInterval: "40s"},
+		{VarWaves: "4", VarWaveInterval: "50s"},
+		{VarKeepAlive: "180s"},
 		{VarWaves: "4", VarWaveInterval: "15s", VarRequestTimeout: "3s"},
 		{VarWaves: "2", VarWaveInterval: "1500ms", VarRequestTimeout: "200ms"},
 		{VarRequestTimeout: "2m"},
@@ -61,7 +69,8 @@ func TestFunctionTimeoutTable(t *testing.T) {
 	defaults := withDefaults(warm.Config{})
 	table := timeoutTable{
 		Comment: "Written by `go test ./warm/lambdaenv -update` from lambdaenv.FunctionTimeout; infra/stacks/contract_test.go checks the stack's function timeout against it.",
-		Formula: "(WAVES - 1) x WAVE_INTERVAL + REQUEST_TIMEOUT + " + FormatDuration(TimeoutMargin) + ", rounded up to whole seconds",
+		Formula: "max(" + FormatDuration(schedule.DefaultRate) + " + " + FormatDuration(schedule.EventBridge.Max) +
+			", (WAVES - 1) x WAVE_INTERVAL) + REQUEST_TIMEOUT + " + FormatDuration(TimeoutMargin) + ", rounded up to whole seconds",
 		Defaults: map[string]string{VarWaves: strconv.Itoa(defaults.Waves), VarWaveInterval: FormatDuration(defaults.WaveInterval),
 			VarRequestTimeout: FormatDuration(defaults.Timeout)},
 	}

@@ -73,6 +73,12 @@ type Config struct {
 	// the same seed and POP the same sequence of hosts is drawn.
 	Seed uint64
 
+	// Field picks among the alternatives CloudFront does not document
+	// (field.go): addresses and how hosts sit behind them, what the via
+	// id names, the origin pool policy, the upstream layer, a host
+	// identity header. The zero value is the emulator's historical POP.
+	Field Field
+
 	// Faults make the POP misbehave; the zero value is a healthy POP.
 	Faults Faults
 
@@ -116,10 +122,6 @@ type Faults struct {
 	// answers its own errors (502, 503 when over capacity, 504, 403 from
 	// WAF). Server-Timing, when sent, then has no cdn-upstream-* metrics.
 	Status int
-	// ViaPerRequest puts a new id in every response's via header instead
-	// of the edge host's own, as if the id named the request: a prewarmer
-	// can then not count the POP's hosts.
-	ViaPerRequest bool
 }
 
 // Validate returns every problem with the configuration, one error each.
@@ -130,7 +132,7 @@ func (c Config) validate() error {
 	var p config.Problems
 	bad := p.Add
 	if !cloudfront.ValidPOPCode(c.POP) {
-		bad("POP %q: want a POP code such as HKG62-C1", c.POP)
+		bad("POP %q: want %s, in upper case", c.POP, cloudfront.POPCodeRule)
 	}
 	p.Range("Hosts", c.Hosts, 1, MaxHosts)
 	if c.KeepAlive < 0 {
@@ -155,7 +157,7 @@ func (c Config) validate() error {
 		bad("ServerTimingSampleRate %v: want 0–100", c.ServerTimingSampleRate)
 	}
 	if f := c.Faults; f.AnswerAs != "" && !cloudfront.ValidPOPCode(f.AnswerAs) {
-		bad("Faults.AnswerAs %q: want a POP code such as HKG62-C1", f.AnswerAs)
+		bad("Faults.AnswerAs %q: want %s", f.AnswerAs, cloudfront.POPCodeRule)
 	}
 	if c.TLSTime < 0 {
 		bad("TLSTime %v is negative", c.TLSTime)
@@ -172,6 +174,7 @@ func (c Config) validate() error {
 	if err := c.ViewerLink.Validate(); err != nil {
 		bad("ViewerLink: %w", err)
 	}
+	c.Field.problems(c.Hosts, bad)
 	return p.Err("POP emulator configuration")
 }
 
@@ -183,6 +186,7 @@ func (c Config) withDefaults() Config {
 	config.Default(&c.OriginReadTimeout, DefaultOriginReadTimeout)
 	config.Default(&c.ConnectTimeout, DefaultConnectTimeout)
 	config.Default(&c.Logger, slog.Default())
+	c.Field = c.Field.withDefaults()
 	return c
 }
 

@@ -52,5 +52,15 @@
 // POP with a certificate for another name is one given that certificate as
 // Config.Cert.
 //
+// Config.Field picks among the alternatives CloudFront does not document,
+// so that the tools which must not depend on them are tested against each:
+// several addresses per POP with hosts shared or split per address, what
+// the via id names (per host, per request, constant, per address, per
+// connection, chained), the origin pool policy (a waiting request may take
+// a connection another frees, or a new connection whenever none is idle),
+// the upstream layer and the Origin Shield role, and the header a
+// CloudFront Function forwarding cf.edgeLocation.serverIp would add
+// (docs/doctor.md, "The lab").
+//
 // See docs/lab-model.md for what is modelled and what is not.
 package edge

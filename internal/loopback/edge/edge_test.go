@@ -499,7 +499,7 @@ func TestServerTimingFormat(t *testing.T) {
 				`cdn-cache-miss,cdn-pop;desc="HKG62-C1",cdn-rid;desc="id==",cdn-downstream-fbl;dur=196`},
 		{nil, `cdn-pop;desc="HKG62-C1",cdn-rid;desc="id==",cdn-downstream-fbl;dur=196`}, // origin not contacted
 	} {
-		if got := serverTiming("HKG62-C1", "id==", tt.u, 195600*time.Microsecond); got != tt.want {
+		if got := serverTiming("HKG62-C1", "EDGE", "id==", tt.u, 195600*time.Microsecond); got != tt.want {
 			t.Errorf("serverTiming\n got %s\nwant %s", got, tt.want)
 		}
 	}

@@ -9,12 +9,14 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/http/httputil"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/cloudfront"
+	"github.com/cfprewarm/cfprewarm/pace"
 )
 
 // maxIdlePerHost bounds the idle origin connections one edge host keeps:
@@ -24,25 +26,49 @@ const maxIdlePerHost = 1024
 // host is one edge host of a POP, with its own origin connection pool.
 type host struct {
 	pop       *POP
+	index     int
 	id        string // 32 hex digits, in the via header
 	via       string
+	serverIP  netip.Addr // what cf.edgeLocation.serverIp says of the host
 	log       *slog.Logger
-	transport *http.Transport
+	transport *http.Transport // the origin pool (PoolReuseFreed)
+	conns     *connPool       // the origin pool (PoolNewIfNoneIdle)
 	proxy     *httputil.ReverseProxy
 	counters  counters
 }
 
 func newHost(p *POP, index int, id string) *host {
-	cfg := p.cfg
 	h := &host{
-		pop: p,
-		id:  id,
-		via: cloudfront.Via(id),
-		log: p.log.With("host", index),
+		pop:      p,
+		index:    index,
+		id:       id,
+		via:      cloudfront.Via(id),
+		serverIP: serverIP(p.cfg.POP, index),
+		log:      p.log.With("host", index),
 	}
+	h.transport = h.newTransport(maxIdlePerHost)
+	var rt http.RoundTripper = h.transport
+	if p.cfg.Field.Pool == PoolNewIfNoneIdle {
+		h.conns = &connPool{host: h}
+		rt = h.conns
+	}
+	h.proxy = &httputil.ReverseProxy{
+		Rewrite:        h.rewrite,
+		Transport:      rt,
+		ModifyResponse: h.modifyResponse,
+		ErrorHandler:   h.errorHandler,
+		ErrorLog:       slog.NewLogLogger(h.log.Handler(), slog.LevelDebug),
+	}
+	return h
+}
+
+// newTransport is an origin connection pool of the host's settings,
+// keeping at most idle connections.
+func (h *host) newTransport(idle int) *http.Transport {
+	cfg := h.pop.cfg
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
-	h.transport = &http.Transport{
+	return &http.Transport{
 		DialContext: h.dialOrigin,
 		TLSClientConfig: &tls.Config{
 			RootCAs:    cfg.OriginRoots,
@@ -51,19 +77,19 @@ func newHost(p *POP, index int, id string) *host {
 		},
 		TLSHandshakeTimeout:   cfg.ConnectTimeout,
 		IdleConnTimeout:       cfg.KeepAlive,
-		MaxIdleConnsPerHost:   maxIdlePerHost,
+		MaxIdleConnsPerHost:   idle,
 		ResponseHeaderTimeout: cfg.OriginReadTimeout,
 		DisableCompression:    true,
 		Protocols:             protocols,
 	}
-	h.proxy = &httputil.ReverseProxy{
-		Rewrite:        h.rewrite,
-		Transport:      h.transport,
-		ModifyResponse: h.modifyResponse,
-		ErrorHandler:   h.errorHandler,
-		ErrorLog:       slog.NewLogLogger(h.log.Handler(), slog.LevelDebug),
+}
+
+// closeIdle closes the host's idle origin connections.
+func (h *host) closeIdle() {
+	h.transport.CloseIdleConnections()
+	if h.conns != nil {
+		h.conns.closeIdle()
 	}
-	return h
 }
 
 // dialOrigin opens a TCP connection to the origin through the POP↔origin
@@ -96,6 +122,11 @@ func (h *host) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		start:        start,
 		id:           cloudfront.NewRequestID(),
 		serverTiming: cloudfront.AsksServerTiming(r.Header) || h.pop.sampled(),
+		remote:       r.RemoteAddr,
+	}
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(*net.TCPAddr); ok {
+		st.local, _ = netip.AddrFromSlice(a.IP)
+		st.local = st.local.Unmap()
 	}
 	if l := h.pop.cfg.AccessLog; l != nil {
 		lw := &logWriter{ResponseWriter: w}
@@ -103,7 +134,7 @@ func (h *host) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		defer h.logRequest(l, r, st, lw)
 	}
 	f := h.pop.cfg.Faults
-	if f.Delay > 0 && !wait(r.Context(), f.Delay) {
+	if f.Delay > 0 && !pace.Sleep(r.Context(), f.Delay) {
 		abort() // the viewer went away
 	}
 	if f.Status != 0 {
@@ -112,18 +143,6 @@ func (h *host) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, st)))
-}
-
-// wait sleeps d or until ctx is done, and reports whether d passed.
-func wait(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // rewrite builds the origin request: AllViewerExceptHostHeader, plus the
@@ -146,6 +165,15 @@ func (h *host) rewrite(pr *httputil.ProxyRequest) {
 	}
 	pr.Out.Header.Add(cloudfront.HeaderVia, h.via)
 	pr.Out.Header.Set(cloudfront.HeaderID, st.id)
+	f := cfg.Field
+	if f.HostIDPath != "" && strings.HasPrefix(pr.In.URL.Path, f.HostIDPath) {
+		// What a viewer-request CloudFront Function on this path's cache
+		// behavior adds: request.headers[...] = {value: cf.edgeLocation.serverIp}.
+		pr.Out.Header.Set(cloudfront.HeaderEdgeServerIP, h.serverIP.String())
+	}
+	for name, values := range f.OriginHeaders {
+		pr.Out.Header[http.CanonicalHeaderKey(name)] = values
+	}
 	pr.Out = pr.Out.WithContext(httptrace.WithClientTrace(pr.Out.Context(), st.upstream.trace()))
 }
 
@@ -200,20 +228,42 @@ func (h *host) count(u upstreamResult) {
 
 // setHeaders sets x-amz-cf-pop, x-amz-cf-id, x-cache, via and, when the
 // request asked or was sampled, Server-Timing. u is the origin side of the
-// request, nil when the origin was not contacted.
+// request, nil when the origin was not contacted. An Origin Shield's
+// answers go to a POP and get none.
 func (h *host) setHeaders(hdr http.Header, st *request, u *upstreamResult, xcache string) {
+	if h.pop.cfg.Field.Shield {
+		return
+	}
 	pop := h.pop.answerAs()
 	hdr.Set(cloudfront.HeaderCache, xcache)
-	via := h.via
-	if h.pop.cfg.Faults.ViaPerRequest {
-		via = cloudfront.Via(h.pop.hostID())
+	if h.pop.cfg.Field.Via == ViaChained {
+		// The origin is behind another CloudFront distribution: its POP
+		// put its own via entry first, on a line of its own. Each of this
+		// POP's hosts reaches one of its two hosts.
+		hdr.Add(cloudfront.HeaderVia, cloudfront.Via(hashID(pop, "upstream", fmt.Sprint(h.index%2))))
 	}
-	hdr.Add(cloudfront.HeaderVia, via)
+	hdr.Add(cloudfront.HeaderVia, cloudfront.Via(h.viaID(st)))
 	hdr.Set(cloudfront.HeaderPOP, pop)
 	hdr.Set(cloudfront.HeaderID, st.id)
 	if st.serverTiming {
-		hdr.Add(cloudfront.HeaderServerTiming, serverTiming(pop, st.id, u, time.Since(st.start)))
+		hdr.Add(cloudfront.HeaderServerTiming, serverTiming(pop, h.pop.cfg.Field.UpstreamLayer, st.id, u, time.Since(st.start)))
 	}
+}
+
+// viaID is the id the via header names for a request (Field.Via).
+func (h *host) viaID(st *request) string {
+	p := h.pop
+	switch p.cfg.Field.Via {
+	case ViaRequest:
+		return p.hostID()
+	case ViaConstant:
+		return p.constantID
+	case ViaAddress:
+		return hashID(p.cfg.POP, "address", st.local.String())
+	case ViaConnection:
+		return hashID(p.cfg.POP, "connection", st.remote)
+	}
+	return h.id
 }
 
 // countedConn keeps the count of open origin connections.

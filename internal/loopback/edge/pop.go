@@ -10,8 +10,11 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/cfprewarm/cfprewarm/pace"
 )
 
 // Viewer-side server timeouts. They are not part of the model; they only
@@ -31,6 +34,8 @@ type POP struct {
 	mu     sync.Mutex // guards rng and byAddr
 	rng    *rand.Rand
 	byAddr map[string]int64 // local IP address → requests
+
+	constantID string // the id of every via with Field.Via ViaConstant
 }
 
 // New checks cfg and builds the POP and its hosts. Nothing listens yet.
@@ -50,6 +55,7 @@ func New(cfg Config) (*POP, error) {
 	for i := range cfg.Hosts {
 		p.hosts = append(p.hosts, newHost(p, i, p.hostID()))
 	}
+	p.constantID = hashID(cfg.POP, "constant", "")
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
 	protocols.SetHTTP2(true)
@@ -99,7 +105,7 @@ func (p *POP) Serve(ctx context.Context, ln net.Listener) error {
 func (p *POP) Close() error {
 	err := p.srv.Close()
 	for _, h := range p.hosts {
-		h.transport.CloseIdleConnections()
+		h.closeIdle()
 	}
 	if err != nil {
 		return fmt.Errorf("edge: %s: close: %w", p.cfg.POP, err)
@@ -109,11 +115,31 @@ func (p *POP) Close() error {
 
 type hostKey struct{}
 
-// assign picks the host of a new viewer connection (http.Server.ConnContext).
-func (p *POP) assign(ctx context.Context, _ net.Conn) context.Context {
-	h := p.hosts[p.pick()]
+// assign picks the host of a new viewer connection (http.Server.ConnContext):
+// any host, or with Field.Split one behind the address connected to.
+func (p *POP) assign(ctx context.Context, c net.Conn) context.Context {
+	h := p.hosts[p.pickFor(c.LocalAddr())]
 	h.counters.viewerConns.Add(1)
 	return context.WithValue(ctx, hostKey{}, h)
+}
+
+// pickFor draws the host of a connection to local: uniformly among all
+// hosts, or with Field.Split among those of the address (i mod A).
+func (p *POP) pickFor(local net.Addr) int {
+	f := p.cfg.Field
+	a := -1
+	if ta, ok := local.(*net.TCPAddr); ok && f.Split {
+		ip, _ := netip.AddrFromSlice(ta.IP)
+		a = f.addrIndex(ip)
+	}
+	if a < 0 {
+		return p.pick()
+	}
+	n := len(f.Addrs)
+	mine := (len(p.hosts) - a + n - 1) / n // hosts a, a+n, a+2n, ...
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return a + n*p.rng.IntN(mine)
 }
 
 // helloReceived counts a TLS handshake begun, on the connection's host
@@ -124,7 +150,7 @@ func (p *POP) helloReceived(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 	if h, ok := hello.Context().Value(hostKey{}).(*host); ok {
 		h.counters.handshakes.Add(1)
 	}
-	if d := p.cfg.TLSTime; d > 0 && !wait(hello.Context(), d) {
+	if d := p.cfg.TLSTime; d > 0 && !pace.Sleep(hello.Context(), d) {
 		return nil, hello.Context().Err()
 	}
 	return nil, nil

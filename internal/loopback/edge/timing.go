@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"net/http/httptrace"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -12,9 +13,11 @@ import (
 
 // request is the state of one viewer request through a host.
 type request struct {
-	start        time.Time // the request was received
-	id           string    // x-amz-cf-id and cdn-rid
-	serverTiming bool      // add a Server-Timing header
+	start        time.Time  // the request was received
+	id           string     // x-amz-cf-id and cdn-rid
+	serverTiming bool       // add a Server-Timing header
+	local        netip.Addr // the POP address the viewer connected to
+	remote       string     // the viewer's ip:port
 	upstream     upstream
 }
 
@@ -102,11 +105,11 @@ func (u *upstream) result() upstreamResult {
 // in its order of metrics. u is the origin side, nil when the origin was not
 // contacted; downstream is the time from receiving the request to the first
 // byte sent.
-func serverTiming(pop, id string, u *upstreamResult, downstream time.Duration) string {
+func serverTiming(pop, layer, id string, u *upstreamResult, downstream time.Duration) string {
 	metrics := make([]cloudfront.Metric, 0, 8)
 	if u != nil {
 		metrics = append(metrics,
-			cloudfront.Description(cloudfront.MetricUpstreamLayer, "EDGE"),
+			cloudfront.Description(cloudfront.MetricUpstreamLayer, layer),
 			cloudfront.Duration(cloudfront.MetricUpstreamDNS, 0),
 			cloudfront.Duration(cloudfront.MetricUpstreamConnect, ms(u.connect)))
 		if u.gotByte {
