@@ -18,7 +18,7 @@ vet:
 # their own after the rest,
 # because tests of other packages beside them on a 2-core machine make
 # timers fire late.
-TIMING = ^(TestLabQuickReproducesSeed|TestAgreesWithCurl|TestTrafficLogsPredictColdShare|TestCoverageScenario|TestSchedulerScenario|TestSIGTERMDrainUnderKeepAliveLoad|TestDrain|TestKeepAliveSearch|TestOriginIdleTrap|TestHostsFileFeedsPlanAndWarm|TestDoctorHostsFileFeedsWarmAndPlan)$$
+TIMING = ^(TestLabQuickReproducesSeed|TestAgreesWithCurl|TestTrafficLogsPredictColdShare|TestTrafficLogsPredictConnections|TestCoverageScenario|TestSchedulerScenario|TestSIGTERMDrainUnderKeepAliveLoad|TestDrain|TestKeepAliveSearch|TestOriginIdleTrap|TestHostsFileFeedsPlanAndWarm|TestDoctorHostsFileFeedsWarmAndPlan)$$
 
 test-go:
 	$(GO) test -count=1 -skip '$(TIMING)' ./...

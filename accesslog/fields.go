@@ -19,6 +19,10 @@ const (
 	fResultType               // x-edge-result-type
 	fRequestID                // x-edge-request-id
 	fTTFB                     // time-to-first-byte (seconds)
+	fClientIP                 // c-ip
+	fClientPort               // c-port
+	fUserAgent                // cs(User-Agent)
+	fTimeTaken                // time-taken (seconds)
 	fSCBytes                  // sc-bytes: the response's bytes, headers included
 	nFields
 )
@@ -27,7 +31,7 @@ const (
 var fieldNames = [nFields]string{
 	"date", "time", "timestamp", "timestamp(ms)", "x-edge-location", "cs-method", "cs(Host)",
 	"x-host-header", "cs-uri-stem", "sc-status", "x-edge-result-type", "x-edge-request-id",
-	"time-to-first-byte", "sc-bytes",
+	"time-to-first-byte", "c-ip", "c-port", "cs(User-Agent)", "time-taken", "sc-bytes",
 }
 
 func (f field) String() string { return fieldNames[f] }
@@ -59,6 +63,12 @@ var aliases = map[string]field{
 	"x-edge-request-id":  fRequestID,
 	"request-id":         fRequestID,
 	"time-to-first-byte": fTTFB,
+	"c-ip":               fClientIP,
+	"request-ip":         fClientIP,
+	"c-port":             fClientPort,
+	"cs-user-agent":      fUserAgent,
+	"user-agent":         fUserAgent,
+	"time-taken":         fTimeTaken,
 	"sc-bytes":           fSCBytes,
 	"bytes":              fSCBytes,
 }

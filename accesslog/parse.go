@@ -133,6 +133,20 @@ func (p *parser) build(v *values, rec *Record) error {
 		}
 		rec.TTFB, rec.HasTTFB = s, true
 	}
+	if b := v.f[fTimeTaken]; !absent(b) {
+		if s, ok := parseSeconds(b); ok && s >= 0 && s <= MaxTTFB {
+			rec.TimeTaken, rec.HasTimeTaken = s, true
+		}
+	}
+	if b := v.f[fClientIP]; !absent(b) {
+		rec.ClientIP = b
+	}
+	if b := v.f[fClientPort]; !absent(b) {
+		if n, ok := atoi(b); ok && n <= 65535 {
+			rec.ClientPort = n
+		}
+	}
+	rec.UserAgent = v.f[fUserAgent]
 	if b := v.f[fSCBytes]; !absent(b) {
 		// Only the planner's bill reads it: a value that is not a count
 		// leaves it unknown rather than the line unusable.
@@ -142,6 +156,11 @@ func (p *parser) build(v *values, rec *Record) error {
 	}
 	return nil
 }
+
+// MaxUnix is the last second a log line may have, 9999-12-31T23:59:59Z:
+// the last a four-digit date can write (JSON and RFC 3339 times have four
+// digits); a later timestamp is a bad line.
+const MaxUnix = 253402300799
 
 // when returns the request's second from date and time, timestamp(ms) or
 // timestamp.
@@ -159,15 +178,15 @@ func (p *parser) when(v *values) (int64, error) {
 	}
 	if b := v.f[fTimestampMs]; !absent(b) {
 		ms, ok := parseSeconds(b)
-		if !ok || ms < 0 || ms > 1e15 {
-			return 0, errLine(fmt.Sprintf("timestamp(ms) %q is not Unix milliseconds", clip(b)))
+		if !ok || ms < 0 || ms >= (MaxUnix+1)*1000 {
+			return 0, errLine(fmt.Sprintf("timestamp(ms) %q is not Unix milliseconds up to 9999-12-31", clip(b)))
 		}
 		return int64(ms) / 1000, nil
 	}
 	if b := v.f[fTimestamp]; !absent(b) {
 		s, ok := parseSeconds(b)
-		if !ok || s < 0 || s > 1e12 {
-			return 0, errLine(fmt.Sprintf("timestamp %q is not Unix seconds", clip(b)))
+		if !ok || s < 0 || s >= MaxUnix+1 {
+			return 0, errLine(fmt.Sprintf("timestamp %q is not Unix seconds up to 9999-12-31", clip(b)))
 		}
 		return int64(math.Floor(s)), nil
 	}

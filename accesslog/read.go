@@ -356,6 +356,7 @@ func (r *fileReader) use(v *values, n int64, st *FileStats) {
 		st.bad(n, err)
 		return
 	}
+	r.rec.Source, r.rec.Line = st.Name, n
 	if !r.match.keep(r.rec.Unix, v) {
 		st.Filtered++
 		return

@@ -6,11 +6,15 @@ import (
 	"time"
 )
 
-// Record is one request of a log. The byte slices (Path, RequestID) point
-// into the reader's buffer and are valid only until the callback returns:
-// copy them to keep them. The strings are safe to keep.
+// Record is one request of a log. The byte slices (Path, RequestID,
+// ClientIP, UserAgent) point into the reader's buffer and are valid only
+// until the callback returns: copy them to keep them. The strings are safe
+// to keep.
 type Record struct {
-	Unix       int64  // the request's second, Unix time (UTC)
+	// Unix is the logged second, Unix time (UTC): CloudFront's date and
+	// time (or timestamp) say when the POP finished responding, so the
+	// request arrived TimeTaken before it.
+	Unix       int64
 	POP        string // x-edge-location, e.g. HKG62-C1
 	Method     string // cs-method; "" when the log has no such field
 	Host       string // cs(Host): the distribution domain
@@ -23,6 +27,23 @@ type Record struct {
 	// POP took from receiving the request to sending the first byte.
 	TTFB    float64
 	HasTTFB bool
+	// TimeTaken is time-taken in seconds, when HasTimeTaken: from receiving
+	// the request to the last byte of the response. A value that is not a
+	// number of seconds from 0 to MaxTTFB is left out (the line is kept).
+	TimeTaken    float64
+	HasTimeTaken bool
+	// ClientIP and ClientPort (c-ip, c-port) name the viewer's connection;
+	// nil and 0 when the log has no such field.
+	ClientIP   []byte
+	ClientPort int
+	// UserAgent is cs(User-Agent) as logged (CloudFront escapes it with
+	// %XX), "-" when the request had none; nil when the log has no such
+	// field.
+	UserAgent []byte
+	// Source and Line say where the request was read: the source's name
+	// and the line (or row) number in it.
+	Source string
+	Line   int64
 	// SCBytes is sc-bytes, the bytes of the response to the viewer,
 	// headers included, when HasSCBytes.
 	SCBytes    int64

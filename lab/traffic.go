@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"math"
@@ -18,6 +19,7 @@ import (
 	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/internal/loopback/edge"
 	"github.com/cfprewarm/cfprewarm/pace"
+	"github.com/cfprewarm/cfprewarm/plan"
 	"github.com/cfprewarm/cfprewarm/probe"
 	"github.com/cfprewarm/cfprewarm/stats"
 )
@@ -30,17 +32,23 @@ const (
 	Rare    ArrivalKind = "rare"    // the same, named for a rate well below one per keep-alive
 	Bursty  ArrivalKind = "bursty"  // bursts of Size requests within Spread, the bursts Poisson at Rate
 	Diurnal ArrivalKind = "diurnal" // Poisson at Rate × (1 + Amplitude · sin(2πt / Period))
+	// Session: viewer sessions opened Poisson at Rate, each Size requests on
+	// one kept-alive viewer connection, Gap after each response (HTTP
+	// keep-alive: every request of a session lands on its edge host).
+	Session ArrivalKind = "session"
 )
 
 // Arrivals is one POP's viewer traffic, in experiment time (before time
 // scaling). Write it as KIND:RATE[,key=value...], RATE as N/s, N/m, N/h or
-// N/<duration> (1/90s); keys size and spread (bursty), period and amplitude
-// (diurnal). ParseArrivals reads it, String writes it.
+// N/<duration> (1/90s); keys size and spread (bursty), size and gap
+// (session), period and amplitude (diurnal). ParseArrivals reads it, String
+// writes it.
 type Arrivals struct {
 	Kind      ArrivalKind
-	Rate      float64       // requests (bursts, for bursty) per second
-	Size      int           // bursty: requests per burst; default 10
+	Rate      float64       // requests (bursts, sessions) per second
+	Size      int           // bursty: requests per burst, default 10; session: requests per session, default 5
 	Spread    time.Duration // bursty: a burst's requests within this; default 5s
+	Gap       time.Duration // session: from a response to the next request; default 2s
 	Period    time.Duration // diurnal: default 24h
 	Amplitude float64       // diurnal: 0–1; default 0.9
 }
@@ -49,6 +57,10 @@ func (a Arrivals) withDefaults() Arrivals {
 	if a.Kind == Bursty {
 		config.Default(&a.Size, 10)
 		config.Default(&a.Spread, 5*time.Second)
+	}
+	if a.Kind == Session {
+		config.Default(&a.Size, 5)
+		config.Default(&a.Gap, 2*time.Second)
 	}
 	if a.Kind == Diurnal {
 		config.Default(&a.Period, 24*time.Hour)
@@ -64,6 +76,8 @@ func (a Arrivals) String() string {
 	switch a.Kind {
 	case Bursty:
 		s += fmt.Sprintf(",size=%d,spread=%v", a.Size, a.Spread)
+	case Session:
+		s += fmt.Sprintf(",size=%d,gap=%v", a.Size, a.Gap)
 	case Diurnal:
 		s += fmt.Sprintf(",period=%v,amplitude=%g", a.Period, a.Amplitude)
 	}
@@ -90,9 +104,9 @@ func ParseArrivals(spec string) (Arrivals, error) {
 		return Arrivals{}, fmt.Errorf("traffic %q: "+format, append([]any{spec}, args...)...)
 	}
 	switch kind {
-	case Steady, Rare, Bursty, Diurnal:
+	case Steady, Rare, Bursty, Diurnal, Session:
 	default:
-		return bad("kind %q: want steady, rare, bursty or diurnal", kind)
+		return bad("kind %q: want steady, rare, bursty, session or diurnal", kind)
 	}
 	rate, err := parseRate(parts[0])
 	if err != nil {
@@ -103,7 +117,7 @@ func ParseArrivals(spec string) (Arrivals, error) {
 		k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
 		var err error
 		switch {
-		case k == "size" && kind == Bursty:
+		case k == "size" && (kind == Bursty || kind == Session):
 			a.Size, err = strconv.Atoi(v)
 			if err == nil && (a.Size < 1 || a.Size > 1000) {
 				err = errors.New("want 1 to 1000")
@@ -112,6 +126,11 @@ func ParseArrivals(spec string) (Arrivals, error) {
 			a.Spread, err = time.ParseDuration(v)
 			if err == nil && (a.Spread < 0 || a.Spread > MaxSpread) {
 				err = fmt.Errorf("want 0s to %v (a burst's requests come after its start)", MaxSpread)
+			}
+		case k == "gap" && kind == Session:
+			a.Gap, err = time.ParseDuration(v)
+			if err == nil && (a.Gap < 0 || a.Gap > MaxSpread) {
+				err = fmt.Errorf("want 0s to %v", MaxSpread)
 			}
 		case k == "period" && kind == Diurnal:
 			a.Period, err = time.ParseDuration(v)
@@ -143,10 +162,12 @@ func (a Arrivals) check() error {
 	switch {
 	case !(a.Rate >= minRate && a.Rate <= MaxRate):
 		return fmt.Errorf("rate %v per second: want one a year to %d a second", a.Rate, MaxRate)
-	case a.Kind == Bursty && (a.Size < 1 || a.Size > 1000):
+	case (a.Kind == Bursty || a.Kind == Session) && (a.Size < 1 || a.Size > 1000):
 		return fmt.Errorf("size %d: want 1 to 1000", a.Size)
-	case a.Kind == Bursty && a.Rate*float64(a.Size) > MaxRate:
-		return fmt.Errorf("%s bursts of %d: more than %d requests per second", formatRate(a.Rate), a.Size, MaxRate)
+	case (a.Kind == Bursty || a.Kind == Session) && a.Rate*float64(a.Size) > MaxRate:
+		return fmt.Errorf("%s %ss of %d: more than %d requests per second", formatRate(a.Rate), a.Kind, a.Size, MaxRate)
+	case a.Kind == Session && (a.Gap < 0 || a.Gap > MaxSpread):
+		return fmt.Errorf("gap %v: want 0s to %v", a.Gap, MaxSpread)
 	case a.Kind == Bursty && (a.Spread < 0 || a.Spread > MaxSpread):
 		return fmt.Errorf("spread %v: want 0s to %v", a.Spread, MaxSpread)
 	case a.Kind == Diurnal && (a.Period < time.Second || a.Period > MaxPeriod):
@@ -229,6 +250,25 @@ func (a Arrivals) times(rng *rand.Rand, d time.Duration) []time.Duration {
 
 // newProber builds a POP's viewer; tests replace it to make one fail.
 var newProber = probe.NewProber
+
+// runSession is one viewer session: a.Size requests on one kept-alive
+// connection (a prober of its own with Reuse), a.Gap (time-scaled by k)
+// after each response. n numbers the session.
+func runSession(ctx context.Context, pc probe.Config, a Arrivals, k float64, n int, record func(probe.Result)) {
+	pc.Reuse = true
+	p, err := newProber(pc)
+	if err != nil {
+		record(probe.Result{Error: err.Error()})
+		return
+	}
+	defer p.Close()
+	for j := range a.Size {
+		if j > 0 && !pace.Sleep(ctx, scaled(a.Gap, k)) {
+			return
+		}
+		record(p.Probe(ctx, n*a.Size+j))
+	}
+}
 
 // Defaults of a traffic run: the "traffic" profile's short links and 64
 // edge hosts per POP keep requests that overlap on one host rare even at
@@ -412,6 +452,11 @@ func RunTraffic(ctx context.Context, cfg TrafficConfig) (TrafficReport, error) {
 		rep.POPs[i] = TrafficPOP{POP: pop, Arrivals: a}
 		pc := env.ProbeConfig()
 		pc.Address = net.JoinHostPort(env.POPAddr(pop).String(), strconv.Itoa(env.Port))
+		// Each request is a new connection (it lands on a random edge
+		// host) but need not be a new key exchange: resumed TLS 1.2
+		// sessions keep the viewers' CPU from slowing the POPs and the
+		// origin, whose timing is what the logs are read for.
+		pc.TLS = probe.TLSTuning{Sessions: tls.NewLRUClientSessionCache(64), MaxVersion: tls.VersionTLS12, Curves: []tls.CurveID{tls.X25519}}
 		prober, err := newProber(pc)
 		if err != nil {
 			perr = fmt.Errorf("lab: viewers of %s: %w", pop, err)
@@ -424,6 +469,24 @@ func RunTraffic(ctx context.Context, cfg TrafficConfig) (TrafficReport, error) {
 		for j := range at {
 			at[j] = scaled(at[j], k)
 		}
+		record := func(r probe.Result) {
+			mu.Lock()
+			defer mu.Unlock()
+			tp := &rep.POPs[i]
+			tp.Requests++
+			switch {
+			case !r.OK():
+				tp.Errors++
+			default:
+				tp.OK++
+				switch r.Origin {
+				case cloudfront.OriginCold:
+					tp.Cold = tp.Cold.Add(stats.Ratio{Part: 1, Whole: 1})
+				case cloudfront.OriginWarm:
+					tp.Cold = tp.Cold.Add(stats.Ratio{Whole: 1})
+				}
+			}
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -432,23 +495,11 @@ func RunTraffic(ctx context.Context, cfg TrafficConfig) (TrafficReport, error) {
 				inflight.Add(1)
 				go func() {
 					defer inflight.Done()
-					r := prober.Probe(runCtx, n)
-					mu.Lock()
-					defer mu.Unlock()
-					tp := &rep.POPs[i]
-					tp.Requests++
-					switch {
-					case !r.OK():
-						tp.Errors++
-					default:
-						tp.OK++
-						switch r.Origin {
-						case cloudfront.OriginCold:
-							tp.Cold = tp.Cold.Add(stats.Ratio{Part: 1, Whole: 1})
-						case cloudfront.OriginWarm:
-							tp.Cold = tp.Cold.Add(stats.Ratio{Whole: 1})
-						}
+					if a.Kind == Session {
+						runSession(runCtx, pc, a, k, n, record)
+						return
 					}
+					record(prober.Probe(runCtx, n))
 				}()
 				return true
 			})
@@ -461,4 +512,42 @@ func RunTraffic(ctx context.Context, cfg TrafficConfig) (TrafficReport, error) {
 	rep.LogFiles = logs.Files()
 	sort.Strings(rep.LogFiles)
 	return rep, errors.Join(perr, ctx.Err(), cerr, lerr)
+}
+
+// PlanConfig is the planner's configuration for a run's logs: the run's
+// keep-alive and edge hosts, its origin round trip in experiment time (the
+// profile's times the time scale, as the logs' durations are), and the
+// emulator's origin pool policy (Go's net/http: a request that finds no
+// idle connection takes one another request frees before its own is up,
+// plan.PoolReuse).
+func (r TrafficReport) PlanConfig() plan.Config {
+	cfg := plan.DefaultConfig()
+	cfg.KeepAlive, cfg.Hosts = r.KeepAlive, r.Hosts
+	if p, err := LookupProfile(r.Profile); err == nil {
+		cfg.OriginRTT = time.Duration(float64(p.OriginLink.RTT) * r.TimeScale)
+	}
+	if cfg.OriginRTT > 0 {
+		cfg.OriginPool = plan.PoolReuse
+	}
+	return cfg
+}
+
+// PlanCommand is the `cfprewarm plan` command that plans from the run's
+// logs in dir as PlanConfig does.
+func (r TrafficReport) PlanCommand(dir string) string {
+	cfg := r.PlanConfig()
+	args := []string{"cfprewarm", "plan", dir, "--keepalive", flagDuration(cfg.KeepAlive), "--hosts", strconv.Itoa(cfg.Hosts)}
+	if cfg.OriginRTT > 0 {
+		args = append(args, "--origin-rtt", flagDuration(cfg.OriginRTT), "--origin-pool", string(cfg.OriginPool))
+	}
+	return strings.Join(args, " ")
+}
+
+// flagDuration writes a duration for a flag: whole seconds as 60s, others
+// as Go writes them (80ms).
+func flagDuration(d time.Duration) string {
+	if d%time.Second == 0 {
+		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
+	}
+	return d.String()
 }

@@ -126,6 +126,13 @@ type Config struct {
 	// MinCold is the cold share with the target keep-alive alone below
 	// which a POP is not warmed.
 	MinCold float64
+
+	// Traffic says which requests are prewarm requests and which share a
+	// viewer connection.
+	Traffic Traffic
+	// OriginPool is what an edge host does for a request that finds none
+	// of its origin connections idle (default PoolOpen).
+	OriginPool PoolPolicy
 }
 
 // DefaultConfig returns the planner's defaults.
@@ -136,6 +143,7 @@ func DefaultConfig() Config {
 		MemoryMiB: DefaultMemoryMiB, CPUPerRequest: DefaultCPUPerRequest, Prices: DefaultPrices(),
 		Metrics: MetricsLean, ResponseBytes: DefaultResponseBytes, ResponseBytesFromLogs: true,
 		MinGain: DefaultMinGain, MinGainPerDollar: DefaultMinGainPerDollar, MinCold: DefaultMinCold,
+		Traffic: Traffic{ViewerIdle: DefaultViewerIdle}, OriginPool: PoolOpen,
 	}
 }
 
@@ -179,6 +187,12 @@ func (c Config) Validate() error {
 	}
 	if c.MinGain < 0 || c.MinGainPerDollar < 0 || c.MaxPOPs < 0 {
 		p.Add("selection thresholds must not be negative")
+	}
+	c.Traffic.problems(&p)
+	if _, err := config.ParseChoice("origin pool", string(c.OriginPool), PoolPolicies); err != nil {
+		p.AddErr(err)
+	} else if c.OriginPool == PoolReuse && c.OriginRTT <= 0 {
+		p.Add("origin pool %s needs the origin RTT: a waiting request takes a connection that frees before its own is up, two round trips", PoolReuse)
 	}
 	for code, e := range c.HostsByPOP {
 		if e.Hosts < 1 {

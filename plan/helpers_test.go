@@ -71,11 +71,13 @@ func simulate(seed uint64, pop string, p process, d float64, hosts int, keepAliv
 
 var start = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
-// counts aggregates arrivals as the reader would.
+// counts aggregates arrivals at the second they arrived, each on a
+// connection of its own and holding its origin connection for no time, as
+// simulate plays them.
 func counts(as []arrival) *Counts {
 	c := NewCounts()
 	for _, a := range as {
-		c.Add(a.pop, start.Unix()+int64(math.Floor(a.t)), a.ttfb, true)
+		c.add(a.pop, request{at: start.Unix() + int64(math.Floor(a.t)), ttfb: a.ttfb, hasTTFB: true, gap: -1})
 	}
 	return c
 }

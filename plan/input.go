@@ -82,10 +82,14 @@ type source struct {
 	logs       *accesslog.Summary
 	countsFile *CountsStats
 	target     Target
+	outliers   *Outliers
+	warnings   []string
 }
 
-// read reads the input's logs or counts file, or takes its counts.
-func read(ctx context.Context, in Input) (source, error) {
+// read reads the input's logs or counts file, or takes its counts, and
+// settles the period: requests far outside the bulk of the input's time
+// are left out (dropOutliers) unless the input gives both ends.
+func read(ctx context.Context, in Input, traffic Traffic) (source, error) {
 	t := source{counts: in.Counts, target: in.Target}
 	switch {
 	case in.CountsFile != nil:
@@ -103,7 +107,7 @@ func read(ctx context.Context, in Input) (source, error) {
 				cfg.Filter.Hosts = append(cfg.Filter.Hosts, h)
 			}
 		}
-		c, sum, err := FromLogs(ctx, cfg)
+		c, sum, err := FromLogs(ctx, cfg, traffic)
 		if err != nil {
 			return t, err
 		}
@@ -112,19 +116,29 @@ func read(ctx context.Context, in Input) (source, error) {
 		}
 		t.counts, t.logs = c, &sum
 	}
+	if t.counts.overflow > 0 {
+		return t, &TooManyPOPsError{Requests: t.counts.overflow}
+	}
+	if in.From.IsZero() || in.To.IsZero() {
+		t.outliers = dropOutliers(t.counts)
+	}
 	t.target = in.Target.named(t.counts, in.Logs.Filter.PathPrefix)
-	first, last, ok := t.counts.Span()
-	if !ok {
+	if t.counts.last < t.counts.first {
 		return t, fmt.Errorf("plan: no requests to plan from")
 	}
-	t.from, t.to = first, last.Add(time.Second)
+	from, to := t.counts.first, t.counts.last+1
 	if !in.From.IsZero() {
-		t.from = in.From
+		from = in.From.Unix()
 	}
 	if !in.To.IsZero() {
-		t.to = in.To
+		to = in.To.Unix()
 	}
-	t.days = t.to.Sub(t.from).Hours() / 24
+	t.from, t.to = clampTime(from), clampTime(to)
+	span := time.Duration(to-from) * time.Second
+	t.days = span.Hours() / 24
+	if w := spanWarning(span); w != "" {
+		t.warnings = append(t.warnings, w)
+	}
 	return t, nil
 }
 

@@ -12,6 +12,12 @@ import (
 )
 
 // SchemaVersion is the version of the plan's JSON form.
+// 4: the traffic model (both 3s of the round merged): a POP's
+// active_hours is the time with traffic (hours, a number; it counted clock
+// hours), requests are the viewers' (prewarm_requests apart); added: the
+// plan's seen, assumptions, prewarm_requests, prewarm_agents,
+// viewer_idle_s, outliers; a POP's requests_per_viewer_connection,
+// origin_connections_per_host, cold_all_busy.
 // 3: every cost is the whole bill (`usage`, `charges` line by line,
 // `total`: CloudFront requests and response bytes, Lambda, Scheduler or
 // rule, CloudWatch metrics, alarms, dashboards, logs); each group has its
@@ -24,7 +30,7 @@ import (
 // 2: durations are rounded to the microsecond (stats.Seconds), as in every
 // other JSON form; a POP's hosts_from says "assumed" (was "default") for the
 // configured host count, as the prewarm engine says.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // Cold is a POP's expected share of requests that find no warm origin
 // connection: (a) as configured today, (b) with the target keep-alive
@@ -75,11 +81,30 @@ type POP struct {
 	Hosts     int                 `json:"hosts"`
 	HostsFrom edgehosts.HostsFrom `json:"hosts_from"` // hosts-file or assumed
 
-	Requests       int64   `json:"requests"`
-	ActiveHours    int     `json:"active_hours"`
+	// Requests are the viewers' requests; PrewarmRequests those of
+	// prewarmers, recognised by their User-Agent: they warm (the model
+	// plays them) but no share, count or gain is theirs.
+	Requests        int64 `json:"requests"`
+	PrewarmRequests int64 `json:"prewarm_requests"`
+	// RequestsPerConnection is the viewer requests per viewer connection
+	// (1 when the logs cannot tell: no c-ip and c-port).
+	RequestsPerConnection float64 `json:"requests_per_viewer_connection"`
+	// ActiveHours is the time with traffic: each request makes the hour
+	// after it active (up to the next one, or the end of the period).
+	ActiveHours    float64 `json:"active_hours"`
 	RequestsPerDay float64 `json:"requests_per_day"`
 	RatePerHour    float64 `json:"requests_per_active_hour"`
 	Gaps           Gaps    `json:"gaps"`
+	// ConnectionsPerHost is how many origin connections of one edge host
+	// the viewers need at once: with that many open on a host, at most a
+	// share Config.TargetCold of their requests are cold for want of one
+	// (with the target keep-alive). Waves sized for --target-cold leave
+	// that many on a host (a wave's requests to one host overlap).
+	ConnectionsPerHost int `json:"origin_connections_per_host"`
+	// BusyCold is the share of the viewer requests cold with the target
+	// keep-alive alone because every origin connection of their host was
+	// busy (a part of Cold.KeepAlive).
+	BusyCold float64 `json:"cold_all_busy"`
 
 	TTFBMean stats.Seconds `json:"ttfb_mean_s"`
 	TTFBP50  stats.Seconds `json:"ttfb_p50_s"` // 0 when unknown (a counts file)
@@ -185,6 +210,19 @@ type Plan struct {
 	MinPerDollar float64       `json:"min_gain_per_dollar_s"`
 	MinCold      float64       `json:"min_cold"`
 
+	// What the input told of its requests, and the assumptions the model
+	// made where it told nothing (no c-ip and c-port, no time-taken, ...).
+	Seen        Seen     `json:"seen"`
+	Assumptions []string `json:"assumptions"`
+	// PrewarmRequests were recognised by PrewarmAgents (cfprewarm's own
+	// and Config.Traffic.PrewarmAgents): they warm, they are not viewers.
+	PrewarmRequests int64         `json:"prewarm_requests"`
+	PrewarmAgents   []string      `json:"prewarm_agents"`
+	ViewerIdle      stats.Seconds `json:"viewer_idle_s"`
+	// Outliers are the requests far outside the bulk of the input's time,
+	// left out as bad lines; nil when none.
+	Outliers *Outliers `json:"outliers,omitempty"`
+
 	// Target is what the prewarm requests ask for (Input.Target, with the
 	// names the logs gave).
 	Target Target `json:"-"`
@@ -229,7 +267,7 @@ func Run(ctx context.Context, in Input, cfg Config) (*Plan, error) {
 	if err := p.Err("plan configuration"); err != nil {
 		return nil, err
 	}
-	t, err := read(ctx, in)
+	t, err := read(ctx, in, cfg.Traffic)
 	if err != nil {
 		return nil, err
 	}
@@ -263,12 +301,21 @@ func build(t source, cfg Config) (*Plan, error) {
 		POPs: pops, Groups: groups, Options: options, OptionsFor: optionsFor, OptionsPOPs: optionsPOPs,
 		MinGain: stats.Seconds(cfg.MinGain), MinPerDollar: cfg.MinGainPerDollar, MinCold: cfg.MinCold,
 		Target: t.target, Logs: t.logs, CountsFile: t.countsFile, Counts: t.counts,
+		Seen: t.counts.seen, Outliers: t.outliers, ViewerIdle: stats.Seconds(cfg.Traffic.ViewerIdle),
+		PrewarmAgents:   append(append([]string{}, PrewarmAgents...), cfg.Traffic.PrewarmAgents...),
+		PrewarmRequests: int64(t.counts.seen.Prewarm),
 	}
 	for _, g := range groups {
 		p.Cost = p.Cost.add(g.Cost)
 	}
 	if !t.counts.fromLogs {
 		p.Source = "counts"
+	}
+	p.Assumptions = assumptions(p.Seen, cfg.Traffic, cfg.OriginPool, p.Source)
+	p.Warnings = append(p.Warnings, t.warnings...)
+	if o := t.outliers; o != nil {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%d requests far outside the bulk of the input's time (plausible: %s to %s) left out as bad lines",
+			o.Requests, o.From.Format(time.DateOnly), o.To.Format(time.DateOnly)))
 	}
 	for _, pop := range pops {
 		p.Requests += pop.Requests

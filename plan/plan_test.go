@@ -1,11 +1,11 @@
 package plan
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -18,7 +18,6 @@ import (
 	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/stats"
-	"github.com/klauspost/compress/gzip"
 )
 
 // traffic is six hours of five POPs with very different traffic.
@@ -151,62 +150,102 @@ func TestMakeThresholdsAndHostsFile(t *testing.T) {
 	}
 }
 
-// TestCountsPathSamePlan writes a day of logs, plans from them, then
+// TestCountsPathSamePlan writes six hours of logs (viewer sessions,
+// single requests, bursts, and prewarm requests), plans from them, then
 // plans from the per-second counts that docs/plan.md's Athena query
-// computes from the same logs (built here from the requests, as SQL would):
-// the two plans agree.
+// computes from the same logs (built here from the log lines, as the SQL
+// does: the arrival second, the gap to the previous request of the same
+// c-ip, c-port and POP up to 60 s, the prewarm flag from the User-Agent):
+// the two plans agree. No session crosses an hour, so that no viewer
+// connection is split over two files (the reader groups within a file, the
+// query over all).
 func TestCountsPathSamePlan(t *testing.T) {
-	as := traffic()
-	dir := t.TempDir()
-	byHour := map[int][]arrival{}
-	for _, a := range as {
-		byHour[int(a.t/3600)] = append(byHour[int(a.t/3600)], a)
+	const d = 6 * 3600
+	rng := rand.New(rand.NewPCG(3, 4))
+	var ss []session
+	for _, x := range []struct {
+		pop string
+		sh  shape
+	}{
+		{"HKG62-C1", singles(1.0 / 120)}, {"NRT57-P2", sessions(0.5, 4, 1.5)}, {"IAD89-C3", singles(2)},
+		{"SIN52-C1", sessions(0.02, 5, 2)}, {"GRU50-C1", burstsOf(1.0/900, 10, 1)}, {"SIN52-C1", singles(1.0 / 40)},
+	} {
+		ss = append(ss, x.sh(rng, x.pop, d)...)
 	}
-	for h, list := range byHour {
-		var buf bytes.Buffer
-		zw := gzip.NewWriter(&buf)
-		line := []byte(accesslog.Header())
-		for i, a := range list {
-			line = accesslog.AppendW3C(line, accesslog.Entry{
-				Time: start.Add(time.Duration(a.t * float64(time.Second))), POP: a.pop, Method: "GET",
-				Host: "d111111abcdef8.cloudfront.net", URIStem: "/api/time", Status: 200, ResultType: "Miss",
-				RequestID: fmt.Sprintf("r%d-%d", h, i), Protocol: "https", TTFB: time.Duration(a.ttfb * float64(time.Second)),
-				RangeStart: -1, RangeEnd: -1, SCBytes: int64(900 + 200*(i%2)), // 1,000 bytes on average, as the default
-
-			})
-		}
-		zw.Write(line)
-		zw.Close()
-		name := fmt.Sprintf("E2EXAMPLE.%s.%08x.gz", start.Add(time.Duration(h)*time.Hour).Format("2006-01-02-15"), h)
-		if err := os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
+	for at := 30.0; at < d; at += 40 {
+		for range 8 {
+			ss = append(ss, session{pop: "SIN52-C1", start: at + rng.Float64()*0.05, n: 1, prewarm: true})
 		}
 	}
-	fromLogs, sum, err := FromLogs(context.Background(), accesslog.Config{Inputs: []string{dir}})
+	var as []played
+	for _, p := range playPools(5, ss, 16, 5, 0.15, 0.3, false) {
+		if hour := func(x float64) int64 { return int64((x) / 3600) }; hour(p.t) == hour(p.t+p.ttfb) && int64(p.t)%3600 < 3500 {
+			as = append(as, p)
+		}
+	}
+	dir := writeLogs(t, as)
+	fromLogs, sum, err := FromLogs(context.Background(), accesslog.Config{Inputs: []string{dir}}, DefaultConfig().Traffic)
 	if err != nil || sum.Records != int64(len(as)) || sum.Bad != 0 {
 		t.Fatalf("read %d of %d records, %d bad: %v", sum.Records, len(as), sum.Bad, err)
 	}
 
-	// GROUP BY pop, second: count(*), count(ttfb), sum(ttfb).
-	type key struct {
-		pop string
-		sec int64
+	// What the query does, from the log lines: the arrival second, the
+	// gap, the prewarm flag; then GROUP BY pop, second, gap, prewarm.
+	type line struct {
+		pop         string
+		sec         int64
+		port        int
+		prewarm     bool
+		ttfb, taken float64
 	}
-	agg := map[key]*[2]float64{}
-	for _, a := range as {
-		k := key{a.pop, start.Unix() + int64(math.Floor(a.t))}
+	var lines []line
+	for _, p := range as {
+		end := start.Add(time.Duration((p.t + p.ttfb) * float64(time.Second))).Unix()
+		lines = append(lines, line{p.pop, int64(math.Floor(float64(end) + 0.5 - p.ttfb)), p.port, p.prewarm, p.ttfb, p.ttfb})
+	}
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].sec < lines[j].sec })
+	type conn struct {
+		pop  string
+		port int
+	}
+	type key struct {
+		pop     string
+		sec     int64
+		gap     int64
+		prewarm bool
+	}
+	prev := map[conn]int64{}
+	agg := map[key]*[5]float64{}
+	for _, l := range lines {
+		c := conn{l.pop, l.port}
+		gap := int64(-1)
+		if p, ok := prev[c]; ok && l.sec-p <= 60 {
+			gap = l.sec - p
+		}
+		prev[c] = l.sec
+		k := key{l.pop, l.sec, gap, l.prewarm}
 		if agg[k] == nil {
-			agg[k] = new([2]float64)
+			agg[k] = new([5]float64)
 		}
 		agg[k][0]++
-		agg[k][1] += a.ttfb
+		agg[k][1]++
+		agg[k][2] += l.ttfb
+		agg[k][3]++
+		agg[k][4] += l.ttfb
 	}
 	var rows []string
 	for k, v := range agg {
-		rows = append(rows, fmt.Sprintf(`"%s","%d","%d","%d","%.6f"`, k.pop, k.sec, int(v[0]), int(v[0]), v[1]))
+		gap, pre := "", "0"
+		if k.gap >= 0 {
+			gap = fmt.Sprint(k.gap)
+		}
+		if k.prewarm {
+			pre = "1"
+		}
+		rows = append(rows, fmt.Sprintf(`"%s","%d","%d","%d","%.6f","%s","%s","%d","%.6f"`, k.pop, k.sec, int(v[0]), int(v[1]), v[2], gap, pre, int(v[3]), v[4]))
 	}
 	sort.Strings(rows)
-	csv := `"pop","second","requests","ttfb_n","ttfb_sum"` + "\n" + strings.Join(rows, "\n") + "\n"
+	csv := `"pop","second","requests","ttfb_n","ttfb_sum","gap","prewarm","busy_n","busy_sum"` + "\n" + strings.Join(rows, "\n") + "\n"
 	fromCounts, st, err := ReadCounts(strings.NewReader(csv), time.Time{}, time.Time{})
 	if err != nil || st.Bad != 0 || st.Rows != int64(len(rows)) {
 		t.Fatalf("counts: %+v %v", st, err)
@@ -226,6 +265,9 @@ func TestCountsPathSamePlan(t *testing.T) {
 	if a.POPs[0].TTFBP50 == 0 || b.POPs[0].TTFBP50 != 0 {
 		t.Errorf("percentiles: logs %v, counts %v (a counts file has none)", a.POPs[0].TTFBP50, b.POPs[0].TTFBP50)
 	}
+	if a.Seen.Continued == 0 || a.PrewarmRequests == 0 || a.Seen.TimeTaken == 0 || b.Seen.TimeTaken != 0 {
+		t.Errorf("the test needs connections, prewarm requests and time-taken in the logs: %+v; counts %+v", a.Seen, b.Seen)
+	}
 	for i := range a.POPs {
 		a.POPs[i].TTFBP50, a.POPs[i].TTFBP90 = 0, 0
 	}
@@ -236,8 +278,11 @@ func TestCountsPathSamePlan(t *testing.T) {
 	}
 	a.ResponseBytesFrom = b.ResponseBytesFrom
 	a.Source = b.Source
-	// What the input was (the aggregate, the names the logs give) differs.
+	// What the input was (the aggregate, the names the logs give, what it
+	// told: a counts file cannot say which requests had a time-taken, and
+	// its assumptions are written for a counts file) differs.
 	a.Counts, b.Counts, a.Target, b.Target = nil, nil, Target{}, Target{}
+	a.Seen.TimeTaken, a.Assumptions, b.Assumptions = 0, nil, nil
 	if diff := compareJSONish(*a, *b); diff != "" {
 		t.Errorf("plans differ: %s", diff)
 	}

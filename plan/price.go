@@ -24,21 +24,27 @@ type prewarm struct {
 }
 
 // need is the fewest requests per wave with which o keeps the POP of m at
-// most at the target cold share (and one wave at the coverage floor), at
-// most the engine's limit; false when even that does not reach the target.
-// An option that fixes its requests (the seed) needs those.
+// most at the target cold share, at most the engine's limit; false when
+// even that does not reach the target. The cold share is the model's
+// (coldWith): a request that found m − 1 of its host's origin connections
+// busy needs a wave that left m there, so that a POP whose viewers use
+// several connections of a host at once needs more requests than one
+// connection per host would. With a coverage floor, one wave also reaches
+// that share of the hosts with as many connections per host as the
+// viewers use at once (model.requestsFor): the larger of the two. An
+// option that fixes its requests (the seed) needs those.
 func (pl planner) need(m model, o option) (int, bool) {
-	hosts := m.pop.Hosts
+	target := pl.cfg.TargetCold * float64(m.pop.Requests)
 	if o.requests > 0 {
-		return o.requests, m.coldAt(o.keepAlive)*o.window.ColdShare(missed(hosts, o.requests)) <= pl.cfg.TargetCold*float64(m.pop.Requests)
+		return o.requests, m.coldWith(o.requests, o.keepAlive, o.window) <= target
 	}
 	floor := 1
 	if pl.cfg.MinCoverage > 0 {
-		floor = edgehosts.RequestsFor(hosts, pl.cfg.MinCoverage)
+		floor = m.requestsFor(pl.cfg.MinCoverage, edgehosts.MaxRequestsPerPOP)
 	}
 	n, ok := 0, true
-	if share := m.coldAt(o.keepAlive) / float64(m.pop.Requests); share > pl.cfg.TargetCold {
-		n, ok = o.window.RequestsPerWave(hosts, pl.cfg.TargetCold/share, edgehosts.MaxRequestsPerPOP)
+	if m.coldAt(o.keepAlive) > target {
+		n, ok = m.requestsForCold(target, o.keepAlive, o.window, edgehosts.MaxRequestsPerPOP)
 	}
 	return min(max(n, floor), edgehosts.MaxRequestsPerPOP), ok
 }
@@ -55,7 +61,7 @@ func (pl planner) price(m model, n int, o option) prewarm {
 	pop := m.pop
 	v := prewarm{requestsPerWave: n, coverage: edgehosts.Coverage(pop.Hosts, n)}
 	keepAlone := m.coldAt(o.keepAlive) / float64(pop.Requests)
-	v.cold = m.coldAt(o.keepAlive) * o.window.ColdShare(missed(pop.Hosts, n))
+	v.cold = m.coldWith(n, o.keepAlive, o.window)
 	v.coldShare = v.cold / float64(pop.Requests)
 	if m.penalty > 0 {
 		v.latency = Latency{

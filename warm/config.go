@@ -177,12 +177,7 @@ func (c Config) withDefaults() Config {
 
 // UserAgent is the User-Agent the prewarmer sends: it names the tool and its
 // version so an origin's logs can tell prewarm requests from users.
-func UserAgent(version string) string {
-	if version == "" {
-		version = "dev"
-	}
-	return "cfprewarm/" + version + " (prewarm; +https://github.com/cfprewarm/cfprewarm)"
-}
+func UserAgent(version string) string { return buildinfo.PrewarmUserAgent(version) }
 
 // moduleVersion is the version of the main module the binary was built
 // from ("dev+<commit>" for a development build), or "dev".

@@ -17,13 +17,15 @@ import (
 const labTrafficAbout = `
 Sends viewer traffic to the lab's emulated POPs, each POP its own arrival
 process (--traffic POP=KIND:RATE[,key=value]: steady:2/s, rare:1/10m,
-bursty:1/5m,size=20,spread=10s, diurnal:0.5/s,period=24h,amplitude=0.9),
-every request on a new connection like a real viewer's, time-scaled like
-the lab's scenarios. The POPs write CloudFront standard logs into --logs
-(33-field W3C, gzip, hourly files per POP, timestamps in experiment time),
-and the viewers measure through Server-Timing which requests found no warm
-origin connection. At the end 'cfprewarm plan' reads the logs and its
-predicted cold share is printed beside the measured one.`
+bursty:1/5m,size=20,spread=10s, diurnal:0.5/s,period=24h,amplitude=0.9,
+session:1/m,size=5,gap=2s), every request on a new connection like a real
+viewer's (a session's on one kept-alive connection), time-scaled like the
+lab's scenarios. The POPs write CloudFront standard logs into --logs
+(33-field W3C, gzip, hourly files per POP, times and durations in
+experiment time), and the viewers measure through Server-Timing which
+requests found no warm origin connection. At the end 'cfprewarm plan'
+reads the logs and its predicted cold share is printed beside the
+measured one, with the plan command that predicts it.`
 
 func runLabTraffic(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("lab traffic", "lab traffic --logs DIR [flags]", labTrafficAbout, stdout)
@@ -89,28 +91,22 @@ func runLabTraffic(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if len(rep.LogFiles) > 0 {
 		// This run's files only: nothing else is in the directory, but
 		// something could be put there while the run lasts.
-		var counts *plan.Counts
-		var rerr error
-		counts, sum, rerr = plan.FromLogs(hard, accesslog.Config{Inputs: rep.LogFiles})
-		for _, f := range sum.Problems() {
-			fmt.Fprintf(stderr, "cfprewarm lab traffic: reading the logs: %s\n", describeFileProblem(f))
-		}
+		p, perr := plan.Run(hard, plan.Input{Logs: accesslog.Config{Inputs: rep.LogFiles}}, rep.PlanConfig())
+		var none *plan.NoRequestsError
 		switch {
-		case rerr != nil:
-			fmt.Fprintf(stderr, "cfprewarm lab traffic: reading the logs: %v\n", rerr)
-		case sum.Records == 0:
+		case errors.As(perr, &none):
+			sum = none.Logs
 			fmt.Fprintf(stderr, "cfprewarm lab traffic: the logs have no usable request: no prediction\n")
+		case perr != nil:
+			fmt.Fprintf(stderr, "cfprewarm lab traffic: plan: %v\n", perr)
 		default:
-			pcfg := plan.DefaultConfig()
-			pcfg.KeepAlive, pcfg.Hosts = rep.KeepAlive, rep.Hosts
-			p, perr := plan.Run(hard, plan.Input{Counts: counts}, pcfg)
-			if perr != nil {
-				fmt.Fprintf(stderr, "cfprewarm lab traffic: plan: %v\n", perr)
-				break
-			}
+			sum = *p.Logs
 			for _, pop := range p.POPs {
 				predicted[pop.Code] = pop.Cold.Current
 			}
+		}
+		for _, f := range sum.Problems() {
+			fmt.Fprintf(stderr, "cfprewarm lab traffic: reading the logs: %s\n", describeFileProblem(f))
 		}
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
@@ -128,7 +124,7 @@ func runLabTraffic(ctx context.Context, args []string, stdout, stderr io.Writer)
 	tw.Flush()
 	fmt.Fprintf(stdout, "\n%d log files, %d lines in %s (experiment time from %s); done in %s\n", len(rep.LogFiles), sum.Records,
 		cfg.LogDir, rep.Start.Format(time.RFC3339), time.Since(start).Round(100*time.Millisecond))
-	fmt.Fprintf(stdout, "plan from them: cfprewarm plan %s --keepalive %gs --hosts %d\n", cfg.LogDir, rep.KeepAlive.Seconds(), rep.Hosts)
+	fmt.Fprintf(stdout, "plan from them: %s\n", rep.PlanCommand(cfg.LogDir))
 	if err != nil {
 		return exitError{code: 1, msg: "interrupted: the logs cover the requests sent"}
 	}

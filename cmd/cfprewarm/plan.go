@@ -23,7 +23,10 @@ gzip or not; v2 JSON or Parquet; real-time logs with --fields) from files,
 directories, globs, - (standard input) or s3://bucket/prefix, or a per-second
 counts file (--counts, e.g. from the Athena query in docs/plan.md), and says
 per POP how many requests find no warm origin connection today, with the
-target keep-alive alone, and with prewarming; which POPs are worth warming
+target keep-alive alone, and with prewarming (the model follows each viewer
+connection to its edge host, by c-ip and c-port, and each host's pool of
+origin connections; the prewarmer's own requests, and those of
+--exclude-user-agent, warm but are not viewers); which POPs are worth warming
 (value for money: --min-gain-per-dollar) and, in words, why or why not; with
 how many requests per wave (sized for --target-cold), on which schedule, from
 which AWS region, and the whole monthly bill (CloudFront requests and
@@ -47,7 +50,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		metrics                      string
 	)
 	// Inputs.
-	fs.StringVar(&counts, "counts", "", "plan from a per-second counts `FILE` (CSV: pop,second,requests[,ttfb_n,ttfb_sum]) instead of logs")
+	fs.StringVar(&counts, "counts", "", "plan from a per-second counts `FILE` (CSV: pop,second,requests[,ttfb_n,ttfb_sum,gap,prewarm,busy_n,busy_sum]) instead of logs")
 	fs.StringSliceVar(&fields, "fields", nil, "field `names` of headerless tab-separated logs (real-time logs, v2 plain), in order")
 	fs.StringVar(&in.Logs.S3.Endpoint, "s3-endpoint", "", "`URL` of an S3-compatible store (default: AWS)")
 	fs.StringVar(&in.Logs.S3.Region, "s3-region", "", "the bucket's `region` (default: the AWS configuration's)")
@@ -68,6 +71,9 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Float64Var(&cfg.TargetCold, "target-cold", cfg.TargetCold, "the viewers' expected cold share per POP to size the waves for (requests per wave, waves per keep-alive)")
 	fs.Float64Var(&cfg.MinCoverage, "coverage", cfg.MinCoverage, "a floor on the share of a POP's edge hosts each wave reaches (0: none, --target-cold alone sizes)")
 	fs.DurationVar(&cfg.OriginRTT, "origin-rtt", 0, "POP↔origin round trip, for POPs whose logs cannot tell the cold penalty (2 round trips)")
+	fs.StringArrayVar(&cfg.Traffic.PrewarmAgents, "exclude-user-agent", nil, "requests whose User-Agent matches `PATTERN` are a prewarmer's: they warm, they are not viewers (repeatable; =TEXT exactly, a glob with * or ?, else text to find; - for none); cfprewarm's own always are")
+	fs.StringVar((*string)(&cfg.OriginPool), "origin-pool", string(cfg.OriginPool), "what an edge host does for a request that finds no idle origin connection (`POLICY`): open (opens one at once, cold) or reuse (takes one another request frees before its own is up; needs --origin-rtt)")
+	fs.DurationVar(&cfg.Traffic.ViewerIdle, "viewer-idle", cfg.Traffic.ViewerIdle, "requests of one c-ip, c-port and POP less than this apart share a viewer connection and its edge host (0: never)")
 	// Cost.
 	fs.StringVar(&pricesFile, "prices", "", "unit prices from `FILE` (JSON, keys of plan/prices.json), over the built-in ones")
 	fs.IntVar(&cfg.MemoryMiB, "lambda-memory", cfg.MemoryMiB, "the prewarm Lambda's memory in `MiB`")
@@ -107,7 +113,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if counts != "" {
 		// A counts file has only POP, second and time-to-first-byte: these
 		// filters belong in the query that made it.
-		for _, name := range []string{"path-prefix", "method", "result-type", "fields", "s3-endpoint", "s3-region", "workers"} {
+		for _, name := range []string{"path-prefix", "method", "result-type", "fields", "s3-endpoint", "s3-region", "workers", "exclude-user-agent", "viewer-idle"} {
 			if fs.Changed(name) {
 				return usagef("--%s reads logs: it does not go with --counts (filter in the query that made the counts file)", name)
 			}

@@ -219,3 +219,44 @@ func TestContractEMFNames(t *testing.T) {
 		}
 	}
 }
+
+// TestContractPlanCDK: the "prewarm" list `cfprewarm plan --format cdk`
+// prints (cmd/cfprewarm/testdata/plan-cdk.json, kept by the root module's
+// TestPlanOutputsAreAcceptedAsPrinted from logs whose Host header has a
+// port) decodes over the shipped cdk.json's prewarmDefaults, as synth
+// reads it, and every entry makes valid stack props.
+func TestContractPlanCDK(t *testing.T) {
+	root, err := FindRepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "cmd/cfprewarm/testdata/plan-cdk.json"))
+	if err != nil {
+		t.Skipf("the root module's plan output is not in this checkout: %v", err)
+	}
+	var printed struct {
+		Prewarm any `json:"prewarm"`
+	}
+	if err := json.Unmarshal(b, &printed); err != nil {
+		t.Fatal(err)
+	}
+	props, err := AppProps("..", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseConfig(nil, (*props.Context)[ContextPrewarmDefaults], printed.Prewarm)
+	if err != nil {
+		t.Fatalf("the plan's cdk list does not decode: %v", err)
+	}
+	if len(cfg.Prewarm) == 0 {
+		t.Fatal("no entry")
+	}
+	if err := checkPrewarmNames(cfg.Prewarm); err != nil {
+		t.Error(err)
+	}
+	for _, pc := range cfg.Prewarm {
+		if err := prewarmProps(pc, BuildOptions{Getenv: noEnv}).withDefaults().validate(); err != nil {
+			t.Errorf("%s: %v", pc.Region, err)
+		}
+	}
+}

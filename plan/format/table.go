@@ -26,6 +26,9 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 	}
 	bw.Printf("plan from %s requests%s (%s), %s → %s UTC (%.2f days)\n", count(float64(p.Requests)), files, p.Source,
 		p.From.Format("2006-01-02 15:04"), p.To.Format("2006-01-02 15:04"), p.Days)
+	if p.PrewarmRequests > 0 {
+		bw.Printf("%s prewarm requests (User-Agent %s): they warm, they are not viewers\n", count(float64(p.PrewarmRequests)), strings.Join(p.PrewarmAgents, ", "))
+	}
 	bw.Printf("model: keep-alive today %s, target %s; %d edge hosts per POP unless the hosts file says; waves sized for at most %s of a POP's requests cold (--target-cold)",
 		secs(p.KeepAlive), secs(p.TargetKeepAlive), p.Hosts, percent(p.TargetCold))
 	if p.MinCoverage > 0 {
@@ -35,7 +38,11 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 	if p.MinPerDollar > 0 {
 		bw.Printf(": %s per hour of waiting removed", money(p, 3600/p.MinPerDollar))
 	}
-	bw.Printf(")\n\n")
+	bw.Printf(")\n")
+	for _, a := range p.Assumptions {
+		bw.Printf("assumed: %s\n", a)
+	}
+	bw.Printf("\n")
 
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "POP\tregion\treq/day\tTTFB p50\tpenalty\t\tcold now\tka "+secs(p.TargetKeepAlive)+"\t+prewarm\tremoved/req\tgain/day\treq/wave\t$/month\ts/$\tplan\t")
@@ -53,13 +60,29 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 	for _, pop := range p.POPs {
 		bw.Printf("  %s: %s\n", pop.Code, pop.Why)
 	}
+	type wave struct{ conns, requests int }
+	var waves []wave
+	byWave := map[wave][]string{}
+	for _, pop := range p.POPs {
+		if w := (wave{pop.ConnectionsPerHost, pop.RequestsPerWave}); w.conns > 1 && w.requests > 0 {
+			if byWave[w] == nil {
+				waves = append(waves, w)
+			}
+			byWave[w] = append(byWave[w], pop.Code)
+		}
+	}
+	for _, w := range waves {
+		bw.Printf("  %s: viewers need %d origin connections of a host at once (fewer leave more than %s of their requests cold): %d requests per wave, sent at once, leave that many on a host\n",
+			strings.Join(byWave[w], ", "), w.conns, percent(p.TargetCold), w.requests)
+	}
 
 	bw.Printf("\ntraffic per POP (share of requests by the time since the POP's previous one):\n")
 	tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "POP\trequests\tactive h\treq/active h\t<1 s\t1–5 s\t5–60 s\t1–5 min\t>5 min\tmedian gap\tTTFB mean\tp50\tp90\t")
+	fmt.Fprintln(tw, "POP\trequests\tprewarm\treq/conn\tconn/host\tactive h\treq/active h\t<1 s\t1–5 s\t5–60 s\t1–5 min\t>5 min\tmedian gap\tTTFB mean\tp50\tp90\t")
 	for _, pop := range p.POPs {
 		g := pop.Gaps
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t\n", pop.Code, pop.Requests, pop.ActiveHours,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%d\t%.2f\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t\n", pop.Code, pop.Requests, pop.PrewarmRequests,
+			pop.RequestsPerConnection, pop.ConnectionsPerHost, pop.ActiveHours,
 			count(pop.RatePerHour), g.SameSecond, g.UpTo5s, g.UpTo60s, g.UpTo5m, g.Longer, secs(g.Median), ms(pop.TTFBMean), ms(pop.TTFBP50), ms(pop.TTFBP90))
 	}
 	tw.Flush()
@@ -142,6 +165,10 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 				bw.Printf("  %s: %s\n", f.Name, strings.Join(what, "; "))
 			}
 		}
+	}
+	if o := p.Outliers; o != nil {
+		bw.Printf("\n%d requests outside the plausible period %s → %s left out as bad lines: %s\n", o.Requests,
+			o.From.Format(time.DateOnly), o.To.Format(time.DateOnly), strings.Join(o.Examples, "; "))
 	}
 	if c := p.CountsFile; c != nil && c.Bad > 0 {
 		bw.Printf("\ncounts file: %d of %d rows unreadable: %s\n", c.Bad, c.Rows, strings.Join(c.Examples, "; "))

@@ -2,6 +2,7 @@ package edge
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -17,19 +18,21 @@ import (
 // TestAccessLog: a POP writes CloudFront standard logs that the log reader
 // reads back: one line per request, x-edge-request-id = x-amz-cf-id, a
 // time-to-first-byte that includes the origin connection of a cold
-// request, times in the log's clock, gzip files named as CloudFront names
-// them, one per hour.
+// request, times and durations in the log's clock (the line's time when
+// the response ended, time-taken before it the request's arrival), gzip
+// files named as CloudFront names them, one per hour.
 func TestAccessLog(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	// A clock that puts the first request at 10:59:59 and runs 1000× fast:
-	// the third request, 2 ms later, is logged after 11:00.
+	// A clock that puts the first request at 10:59:55 and runs 100× fast:
+	// it ends before 11:00 unless it takes 50 ms; the third request, 100 ms
+	// later, is logged after 11:00.
 	var origin time.Time
 	clock := func(t time.Time) time.Time {
 		if origin.IsZero() {
 			origin = t
 		}
-		return time.Date(2026, 11, 1, 10, 59, 59, 0, time.UTC).Add(t.Sub(origin) * 1000)
+		return time.Date(2026, 11, 1, 10, 59, 55, 0, time.UTC).Add(t.Sub(origin) * 100)
 	}
 	al, err := NewAccessLog(dir, "EDFDVBD6EXAMPLE", testDist, clock)
 	if err != nil {
@@ -45,7 +48,7 @@ func TestAccessLog(t *testing.T) {
 		if i == 0 {
 			cold = time.Duration(timing(t, resp, "cdn-upstream-connect")) * time.Millisecond
 		}
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
 	if err := al.Close(); err != nil {
 		t.Fatal(err)
@@ -57,17 +60,18 @@ func TestAccessLog(t *testing.T) {
 		t.Fatalf("files %v: want an hourly pair named like CloudFront's", files)
 	}
 	type line struct {
-		unix    int64
-		ttfb    float64
-		id, pop string
+		unix        int64
+		ttfb, taken float64
+		id, pop     string
 	}
 	var lines []line
 	var mu sync.Mutex // the reader calls back from one goroutine per file
 	sum, err := accesslog.Read(context.Background(), accesslog.Config{Inputs: []string{dir}}, func(_ int, r *accesslog.Record) {
 		mu.Lock()
 		defer mu.Unlock()
-		lines = append(lines, line{r.Unix, r.TTFB, string(r.RequestID), r.POP})
-		if r.Host != testDist || r.Method != http.MethodGet || string(r.Path) != "/api/time" || r.Status != 200 || r.ResultType != "Miss" || !r.HasTTFB {
+		lines = append(lines, line{r.Unix, r.TTFB, r.TimeTaken, string(r.RequestID), r.POP})
+		if r.Host != testDist || r.Method != http.MethodGet || string(r.Path) != "/api/time" || r.Status != 200 || r.ResultType != "Miss" ||
+			!r.HasTTFB || !r.HasTimeTaken || r.TimeTaken < r.TTFB {
 			t.Errorf("record %+v", r)
 		}
 	})
@@ -80,11 +84,15 @@ func TestAccessLog(t *testing.T) {
 			t.Errorf("line %+v: request id not one of the responses' x-amz-cf-id", ln)
 		}
 	}
-	if first := time.Unix(lines[0].unix, 0).UTC(); first != time.Date(2026, 11, 1, 10, 59, 59, 0, time.UTC) {
-		t.Errorf("first request logged at %v, want the clock's 10:59:59", first)
+	// The first request came at the clock's 10:59:55 and was logged when it
+	// ended, time-taken later.
+	first := lines[0]
+	if arrived := float64(first.unix) + 0.5 - first.taken; math.Abs(arrived-float64(time.Date(2026, 11, 1, 10, 59, 55, 0, time.UTC).Unix())) > 1 {
+		t.Errorf("first request logged at %v, %.3f s after it came: want it to have come at the clock's 10:59:55", time.Unix(first.unix, 0).UTC(), first.taken)
 	}
-	// The cold request's time-to-first-byte includes its origin connect.
-	if lines[0].ttfb < cold.Seconds()*0.9 {
-		t.Errorf("cold ttfb %.4f s, origin connect %v", lines[0].ttfb, cold)
+	// The cold request's time-to-first-byte includes its origin connect, in
+	// the log's clock.
+	if first.ttfb < 100*cold.Seconds()*0.9 {
+		t.Errorf("cold ttfb %.4f s, origin connect %v × 100", first.ttfb, cold)
 	}
 }
