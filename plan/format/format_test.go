@@ -303,3 +303,27 @@ func structJSONKeys(t *testing.T, path, typ string) []string {
 	}
 	return keys
 }
+
+// TestTableCountsRequestsWhole: a plan from a few requests says "plan from
+// 7 requests", not "7.0" (a count of requests is whole; rates keep their
+// decimal).
+func TestTableCountsRequestsWhole(t *testing.T) {
+	c := plan.NewCounts()
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Unix()
+	for i := range int64(7) {
+		c.Add("HKG62-C1", start+i*600, 0.62, true)
+	}
+	cfg := plan.DefaultConfig()
+	cfg.OriginRTT = 190 * time.Millisecond
+	p, err := plan.Run(context.Background(), plan.Input{Counts: c}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, Table, p); err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(buf.String(), "\n"); !strings.HasPrefix(first, "plan from 7 requests") {
+		t.Errorf("first line %q, want it to start with \"plan from 7 requests\"", first)
+	}
+}

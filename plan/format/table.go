@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -24,10 +25,10 @@ func WriteTable(w io.Writer, p *plan.Plan) error {
 	if p.Logs != nil {
 		files = fmt.Sprintf(" in %d files", len(p.Logs.Files))
 	}
-	bw.Printf("plan from %s requests%s (%s), %s → %s UTC (%.2f days)\n", count(float64(p.Requests)), files, p.Source,
+	bw.Printf("plan from %s requests%s (%s), %s → %s UTC (%.2f days)\n", whole(p.Requests), files, p.Source,
 		p.From.Format("2006-01-02 15:04"), p.To.Format("2006-01-02 15:04"), p.Days)
 	if p.PrewarmRequests > 0 {
-		bw.Printf("%s prewarm requests (User-Agent %s): they warm, they are not viewers\n", count(float64(p.PrewarmRequests)), strings.Join(p.PrewarmAgents, ", "))
+		bw.Printf("%s prewarm requests (User-Agent %s): they warm, they are not viewers\n", whole(p.PrewarmRequests), strings.Join(p.PrewarmAgents, ", "))
 	}
 	bw.Printf("model: keep-alive today %s, target %s; %d edge hosts per POP unless the hosts file says; waves sized for at most %s of a POP's requests cold (--target-cold)",
 		secs(p.KeepAlive), secs(p.TargetKeepAlive), p.Hosts, percent(p.TargetCold))
@@ -260,6 +261,14 @@ func secs(v stats.Seconds) string {
 }
 
 // count writes a number with k or M.
+// whole writes a number of requests: "7", not "7.0", below a hundred.
+func whole[N int | int64](n N) string {
+	if n < 100 {
+		return strconv.FormatInt(int64(n), 10)
+	}
+	return count(float64(n))
+}
+
 func count(n float64) string {
 	switch {
 	case n >= 1e6:
