@@ -56,7 +56,7 @@ func run() error {
 		return err
 	}
 	// cdk-nag AwsSolutions checks unless -c nag=false.
-	if nag := app.Node().TryGetContext(jsii.String("nag")); nag != false && nag != "false" {
+	if nag := app.Node().TryGetContext(jsii.String(stacks.ContextNag)); nag != false && nag != "false" {
 		stacks.AddNagChecks(app)
 	}
 	asm, err := stacks.Synth(app)

@@ -253,11 +253,11 @@ func TestCDKCLISetup(t *testing.T) {
 // TestContextArgs: `go run . -c key=value` overrides one context value as
 // the CDK CLI's -c does (the value a string), and anything else is refused.
 func TestContextArgs(t *testing.T) {
-	ctx, err := ContextArgs([]string{"-c", `backend={"originAccess": "public"}`, "--context=nag=false", "-c", "k=a=b"})
+	ctx, err := ContextArgs([]string{"-c", `backend={"originAccess": "public"}`, "--context=nag=false", "-c", "@x/y:k=a=b"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{"backend": `{"originAccess": "public"}`, "nag": "false", "k": "a=b"}
+	want := map[string]any{"backend": `{"originAccess": "public"}`, "nag": "false", "@x/y:k": "a=b"}
 	if !reflect.DeepEqual(ctx, want) {
 		t.Errorf("context %v, want %v", ctx, want)
 	}
@@ -265,7 +265,12 @@ func TestContextArgs(t *testing.T) {
 	if err != nil || cfg.Backend.OriginAccess != "public" {
 		t.Errorf("the override does not parse as the backend: %+v %v", cfg.Backend, err)
 	}
-	for _, args := range [][]string{{"-c", "nag"}, {"-c", "=x"}, {"synth"}, {"-x"}} {
+	// A backend setting given as a top-level key would be ignored: refused,
+	// naming where it goes.
+	if _, err := ContextArgs([]string{"-c", "originAccess=public"}); err == nil || !strings.Contains(err.Error(), "goes inside its object") {
+		t.Errorf("-c originAccess=public: error %v, want a usage error naming backend", err)
+	}
+	for _, args := range [][]string{{"-c", "nag"}, {"-c", "=x"}, {"synth"}, {"-x"}, {"-c", "originAccess=public"}} {
 		if _, err := ContextArgs(args); err == nil || !strings.Contains(err.Error(), "usage: go run . [-c key=value]...") {
 			t.Errorf("%q: error %v, want a usage error", args, err)
 		}

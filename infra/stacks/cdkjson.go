@@ -57,7 +57,28 @@ func ContextArgs(args []string) (map[string]any, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (usage: go run . [-c key=value]...)", fs.Arg(0))
 	}
+	for key := range ctx {
+		if !knownContextKey(key) {
+			return nil, fmt.Errorf("-c %s: not a context key this app reads (%s, %s, %s, %s, or a namespaced key such as @aws-cdk/…:flag); a setting of the backend or of the prewarm stacks goes inside its object, e.g. -c backend='{…, \"originAccess\": \"public\"}' (usage: go run . [-c key=value]...)",
+				key, ContextBackend, ContextPrewarmDefaults, ContextPrewarm, ContextNag)
+		}
+	}
 	return ctx, nil
+}
+
+// ContextNag turns cdk-nag off with -c nag=false.
+const ContextNag = "nag"
+
+// knownContextKey is a key the app reads, or one of the namespaced keys
+// the CDK and its libraries read (feature flags "@aws-cdk/…:…", lookups
+// "availability-zones:…"): a top-level key that is neither, such as
+// originAccess (a setting inside backend), would be ignored without a word.
+func knownContextKey(key string) bool {
+	switch key {
+	case ContextBackend, ContextPrewarmDefaults, ContextPrewarm, ContextNag:
+		return true
+	}
+	return strings.HasPrefix(key, "@") || strings.Contains(key, ":")
 }
 
 // contextFlag collects key=value pairs into a context map.
