@@ -35,7 +35,11 @@ func newFixture(t *testing.T, specs ...loopback.POPSpec) *fixture {
 	if len(specs) == 0 {
 		specs = []loopback.POPSpec{{Code: "HKG54-C1"}, {Code: "FRA56-P3"}}
 	}
-	e := loopback.New(t, testHost, testDist, specs...)
+	return fixtureAt(loopback.New(t, testHost, testDist, specs...), specs)
+}
+
+// fixtureAt is a Lambda handler aimed at the POPs of specs in e.
+func fixtureAt(e *loopback.CloudFront, specs []loopback.POPSpec) *fixture {
 	return &fixture{edge: e, env: map[string]string{
 		"DISTRIBUTION_DOMAIN": testDist,
 		"HOST":                testHost,

@@ -51,6 +51,7 @@ func Encode(s Settings) map[string]string {
 	}
 	count(VarHosts, c.Hosts)
 	set(VarHostsFile, s.HostsFile)
+	set(VarHostIDHeader, c.HostIDHeader)
 	subnets := make([]string, len(c.ClientSubnets))
 	for i, sn := range c.ClientSubnets {
 		subnets[i] = sn.String()

@@ -63,6 +63,9 @@ func randomSettings(rng *rand.Rand) Settings {
 		c.RequestsPerPOP = count(1000)
 	}
 	c.Hosts = count(64)
+	if maybe() {
+		c.HostIDHeader = pick("X-Cfprewarm-Edge-Server-Ip", "x-edge-id")
+	}
 	for range rng.IntN(3) {
 		bits := rng.IntN(33)
 		c.ClientSubnets = append(c.ClientSubnets, netip.PrefixFrom(netip.AddrFrom4([4]byte{203, 0, byte(rng.IntN(256)), byte(rng.IntN(256))}), bits).Masked())

@@ -23,6 +23,10 @@ func TestBadConfiguration(t *testing.T) {
 	}{
 		{name: "unknown field", payload: `{"pop":["HKG54-C1"]}`,
 			want: []string{`event: unknown field "pop" (the fields are distributionDomain, host, path`}},
+		// The host identity header is the environment's: an event may not set it.
+		{name: "host id header in the event", payload: `{"hostIdHeader":"X-A"}`, want: []string{`event: unknown field "hostIdHeader"`}},
+		{name: "host id header not a header name", env: map[string]string{VarHostIDHeader: "X Edge: ip"},
+			want: []string{`HOST_ID_HEADER "X Edge: ip": want a header name such as X-Cfprewarm-Edge-Server-Ip`}},
 		{name: "PATH is not the path", payload: `{"PATH":"/x"}`, want: []string{`unknown field "PATH"`}},
 		{name: "wrong type", payload: `{"requestsPerPop":"ten"}`, want: []string{`event field "requestsPerPop": want a number or "auto", got "ten"`}},
 		{name: "wrong type of a number", payload: `{"waves":"two"}`, want: []string{`event field "waves": want a number, got a JSON string`}},

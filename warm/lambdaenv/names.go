@@ -23,6 +23,7 @@ const (
 	VarAdapt          = "ADAPT"
 	VarHosts          = "HOSTS"
 	VarHostsFile      = "HOSTS_FILE"
+	VarHostIDHeader   = "HOST_ID_HEADER"
 	VarClientSubnets  = "CLIENT_SUBNETS"
 	VarTLSVersion     = "TLS_VERSION"
 	VarConcurrency    = "CONCURRENCY"
@@ -47,7 +48,7 @@ const (
 // table; Encode's output is written in this order.
 var Names = []string{
 	VarDistribution, VarHost, VarPath, VarMethod, VarPOPs, VarRequestsPerPOP, VarCoverage, VarMinRequests,
-	VarMaxRequests, VarAdapt, VarHosts, VarHostsFile, VarClientSubnets, VarTLSVersion, VarConcurrency,
+	VarMaxRequests, VarAdapt, VarHosts, VarHostsFile, VarHostIDHeader, VarClientSubnets, VarTLSVersion, VarConcurrency,
 	VarRequestTimeout, VarWaves, VarWaveInterval, VarKeepAlive, VarPeriod, VarPort, VarIPVersion, VarDNSServer,
 	VarHeaders, VarCAFile, VarNamespace, VarMetrics, VarLogLevel, VarLogRequests, VarEventOverrides,
 }

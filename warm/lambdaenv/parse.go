@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cfprewarm/cfprewarm/cloudfront"
 	"github.com/cfprewarm/cfprewarm/edgehosts"
 	"github.com/cfprewarm/cfprewarm/internal/config"
 	"github.com/cfprewarm/cfprewarm/warm"
@@ -74,6 +75,7 @@ func Parse(getenv func(string) string) (Settings, error) {
 	c.Adapt = value(r, VarAdapt, parseBool)
 	c.Hosts = r.count(VarHosts)
 	s.HostsFile = getenv(VarHostsFile)
+	c.HostIDHeader = value(r, VarHostIDHeader, parseHeaderName)
 	c.Concurrency = r.count(VarConcurrency)
 	c.Timeout = r.duration(VarRequestTimeout)
 	c.Waves = r.count(VarWaves)
@@ -205,6 +207,15 @@ func atoi(s string) (int, error) {
 		return 0, errors.New("want a whole number")
 	}
 	return n, nil
+}
+
+// parseHeaderName is a response header's name, checked as warm's
+// --host-id-header is.
+func parseHeaderName(s string) (string, error) {
+	if !cloudfront.ValidToken(s) {
+		return "", errors.New("want a header name such as " + cloudfront.HeaderEdgeServerIP)
+	}
+	return s, nil
 }
 
 func parseBool(s string) (bool, error) {
