@@ -220,6 +220,7 @@ func prewarmProps(pc PrewarmConfig, opts BuildOptions) *LambdaPrewarmStackProps 
 		ColdRatioThreshold:     pc.ColdRatioThreshold,
 		AlarmEvaluationPeriods: pc.AlarmEvaluationPeriods,
 		AlarmTopicARN:          pc.AlarmTopicARN,
+		HostID:                 pc.HostID,
 		CodePath:               opts.CodePath,
 		RepoRoot:               opts.RepoRoot,
 	}

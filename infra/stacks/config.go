@@ -106,6 +106,7 @@ type PrewarmConfig struct {
 	ColdRatioThreshold     float64  `json:"coldRatioThreshold"`
 	AlarmEvaluationPeriods int      `json:"alarmEvaluationPeriods"`
 	AlarmTopicARN          string   `json:"alarmTopicArn"`
+	HostID                 bool     `json:"hostId"`
 }
 
 // AppConfig is the whole app's configuration: an optional backend and one

@@ -95,7 +95,7 @@ func TestContractLambdaEnvironment(t *testing.T) {
 		}
 	}
 	env := LambdaPrewarmStackProps{DistributionDomain: testDistribution, POPs: []string{"HKG54-C1"}, Host: "api.example.com", Concurrency: 8,
-		Waves: 3, WaveInterval: 40 * time.Second, Period: 29 * time.Second}.withDefaults().environment()
+		Waves: 3, WaveInterval: 40 * time.Second, Period: 29 * time.Second, HostID: true}.withDefaults().environment()
 	for name := range env {
 		if !names[name] {
 			t.Errorf("the stack sets %s but warm/lambdaenv names no such variable (it names %v)", name, names)

@@ -113,7 +113,8 @@ func noEnv(string) string { return "" }
 // testPrewarmContext is the multi-region configuration the shared app
 // expands: three regions, the first with the defaults (EventBridge
 // Scheduler, aligned waves), the second a plain rule overriding several
-// defaults, the third with many POPs and its own grid period.
+// defaults, the third with many POPs, its own grid period and the host
+// identity (hostId).
 const testPrewarmContext = `{
   "prewarmDefaults": {"distributionDomain": "d111111abcdef8.cloudfront.net"},
   "prewarm": [
@@ -122,7 +123,7 @@ const testPrewarmContext = `{
      "schedule": "rule", "waves": 4, "waveInterval": "33s", "metrics": "full",
      "host": "api.example.com", "scheduleEnabled": false, "concurrency": 8, "memoryMiB": 256,
      "alarmTopicArn": "arn:aws:sns:ap-northeast-1:123456789012:cfprewarm-alerts"},
-    {"region": "eu-west-1", "period": "29s", "pops": ["DUB1-C1", "DUB2-C1", "DUB3-C1", "DUB4-C1", "DUB5-C1", "DUB6-C1",
+    {"region": "eu-west-1", "period": "29s", "hostId": true, "pops": ["DUB1-C1", "DUB2-C1", "DUB3-C1", "DUB4-C1", "DUB5-C1", "DUB6-C1",
      "DUB7-C1", "DUB8-C1", "DUB9-C1", "DUB10-C1", "DUB11-C1", "DUB12-C1"]}
   ]
 }`

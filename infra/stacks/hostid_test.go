@@ -68,3 +68,21 @@ func TestContractHostIdentity(t *testing.T) {
 		t.Errorf("origin.HostIDPath = %q, infra has %q", got, hostIDPath)
 	}
 }
+
+// A prewarm entry with hostId warms the prewarm path and counts edge hosts
+// by the header the function forwards: URL_PATH and HOST_ID_HEADER are the
+// path and header the backend's function and origin use; an entry without
+// it sets neither.
+func TestPrewarmHostID(t *testing.T) {
+	f := shared(t)
+	env := func(region string) map[string]any {
+		_, fn := only(t, f.template(prewarmStack(t, f, region)), "AWS::Lambda::Function")
+		return fn["Environment"].(map[string]any)["Variables"].(map[string]any)
+	}
+	if e := env("eu-west-1"); e["URL_PATH"] != hostIDPath || e["HOST_ID_HEADER"] != hostIDHeader {
+		t.Errorf("eu-west-1 (hostId): URL_PATH %v, HOST_ID_HEADER %v: want %s and %s", e["URL_PATH"], e["HOST_ID_HEADER"], hostIDPath, hostIDHeader)
+	}
+	if e := env("ap-east-1"); e["URL_PATH"] != DefaultPath || e["HOST_ID_HEADER"] != nil {
+		t.Errorf("ap-east-1 (no hostId): URL_PATH %v, HOST_ID_HEADER %v: want %s and none", e["URL_PATH"], e["HOST_ID_HEADER"], DefaultPath)
+	}
+}

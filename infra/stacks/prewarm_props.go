@@ -136,6 +136,11 @@ type LambdaPrewarmStackProps struct {
 	AlarmEvaluationPeriods int
 	// AlarmTopicARN, if set, is an SNS topic notified by the alarms.
 	AlarmTopicARN string
+	// HostID says the distribution has the backend's hostIdFunction: the
+	// Lambda warms its prewarm path (hostIDPath; Path must be unset or that)
+	// and counts edge hosts by the header the function forwards
+	// (HOST_ID_HEADER, hostid.go) instead of the via id.
+	HostID bool
 	// CodePath is a directory holding a prebuilt `bootstrap`. Empty: the
 	// stack builds cmd/prewarm-lambda from RepoRoot with BuildLambda.
 	CodePath string
@@ -146,6 +151,9 @@ type LambdaPrewarmStackProps struct {
 
 // withDefaults returns a copy of p with zero values replaced by defaults.
 func (p LambdaPrewarmStackProps) withDefaults() LambdaPrewarmStackProps {
+	if p.HostID {
+		setDefault(&p.Path, hostIDPath)
+	}
 	setDefault(&p.Path, DefaultPath)
 	setDefault(&p.Method, DefaultMethod)
 	setDefault(&p.RequestsPerPOP, DefaultRequestsPerPOP)
@@ -177,6 +185,9 @@ func (p LambdaPrewarmStackProps) validate() error {
 	}
 	if !strings.HasPrefix(p.Path, "/") {
 		add("path %q: must start with /", p.Path)
+	}
+	if p.HostID && p.Path != hostIDPath {
+		add("path %q with hostId: the host identity is echoed on %s only (leave path unset)", p.Path, hostIDPath)
 	}
 	if p.Method != "GET" && p.Method != "HEAD" {
 		add("method %q: must be GET or HEAD", p.Method)
@@ -280,6 +291,9 @@ func (p LambdaPrewarmStackProps) environment() map[string]*string {
 	}
 	if p.Host != "" {
 		env["HOST"] = jsii.String(p.Host)
+	}
+	if p.HostID {
+		env["HOST_ID_HEADER"] = jsii.String(hostIDHeader)
 	}
 	if p.Concurrency > 0 {
 		env["CONCURRENCY"] = jsii.String(strconv.Itoa(p.Concurrency))

@@ -189,6 +189,9 @@ func TestPrewarmPropsValidation(t *testing.T) {
 		{"memory too small", func(p *LambdaPrewarmStackProps) { p.MemoryMiB = 64 }, "memoryMiB 64: must be 128–10240"},
 		{"cold threshold over 1", func(p *LambdaPrewarmStackProps) { p.ColdRatioThreshold = 2 }, "coldRatioThreshold 2: must be in (0, 1]"},
 		{"both IP versions", func(p *LambdaPrewarmStackProps) { p.IPVersion = -1 }, ""},
+		{"host identity on its path", func(p *LambdaPrewarmStackProps) { p.HostID, p.Path = true, hostIDPath }, ""},
+		{"host identity on another path", func(p *LambdaPrewarmStackProps) { p.HostID, p.Path = true, "/" },
+			`path "/" with hostId: the host identity is echoed on /cfprewarm/host-id only (leave path unset)`},
 		{"bad IP version", func(p *LambdaPrewarmStackProps) { p.IPVersion = 5 }, "ipVersion 5: want 4, 6 or -1 (both)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
