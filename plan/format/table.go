@@ -260,7 +260,6 @@ func secs(v stats.Seconds) string {
 	}
 }
 
-// count writes a number with k or M.
 // whole writes a number of requests: "7", not "7.0", below a hundred.
 func whole[N int | int64](n N) string {
 	if n < 100 {
@@ -269,6 +268,7 @@ func whole[N int | int64](n N) string {
 	return count(float64(n))
 }
 
+// count writes a number with k or M.
 func count(n float64) string {
 	switch {
 	case n >= 1e6:
