@@ -78,8 +78,12 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			setBy = fmt.Sprintf("--quick sets --time-scale %g,", cfg.TimeScale)
 		}
 		for _, u := range unfit {
-			fmt.Fprintf(stderr, "lab: skipping scenario %s: %s too high for it with profile %s (round trips are not scaled): run it with --time-scale %.0f\n",
-				u.Scenario, setBy, cfg.Profile, math.Floor(u.Max))
+			fix := fmt.Sprintf("run it with --time-scale %.0f", math.Floor(u.Max))
+			if u.Max < 1 {
+				fix = "not even real time (--time-scale 1) fits it: try --profile traffic"
+			}
+			fmt.Fprintf(stderr, "lab: skipping scenario %s: %s too high for it with profile %s (round trips are not scaled): %s\n",
+				u.Scenario, setBy, cfg.Profile, fix)
 		}
 	}
 	if err := cfg.Validate(); err != nil {
