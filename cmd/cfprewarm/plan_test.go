@@ -22,33 +22,46 @@ func planLogs(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(5, 6))
-	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	for h := range 6 {
+	writeHourlyLogs(t, dir, "E2EXAMPLE", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), 6, func(at time.Time) (es []accesslog.Entry) {
+		add := func(pop string, ttfb time.Duration) {
+			es = append(es, accesslog.Entry{Time: at, POP: pop, Method: "GET", Host: warmDist, HostHeader: "api.example.com",
+				URIStem: "/api/time", Status: 200, ResultType: "Miss", RequestID: fmt.Sprint(rng.Uint64()), TTFB: ttfb, RangeStart: -1, RangeEnd: -1})
+		}
+		if rng.IntN(150) == 0 {
+			add("HKG62-C1", 620*time.Millisecond)
+		}
+		if rng.IntN(60) == 0 {
+			add("SIN52-C1", 450*time.Millisecond)
+		}
+		add("IAD89-C3", 30*time.Millisecond)
+		add("IAD89-C3", 30*time.Millisecond)
+		return es
+	})
+	os.WriteFile(filepath.Join(dir, "junk.log"), []byte("#Fields: date time\nnot a log\n"), 0o644)
+	return dir
+}
+
+// writeHourlyLogs writes hours of W3C logs into dir from start, one gzip
+// file an hour named as CloudFront names them (<dist>.YYYY-MM-DD-HH.<id>.gz),
+// with the records second returns for each second.
+func writeHourlyLogs(t *testing.T, dir, dist string, start time.Time, hours int, second func(at time.Time) []accesslog.Entry) {
+	t.Helper()
+	for h := range hours {
 		b := []byte(accesslog.Header())
 		for s := range 3600 {
-			at := start.Add(time.Duration(h*3600+s) * time.Second)
-			add := func(pop string, ttfb time.Duration) {
-				b = accesslog.AppendW3C(b, accesslog.Entry{Time: at, POP: pop, Method: "GET", Host: warmDist, HostHeader: "api.example.com",
-					URIStem: "/api/time", Status: 200, ResultType: "Miss", RequestID: fmt.Sprint(rng.Uint64()), TTFB: ttfb, RangeStart: -1, RangeEnd: -1})
+			for _, e := range second(start.Add(time.Duration(h*3600+s) * time.Second)) {
+				b = accesslog.AppendW3C(b, e)
 			}
-			if rng.IntN(150) == 0 {
-				add("HKG62-C1", 620*time.Millisecond)
-			}
-			if rng.IntN(60) == 0 {
-				add("SIN52-C1", 450*time.Millisecond)
-			}
-			add("IAD89-C3", 30*time.Millisecond)
-			add("IAD89-C3", 30*time.Millisecond)
 		}
 		var buf bytes.Buffer
 		zw := gzip.NewWriter(&buf)
 		zw.Write(b)
 		zw.Close()
-		name := fmt.Sprintf("E2EXAMPLE.%s.%08x.gz", start.Add(time.Duration(h)*time.Hour).Format("2006-01-02-15"), h)
-		os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644)
+		name := fmt.Sprintf("%s.%s.%08x.gz", dist, start.Add(time.Duration(h)*time.Hour).Format("2006-01-02-15"), h)
+		if err := os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	os.WriteFile(filepath.Join(dir, "junk.log"), []byte("#Fields: date time\nnot a log\n"), 0o644)
-	return dir
 }
 
 func runCmd(t *testing.T, args ...string) (int, string, string) {

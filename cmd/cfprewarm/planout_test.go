@@ -7,14 +7,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cfprewarm/cfprewarm/accesslog"
 	"github.com/cfprewarm/cfprewarm/warm/lambdaenv"
-	"github.com/klauspost/compress/gzip"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/plan-cdk.json from the plan's --format cdk")
@@ -26,39 +24,24 @@ func labLikeLogs(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(7, 7))
-	start := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
-	for h := range 3 {
-		b := []byte(accesslog.Header())
-		for s := range 3600 {
-			at := start.Add(time.Duration(h*3600+s) * time.Second)
-			add := func(pop string, ttfb time.Duration) {
-				b = accesslog.AppendW3C(b, accesslog.Entry{Time: at, POP: pop, Method: "GET", Host: warmDist, HostHeader: warmDist + ":33233",
-					ClientIP: "127.0.0.1", ClientPort: 30000 + rng.IntN(30000), UserAgent: "Go-http-client/1.1", URIStem: "/", Status: 200,
-					ResultType: "Miss", RequestID: fmt.Sprint(rng.Uint64()), TimeTaken: ttfb, TTFB: ttfb, RangeStart: -1, RangeEnd: -1, ContentLen: -1})
-			}
-			if rng.IntN(120) == 0 {
-				add("HKG62-C1", 620*time.Millisecond)
-			}
-			if rng.IntN(50) == 0 {
-				add("SIN52-C1", 450*time.Millisecond)
-			}
-			if rng.IntN(80) == 0 {
-				add("NRT57-P2", 400*time.Millisecond)
-			}
+	writeHourlyLogs(t, dir, "EDFDVBD6EXAMPLE", time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), 3, func(at time.Time) (es []accesslog.Entry) {
+		add := func(pop string, ttfb time.Duration) {
+			es = append(es, accesslog.Entry{Time: at, POP: pop, Method: "GET", Host: warmDist, HostHeader: warmDist + ":33233",
+				ClientIP: "127.0.0.1", ClientPort: 30000 + rng.IntN(30000), UserAgent: "Go-http-client/1.1", URIStem: "/", Status: 200,
+				ResultType: "Miss", RequestID: fmt.Sprint(rng.Uint64()), TimeTaken: ttfb, TTFB: ttfb, RangeStart: -1, RangeEnd: -1, ContentLen: -1})
 		}
-		name := fmt.Sprintf("EDFDVBD6EXAMPLE.%s.%08x.gz", start.Add(time.Duration(h)*time.Hour).Format("2006-01-02-15"), h)
-		os.WriteFile(filepath.Join(dir, name), gzipped(t, b), 0o644)
-	}
+		if rng.IntN(120) == 0 {
+			add("HKG62-C1", 620*time.Millisecond)
+		}
+		if rng.IntN(50) == 0 {
+			add("SIN52-C1", 450*time.Millisecond)
+		}
+		if rng.IntN(80) == 0 {
+			add("NRT57-P2", 400*time.Millisecond)
+		}
+		return es
+	})
 	return dir
-}
-
-func gzipped(t *testing.T, b []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(b)
-	zw.Close()
-	return buf.Bytes()
 }
 
 // TestPlanOutputsAreAcceptedAsPrinted: from logs whose Host header has a
