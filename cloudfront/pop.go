@@ -38,6 +38,20 @@ func NormalizePOPCode(s string) (string, error) {
 	return code, nil
 }
 
+// NormalizePOPCodes returns a list of POP codes with every valid one
+// normalized (NormalizePOPCode) and every other kept as given, so that a
+// configuration's validation can refuse it by name.
+func NormalizePOPCodes(codes []string) []string {
+	out := make([]string, 0, len(codes))
+	for _, c := range codes {
+		if code, err := NormalizePOPCode(c); err == nil {
+			c = code
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // clipCode keeps an error message short whatever the input.
 func clipCode(s string) string {
 	if len(s) > 40 {

@@ -1,6 +1,7 @@
 package cloudfront
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -57,5 +58,14 @@ func TestPOPCodeForms(t *testing.T) {
 	}
 	if ValidPOPCode("hkg54-c1") {
 		t.Error("ValidPOPCode takes codes as CloudFront writes them, upper case")
+	}
+}
+
+// TestNormalizePOPCodes: valid codes in any case come back as CloudFront
+// writes them; anything else is kept as given for validation to name.
+func TestNormalizePOPCodes(t *testing.T) {
+	got := NormalizePOPCodes([]string{" hkg62-c1", "FRA2", "not a pop"})
+	if want := []string{"HKG62-C1", "FRA2", "not a pop"}; !slices.Equal(got, want) {
+		t.Errorf("NormalizePOPCodes = %q, want %q", got, want)
 	}
 }

@@ -124,14 +124,7 @@ func (c Config) withDefaults() Config {
 	c.Host = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(c.Host), "."))
 	config.Default(&c.Host, c.Distribution)
 	config.Default(&c.Path, DefaultPath)
-	pops := make([]string, 0, len(c.POPs))
-	for _, p := range c.POPs {
-		if code, err := cloudfront.NormalizePOPCode(p); err == nil {
-			p = code
-		}
-		pops = append(pops, p)
-	}
-	c.POPs = pops
+	c.POPs = cloudfront.NormalizePOPCodes(c.POPs) // validate refuses the others, quoting the rule
 	config.Default(&c.Port, DefaultPort)
 	config.Default(&c.Timeout, DefaultTimeout)
 	config.Default(&c.Samples, DefaultSamples)

@@ -144,14 +144,7 @@ func (c Config) withDefaults() Config {
 	config.Default(&c.Path, DefaultPath)
 	c.Method = strings.ToUpper(c.Method)
 	config.Default(&c.Method, DefaultMethod)
-	pops := make([]string, 0, len(c.POPs))
-	for _, p := range c.POPs {
-		if code, err := cloudfront.NormalizePOPCode(p); err == nil {
-			p = code
-		} // else validate refuses it, quoting the rule
-		pops = append(pops, p)
-	}
-	c.POPs = pops
+	c.POPs = cloudfront.NormalizePOPCodes(c.POPs) // validate refuses the others, quoting the rule
 	config.Default(&c.RequestsPerPOP, DefaultRequestsPerPOP)
 	config.Default(&c.Concurrency, DefaultConcurrency)
 	config.Default(&c.Timeout, DefaultTimeout)
